@@ -1,0 +1,5 @@
+"""lnsym: a symbolic derivation engine for layer normalization."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

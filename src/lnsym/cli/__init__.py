@@ -1,0 +1,75 @@
+"""The ``lnsym`` command line: thin wrappers that parse arguments, call the API, print, and exit.
+
+Exit codes: 0 success (``prove``: proved), 1 ``prove``: refuted / ``derive``: a step failed,
+2 bad input (one line on stderr, no traceback), 3 ``prove``: unknown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from lnsym.errors import LnsymError
+
+__all__ = ["EXIT_BAD_INPUT", "ArgumentParser", "main"]
+
+EXIT_BAD_INPUT = 2
+#: one module per command family; each has ``register(subparsers)``.
+COMMAND_MODULES = (
+    "lnsym.cli.prove",
+    "lnsym.cli.derive",
+    "lnsym.cli.numeric",
+    "lnsym.cli.interp",
+)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="lnsym",
+        description="Prove, print and compute layer-normalization algebra.",
+    )
+    from lnsym import __version__
+
+    parser.add_argument("--version", action="version", version=f"lnsym {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+    commands.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue  # a command family not built yet
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``lnsym`` script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except LnsymError as error:
+        sys.stderr.write(f"lnsym {args.command}: error: {error}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("lnsym: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _entry() -> NoReturn:  # pragma: no cover - exercised through the console script
+    raise SystemExit(main())

@@ -1,0 +1,285 @@
+"""The expression language: text → typed SymPy expression.
+
+A whitelisting parser over Python's :mod:`ast`: only numbers, names, ``+ - * / **`` (and ``^`` as
+power), unary signs, parentheses and calls of the names in :data:`lnsym.definitions.DEFINITIONS` (plus
+``sqrt``) are accepted. Nothing a user types reaches ``eval``, ``exec`` or ``sympify``.
+
+>>> from lnsym.language import parse
+>>> parse("sqrt(n)*u(c(x), n*eps)")
+sqrt(n)*u(c(x), n*eps)
+>>> parse("x + 1")
+Traceback (most recent call last):
+...
+lnsym.errors.TypeMismatchError: cannot add a vector and a scalar in 'x + 1'; to shift every entry write x + 1*ones
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sympy
+from sympy import Expr, Rational, Symbol
+
+from lnsym.definitions import (
+    DEFINITIONS,
+    Kind,
+    OnesVector,
+    VectorSymbol,
+    eps,
+    n,
+    ones,
+    scalar_symbol,
+    vector_symbol,
+)
+from lnsym.errors import ParseError, TypeMismatchError
+
+__all__ = [
+    "RESERVED",
+    "Assumption",
+    "Context",
+    "free_names",
+    "is_declared_vector",
+    "parse",
+    "parse_assumption",
+    "parse_names",
+    "parse_typed",
+]
+
+#: names with a fixed meaning; they cannot be declared as vectors or scalars.
+RESERVED = frozenset({"n", "eps", "ones", "sqrt", *DEFINITIONS})
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_RELATIONS = {"==": "=", "=": "=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
+
+
+@dataclass(frozen=True)
+class Context:
+    """The declared names an expression may use: vectors, real scalars, and positive scalars."""
+
+    vectors: tuple[str, ...] = ("x",)
+    scalars: tuple[str, ...] = ()
+    positive: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        for name in (*self.vectors, *self.scalars):
+            if not _NAME.match(name):
+                raise ParseError(f"{name!r} is not a valid name; use letters, digits and '_'")
+            if name in RESERVED:
+                raise ParseError(f"{name!r} is a built-in name of lnsym; choose another name")
+            if name in seen:
+                raise ParseError(f"{name!r} is declared twice; declare it as a vector or a scalar")
+            seen.add(name)
+
+    def symbol(self, name: str) -> tuple[Expr, Kind] | None:
+        """The symbol and kind of ``name``, or None if it is not declared."""
+        if name == "n":
+            return n, Kind.SCALAR
+        if name == "eps":
+            return eps, Kind.SCALAR
+        if name == "ones":
+            return ones, Kind.VECTOR
+        if name in self.vectors:
+            return vector_symbol(name), Kind.VECTOR
+        if name in self.scalars:
+            return scalar_symbol(name, positive=name in self.positive), Kind.SCALAR
+        return None
+
+    def with_positive(self, names: Iterable[str]) -> Context:
+        """The same context with ``names`` (declared scalars) assumed > 0."""
+        return Context(self.vectors, self.scalars, self.positive | frozenset(names))
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A parsed assumption ``lhs REL rhs``; ``relation`` is one of ``= > >= < <=``."""
+
+    lhs: Expr
+    relation: str
+    rhs: Expr
+    kind: Kind
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_names(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """``"x, w"`` or ``["x", "w"]`` → ``("x", "w")``."""
+    if text is None:
+        return ()
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    return tuple(p.strip() for p in parts if p.strip())
+
+
+def parse(text: str, context: Context | None = None) -> Expr:
+    """Parse ``text`` into a typed SymPy expression (raises :class:`~lnsym.errors.LnsymError`)."""
+    expr, _ = parse_typed(text, context)
+    return expr
+
+
+def parse_typed(text: str, context: Context | None = None) -> tuple[Expr, Kind]:
+    """Like :func:`parse`, also returning whether the expression is a vector or a scalar."""
+    context = context or Context()
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("empty expression; write e.g. 'LN(x)'")
+    source = text.replace("^", "**")
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as error:
+        raise ParseError(f"cannot parse {text!r}: {error.msg} (at column {error.offset})") from None
+    return _Builder(context, source.strip(), text).build(tree.body)
+
+
+def parse_assumption(text: str, context: Context | None = None) -> Assumption:
+    """Parse ``"mu(x) = 0"`` or ``"alpha > 0"`` into an :class:`Assumption`."""
+    match = re.fullmatch(r"(.*?)(==|>=|<=|=|>|<)(.*)", text.strip())
+    if not match or not match.group(1).strip() or not match.group(3).strip():
+        raise ParseError(
+            f"cannot read assumption {text!r}; write LHS = RHS (or >, >=, <, <=), e.g. 'mu(x) = 0'"
+        )
+    left, rel, right = match.groups()
+    lhs, lkind = parse_typed(left, context)
+    rhs, rkind = parse_typed(right, context)
+    relation = _RELATIONS[rel]
+    if lkind is not rkind and not (lhs == 0 or rhs == 0):
+        raise TypeMismatchError(f"assumption {text!r} equates a vector and a scalar")
+    kind = Kind.VECTOR if Kind.VECTOR in (lkind, rkind) else Kind.SCALAR
+    if relation != "=" and kind is Kind.VECTOR:
+        raise TypeMismatchError(f"assumption {text!r} compares vectors; only scalars can be ordered")
+    return Assumption(lhs, relation, rhs, kind, f"{left.strip()} {relation} {right.strip()}")
+
+
+class _Builder:
+    """Walks a whitelisted :mod:`ast` tree, building SymPy objects and checking kinds."""
+
+    def __init__(self, context: Context, source: str, original: str) -> None:
+        self.context = context
+        self.source = source
+        self.original = original
+
+    def snippet(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or self.original
+
+    def build(self, node: ast.expr) -> tuple[Expr, Kind]:
+        if isinstance(node, ast.Constant):
+            return self.number(node), Kind.SCALAR
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            value, kind = self.build(node.operand)
+            return (-value if isinstance(node.op, ast.USub) else value), kind
+        if isinstance(node, ast.BinOp):
+            return self.binop(node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        raise ParseError(f"unsupported syntax {self.snippet(node)!r} in {self.original!r}; {_HINT}")
+
+    def number(self, node: ast.Constant) -> Expr:
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise ParseError(f"unsupported literal {self.snippet(node)!r}; only numbers are allowed")
+        literal = self.snippet(node)
+        try:  # exact: the decimal the user typed, not its binary float
+            return Rational(literal)
+        except (TypeError, ValueError):
+            return Rational(repr(node.value))
+
+    def name(self, node: ast.Name) -> tuple[Expr, Kind]:
+        found = self.context.symbol(node.id)
+        if found is not None:
+            return found
+        if node.id in DEFINITIONS or node.id == "sqrt":
+            raise ParseError(f"{node.id!r} is a function; call it, e.g. {node.id}(x)")
+        raise ParseError(
+            f"unknown name {node.id!r} in {self.original!r}; declare it with "
+            f"--vectors {node.id} or --scalars {node.id}"
+        )
+
+    def binop(self, node: ast.BinOp) -> tuple[Expr, Kind]:
+        left, lkind = self.build(node.left)
+        right, rkind = self.build(node.right)
+        text = self.snippet(node)
+        vec, sca = Kind.VECTOR, Kind.SCALAR
+        if isinstance(node.op, ast.Add | ast.Sub):
+            if lkind is not rkind:
+                raise TypeMismatchError(
+                    f"cannot add a vector and a scalar in {text!r}; "
+                    "to shift every entry write x + 1*ones"
+                )
+            return (left + right if isinstance(node.op, ast.Add) else left - right), lkind
+        if isinstance(node.op, ast.Mult):
+            if lkind is vec and rkind is vec:
+                raise TypeMismatchError(
+                    f"cannot multiply two vectors in {text!r}; "
+                    "use dot(a, b) for the inner product or hadamard(a, b) for the elementwise one"
+                )
+            return left * right, vec if vec in (lkind, rkind) else sca
+        if isinstance(node.op, ast.Div):
+            if rkind is vec:
+                raise TypeMismatchError(f"cannot divide by a vector in {text!r}; divide by a scalar")
+            if right == 0:
+                raise ParseError(f"division by zero in {text!r}")
+            return left / right, lkind
+        if isinstance(node.op, ast.Pow):
+            if lkind is vec or rkind is vec:
+                raise TypeMismatchError(
+                    f"cannot raise a vector to a power in {text!r}; use norm(v)**2 or dot(v, v)"
+                )
+            return sympy.Pow(left, right), sca
+        raise ParseError(f"unsupported operator in {text!r}; {_HINT}")
+
+    def call(self, node: ast.Call) -> tuple[Expr, Kind]:
+        if not isinstance(node.func, ast.Name):
+            raise ParseError(f"unsupported call {self.snippet(node)!r}; call a function by its name")
+        if node.keywords:
+            raise ParseError(f"keyword arguments are not supported in {self.snippet(node)!r}")
+        name = node.func.id
+        args = [self.build(a) for a in node.args]
+        if name == "sqrt":
+            self.check_arity(node, name, args, (1,))
+            if args[0][1] is Kind.VECTOR:
+                raise TypeMismatchError(f"sqrt of a vector in {self.snippet(node)!r}; use norm(v)")
+            return sympy.sqrt(args[0][0]), Kind.SCALAR
+        cls = DEFINITIONS.get(name)
+        if cls is None:
+            known = ", ".join(sorted([*DEFINITIONS, "sqrt"]))
+            raise ParseError(f"unknown function {name!r} in {self.original!r}; known: {known}")
+        full = len(cls.arg_kinds)
+        arities = (full - 1, full) if getattr(cls, "defaults_eps", False) else (full,)
+        self.check_arity(node, name, args, arities)
+        for position, ((_, kind), wanted) in enumerate(zip(args, cls.arg_kinds, strict=False)):
+            if kind is not wanted:
+                raise TypeMismatchError(
+                    f"argument {position + 1} of {name} in {self.snippet(node)!r} must be a "
+                    f"{wanted.value}, not a {kind.value}"
+                )
+        return cls(*(a for a, _ in args)), cls.result_kind
+
+    def check_arity(
+        self, node: ast.Call, name: str, args: list[tuple[Expr, Kind]], arities: tuple[int, ...]
+    ) -> None:
+        if len(args) not in arities:
+            wanted = " or ".join(str(a) for a in arities)
+            raise TypeMismatchError(
+                f"{name} takes {wanted} argument(s), got {len(args)} in {self.snippet(node)!r}"
+            )
+
+
+_HINT = "the language has numbers, names, + - * / ** ^, and calls such as LN(x) or dot(a, b)"
+
+
+def is_declared_vector(expr: Expr) -> bool:
+    """True for a declared vector symbol (not ``ones``)."""
+    return isinstance(expr, VectorSymbol) and not isinstance(expr, OnesVector)
+
+
+def free_names(expr: Expr) -> set[str]:
+    """Names of the declared vectors and scalars that occur in ``expr`` (not n, eps, ones)."""
+    return {
+        s.name
+        for s in expr.free_symbols
+        if isinstance(s, Symbol) and s.name not in ("n", "eps", "ones")
+    }
+

@@ -1,0 +1,173 @@
+r"""Verdicts: :class:`Proof` (what :func:`lnsym.prove` returns), :class:`Witness`, :class:`Status`.
+
+The guarantee each status carries:
+
+* ``proved`` — LHS − RHS was reduced to exactly zero by symbolic algebra, under the stated
+  assumptions (n a positive integer, ε > 0, real values), wherever both sides are defined;
+* ``refuted`` — a :class:`Witness` is attached: explicit n, ε and values at which both sides were
+  evaluated with ≥ 30 significant digits and differ far beyond rounding;
+* ``unknown`` — neither; lnsym never guesses.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+from sympy import Expr
+
+from lnsym.language import Assumption
+
+__all__ = ["Proof", "Status", "Witness"]
+
+
+class Status(enum.Enum):
+    """The verdict of the prover."""
+
+    PROVED = "proved"
+    REFUTED = "refuted"
+    UNKNOWN = "unknown"
+
+    @property
+    def exit_code(self) -> int:
+        """The ``lnsym prove`` exit status: 0 proved, 1 refuted, 3 unknown."""
+        return {"proved": 0, "refuted": 1, "unknown": 3}[self.value]
+
+
+Number = str  # decimal strings keep every digit of a high-precision value
+
+
+@dataclass(frozen=True)
+class Witness:
+    """Concrete n, ε and values at which LHS and RHS differ (all numbers as decimal strings)."""
+
+    n: int
+    eps: Number
+    values: dict[str, Number | list[Number]]
+    lhs: Number | list[Number]
+    rhs: Number | list[Number]
+    digits: int = 50
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "eps": self.eps,
+            "values": self.values,
+            "lhs": self.lhs,
+            "rhs": self.rhs,
+            "digits": self.digits,
+        }
+
+    def describe(self, width: int = 12) -> str:
+        """A few human-readable lines (values shortened to ``width`` significant digits)."""
+
+        def short(v: Number | list[Number]) -> str:
+            if isinstance(v, list):
+                return "[" + ", ".join(_short(x, width) for x in v) + "]"
+            return _short(v, width)
+
+        lines = [f"  n = {self.n}, eps = {short(self.eps)}"]
+        lines += [f"  {name} = {short(value)}" for name, value in self.values.items()]
+        lines += [f"  lhs = {short(self.lhs)}", f"  rhs = {short(self.rhs)}"]
+        return "\n".join(lines)
+
+
+def _short(text: Number, width: int) -> str:
+    try:
+        value = sympy.Float(text, width)
+    except (TypeError, ValueError):
+        return text
+    if value == int(value) and abs(value) < 10**width:
+        return str(int(value))
+    return f"{float(value):.{width}g}"
+
+
+@dataclass(frozen=True)
+class Proof:
+    """The result of :func:`lnsym.prove`: a verdict about ``lhs = rhs`` and how it was reached.
+
+    ``bool(proof)`` is True exactly when the identity was proved.
+    """
+
+    lhs: Expr
+    rhs: Expr
+    status: Status
+    method: str
+    dim: int | None = None
+    assumptions: tuple[Assumption, ...] = ()
+    witness: Witness | None = None
+    residual: Expr | None = None
+    steps: tuple[str, ...] = field(default=())
+    seconds: float = 0.0
+
+    def __bool__(self) -> bool:
+        return self.status is Status.PROVED
+
+    @property
+    def proved(self) -> bool:
+        return self.status is Status.PROVED
+
+    @property
+    def refuted(self) -> bool:
+        return self.status is Status.REFUTED
+
+    def statement(self) -> str:
+        """``LHS = RHS`` in the expression language, with its conditions."""
+        text = f"{self.lhs} = {self.rhs}"
+        conditions = [str(a) for a in self.assumptions]
+        if self.dim is not None:
+            conditions.insert(0, f"n = {self.dim}")
+        return text + (f"  (given {', '.join(conditions)})" if conditions else "")
+
+    def latex(self) -> str:
+        r"""The identity in LaTeX, e.g. ``\operatorname{LN}(x) = \sqrt{n} u_{n \varepsilon}(c(x))``."""
+        relation = {Status.PROVED: "=", Status.REFUTED: r"\neq", Status.UNKNOWN: r"\overset{?}{=}"}
+        text = f"{sympy.latex(self.lhs)} {relation[self.status]} {sympy.latex(self.rhs)}"
+        conditions = [_latex_condition(a) for a in self.assumptions]
+        if self.dim is not None:
+            conditions.insert(0, f"n = {self.dim}")
+        if conditions:
+            text += r" \quad \text{given } " + r",\ ".join(conditions)
+        return text
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()} \\quad \\text{{({self.status.value})}}$"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "lhs": str(self.lhs),
+            "rhs": str(self.rhs),
+            "dim": self.dim,
+            "assumptions": [str(a) for a in self.assumptions],
+            "method": self.method,
+            "steps": list(self.steps),
+            "witness": self.witness.to_json() if self.witness else None,
+            "residual": None if self.residual is None else str(self.residual),
+            "seconds": round(self.seconds, 4),
+        }
+
+    def to_json_text(self) -> str:
+        return json.dumps(self.to_json(), indent=2)
+
+    def report(self) -> str:
+        """The human-readable report ``lnsym prove`` prints."""
+        lines = [f"{self.status.value.upper()}: {self.statement()}", f"  method: {self.method}"]
+        if self.witness is not None:
+            lines.append("  witness (both sides evaluated with 50 significant digits):")
+            lines.append(self.witness.describe())
+        if self.residual is not None and self.status is not Status.PROVED:
+            lines.append(f"  lhs - rhs reduces to: {self.residual}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.report()
+
+
+def _latex_condition(assumption: Assumption) -> str:
+    lhs, rhs = sympy.latex(assumption.lhs), sympy.latex(assumption.rhs)
+    relation = {">=": r"\geq", "<=": r"\leq"}.get(assumption.relation, assumption.relation)
+    return f"{lhs} {relation} {rhs}"
