@@ -1,0 +1,206 @@
+r"""Vector expressions → normal form: the one place that knows linear algebra.
+
+Every declared vector splits into its centered part and its mean, :math:`x = \hat x + \mu_x \mathbf{1}`
+with :math:`\hat x = c(x) \perp \mathbf{1}`. A vector expression normalizes to a linear combination of
+*basis atoms*: :math:`\mathbf{1}`, the centered vectors :math:`\hat x`, and elementwise products of
+centered vectors :math:`\hat a \odot \hat b \odot \dots` (a multiset of names). Coefficients are SymPy
+scalars in
+
+* ``n`` (a positive integer), ``eps`` (positive), declared scalars;
+* :math:`\mu_x` — the mean of each declared vector (real);
+* :math:`P_{a,b} = \langle \hat a, \hat b\rangle` — inner products of centered vectors (symmetric;
+  :math:`P_{a,a} = \lVert c(a)\rVert^2 \ge 0` is a *nonnegative* atom, which is what lets square roots
+  such as :math:`\sqrt{n}\sqrt{P/n + \varepsilon} = \sqrt{P + n\varepsilon}` merge);
+* :math:`S_{a,b,c,\dots} = \sum_i \hat a_i \hat b_i \hat c_i \cdots` for three or more factors
+  (nonnegative when every name occurs an even number of times).
+
+The inner product of two atoms is the sum over the union of their multisets: :math:`\langle
+\mathbf{1}, \mathbf{1}\rangle = n`, :math:`\langle \hat a, \mathbf{1}\rangle = 0`, and so on. Every
+:math:`\langle v, v\rangle` computed along the way is recorded as a nonnegativity :class:`Facts` entry
+for the radical canonicalizer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import sympy
+from sympy import Expr, Symbol
+
+from lnsym.definitions import Center, Dot, Mean, Norm, VectorSymbol, n
+from lnsym.evaluate import Evaluator
+
+__all__ = [
+    "Atom",
+    "ComponentwiseBackend",
+    "Facts",
+    "NormalForm",
+    "VectorForm",
+    "atoms_to_language",
+    "normalize",
+]
+
+#: a basis vector: the sorted multiset of centered declared vectors whose Hadamard product it is;
+#: ``()`` is the all-ones vector.
+Atom = tuple[str, ...]
+VectorForm = dict[Atom, Expr]
+
+
+class Facts:
+    """Scalar expressions known to be nonnegative (expanded polynomials in the atoms)."""
+
+    def __init__(self) -> None:
+        self.nonnegative: list[Expr] = []
+
+    def add(self, expr: Expr) -> None:
+        expanded = sympy.expand(expr)
+        if expanded.is_number or expanded.is_nonnegative:
+            return
+        if expanded.is_polynomial() and expanded not in self.nonnegative:
+            self.nonnegative.append(expanded)
+
+    def copy(self) -> Facts:
+        other = Facts()
+        other.nonnegative = list(self.nonnegative)
+        return other
+
+
+def mean_symbol(name: str) -> Symbol:
+    r"""The atom :math:`\mu_x`."""
+    return Symbol(f"mu[{name}]", real=True)
+
+
+def power_sum(atom: Atom) -> Expr:
+    r"""The scalar :math:`\sum_i \prod_{a \in \text{atom}} \hat a_i` (``n`` for the empty atom)."""
+    if not atom:
+        return n
+    if len(atom) == 1:
+        return sympy.S.Zero  # a centered vector sums to zero
+    even = all(count % 2 == 0 for count in Counter(atom).values())
+    head = "P" if len(atom) == 2 else "S"
+    name = f"{head}[{','.join(atom)}]"
+    return Symbol(name, nonnegative=True) if even else Symbol(name, real=True)
+
+
+def _merge(a: Atom, b: Atom) -> Atom:
+    return tuple(sorted(a + b))
+
+
+class NormalFormBackend:
+    """The :class:`~lnsym.evaluate.Backend` whose vectors are :data:`VectorForm` dictionaries."""
+
+    def __init__(self, facts: Facts | None = None) -> None:
+        self.facts = facts if facts is not None else Facts()
+
+    def vector(self, symbol: VectorSymbol) -> VectorForm:
+        return {(symbol.name,): sympy.S.One, (): mean_symbol(symbol.name)}
+
+    def ones(self) -> VectorForm:
+        return {(): sympy.S.One}
+
+    def scalar(self, symbol: Symbol) -> Expr:
+        return symbol
+
+    def number(self, value: sympy.Number) -> Expr:
+        return value
+
+    def add_vectors(self, a: VectorForm, b: VectorForm) -> VectorForm:
+        out = dict(a)
+        for atom, coefficient in b.items():
+            out[atom] = out.get(atom, sympy.S.Zero) + coefficient
+        return {atom: c for atom, c in out.items() if c != 0}
+
+    def scale(self, s: Expr, v: VectorForm) -> VectorForm:
+        return {atom: s * c for atom, c in v.items()}
+
+    def dot(self, a: VectorForm, b: VectorForm) -> Expr:
+        total = sympy.Add(
+            *(
+                ca * cb * power_sum(_merge(atom_a, atom_b))
+                for atom_a, ca in a.items()
+                for atom_b, cb in b.items()
+            )
+        )
+        if a == b:
+            self.facts.add(total)
+        return total
+
+    def hadamard(self, a: VectorForm, b: VectorForm) -> VectorForm:
+        out: VectorForm = {}
+        for atom_a, ca in a.items():
+            for atom_b, cb in b.items():
+                atom = _merge(atom_a, atom_b)
+                out[atom] = out.get(atom, sympy.S.Zero) + ca * cb
+        return {atom: c for atom, c in out.items() if c != 0}
+
+    def add_scalars(self, a: Expr, b: Expr) -> Expr:
+        return a + b
+
+    def mul_scalars(self, a: Expr, b: Expr) -> Expr:
+        return a * b
+
+    def power(self, base: Expr, exponent: Expr) -> Expr:
+        return sympy.Pow(base, exponent)
+
+
+class ComponentwiseBackend(NormalFormBackend):
+    """Vectors as lists of ``dim`` real component symbols: the explicit-n fallback for small n."""
+
+    def __init__(self, dim: int, facts: Facts | None = None) -> None:
+        super().__init__(facts)
+        self.dim = dim
+
+    def vector(self, symbol: VectorSymbol) -> list[Expr]:  # type: ignore[override]
+        return [Symbol(f"{symbol.name}[{i}]", real=True) for i in range(self.dim)]
+
+    def ones(self) -> list[Expr]:  # type: ignore[override]
+        return [sympy.S.One] * self.dim
+
+    def scalar(self, symbol: Symbol) -> Expr:
+        return sympy.Integer(self.dim) if symbol == n else symbol
+
+    def add_vectors(self, a: list[Expr], b: list[Expr]) -> list[Expr]:  # type: ignore[override]
+        return [p + q for p, q in zip(a, b, strict=True)]
+
+    def scale(self, s: Expr, v: list[Expr]) -> list[Expr]:  # type: ignore[override]
+        return [s * p for p in v]
+
+    def dot(self, a: list[Expr], b: list[Expr]) -> Expr:  # type: ignore[override]
+        total = sympy.Add(*(p * q for p, q in zip(a, b, strict=True)))
+        if a == b:
+            self.facts.add(total)
+        return total
+
+    def hadamard(self, a: list[Expr], b: list[Expr]) -> list[Expr]:  # type: ignore[override]
+        return [p * q for p, q in zip(a, b, strict=True)]
+
+
+class NormalForm:
+    """Normalizes expressions that share one set of atoms and one :class:`Facts` registry."""
+
+    def __init__(self) -> None:
+        self.facts = Facts()
+        self.evaluator: Evaluator[VectorForm, Expr] = Evaluator(NormalFormBackend(self.facts))
+
+    def __call__(self, expr: Expr) -> VectorForm | Expr:
+        return self.evaluator(expr)
+
+
+def normalize(expr: Expr) -> VectorForm | Expr:
+    """The normal form of one expression (a dict for a vector, a SymPy scalar otherwise)."""
+    return NormalForm()(expr)
+
+
+def atoms_to_language(expr: Expr) -> Expr:
+    r"""Rewrite the atoms :math:`\mu_x` and :math:`P_{a,b}` as language expressions, for output."""
+    replacements: dict[Expr, Expr] = {}
+    for symbol in expr.free_symbols:
+        head, _, rest = str(symbol).partition("[")
+        names = rest.rstrip("]").split(",")
+        if head == "mu" and len(names) == 1:
+            replacements[symbol] = Mean(VectorSymbol(names[0]))
+        elif head == "P" and len(names) == 2:
+            a, b = (Center(VectorSymbol(name)) for name in names)
+            replacements[symbol] = Norm(a) ** 2 if a == b else Dot(a, b)
+    return expr.xreplace(replacements) if replacements else expr

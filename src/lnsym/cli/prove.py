@@ -1,0 +1,48 @@
+"""``lnsym prove LHS RHS [--vectors ..] [--scalars ..] [--assume EQ].. [--dim N] [--json]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from lnsym.cli.options import add_declarations, add_json
+from lnsym.prover import prove
+
+__all__ = ["register"]
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser(
+        "prove",
+        help="prove LHS = RHS, or refute it with a witness",
+        description=(
+            "Decide LHS = RHS. Exit 0: proved (exact symbolic zero), 1: refuted (a numeric witness "
+            "is printed), 3: unknown, 2: bad input."
+        ),
+    )
+    parser.add_argument("lhs", help="left-hand side, e.g. 'LN(x)'")
+    parser.add_argument("rhs", help="right-hand side, e.g. 'sqrt(n)*u(c(x), n*eps)'")
+    add_declarations(parser)
+    parser.add_argument(
+        "--assume",
+        action="append",
+        default=[],
+        metavar="EQ",
+        help="an assumption such as 'mu(x) = 0' or 'alpha > 0' (repeatable)",
+    )
+    parser.add_argument("--dim", type=int, default=None, metavar="N", help="fix the dimension n = N")
+    add_json(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    proof = prove(
+        args.lhs,
+        args.rhs,
+        vectors=args.vectors,
+        scalars=args.scalars,
+        assume=args.assume,
+        dim=args.dim,
+    )
+    print(json.dumps(proof.to_json(), indent=2) if args.json else proof.report())
+    return proof.status.exit_code

@@ -1,0 +1,327 @@
+"""The prover: ``prove(lhs, rhs, ...)`` → :class:`~lnsym.proof.Proof`.
+
+1. Parse both sides (and the assumptions) into typed expressions.
+2. Normalize both with one shared :class:`~lnsym.algebra.NormalForm`: definitions are expanded into
+   ``dot``/``hadamard``, vectors become coefficients over basis atoms (:mod:`lnsym.algebra`).
+3. Substitute ``n = N`` for an explicit dimension; solve the equality assumptions for one atom each
+   and substitute; record inequality assumptions as nonnegativity facts.
+4. Canonicalize square roots and test every coefficient of LHS − RHS for exact zero
+   (:mod:`lnsym.radicals`): all zero → **proved**.
+5. Otherwise, for a small explicit dimension, retry componentwise; then search a witness at 50 digits
+   (:mod:`lnsym.witness`): found → **refuted**; else **unknown**.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sympy
+from sympy import Expr, Symbol
+
+from lnsym.algebra import ComponentwiseBackend, NormalForm, VectorForm, atoms_to_language
+from lnsym.definitions import Center, Hadamard, Kind, VectorSymbol, kind_of, n, ones
+from lnsym.errors import LnsymError, TypeMismatchError, UnsupportedError
+from lnsym.evaluate import Evaluator
+from lnsym.language import Assumption, Context, parse_assumption, parse_names, parse_typed
+from lnsym.proof import Proof, Status
+from lnsym.radicals import Radicals
+from lnsym.witness import find_witness
+
+__all__ = ["COMPONENTWISE_MAX_DIM", "MAX_DIM", "Problem", "prove", "setup"]
+
+#: explicit dimensions up to this size are also tried componentwise (degenerate small n).
+COMPONENTWISE_MAX_DIM = 6
+#: the largest explicit dimension accepted.
+MAX_DIM = 1_000_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A parsed request: both sides, their kind, the context and the assumptions."""
+
+    lhs: Expr
+    rhs: Expr
+    kind: Kind
+    context: Context
+    assumptions: tuple[Assumption, ...]
+    dim: int | None
+
+
+def setup(
+    lhs: str | Expr,
+    rhs: str | Expr,
+    *,
+    vectors: str | Iterable[str] | None = None,
+    scalars: str | Iterable[str] | None = None,
+    assume: str | Iterable[str] = (),
+    dim: int | None = None,
+) -> Problem:
+    """Parse and type-check a request without proving it."""
+    vector_names = parse_names(vectors) if vectors is not None else ("x",)
+    context = Context(vectors=vector_names, scalars=parse_names(scalars))
+    texts = [assume] if isinstance(assume, str) else list(assume)
+    parsed = [parse_assumption(t, context) for t in texts]
+    positive = {name for a in parsed if (name := _positivity(a, context))}
+    if positive:
+        context = context.with_positive(positive)
+        parsed = [parse_assumption(t, context) for t in texts]
+    left, left_kind = _typed(lhs, context)
+    right, right_kind = _typed(rhs, context)
+    if left_kind is not right_kind and left != 0 and right != 0:
+        raise TypeMismatchError(
+            f"cannot compare a {left_kind.value} ({left}) with a {right_kind.value} ({right})"
+        )
+    if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or dim < 1):
+        raise LnsymError(f"--dim must be a positive integer, not {dim!r}")
+    if dim is not None and dim > MAX_DIM:
+        raise LnsymError(f"--dim {dim} is too large; lnsym accepts dimensions up to {MAX_DIM}")
+    kind = Kind.VECTOR if Kind.VECTOR in (left_kind, right_kind) else Kind.SCALAR
+    return Problem(left, right, kind, context, tuple(parsed), dim)
+
+
+def prove(
+    lhs: str | Expr,
+    rhs: str | Expr,
+    *,
+    vectors: str | Iterable[str] | None = None,
+    scalars: str | Iterable[str] | None = None,
+    assume: str | Iterable[str] = (),
+    dim: int | None = None,
+    witness: bool = True,
+) -> Proof:
+    """Decide ``lhs = rhs``: proved (symbolically), refuted (with a witness), or unknown.
+
+    ``vectors``/``scalars`` declare names (default: the vector ``x``); ``assume`` holds equations or
+    inequalities such as ``"mu(x) = 0"`` or ``"alpha > 0"``; ``dim`` fixes n.
+
+    >>> prove("LN(x)", "sqrt(n)*u(c(x), n*eps)").status.value
+    'proved'
+    >>> result = prove("LN(x)", "sqrt(n)*u(c(x), eps)")
+    >>> result.status.value, result.witness.n
+    ('refuted', 4)
+    """
+    start = time.perf_counter()
+    problem = setup(lhs, rhs, vectors=vectors, scalars=scalars, assume=assume, dim=dim)
+    status, method, steps, residual = _decide(problem)
+    found = None
+    if status is not Status.PROVED and witness:
+        found = find_witness(
+            problem.lhs, problem.rhs, problem.context, problem.assumptions, problem.dim
+        )
+        if found is not None:
+            status = Status.REFUTED
+            method = f"witness: both sides evaluated at 50 digits at n = {found.n}"
+    return Proof(
+        lhs=problem.lhs,
+        rhs=problem.rhs,
+        status=status,
+        method=method,
+        dim=problem.dim,
+        assumptions=problem.assumptions,
+        witness=found,
+        residual=residual,
+        steps=tuple(steps),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _typed(side: str | Expr, context: Context) -> tuple[Expr, Kind]:
+    if isinstance(side, str):
+        return parse_typed(side, context)
+    if isinstance(side, int | float):
+        return sympy.sympify(side), Kind.SCALAR
+    if isinstance(side, sympy.Basic):
+        return side, kind_of(side)
+    raise LnsymError(f"cannot prove a {type(side).__name__}; pass a string or a SymPy expression")
+
+
+def _positivity(assumption: Assumption, context: Context) -> str | None:
+    """``alpha > 0`` (or ``0 < alpha``) on a declared scalar → ``"alpha"``."""
+    sides = {">": (assumption.lhs, assumption.rhs), "<": (assumption.rhs, assumption.lhs)}
+    if assumption.relation not in sides:
+        return None
+    big, small = sides[assumption.relation]
+    if small == 0 and isinstance(big, Symbol) and big.name in context.scalars:
+        return big.name
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# symbolic decision
+# --------------------------------------------------------------------------------------------------
+
+
+def _differences(left: VectorForm | Expr, right: VectorForm | Expr) -> dict[tuple[str, ...], Expr]:
+    """LHS − RHS coefficient by coefficient (one entry, key ``("",)``, for scalars)."""
+    if isinstance(left, dict) or isinstance(right, dict):
+        lf = left if isinstance(left, dict) else {}
+        rf = right if isinstance(right, dict) else {}
+        return {a: lf.get(a, sympy.S.Zero) - rf.get(a, sympy.S.Zero) for a in {*lf, *rf}}
+    return {("",): left - right}
+
+
+def _decide(problem: Problem) -> tuple[Status, str, list[str], Expr | None]:
+    forms = NormalForm()
+    radicals = Radicals(forms.facts)
+    differences = _differences(forms(problem.lhs), forms(problem.rhs))
+    where = "symbolic n" if problem.dim is None else f"n = {problem.dim}"
+    steps = [
+        "expand every definition into inner products and elementwise products",
+        "write each vector as a combination of 1, c(v) for each declared v, and their products; "
+        "scalars in mu(v) and <c(a), c(b)> (|c(a)|^2 >= 0)",
+    ]
+    if problem.dim is not None:
+        differences = {a: d.subs(n, problem.dim) for a, d in differences.items()}
+        forms.facts.nonnegative = [f.subs(n, problem.dim) for f in forms.facts.nonnegative]
+        steps.append(f"substitute n = {problem.dim}")
+    substitute = _assumption_substitution(problem, forms, radicals)
+    if problem.assumptions:
+        steps.append("apply the assumptions: " + ", ".join(str(a) for a in problem.assumptions))
+    reduced = {a: substitute(d) for a, d in differences.items()}
+    if all(r == 0 for r in reduced.values()):
+        steps.append("canonicalize square roots; every coefficient of LHS - RHS reduces to 0")
+        return Status.PROVED, f"normal form, {where}", steps, None
+    if problem.dim is not None and problem.dim <= COMPONENTWISE_MAX_DIM:
+        if _componentwise_zero(problem):
+            return (
+                Status.PROVED,
+                f"componentwise, n = {problem.dim}",
+                [f"write every vector by its {problem.dim} components; LHS - RHS reduces to 0"],
+                None,
+            )
+    residual = _residual(differences, radicals, substitute)
+    steps.append("LHS - RHS does not reduce to 0")
+    return Status.UNKNOWN, f"normal form, {where}", steps, residual
+
+
+def _residual(
+    differences: dict[tuple[str, ...], Expr],
+    radicals: Radicals,
+    substitute: _Substitution,
+) -> Expr:
+    """LHS − RHS in language terms, for messages."""
+    total = sympy.S.Zero
+    for atom, d in differences.items():
+        value = radicals.restore(substitute.canonical(d))
+        value = atoms_to_language(sympy.factor_terms(sympy.together(value)))
+        total += value * _atom_vector(atom)
+    return total
+
+
+def _atom_vector(atom: tuple[str, ...]) -> Expr:
+    if atom == ("",):
+        return sympy.S.One
+    if not atom:
+        return ones
+    vectors = [Center(VectorSymbol(name)) for name in atom]
+    product = vectors[0]
+    for v in vectors[1:]:
+        product = Hadamard(product, v)
+    return product
+
+
+class _Substitution:
+    """Apply the solved assumptions to a coefficient, then reduce it (see :func:`_decide`)."""
+
+    def __init__(self, radicals: Radicals, values: dict[Symbol, Expr], dim: int | None) -> None:
+        self.radicals = radicals
+        self.values = values
+        self.dim = dim
+
+    def canonical(self, expr: Expr) -> Expr:
+        out = self.radicals.canonical(expr)
+        if not self.values:
+            return out
+        out = out.xreplace(self.values)
+        # a radical whose radicand changed under the substitution is taken anew
+        rewritten: dict[Expr, Expr] = {}
+        for t in out.free_symbols & set(self.radicals.radicands):
+            radicand = self.radicals.radicands[t]
+            new = sympy.expand(radicand.xreplace(self.values))
+            if new != radicand:
+                if t.is_nonnegative:
+                    self.radicals.facts.add(new)
+                rewritten[t] = sympy.sqrt(new)
+        return self.radicals.canonical(out.xreplace(rewritten)) if rewritten else out
+
+    def __call__(self, expr: Expr) -> Expr:
+        return self.radicals.reduce(self.canonical(expr))
+
+
+def _assumption_substitution(
+    problem: Problem, forms: NormalForm, radicals: Radicals
+) -> _Substitution:
+    values: dict[Symbol, Expr] = {}
+    substitution = _Substitution(radicals, values, problem.dim)
+    for assumption in problem.assumptions:
+        if _positivity(assumption, problem.context):
+            continue  # already a property of the symbol
+        differences = _differences(forms(assumption.lhs), forms(assumption.rhs))
+        if problem.dim is not None:
+            differences = {a: d.subs(n, problem.dim) for a, d in differences.items()}
+        if assumption.relation == "=":
+            queue = list(differences.values())
+            while queue:
+                equation = substitution(queue.pop(0))
+                if equation != 0:
+                    queue.extend(_solve_into(equation, values, radicals))
+        else:
+            (difference,) = differences.values()
+            oriented = difference if assumption.relation in (">", ">=") else -difference
+            radicals.facts.add(substitution.canonical(oriented))
+    return substitution
+
+
+def _solve_into(equation: Expr, values: dict[Symbol, Expr], radicals: Radicals) -> list[Expr]:
+    """Solve ``equation = 0`` for one atom and add it to ``values``; returns follow-up equations."""
+    for atom in sorted(equation.free_symbols, key=_priority):
+        poly = sympy.Poly(equation, atom)
+        if poly.degree() == 1:
+            slope = poly.coeff_monomial(atom)
+            value = sympy.expand(-(equation - slope * atom) / slope)
+        elif len(poly.terms()) == 1 and poly.degree() > 0:
+            value = sympy.S.Zero  # k * atom**d = 0
+        else:
+            continue
+        if value.has(atom):
+            continue
+        for key in list(values):
+            values[key] = sympy.expand(values[key].xreplace({atom: value}))
+        values[atom] = value
+        if atom in radicals.radicands:  # t = value also says radicand = value**2
+            return [radicals.radicands[atom] - value**2]
+        return []
+    raise UnsupportedError(
+        f"cannot use the assumption {atoms_to_language(radicals.restore(equation))} = 0: "
+        "it is not linear in any mean or inner product; state it more directly"
+    )
+
+
+def _priority(symbol: Symbol) -> tuple[int, str]:
+    name = str(symbol)
+    rank = 0 if name.startswith("mu[") else 2 if name.startswith(("P[", "S[")) else 3
+    if name.startswith(("t", "r")) and "[" in name:
+        rank = 4
+    elif rank == 3:
+        rank = 1  # declared scalars
+    return rank, name
+
+
+def _componentwise_zero(problem: Problem) -> bool:
+    """Prove at a small explicit n by writing every vector by its components."""
+    assert problem.dim is not None
+    if any(a.relation == "=" for a in problem.assumptions):
+        return False
+    backend = ComponentwiseBackend(problem.dim)
+    evaluator: Evaluator[list[Expr], Expr] = Evaluator(backend)
+    radicals = Radicals(backend.facts)
+    left, right = evaluator(problem.lhs), evaluator(problem.rhs)
+    left_items = left if isinstance(left, list) else [left]
+    right_items = right if isinstance(right, list) else [right]
+    if len(left_items) != len(right_items):
+        left_items = left_items * problem.dim if len(left_items) == 1 else left_items
+        right_items = right_items * problem.dim if len(right_items) == 1 else right_items
+    return all(radicals.is_zero(p - q) for p, q in zip(left_items, right_items, strict=True))
+

@@ -1,0 +1,186 @@
+r"""Square roots in canonical form, and the exact zero test the prover rests on.
+
+SymPy merges :math:`\sqrt{a}\sqrt{b}` only when it knows the radicands are nonnegative, and plain
+``simplify`` is slow. Here every :math:`b^{p/2}` is rewritten bottom-up: the radicand is brought over a
+common denominator and factored into irreducible polynomials; squares are pulled out (with their known
+sign, else as :math:`|f|`) and each remaining irreducible factor :math:`f \ge 0` becomes one symbol
+:math:`t_f = \sqrt f`, the same symbol wherever :math:`f` occurs. An expression then is a rational
+function of the atoms and the :math:`t_f`; its numerator, reduced with :math:`t_f^2 = f`, is zero
+exactly when the expression is (square roots of distinct square-free irreducibles are linearly
+independent), and when the numerator reduces to the zero polynomial the identity is proved.
+
+Nonnegativity of a factor is decided from SymPy's assumptions on the atoms (``P[x,x] >= 0``,
+``n > 0``, ``eps > 0``) and from the :class:`~lnsym.algebra.Facts` recorded while normalizing (every
+:math:`\langle v, v\rangle` is nonnegative), also up to a nonnegative remainder.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import Expr, Symbol
+
+from lnsym.algebra import Facts
+
+__all__ = ["Radicals"]
+
+
+class Radicals:
+    """Canonical square roots sharing one table of radical symbols :math:`t_f = \\sqrt{f}`."""
+
+    def __init__(self, facts: Facts | None = None) -> None:
+        self.facts = facts if facts is not None else Facts()
+        self.symbols: dict[Expr, Symbol] = {}  # radicand f (expanded) -> t_f
+        self.radicands: dict[Symbol, Expr] = {}  # t_f -> f
+        self._memo: dict[Expr, Expr] = {}
+
+    # -- positivity ------------------------------------------------------------------------------
+
+    def nonnegative(self, f: Expr) -> bool:
+        """True when ``f >= 0`` follows from the atoms' assumptions and the recorded facts."""
+        f = sympy.expand(f)
+        if f.is_nonnegative:
+            return True
+        for fact in self.facts.nonnegative:
+            if self._covers(fact, f):
+                return True
+        return False
+
+    @staticmethod
+    def _covers(fact: Expr, f: Expr) -> bool:
+        """``f = λ·fact + r`` with λ > 0 and ``r`` evidently nonnegative?"""
+        terms = fact.as_coefficients_dict()
+        f_terms = f.as_coefficients_dict()
+        for monomial, coefficient in terms.items():
+            if monomial in f_terms:
+                ratio = f_terms[monomial] / coefficient
+                if ratio.is_positive:
+                    rest = sympy.expand(f - ratio * fact)
+                    if rest == 0 or rest.is_nonnegative:
+                        return True
+                return False
+        return False
+
+    def sign(self, f: Expr) -> int | None:
+        if self.nonnegative(f):
+            return 1
+        if self.nonnegative(-f):
+            return -1
+        return None
+
+    # -- canonical form --------------------------------------------------------------------------
+
+    def canonical(self, expr: Expr) -> Expr:
+        """``expr`` with every half-integer power rewritten in the radical symbols."""
+        found = self._memo.get(expr)
+        if found is None:
+            found = self._memo[expr] = self._canonical(expr)
+        return found
+
+    def _canonical(self, expr: Expr) -> Expr:
+        if expr.is_Atom:
+            return expr
+        if isinstance(expr, sympy.Pow):
+            base = self.canonical(expr.base)
+            exponent = expr.exp
+            if exponent.is_Rational and exponent.q == 2:
+                return self.sqrt(base) ** exponent.p
+            return sympy.Pow(base, self.canonical(exponent))
+        return expr.func(*(self.canonical(a) for a in expr.args))
+
+    def root(self, f: Expr) -> Expr:
+        """The symbol :math:`t_f` for a nonnegative irreducible radicand ``f``."""
+        key = sympy.expand(f)
+        if key.is_number:
+            return sympy.sqrt(key)
+        symbol = self.symbols.get(key)
+        if symbol is None:
+            index = len(self.symbols)
+            if key.is_positive:
+                symbol = Symbol(f"t{index}[{key}]", positive=True)
+            else:
+                symbol = Symbol(f"t{index}[{key}]", nonnegative=True)
+            self.symbols[key] = symbol
+            self.radicands[symbol] = key
+        return symbol
+
+    def sqrt(self, radicand: Expr) -> Expr:
+        """Canonical :math:`\\sqrt{\\text{radicand}}` (radicand already canonical)."""
+        if radicand.is_number:
+            return sympy.sqrt(radicand)
+        numerator, denominator = sympy.fraction(sympy.cancel(sympy.together(radicand)))
+        constant = sympy.S.One
+        result = sympy.S.One
+        opaque = sympy.S.One
+        for part, power in ((numerator, 1), (denominator, -1)):
+            content, factors = sympy.factor_list(part)
+            constant *= content**power
+            for factor, multiplicity in factors:
+                sign = self.sign(factor)
+                if sign is None:
+                    result *= sympy.Abs(factor) ** (power * (multiplicity // 2))
+                    if multiplicity % 2:
+                        opaque *= factor**power
+                    continue
+                if sign < 0:
+                    factor = -factor
+                    constant *= (-1) ** multiplicity
+                result *= factor ** (power * (multiplicity // 2))
+                if multiplicity % 2:
+                    result *= self.root(factor) ** power
+        if constant.is_negative:
+            constant, opaque = -constant, -opaque
+        if opaque != 1:
+            result *= self.root_unknown(opaque)
+        return sympy.sqrt(constant) * result
+
+    def root_unknown(self, radicand: Expr) -> Expr:
+        """A symbol for the square root of a radicand of unknown sign (kept opaque)."""
+        key = sympy.expand(radicand)
+        if key == -1:
+            return sympy.I
+        symbol = self.symbols.get(key)
+        if symbol is None:
+            symbol = Symbol(f"r{len(self.symbols)}[{key}]")
+            self.symbols[key] = symbol
+            self.radicands[symbol] = key
+        return symbol
+
+    # -- the zero test ---------------------------------------------------------------------------
+
+    def reduce(self, expr: Expr) -> Expr:
+        """The numerator of canonical ``expr``, reduced with :math:`t_f^2 = f`."""
+        canonical = self.canonical(expr)
+        if canonical == 0:
+            return sympy.S.Zero
+        numerator, _ = sympy.fraction(sympy.together(canonical))
+        numerator = sympy.expand(numerator)
+        for _ in range(8):
+            present = [t for t in numerator.free_symbols if t in self.radicands]
+            if not present:
+                break
+            poly = sympy.Poly(numerator, *present)
+            if all(max(m) <= 1 for m in poly.monoms()):
+                break
+            numerator = sympy.expand(
+                sympy.Add(
+                    *(
+                        coefficient
+                        * sympy.Mul(
+                            *(
+                                t ** (k % 2) * self.radicands[t] ** (k // 2)
+                                for t, k in zip(present, monomial, strict=True)
+                            )
+                        )
+                        for monomial, coefficient in poly.terms()
+                    )
+                )
+            )
+        return numerator
+
+    def is_zero(self, expr: Expr) -> bool:
+        """True when ``expr`` is identically zero (sound: never True for a nonzero expression)."""
+        return self.reduce(expr) == 0
+
+    def restore(self, expr: Expr) -> Expr:
+        """Replace radical symbols by the square roots they stand for (for display)."""
+        return expr.xreplace({t: sympy.sqrt(f) for t, f in self.radicands.items()})

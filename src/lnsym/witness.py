@@ -1,0 +1,204 @@
+"""Refutation witnesses: concrete n, ε and values at which two expressions differ.
+
+Candidates are drawn from a fixed-seed generator (small integers first, so witnesses are readable),
+adjusted to satisfy equality assumptions with :func:`mpmath.findroot`, filtered by inequality
+assumptions, and both sides are evaluated with :func:`lnsym.highprec.evaluate_mp` at 50 significant
+digits. A candidate is a witness only if the sides differ by more than 10^-20 relative, which is far
+beyond the rounding of a 50-digit evaluation.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import mpmath
+from sympy import Expr
+
+from lnsym.highprec import evaluate_mp
+from lnsym.language import Assumption, Context
+from lnsym.proof import Witness
+
+__all__ = ["find_witness", "separates"]
+
+DIGITS = 50
+#: relative difference that counts as "far beyond rounding" at 50 digits.
+THRESHOLD = mpmath.mpf("1e-20")
+_DIMENSIONS = (4, 3, 5, 2, 6, 1)
+_EPSILONS = ("0.1", "1", "0.001")
+
+
+def find_witness(
+    lhs: Expr,
+    rhs: Expr,
+    context: Context,
+    assumptions: Sequence[Assumption] = (),
+    dim: int | None = None,
+    *,
+    attempts: int = 24,
+    seed: int = 0,
+) -> Witness | None:
+    """A :class:`~lnsym.proof.Witness` separating ``lhs`` and ``rhs``, or None if none was found."""
+    rng = random.Random(seed)
+    dims = (dim,) if dim is not None else _DIMENSIONS
+    for attempt in range(attempts):
+        n = dims[attempt % len(dims)]
+        eps = _EPSILONS[(attempt // len(dims)) % len(_EPSILONS)]
+        values = _draw(context, n, rng, integers=attempt < attempts // 2)
+        if not _satisfy(values, context, assumptions, n, eps):
+            continue
+        witness = _compare(lhs, rhs, values, n, eps)
+        if witness is not None:
+            return witness
+    return None
+
+
+def separates(witness: Witness, lhs: Expr, rhs: Expr) -> bool:
+    """Re-check a witness independently: do ``lhs`` and ``rhs`` differ at its values?"""
+    return _compare(lhs, rhs, dict(witness.values), witness.n, witness.eps) is not None
+
+
+def _draw(context: Context, n: int, rng: random.Random, *, integers: bool) -> dict[str, Any]:
+    def number(positive: bool = False) -> str:
+        if integers:
+            value = rng.choice([1, 2, 3, 4, 5]) * (1 if positive or rng.random() < 0.6 else -1)
+            return str(value)
+        value = rng.uniform(0.2, 3.0) * (1 if positive or rng.random() < 0.6 else -1)
+        return f"{value:.6f}"
+
+    values: dict[str, Any] = {}
+    for name in context.vectors:
+        entries = [str(rng.randint(-4, 5)) if integers else f"{rng.gauss(0, 2):.6f}" for _ in range(n)]
+        if n > 1 and len(set(entries)) == 1:  # keep c(x) != 0
+            entries[0] = str(int(entries[0]) + 1) if integers else f"{float(entries[0]) + 1:.6f}"
+        values[name] = entries
+    for name in context.scalars:
+        values[name] = number(positive=name in context.positive)
+    return values
+
+
+def _residuals(
+    assumptions: Sequence[Assumption], values: dict[str, Any], n: int, eps: str
+) -> list[Any]:
+    out: list[Any] = []
+    for a in assumptions:
+        if a.relation != "=":
+            continue
+        left = evaluate_mp(a.lhs, values, n=n, eps=eps, digits=DIGITS)
+        right = evaluate_mp(a.rhs, values, n=n, eps=eps, digits=DIGITS)
+        if isinstance(left, list) or isinstance(right, list):
+            left = left if isinstance(left, list) else [left] * n
+            right = right if isinstance(right, list) else [right] * n
+            out.extend(p - q for p, q in zip(left, right, strict=True))
+        else:
+            out.append(left - right)
+    return out
+
+
+def _satisfy(
+    values: dict[str, Any],
+    context: Context,
+    assumptions: Sequence[Assumption],
+    n: int,
+    eps: str,
+) -> bool:
+    """Adjust ``values`` in place to meet the equalities; then check every assumption."""
+    try:
+        if any(a.relation == "=" for a in assumptions):
+            _solve(values, context, assumptions, n, eps)
+        return all(_holds(a, values, n, eps) for a in assumptions)
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        return False
+
+
+def _solve(
+    values: dict[str, Any], context: Context, assumptions: Sequence[Assumption], n: int, eps: str
+) -> None:
+    count = len(_residuals(assumptions, values, n, eps))
+    unknowns: list[tuple[str, int | None]] = [
+        (name, i) for i in range(n) for name in context.vectors
+    ] + [(name, None) for name in context.scalars if name not in context.positive]
+    if count > len(unknowns):
+        raise ValueError("more equations than unknowns")
+    chosen = unknowns[:count]
+
+    def assign(*xs: Any) -> None:
+        for (name, index), x in zip(chosen, xs, strict=True):
+            if index is None:
+                values[name] = x
+            else:
+                values[name] = [*values[name][:index], x, *values[name][index + 1 :]]
+
+    def system(*xs: Any) -> Any:
+        assign(*xs)
+        residuals = _residuals(assumptions, values, n, eps)
+        return residuals if len(residuals) > 1 else residuals[0]
+
+    with mpmath.workdps(DIGITS + 10):
+        start = [
+            mpmath.mpf(values[name] if index is None else values[name][index])
+            for name, index in chosen
+        ]
+        root = mpmath.findroot(system, start if len(start) > 1 else start[0], tol=mpmath.mpf(10) ** -(DIGITS + 5))
+        roots = list(root) if isinstance(root, mpmath.matrix) else [root]
+        if any(isinstance(r, mpmath.mpc) for r in roots):
+            raise ValueError("complex root")
+        assign(*(mpmath.nstr(r, DIGITS + 5) for r in roots))
+
+
+def _holds(a: Assumption, values: dict[str, Any], n: int, eps: str) -> bool:
+    left = evaluate_mp(a.lhs, values, n=n, eps=eps, digits=DIGITS)
+    right = evaluate_mp(a.rhs, values, n=n, eps=eps, digits=DIGITS)
+    pairs = list(zip(_listify(left, n), _listify(right, n), strict=True))
+    if any(isinstance(v, mpmath.mpc) for pair in pairs for v in pair):
+        return False
+    tolerance = mpmath.mpf(10) ** -(DIGITS - 10)
+    checks = {
+        "=": lambda p, q: abs(p - q) <= tolerance * max(1, abs(p), abs(q)),
+        ">": lambda p, q: p > q,
+        ">=": lambda p, q: p >= q,
+        "<": lambda p, q: p < q,
+        "<=": lambda p, q: p <= q,
+    }
+    return all(checks[a.relation](p, q) for p, q in pairs)
+
+
+def _listify(value: Any, n: int) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _compare(lhs: Expr, rhs: Expr, values: dict[str, Any], n: int, eps: str) -> Witness | None:
+    try:
+        left = evaluate_mp(lhs, values, n=n, eps=eps, digits=DIGITS)
+        right = evaluate_mp(rhs, values, n=n, eps=eps, digits=DIGITS)
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        return None
+    if isinstance(left, list) != isinstance(right, list):
+        # a vector against the scalar 0: compare entrywise
+        left, right = _listify(left, n), _listify(right, n)
+        if len(left) != len(right):
+            left = left * n if len(left) == 1 else left
+            right = right * n if len(right) == 1 else right
+    pairs = list(zip(_listify(left, n), _listify(right, n), strict=True))
+    if any(isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) for pair in pairs for v in pair):
+        return None
+    if not any(abs(p - q) > THRESHOLD * max(1, abs(p), abs(q)) for p, q in pairs):
+        return None
+
+    def text(value: Any) -> Any:
+        if isinstance(value, list):
+            return [text(v) for v in value]
+        if isinstance(value, str):
+            return value
+        return mpmath.nstr(value, DIGITS, min_fixed=-10, max_fixed=30)
+
+    return Witness(
+        n=n,
+        eps=eps,
+        values={k: text(v) for k, v in values.items()},
+        lhs=text(left),
+        rhs=text(right),
+        digits=DIGITS,
+    )
+
