@@ -23,7 +23,6 @@ for the radical canonicalizer.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
 import sympy
 from sympy import Expr, Symbol

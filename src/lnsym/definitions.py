@@ -125,7 +125,9 @@ def _tex_arg(printer: Any, expr: Expr) -> str:
 
 
 def _is_tall(expr: Expr) -> bool:
-    return any(isinstance(a, sympy.Pow) and a.exp.is_negative for a in sympy.preorder_traversal(expr))
+    return any(
+        isinstance(a, sympy.Pow) and a.exp.is_negative for a in sympy.preorder_traversal(expr)
+    )
 
 
 class Definition(Function):  # type: ignore[misc]

@@ -74,7 +74,9 @@ class Evaluator(Generic[V, S]):
             return self._mul(expr)
         if isinstance(expr, sympy.Pow):
             return b.power(self(expr.base), self(expr.exp))
-        raise UnsupportedError(f"cannot evaluate {expr} ({type(expr).__name__}); not in the language")
+        raise UnsupportedError(
+            f"cannot evaluate {expr} ({type(expr).__name__}); not in the language"
+        )
 
     def _add(self, expr: sympy.Add) -> Any:
         vectors = [a for a in expr.args if kind_of(a) is Kind.VECTOR]

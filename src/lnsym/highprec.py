@@ -50,7 +50,9 @@ class MpmathBackend:
         self.eps = to_mpf(eps)
         self.values: dict[str, Any] = {}
         for name, value in values.items():
-            if isinstance(value, str | int | float | sympy.Basic) or not isinstance(value, Sequence):
+            if isinstance(value, str | int | float | sympy.Basic) or not isinstance(
+                value, Sequence
+            ):
                 self.values[name] = to_mpf(value)
             else:
                 if len(value) != n:

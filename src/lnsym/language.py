@@ -148,7 +148,9 @@ def parse_assumption(text: str, context: Context | None = None) -> Assumption:
         raise TypeMismatchError(f"assumption {text!r} equates a vector and a scalar")
     kind = Kind.VECTOR if Kind.VECTOR in (lkind, rkind) else Kind.SCALAR
     if relation != "=" and kind is Kind.VECTOR:
-        raise TypeMismatchError(f"assumption {text!r} compares vectors; only scalars can be ordered")
+        raise TypeMismatchError(
+            f"assumption {text!r} compares vectors; only scalars can be ordered"
+        )
     return Assumption(lhs, relation, rhs, kind, f"{left.strip()} {relation} {right.strip()}")
 
 
@@ -179,7 +181,9 @@ class _Builder:
 
     def number(self, node: ast.Constant) -> Expr:
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise ParseError(f"unsupported literal {self.snippet(node)!r}; only numbers are allowed")
+            raise ParseError(
+                f"unsupported literal {self.snippet(node)!r}; only numbers are allowed"
+            )
         literal = self.snippet(node)
         try:  # exact: the decimal the user typed, not its binary float
             return Rational(literal)
@@ -218,7 +222,9 @@ class _Builder:
             return left * right, vec if vec in (lkind, rkind) else sca
         if isinstance(node.op, ast.Div):
             if rkind is vec:
-                raise TypeMismatchError(f"cannot divide by a vector in {text!r}; divide by a scalar")
+                raise TypeMismatchError(
+                    f"cannot divide by a vector in {text!r}; divide by a scalar"
+                )
             if right == 0:
                 raise ParseError(f"division by zero in {text!r}")
             return left / right, lkind
@@ -232,7 +238,9 @@ class _Builder:
 
     def call(self, node: ast.Call) -> tuple[Expr, Kind]:
         if not isinstance(node.func, ast.Name):
-            raise ParseError(f"unsupported call {self.snippet(node)!r}; call a function by its name")
+            raise ParseError(
+                f"unsupported call {self.snippet(node)!r}; call a function by its name"
+            )
         if node.keywords:
             raise ParseError(f"keyword arguments are not supported in {self.snippet(node)!r}")
         name = node.func.id
@@ -282,4 +290,3 @@ def free_names(expr: Expr) -> set[str]:
         for s in expr.free_symbols
         if isinstance(s, Symbol) and s.name not in ("n", "eps", "ones")
     }
-

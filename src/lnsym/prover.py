@@ -324,4 +324,3 @@ def _componentwise_zero(problem: Problem) -> bool:
         left_items = left_items * problem.dim if len(left_items) == 1 else left_items
         right_items = right_items * problem.dim if len(right_items) == 1 else right_items
     return all(radicals.is_zero(p - q) for p, q in zip(left_items, right_items, strict=True))
-

@@ -69,7 +69,9 @@ def _draw(context: Context, n: int, rng: random.Random, *, integers: bool) -> di
 
     values: dict[str, Any] = {}
     for name in context.vectors:
-        entries = [str(rng.randint(-4, 5)) if integers else f"{rng.gauss(0, 2):.6f}" for _ in range(n)]
+        entries = [
+            str(rng.randint(-4, 5)) if integers else f"{rng.gauss(0, 2):.6f}" for _ in range(n)
+        ]
         if n > 1 and len(set(entries)) == 1:  # keep c(x) != 0
             entries[0] = str(int(entries[0]) + 1) if integers else f"{float(entries[0]) + 1:.6f}"
         values[name] = entries
@@ -140,7 +142,9 @@ def _solve(
             mpmath.mpf(values[name] if index is None else values[name][index])
             for name, index in chosen
         ]
-        root = mpmath.findroot(system, start if len(start) > 1 else start[0], tol=mpmath.mpf(10) ** -(DIGITS + 5))
+        root = mpmath.findroot(
+            system, start if len(start) > 1 else start[0], tol=mpmath.mpf(10) ** -(DIGITS + 5)
+        )
         roots = list(root) if isinstance(root, mpmath.matrix) else [root]
         if any(isinstance(r, mpmath.mpc) for r in roots):
             raise ValueError("complex root")
@@ -201,4 +205,3 @@ def _compare(lhs: Expr, rhs: Expr, values: dict[str, Any], n: int, eps: str) -> 
         rhs=text(right),
         digits=DIGITS,
     )
-

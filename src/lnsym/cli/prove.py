@@ -30,7 +30,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         metavar="EQ",
         help="an assumption such as 'mu(x) = 0' or 'alpha > 0' (repeatable)",
     )
-    parser.add_argument("--dim", type=int, default=None, metavar="N", help="fix the dimension n = N")
+    parser.add_argument(
+        "--dim", type=int, default=None, metavar="N", help="fix the dimension n = N"
+    )
     add_json(parser)
     parser.set_defaults(run=run)
 

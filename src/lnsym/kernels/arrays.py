@@ -1,0 +1,253 @@
+r"""Code generation for array libraries (NumPy always; PyTorch and JAX when installed).
+
+Vectors are arrays of shape ``(..., n)`` (the normalized axis last); per-row scalars keep a trailing
+axis of length 1 (``keepdims``), so every operation broadcasts without reshaping:
+
+* :math:`\langle a, b\rangle` → ``einsum('...i,...i->...', a, b)[..., None]`` (no temporary);
+* :math:`\langle a, \mathbf{1}\rangle` → ``a.sum(-1, keepdims=True)`` (never an n×n ones matrix);
+* :math:`s\,\mathbf{1}` → ``s`` itself, broadcast.
+
+The arithmetic runs in float64 (or wider, for float128 input) whatever the input precision, and
+the result is cast to the input's floating dtype: float32 in, float32 out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+from sympy import Symbol
+
+from lnsym.definitions import Kind, VectorSymbol
+from lnsym.evaluate import Evaluator
+from lnsym.kernels.common import Code, ScalarEmitter, paren
+from lnsym.kernels.spec import Spec
+
+__all__ = ["DIALECTS", "JAX_HELPERS", "TORCH_HELPERS", "Dialect", "array_function", "signature"]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one array library spells the few operations a kernel needs."""
+
+    name: str
+    imports: tuple[str, ...]
+    sum: str  # "{a}" → per-row sum, keeping the last axis
+    dot: str  # "{a}", "{b}" → per-row inner product, keeping the last axis
+    sqrt: str
+
+
+NUMPY = Dialect(
+    "numpy",
+    ("import numpy as np",),
+    "{a}.sum(axis=-1, keepdims=True)",
+    "np.einsum('...i,...i->...', {a}, {b})[..., None]",
+    "np.sqrt({a})",
+)
+TORCH = Dialect(
+    "torch",
+    ("import numpy as np", "import torch"),
+    "{a}.sum(dim=-1, keepdim=True)",
+    "({a} * {b}).sum(dim=-1, keepdim=True)",
+    "torch.sqrt({a})",
+)
+JAX = Dialect(
+    "jax",
+    ("import numpy as np", "import jax", "import jax.numpy as jnp"),
+    "jnp.sum({a}, axis=-1, keepdims=True)",
+    "jnp.einsum('...i,...i->...', {a}, {b})[..., None]",
+    "jnp.sqrt({a})",
+)
+DIALECTS = {d.name: d for d in (NUMPY, TORCH, JAX)}
+
+
+class ArrayGenerator(ScalarEmitter):
+    """A :class:`~lnsym.evaluate.Backend` whose values are lines of array code."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        super().__init__()
+        self.dialect = dialect
+        self.lines: list[str] = []
+
+    def emit(self, text: str, *, vector: bool = False, static: bool = False) -> Code:
+        name = self.fresh("t")
+        self.lines.append(f"{name} = {text}")
+        return Code(name, vector=vector, static=static)
+
+    def emit_scalar(self, text: str, static: bool) -> Code:
+        return self.emit(text, static=static)
+
+    def sqrt_text(self, value: Code) -> str:
+        if value.static:
+            return f"math.sqrt({value.text})"
+        return self.dialect.sqrt.format(a=value.text)
+
+    # -- Backend ----------------------------------------------------------------------------------
+    def vector(self, symbol: VectorSymbol) -> Code:
+        return Code(symbol.name, vector=True, static=False)
+
+    def ones(self) -> Code:
+        return Code("1.0", vector=True, ones=True, number=sympy.Integer(1))
+
+    def scalar(self, symbol: Symbol) -> Code:
+        return Code(symbol.name, static=symbol.name in ("n", "eps"))
+
+    def add_vectors(self, a: Code, b: Code) -> Code:
+        if a.ones and b.ones:
+            return self.as_ones(self.add_scalars(self.as_scalar(a), self.as_scalar(b)))
+        return self.emit(f"{a.text} + {b.text}", vector=True)
+
+    def scale(self, s: Code, v: Code) -> Code:
+        if v.ones:
+            return self.as_ones(self.mul_scalars(s, self.as_scalar(v)))
+        if s.number == 1:
+            return v
+        if s.recip is not None:
+            return self.emit(f"{v.text} / {s.recip}", vector=True)
+        return self.emit(f"{paren(s.text)} * {v.text}", vector=True)
+
+    def dot(self, a: Code, b: Code) -> Code:
+        if a.ones and b.ones:
+            both = self.mul_scalars(self.as_scalar(a), self.as_scalar(b))
+            return self.mul_scalars(both, Code("n"))
+        if b.ones:
+            a, b = b, a
+        if a.ones:
+            total = self.emit(self.dialect.sum.format(a=b.text))
+            return self.mul_scalars(self.as_scalar(a), total)
+        return self.emit(self.dialect.dot.format(a=a.text, b=b.text))
+
+    def hadamard(self, a: Code, b: Code) -> Code:
+        if b.ones:
+            a, b = b, a
+        if a.ones:
+            return self.scale(self.as_scalar(a), b)
+        return self.emit(f"{a.text} * {b.text}", vector=True)
+
+    # -- helpers ----------------------------------------------------------------------------------
+    @staticmethod
+    def as_scalar(v: Code) -> Code:
+        return Code(v.text, static=v.static, number=v.number, recip=v.recip)
+
+    @staticmethod
+    def as_ones(s: Code) -> Code:
+        return Code(s.text, vector=True, ones=True, static=s.static, number=s.number, recip=s.recip)
+
+
+def signature(spec: Spec, axis: int) -> str:
+    """``def name(x, w, b, *, eps=1e-05, out=None, axis=-1):``"""
+    params = ", ".join(spec.parameters)
+    return f"def {spec.name}({params}, *, eps=1e-05, out=None, axis={axis}):"
+
+
+def unpack(spec: Spec) -> str:
+    """``(x, w), (b,), `` — the targets that receive the prepared vectors and scalars."""
+    vectors = ", ".join(spec.vectors) + ","
+    scalars = ", ".join(spec.scalars) + ("," if spec.scalars else "")
+    return f"({vectors}), ({scalars}), "
+
+
+def inputs(spec: Spec) -> str:
+    """``('x', 'w'), (x, w,), ('b',), (b,), axis`` — the arguments of the input helpers."""
+    vectors = ", ".join(spec.vectors) + ","
+    scalars = ", ".join(spec.scalars) + ("," if spec.scalars else "")
+    return f"{spec.vectors!r}, ({vectors}), {spec.scalars!r}, ({scalars}), axis"
+
+
+def indent(docstring: str) -> str:
+    """A docstring's lines indented for a function body."""
+    lines = docstring.strip("\n").splitlines()
+    return "\n".join(f"    {line}" if line else "" for line in lines)
+
+
+def array_function(spec: Spec, dialect_name: str, axis: int, docstring: str) -> str:
+    """The source of the kernel function for ``dialect_name`` (uses the runtime helpers)."""
+    generator = ArrayGenerator(DIALECTS[dialect_name])
+    value = Evaluator(generator)(spec.expr)
+    vector = spec.kind is Kind.VECTOR
+    lines = [signature(spec, axis), indent(docstring), "    eps = float(eps)"]
+    if dialect_name == "numpy":
+        lines += [
+            f"    {unpack(spec)}_batch, n, _dtype = prepare({inputs(spec)})",
+            "    _ct = np.result_type(_dtype, np.float64)",
+            *(f"    {v} = {v}.astype(_ct, copy=False)" for v in spec.vectors),
+            *(f"    {s} = {s}.astype(_ct, copy=False)[..., None]" for s in spec.scalars),
+            *(f"    {line}" for line in generator.lines),
+        ]
+        shape, where = ("(*_batch, n)", "axis") if vector else ("_batch", "None")
+        result = value.text if vector or value.static else f"{paren(value.text)}[..., 0]"
+        lines += [
+            f"    _result, _target = output(out, {shape}, _dtype, {where})",
+            f"    np.copyto(_target, {result}, casting='same_kind')",
+            f"    return finish(_result, _target, {where})",
+        ]
+    else:
+        everything = ", ".join(spec.parameters)
+        lines += [
+            f"    {unpack(spec)}n, _dtype, _ct = _inputs({inputs(spec)})",
+            *(f"    {line}" for line in generator.lines),
+            f"    return _result({value.text}, [{everything}], _dtype, _ct, axis, {vector}, out)",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+#: input and output helpers of the PyTorch kernels (copied into the generated module).
+TORCH_HELPERS = """
+def _inputs(vector_names, vectors, scalar_names, scalars, axis):
+    vectors = [torch.as_tensor(v) for v in vectors]
+    vectors = [v if v.is_floating_point() else v.to(torch.float64) for v in vectors]
+    for name, v in zip(vector_names, vectors):
+        if v.ndim == 0:
+            raise ShapeError(f"{name} is a number; a vector input needs shape (..., n)")
+    vectors = [torch.movedim(v, axis, -1) for v in vectors]
+    n = check_n(vector_names, [tuple(v.shape) for v in vectors], axis)
+    dtype = torch.float32
+    for v in vectors:
+        dtype = torch.promote_types(dtype, v.dtype)
+    ct = torch.promote_types(dtype, torch.float64)
+    vectors = [v.to(ct) for v in vectors]
+    scalars = [torch.as_tensor(s, dtype=ct, device=vectors[0].device)[..., None] for s in scalars]
+    return vectors, scalars, n, dtype, ct
+
+
+def _result(value, inputs, dtype, ct, axis, vector, out):
+    shape = torch.broadcast_shapes(*(tuple(a.shape) for a in inputs))
+    value = torch.as_tensor(value, dtype=ct, device=inputs[0].device).broadcast_to(shape)
+    value = torch.movedim(value, -1, axis) if vector else value[..., 0]
+    value = value.to(dtype)
+    if out is None:
+        return value
+    if isinstance(out, torch.Tensor):
+        return out.copy_(value)
+    np.copyto(out, value.cpu().numpy(), casting="same_kind")
+    return out
+"""
+
+#: input and output helpers of the JAX kernels (copied into the generated module).
+JAX_HELPERS = """
+def _inputs(vector_names, vectors, scalar_names, scalars, axis):
+    vectors = [jnp.asarray(v) for v in vectors]
+    for name, v in zip(vector_names, vectors):
+        if v.ndim == 0:
+            raise ShapeError(f"{name} is a number; a vector input needs shape (..., n)")
+    vectors = [jnp.moveaxis(v, axis, -1) for v in vectors]
+    n = check_n(vector_names, [tuple(v.shape) for v in vectors], axis)
+    widest = jax.dtypes.canonicalize_dtype(jnp.float64)
+    dtype = jnp.result_type(jnp.float32, *(v.dtype for v in vectors))
+    dtype = dtype if jnp.issubdtype(dtype, jnp.floating) else widest
+    ct = jnp.promote_types(dtype, widest)
+    vectors = [v.astype(ct) for v in vectors]
+    scalars = [jnp.asarray(s, dtype=ct)[..., None] for s in scalars]
+    return vectors, scalars, n, dtype, ct
+
+
+def _result(value, inputs, dtype, ct, axis, vector, out):
+    shape = np.broadcast_shapes(*(tuple(a.shape) for a in inputs))
+    value = jnp.broadcast_to(jnp.asarray(value, dtype=ct), shape)
+    value = jnp.moveaxis(value, -1, axis) if vector else value[..., 0]
+    value = value.astype(dtype)
+    if out is None:
+        return value
+    np.copyto(out, np.asarray(value), casting="same_kind")
+    return out
+"""

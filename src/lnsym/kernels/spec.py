@@ -1,0 +1,108 @@
+r"""What a kernel computes: the expression, its inputs in order, and the kind of its result.
+
+A :class:`Spec` is built from text (parsed by :func:`lnsym.language.parse_typed`) or from a typed
+SymPy expression; every code generator reads the same spec, so all backends agree on the signature
+``f(vectors..., scalars..., *, eps=1e-05, out=None, axis=-1)``.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sympy import Expr, Symbol
+
+from lnsym.definitions import Definition, Dot, Hadamard, Kind, OnesVector, VectorSymbol, kind_of
+from lnsym.errors import UnsupportedError
+from lnsym.language import Context, parse_names, parse_typed
+
+__all__ = ["INTERNAL_NAMES", "Spec", "make_spec", "unfold"]
+
+#: names a generated kernel uses itself; they cannot name a vector or a scalar of a kernel.
+INTERNAL_NAMES = frozenset(
+    {"out", "axis", "np", "numpy", "numba", "math", "torch", "jax", "jnp", "ShapeError"}
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A kernel's formula and signature: vectors first, then scalars, in declaration order."""
+
+    expr: Expr
+    vectors: tuple[str, ...]
+    scalars: tuple[str, ...]
+    kind: Kind
+    name: str = "kernel"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return (*self.vectors, *self.scalars)
+
+
+def _check_name(name: str, what: str) -> None:
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise UnsupportedError(f"{name!r} is not a Python identifier; choose another {what} name")
+    if name.startswith("_") or name in INTERNAL_NAMES:
+        raise UnsupportedError(
+            f"{name!r} is used inside generated kernels; rename the {what} (names may not start "
+            f"with '_' or be one of {', '.join(sorted(INTERNAL_NAMES))})"
+        )
+
+
+def make_spec(
+    expr: str | Expr,
+    *,
+    vectors: str | Iterable[str] | None = None,
+    scalars: str | Iterable[str] | None = None,
+    name: str = "kernel",
+) -> Spec:
+    """Parse (or inspect) ``expr`` and fix the kernel's parameters.
+
+    Text is parsed with ``vectors`` (default ``x``) and ``scalars`` declared. For a SymPy expression
+    the free vector and scalar symbols are the parameters (declared names first, in their order).
+    Declared names that do not occur in the expression stay parameters (they are accepted and
+    ignored), so a family of kernels can share one signature.
+    """
+    _check_name(name, "kernel")
+    declared_vectors = parse_names(vectors)
+    declared_scalars = parse_names(scalars)
+    if isinstance(expr, str):
+        context = Context(vectors=declared_vectors or ("x",), scalars=declared_scalars)
+        parsed, kind = parse_typed(expr, context)
+        vector_names, scalar_names = context.vectors, context.scalars
+    else:
+        parsed, kind = expr, kind_of(expr)
+        free = sorted(expr.free_symbols, key=lambda s: s.name)
+        found_vectors = [
+            s.name for s in free if isinstance(s, VectorSymbol) and not isinstance(s, OnesVector)
+        ]
+        found_scalars = [
+            s.name
+            for s in free
+            if isinstance(s, Symbol)
+            and not isinstance(s, VectorSymbol)
+            and s.name not in ("n", "eps")
+        ]
+        vector_names = (*declared_vectors, *(v for v in found_vectors if v not in declared_vectors))
+        scalar_names = (*declared_scalars, *(s for s in found_scalars if s not in declared_scalars))
+    for v in vector_names:
+        _check_name(v, "vector")
+    for s in scalar_names:
+        _check_name(s, "scalar")
+    if not vector_names:
+        raise UnsupportedError("a kernel needs at least one vector input (it fixes n)")
+    return Spec(parsed, tuple(vector_names), tuple(scalar_names), kind, name)
+
+
+def unfold(expr: Expr) -> Expr:
+    r"""``expr`` with every definition replaced by its definition, down to ``dot`` and ``hadamard``.
+
+    This is the formula the kernels evaluate, e.g. for :math:`\operatorname{LN}(x)`:
+    :math:`(x - \langle x, \mathbf{1}\rangle/n\,\mathbf{1}) / \sqrt{\lVert\cdot\rVert^2/n + \varepsilon}`.
+    """
+    if isinstance(expr, Definition) and not isinstance(expr, Dot | Hadamard):
+        return unfold(expr.definition())
+    if not expr.args:
+        return expr
+    return expr.func(*(unfold(a) for a in expr.args))

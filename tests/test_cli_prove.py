@@ -1,0 +1,79 @@
+"""The ``lnsym prove`` contract: output, JSON fields and exit codes (0/1/3/2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from lnsym.cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    process = subprocess.run(
+        [sys.executable, "-m", "lnsym", *args], capture_output=True, text=True, check=False
+    )
+    return process.returncode, process.stdout, process.stderr
+
+
+def test_proved_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["prove", "LN(x)", "sqrt(n)*u(c(x), n*eps)"]) == 0
+    assert capsys.readouterr().out.startswith("PROVED: LN(x) = sqrt(n)*u(c(x), n*eps)")
+
+
+def test_refuted_json_has_the_witness(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["prove", "LN(x)", "sqrt(n)*u(c(x), eps)", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] == "refuted"
+    for key in ("lhs", "rhs", "dim", "assumptions", "method"):
+        assert key in data
+    witness = data["witness"]
+    assert set(witness) >= {"n", "eps", "values", "lhs", "rhs"}
+    assert len(witness["values"]["x"]) == witness["n"]
+    assert witness["lhs"] != witness["rhs"]
+
+
+def test_assume_and_dim(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["prove", "sqrt(n)*u(x, n*eps)", "x/sqrt(Var(x) + eps)", "--assume", "mu(x) = 0", "--json"]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["assumptions"] == ["mu(x) = 0"]
+    assert main(["prove", "LN(x)", "sqrt(n)*u(c(x), n*eps)", "--dim", "512", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["dim"] == 512
+
+
+def test_attribution_identity_with_declared_vectors() -> None:
+    rhs = "sqrt(n)*(dot(w, c(a)) + dot(w, c(b)))/sqrt(norm(c(a + b))**2 + n*eps)"
+    assert main(["prove", "dot(w, LN(a + b))", rhs, "--vectors", "w,a,b"]) == 0
+
+
+def test_unknown_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lnsym import prover
+
+    monkeypatch.setattr(prover, "find_witness", lambda *args, **kwargs: None)
+    assert main(["prove", "LN(x)", "sqrt(n)*u(c(x), eps)"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["prove", "LN(y)", "x"], "declare it with --vectors y"),
+        (["prove", "LN(x)", "1"], "cannot compare a vector"),
+        (["prove", "LN(x)", "x", "--dim", "0"], "positive integer"),
+        (["prove", "LN(x)", "x", "--dim", "abc"], "invalid int value"),
+        (["prove", "LN(x)"], "required"),
+        (["prove", "x", "x", "--assume", "mu(x)"], "LHS = RHS"),
+        (["prove", "x", "x", "--vectors", "eps"], "built-in"),
+        (["prove", "__import__('os')", "x"], "unsupported"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(args: list[str], fragment: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2
+    assert out == ""
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
