@@ -51,6 +51,8 @@ class Facts:
 
     def __init__(self) -> None:
         self.nonnegative: list[Expr] = []
+        #: bumped whenever a fact is added, so caches built on fewer facts can be dropped.
+        self.version = 0
 
     def add(self, expr: Expr) -> None:
         expanded = sympy.expand(expr)
@@ -58,10 +60,12 @@ class Facts:
             return
         if expanded.is_polynomial() and expanded not in self.nonnegative:
             self.nonnegative.append(expanded)
+            self.version += 1
 
     def copy(self) -> Facts:
         other = Facts()
         other.nonnegative = list(self.nonnegative)
+        other.version = self.version
         return other
 
 

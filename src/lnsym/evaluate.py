@@ -74,6 +74,9 @@ class Evaluator(Generic[V, S]):
             return self._mul(expr)
         if isinstance(expr, sympy.Pow):
             return b.power(self(expr.base), self(expr.exp))
+        if isinstance(expr, sympy.Abs):  # SymPy writes sqrt(s**2) of a real s as Abs(s)
+            value = self(expr.args[0])
+            return b.power(b.mul_scalars(value, value), b.number(sympy.S.Half))
         raise UnsupportedError(
             f"cannot evaluate {expr} ({type(expr).__name__}); not in the language"
         )

@@ -98,6 +98,7 @@ class Proof:
     method: str
     dim: int | None = None
     assumptions: tuple[Assumption, ...] = ()
+    limits: tuple[tuple[str, str], ...] = ()
     witness: Witness | None = None
     residual: Expr | None = None
     steps: tuple[str, ...] = field(default=())
@@ -117,6 +118,8 @@ class Proof:
     def statement(self) -> str:
         """``LHS = RHS`` in the expression language, with its conditions."""
         text = f"{self.lhs} = {self.rhs}"
+        if self.limits:
+            text += " as " + ", ".join(f"{s} -> {v}" for s, v in self.limits)
         conditions = [str(a) for a in self.assumptions]
         if self.dim is not None:
             conditions.insert(0, f"n = {self.dim}")
@@ -126,6 +129,16 @@ class Proof:
         r"""The identity in LaTeX, e.g. ``\operatorname{LN}(x) = \sqrt{n} u_{n \varepsilon}(c(x))``."""
         relation = {Status.PROVED: "=", Status.REFUTED: r"\neq", Status.UNKNOWN: r"\overset{?}{=}"}
         text = f"{sympy.latex(self.lhs)} {relation[self.status]} {sympy.latex(self.rhs)}"
+        if self.limits:
+            arrows = r",\ ".join(
+                rf"{_latex_name(s)} \to {sympy.latex(sympy.sympify(v))}" for s, v in self.limits
+            )
+            text = (
+                rf"\lim_{{{arrows}}} \left[{sympy.latex(self.lhs)} - {sympy.latex(self.rhs)}\right]"
+            )
+            text += {Status.PROVED: " = 0", Status.REFUTED: r" \neq 0"}.get(
+                self.status, r" \overset{?}{=} 0"
+            )
         conditions = [_latex_condition(a) for a in self.assumptions]
         if self.dim is not None:
             conditions.insert(0, f"n = {self.dim}")
@@ -143,6 +156,7 @@ class Proof:
             "rhs": str(self.rhs),
             "dim": self.dim,
             "assumptions": [str(a) for a in self.assumptions],
+            "limits": {s: v for s, v in self.limits},
             "method": self.method,
             "steps": list(self.steps),
             "witness": self.witness.to_json() if self.witness else None,
@@ -171,3 +185,7 @@ def _latex_condition(assumption: Assumption) -> str:
     lhs, rhs = sympy.latex(assumption.lhs), sympy.latex(assumption.rhs)
     relation = {">=": r"\geq", "<=": r"\leq"}.get(assumption.relation, assumption.relation)
     return f"{lhs} {relation} {rhs}"
+
+
+def _latex_name(name: str) -> str:
+    return r"\varepsilon" if name == "eps" else str(sympy.latex(sympy.Symbol(name)))

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sympy
@@ -47,6 +47,8 @@ class Problem:
     context: Context
     assumptions: tuple[Assumption, ...]
     dim: int | None
+    #: limits ``(symbol, value)``, taken one after the other (``eps`` tends to its value from above).
+    limits: tuple[tuple[Symbol, Expr], ...] = ()
 
 
 def setup(
@@ -57,6 +59,7 @@ def setup(
     scalars: str | Iterable[str] | None = None,
     assume: str | Iterable[str] = (),
     dim: int | None = None,
+    limit: Mapping[str, str | float] | str | Iterable[str] | None = None,
 ) -> Problem:
     """Parse and type-check a request without proving it."""
     vector_names = parse_names(vectors) if vectors is not None else ("x",)
@@ -78,7 +81,41 @@ def setup(
     if dim is not None and dim > MAX_DIM:
         raise LnsymError(f"--dim {dim} is too large; lnsym accepts dimensions up to {MAX_DIM}")
     kind = Kind.VECTOR if Kind.VECTOR in (left_kind, right_kind) else Kind.SCALAR
-    return Problem(left, right, kind, context, tuple(parsed), dim)
+    limits = _parse_limits(limit, context)
+    return Problem(left, right, kind, context, tuple(parsed), dim, limits)
+
+
+def _parse_limits(
+    limit: Mapping[str, str | float] | str | Iterable[str] | None, context: Context
+) -> tuple[tuple[Symbol, Expr], ...]:
+    """``{"eps": 0}`` or ``"eps=0"`` (or a list of such) → ``((eps, 0),)``."""
+    if limit is None:
+        return ()
+    if isinstance(limit, Mapping):
+        items = [(str(k), str(v)) for k, v in limit.items()]
+    else:
+        texts = [limit] if isinstance(limit, str) else list(limit)
+        items = []
+        for text in texts:
+            name, sep, value = text.partition("=")
+            if not sep or not name.strip() or not value.strip():
+                raise LnsymError(f"cannot read limit {text!r}; write NAME=VALUE, e.g. eps=0")
+            items.append((name.strip(), value.strip()))
+    out = []
+    for name, value in items:
+        found = context.symbol(name)
+        if found is None or found[1] is not Kind.SCALAR or name == "n":
+            raise LnsymError(
+                f"cannot take a limit in {name!r}; limits are in eps or a declared scalar (--scalars)"
+            )
+        if value in ("oo", "inf", "infinity"):
+            target: Expr = sympy.oo
+        else:
+            target, kind = parse_typed(value, Context())
+            if kind is not Kind.SCALAR or target.free_symbols:
+                raise LnsymError(f"the limit value {value!r} must be a number, e.g. eps=0")
+        out.append((found[0], target))
+    return tuple(out)
 
 
 def prove(
@@ -89,12 +126,14 @@ def prove(
     scalars: str | Iterable[str] | None = None,
     assume: str | Iterable[str] = (),
     dim: int | None = None,
+    limit: Mapping[str, str | float] | str | Iterable[str] | None = None,
     witness: bool = True,
 ) -> Proof:
     """Decide ``lhs = rhs``: proved (symbolically), refuted (with a witness), or unknown.
 
     ``vectors``/``scalars`` declare names (default: the vector ``x``); ``assume`` holds equations or
-    inequalities such as ``"mu(x) = 0"`` or ``"alpha > 0"``; ``dim`` fixes n.
+    inequalities such as ``"mu(x) = 0"`` or ``"alpha > 0"``; ``dim`` fixes n; ``limit`` (e.g.
+    ``{"eps": 0}``) compares the limits of both sides (ε from above; generic values, e.g. c(x) ≠ 0).
 
     >>> prove("LN(x)", "sqrt(n)*u(c(x), n*eps)").status.value
     'proved'
@@ -103,12 +142,19 @@ def prove(
     ('refuted', 4)
     """
     start = time.perf_counter()
-    problem = setup(lhs, rhs, vectors=vectors, scalars=scalars, assume=assume, dim=dim)
+    problem = setup(lhs, rhs, vectors=vectors, scalars=scalars, assume=assume, dim=dim, limit=limit)
     status, method, steps, residual = _decide(problem)
     found = None
-    if status is not Status.PROVED and witness:
+    # a witness is evaluated at the limit point, so only finite limits can be refuted
+    finite = all(value.is_finite for _, value in problem.limits)
+    if status is not Status.PROVED and witness and finite:
         found = find_witness(
-            problem.lhs, problem.rhs, problem.context, problem.assumptions, problem.dim
+            problem.lhs,
+            problem.rhs,
+            problem.context,
+            problem.assumptions,
+            problem.dim,
+            fixed={str(s): str(v) for s, v in problem.limits},
         )
         if found is not None:
             status = Status.REFUTED
@@ -120,6 +166,7 @@ def prove(
         method=method,
         dim=problem.dim,
         assumptions=problem.assumptions,
+        limits=tuple((str(s), str(v)) for s, v in problem.limits),
         witness=found,
         residual=residual,
         steps=tuple(steps),
@@ -179,6 +226,13 @@ def _decide(problem: Problem) -> tuple[Status, str, list[str], Expr | None]:
     substitute = _assumption_substitution(problem, forms, radicals)
     if problem.assumptions:
         steps.append("apply the assumptions: " + ", ".join(str(a) for a in problem.assumptions))
+    if problem.limits:
+        differences = {a: _limit(d, problem.limits, radicals) for a, d in differences.items()}
+        steps.append(
+            "take the limit "
+            + ", ".join(f"{s} -> {v}" for s, v in problem.limits)
+            + " (generic values)"
+        )
     reduced = {a: substitute(d) for a, d in differences.items()}
     if all(r == 0 for r in reduced.values()):
         steps.append("canonicalize square roots; every coefficient of LHS - RHS reduces to 0")
@@ -194,6 +248,25 @@ def _decide(problem: Problem) -> tuple[Status, str, list[str], Expr | None]:
     residual = _residual(differences, radicals, substitute)
     steps.append("LHS - RHS does not reduce to 0")
     return Status.UNKNOWN, f"normal form, {where}", steps, residual
+
+
+def _limit(expr: Expr, limits: tuple[tuple[Symbol, Expr], ...], radicals: Radicals) -> Expr:
+    """The limit of one coefficient: substitution where it is continuous, else ``sympy.limit``."""
+    for symbol, target in limits:
+        canonical = radicals.canonical(expr)
+        _, denominator = sympy.fraction(sympy.together(canonical))
+        at_target = _Substitution(radicals, {symbol: target}, None) if target.is_finite else None
+        if at_target is not None and radicals.reduce(at_target.canonical(denominator)) != 0:
+            expr = radicals.restore(at_target.canonical(canonical))  # continuous there
+            continue
+        direction = "+" if symbol.is_positive or target is sympy.oo else "+-"
+        try:
+            expr = sympy.limit(radicals.restore(canonical), symbol, target, direction)
+        except (NotImplementedError, ValueError, TypeError) as error:
+            raise UnsupportedError(f"cannot take the limit {symbol} -> {target}: {error}") from None
+        if expr.has(sympy.nan, sympy.zoo) or isinstance(expr, sympy.AccumBounds):
+            raise UnsupportedError(f"the limit {symbol} -> {target} does not exist here")
+    return expr
 
 
 def _residual(

@@ -32,6 +32,7 @@ class Radicals:
         self.symbols: dict[Expr, Symbol] = {}  # radicand f (expanded) -> t_f
         self.radicands: dict[Symbol, Expr] = {}  # t_f -> f
         self._memo: dict[Expr, Expr] = {}
+        self._memo_version = self.facts.version
 
     # -- positivity ------------------------------------------------------------------------------
 
@@ -71,6 +72,9 @@ class Radicals:
 
     def canonical(self, expr: Expr) -> Expr:
         """``expr`` with every half-integer power rewritten in the radical symbols."""
+        if self._memo_version != self.facts.version:  # a new fact may decide a sign
+            self._memo.clear()
+            self._memo_version = self.facts.version
         found = self._memo.get(expr)
         if found is None:
             found = self._memo[expr] = self._canonical(expr)
@@ -85,6 +89,10 @@ class Radicals:
             if exponent.is_Rational and exponent.q == 2:
                 return self.sqrt(base) ** exponent.p
             return sympy.Pow(base, self.canonical(exponent))
+        if isinstance(expr, sympy.Abs):
+            inner = self.canonical(expr.args[0])
+            sign = self.sign(inner)
+            return sympy.Abs(inner) if sign is None else sign * inner
         return expr.func(*(self.canonical(a) for a in expr.args))
 
     def root(self, f: Expr) -> Expr:
@@ -158,7 +166,10 @@ class Radicals:
             present = [t for t in numerator.free_symbols if t in self.radicands]
             if not present:
                 break
-            poly = sympy.Poly(numerator, *present)
+            try:
+                poly = sympy.Poly(numerator, *present)
+            except sympy.PolynomialError:
+                return numerator  # not a polynomial in the radicals: no claim of zero
             if all(max(m) <= 1 for m in poly.monoms()):
                 break
             numerator = sympy.expand(

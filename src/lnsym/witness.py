@@ -38,14 +38,20 @@ def find_witness(
     *,
     attempts: int = 24,
     seed: int = 0,
+    fixed: dict[str, str] | None = None,
 ) -> Witness | None:
-    """A :class:`~lnsym.proof.Witness` separating ``lhs`` and ``rhs``, or None if none was found."""
+    """A :class:`~lnsym.proof.Witness` separating ``lhs`` and ``rhs``, or None if none was found.
+
+    ``fixed`` pins ``eps`` or declared scalars to given values (a limit is evaluated at its value).
+    """
     rng = random.Random(seed)
+    fixed = fixed or {}
     dims = (dim,) if dim is not None else _DIMENSIONS
     for attempt in range(attempts):
         n = dims[attempt % len(dims)]
-        eps = _EPSILONS[(attempt // len(dims)) % len(_EPSILONS)]
+        eps = fixed.get("eps", _EPSILONS[(attempt // len(dims)) % len(_EPSILONS)])
         values = _draw(context, n, rng, integers=attempt < attempts // 2)
+        values.update({k: v for k, v in fixed.items() if k != "eps"})
         if not _satisfy(values, context, assumptions, n, eps):
             continue
         witness = _compare(lhs, rhs, values, n, eps)

@@ -29,6 +29,13 @@ COMMAND_MODULES = (
 class ArgumentParser(argparse.ArgumentParser):
     """An argparse parser whose errors are one line and exit 2."""
 
+    def _parse_optional(self, arg_string: str):  # type: ignore[no-untyped-def]
+        # an expression may start with a minus ('-LN(x)'): only known options are options
+        if arg_string[:1] == "-" and arg_string[:2] != "--":
+            if arg_string not in self._option_string_actions:
+                return None
+        return super()._parse_optional(arg_string)
+
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
         raise SystemExit(EXIT_BAD_INPUT)

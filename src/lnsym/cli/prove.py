@@ -1,4 +1,4 @@
-"""``lnsym prove LHS RHS [--vectors ..] [--scalars ..] [--assume EQ].. [--dim N] [--json]``."""
+"""``lnsym prove LHS RHS [--vectors ..] [--scalars ..] [--assume EQ].. [--dim N] [--limit eps=0] [--json]``."""
 
 from __future__ import annotations
 
@@ -33,6 +33,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument(
         "--dim", type=int, default=None, metavar="N", help="fix the dimension n = N"
     )
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=None,
+        metavar="NAME=VALUE",
+        help="compare the limits of both sides, e.g. eps=0 (eps from above; repeatable)",
+    )
     add_json(parser)
     parser.set_defaults(run=run)
 
@@ -45,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         scalars=args.scalars,
         assume=args.assume,
         dim=args.dim,
+        limit=args.limit,
     )
     print(json.dumps(proof.to_json(), indent=2) if args.json else proof.report())
     return proof.status.exit_code
