@@ -130,7 +130,7 @@ def _is_tall(expr: Expr) -> bool:
     )
 
 
-class Definition(Function):  # type: ignore[misc]
+class Definition(Function):
     """Base class of every named operation of the language.
 
     Subclasses set :attr:`language_name` (the name users type), :attr:`arg_kinds`,

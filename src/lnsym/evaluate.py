@@ -100,13 +100,13 @@ class Evaluator(Generic[V, S]):
         scalars = [a for a in expr.args if kind_of(a) is Kind.SCALAR]
         if len(vectors) > 1:
             raise UnsupportedError(f"{expr} multiplies two vectors; use dot or hadamard")
-        factor = self(scalars[0]) if scalars else None
+        vector = self(vectors[0]) if vectors else None
+        if not scalars:
+            return vector
+        factor = self(scalars[0])
         for s in scalars[1:]:
             factor = self.backend.mul_scalars(factor, self(s))
-        if not vectors:
-            return factor
-        vector = self(vectors[0])
-        return vector if factor is None else self.backend.scale(factor, vector)
+        return factor if vector is None else self.backend.scale(factor, vector)
 
 
 def evaluate(expr: Expr, backend: Backend[V, S]) -> Any:

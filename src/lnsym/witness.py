@@ -67,11 +67,10 @@ def separates(witness: Witness, lhs: Expr, rhs: Expr) -> bool:
 
 def _draw(context: Context, n: int, rng: random.Random, *, integers: bool) -> dict[str, Any]:
     def number(positive: bool = False) -> str:
+        sign = 1 if positive or rng.random() < 0.6 else -1
         if integers:
-            value = rng.choice([1, 2, 3, 4, 5]) * (1 if positive or rng.random() < 0.6 else -1)
-            return str(value)
-        value = rng.uniform(0.2, 3.0) * (1 if positive or rng.random() < 0.6 else -1)
-        return f"{value:.6f}"
+            return str(sign * rng.choice([1, 2, 3, 4, 5]))
+        return f"{sign * rng.uniform(0.2, 3.0):.6f}"
 
     values: dict[str, Any] = {}
     for name in context.vectors:

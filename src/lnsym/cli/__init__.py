@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from lnsym.errors import LnsymError
 
@@ -29,7 +29,7 @@ COMMAND_MODULES = (
 class ArgumentParser(argparse.ArgumentParser):
     """An argparse parser whose errors are one line and exit 2."""
 
-    def _parse_optional(self, arg_string: str):  # type: ignore[no-untyped-def]
+    def _parse_optional(self, arg_string: str) -> Any:
         # an expression may start with a minus ('-LN(x)'): only known options are options
         if arg_string[:1] == "-" and arg_string[:2] != "--":
             if arg_string not in self._option_string_actions:

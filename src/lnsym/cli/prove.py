@@ -11,7 +11,7 @@ from lnsym.prover import prove
 __all__ = ["register"]
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "prove",
         help="prove LHS = RHS, or refute it with a witness",
