@@ -68,6 +68,11 @@ def test_unknown_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
         (["prove", "x", "x", "--assume", "mu(x)"], "LHS = RHS"),
         (["prove", "x", "x", "--vectors", "eps"], "built-in"),
         (["prove", "__import__('os')", "x"], "unsupported"),
+        (["prove", "2**1000000", "1"], "out of range"),
+        (["prove", "10**(10**10)", "1"], "out of range"),
+        (["prove", "1e999", "1"], "out of range"),
+        (["prove", "sqrt(-1)", "1"], "over the reals"),
+        (["prove", "x/(n-n)", "x"], "division by zero"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args: list[str], fragment: str) -> None:
@@ -77,3 +82,16 @@ def test_bad_input_is_one_line_exit_2(args: list[str], fragment: str) -> None:
     assert fragment in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "code"),
+    [
+        ("LN(0*x)", "0*x", 0),
+        ("dot(x, 0*x)", "0", 0),
+        ("norm(0*x)", "0", 0),
+        ("cos(x, 0*x)", "1", 3),
+    ],
+)
+def test_zero_vectors_folded_by_sympy_still_evaluate(lhs: str, rhs: str, code: int) -> None:
+    assert main(["prove", lhs, rhs]) == code

@@ -63,9 +63,9 @@ class Evaluator(Generic[V, S]):
         if isinstance(expr, sympy.Number):
             return b.number(expr)
         if isinstance(expr, Dot):
-            return b.dot(self(expr.args[0]), self(expr.args[1]))
+            return b.dot(self.vector(expr.args[0]), self.vector(expr.args[1]))
         if isinstance(expr, Hadamard):
-            return b.hadamard(self(expr.args[0]), self(expr.args[1]))
+            return b.hadamard(self.vector(expr.args[0]), self.vector(expr.args[1]))
         if isinstance(expr, Definition):
             return self(expr.definition())
         if isinstance(expr, sympy.Add):
@@ -80,6 +80,12 @@ class Evaluator(Generic[V, S]):
         raise UnsupportedError(
             f"cannot evaluate {expr} ({type(expr).__name__}); not in the language"
         )
+
+    def vector(self, expr: Expr) -> Any:
+        """A vector argument; SymPy folds ``0*x`` to the scalar 0, which here is the zero vector."""
+        if expr == 0:
+            return self.backend.scale(self.backend.number(sympy.S.Zero), self.backend.ones())
+        return self(expr)
 
     def _add(self, expr: sympy.Add) -> Any:
         vectors = [a for a in expr.args if kind_of(a) is Kind.VECTOR]

@@ -186,9 +186,23 @@ class _Builder:
             )
         literal = self.snippet(node)
         try:  # exact: the decimal the user typed, not its binary float
-            return Rational(literal)
+            value = Rational(literal)
         except (TypeError, ValueError):
-            return Rational(repr(node.value))
+            value = Rational(repr(node.value))
+        return self.check_size(value, literal)
+
+    def check_size(self, value: Expr, text: str) -> Expr:
+        """Numbers beyond 10^±300 are almost surely typos and would be slow to carry exactly."""
+        if value.is_Rational and value != 0:
+            p, q = abs(value.p), value.q
+            if (
+                p.bit_length() - q.bit_length() > _MAX_BITS
+                or q.bit_length() - p.bit_length() > _MAX_BITS
+            ):
+                raise ParseError(
+                    f"the number {text!r} is out of range; use values within 1e-300..1e300"
+                )
+        return value
 
     def name(self, node: ast.Name) -> tuple[Expr, Kind]:
         found = self.context.symbol(node.id)
@@ -233,6 +247,12 @@ class _Builder:
                 raise TypeMismatchError(
                     f"cannot raise a vector to a power in {text!r}; use norm(v)**2 or dot(v, v)"
                 )
+            if left.is_number and right.is_number:
+                if right.is_Rational and abs(right) > 1000 and abs(left) != 1:
+                    raise ParseError(
+                        f"the power {text!r} is out of range; use exponents up to 1000"
+                    )
+                return self.check_size(sympy.Pow(left, right), text), sca
             return sympy.Pow(left, right), sca
         raise ParseError(f"unsupported operator in {text!r}; {_HINT}")
 
@@ -249,6 +269,10 @@ class _Builder:
             self.check_arity(node, name, args, (1,))
             if args[0][1] is Kind.VECTOR:
                 raise TypeMismatchError(f"sqrt of a vector in {self.snippet(node)!r}; use norm(v)")
+            if args[0][0].is_number and args[0][0].is_negative:
+                raise ParseError(
+                    f"sqrt of a negative number in {self.snippet(node)!r}; lnsym works over the reals"
+                )
             return sympy.sqrt(args[0][0]), Kind.SCALAR
         cls = DEFINITIONS.get(name)
         if cls is None:
@@ -275,6 +299,7 @@ class _Builder:
             )
 
 
+_MAX_BITS = 997  # about 10^300
 _HINT = "the language has numbers, names, + - * / ** ^, and calls such as LN(x) or dot(a, b)"
 
 
