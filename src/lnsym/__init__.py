@@ -12,10 +12,7 @@ and evaluate the same definitions numerically.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-import sympy
-
+from lnsym.data import Data, load
 from lnsym.definitions import (
     DEFINITIONS,
     AffineLayerNorm,
@@ -37,7 +34,18 @@ from lnsym.definitions import (
     n,
     ones,
 )
+from lnsym.derivations import (
+    RULES,
+    Derivation,
+    DerivationResult,
+    check_derivation,
+    derive,
+    load_derivation,
+    load_derivations,
+)
+from lnsym.documents import latex, write_documents
 from lnsym.errors import LnsymError
+from lnsym.kernels import Kernel, export, kernel
 from lnsym.language import Context, parse
 from lnsym.proof import Proof, Status, Witness
 from lnsym.prover import prove
@@ -46,14 +54,19 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFINITIONS",
+    "RULES",
     "AffineLayerNorm",
     "Center",
     "Context",
     "Cos",
+    "Data",
     "Definition",
+    "Derivation",
+    "DerivationResult",
     "Dot",
     "Expectation",
     "Hadamard",
+    "Kernel",
     "Kind",
     "LayerNorm",
     "LnsymError",
@@ -67,25 +80,18 @@ __all__ = [
     "Variance",
     "Witness",
     "__version__",
+    "check_derivation",
+    "derive",
     "eps",
+    "export",
+    "kernel",
     "latex",
+    "load",
+    "load_derivation",
+    "load_derivations",
     "n",
     "ones",
     "parse",
     "prove",
+    "write_documents",
 ]
-
-
-def latex(
-    expr: str | sympy.Basic,
-    *,
-    vectors: str | Iterable[str] | None = None,
-    scalars: str | Iterable[str] | None = None,
-) -> str:
-    """The LaTeX of an expression of the language (a string is parsed first)."""
-    from lnsym.language import parse_names
-
-    if isinstance(expr, str):
-        names = parse_names(vectors) if vectors is not None else ("x",)
-        expr = parse(expr, Context(vectors=names, scalars=parse_names(scalars)))
-    return str(sympy.latex(expr))

@@ -1,4 +1,4 @@
-"""Conditions on an identity: assumptions (equations, inequalities) and limits.
+r"""Conditions on an identity: assumptions (equations, inequalities) and limits.
 
 * ``alpha > 0`` on a declared scalar becomes a property of its symbol;
 * an equation is normalized and solved for one atom (a mean before an inner product before a

@@ -133,7 +133,7 @@ def _finite_array(array: np.ndarray, source: str) -> np.ndarray:
         array = array.astype(np.float64)
     bad = np.flatnonzero(~np.isfinite(array.reshape(-1)))
     if bad.size:
-        index = np.unravel_index(int(bad[0]), array.shape)
+        index = tuple(int(i) for i in np.unravel_index(int(bad[0]), array.shape))
         raise DataError(f"{source}: entry {index} is {array[index]}; lnsym needs finite numbers")
     return array
 
@@ -180,12 +180,12 @@ def _read_jl(path: Path) -> dict[str, Data]:
             body = text[position + 1 : end]
             if ";" in body or "[" in body:
                 raise DataError(f"{where}: {name!r} is not a flat vector; write [v1, v2, ...]")
-            value = parse_numbers(f"[{body}]", f"{path}: {name}")
+            value = parse_numbers(f"[{body}]", f"{where}: {name}")
             position = end + 1
         else:
             token = re.match(r"[^\s;]*", text[position:])
             literal = token.group() if token else ""
-            value = parse_numbers(literal, f"{path}: {name}")
+            value = parse_numbers(literal, f"{where}: {name}")
             position += len(literal)
             if not value.is_scalar:
                 raise DataError(f"{where}: write the vector {name!r} in brackets: [v1, v2, ...]")
@@ -252,7 +252,7 @@ def load_all(path: str | Path) -> dict[str, Data]:
 
 
 def load(path: str | Path, name: str | None = None) -> Data:
-    """The array in ``path``; for a ``.jl`` file with several assignments, the one named ``name``.
+    r"""The array in ``path``; for a ``.jl`` file with several assignments, the one named ``name``.
 
     >>> import tempfile, os
     >>> with tempfile.TemporaryDirectory() as d:
@@ -280,7 +280,9 @@ def read_value(text: str) -> Data:
     looks_numeric = re.fullmatch(r"[\[\]\s,0-9eEf.+\-naNiIty]*", body) is not None
     if looks_numeric and not Path(body).exists():
         return parse_numbers(body, source=repr(text))
-    path, _, name = body.rpartition(":") if ":" in body and not Path(body).exists() else (body, "", "")
+    path, _, name = (
+        body.rpartition(":") if ":" in body and not Path(body).exists() else (body, "", "")
+    )
     if name and not path:
         path, name = body, ""
     return load(path, name or None)

@@ -38,6 +38,7 @@ __all__ = [
     "Dot",
     "Expectation",
     "Hadamard",
+    "InnerProduct",
     "Kind",
     "LayerNorm",
     "Mean",
@@ -191,8 +192,12 @@ class _WithEpsilon(Definition):
         return "" if self.args[-1] == eps else f"_{{{_tex(printer, self.args[-1])}}}"
 
 
-class Dot(Definition):
-    r"""Inner product :math:`\langle a, b\rangle = \sum_i a_i b_i` (primitive)."""
+class InnerProduct(Definition):
+    r"""Inner product :math:`\langle a, b\rangle = \sum_i a_i b_i` (primitive; ``dot`` in the language).
+
+    Not named ``Dot``: SymPy's LaTeX printer looks precedence up by class name, and ``Dot`` (of
+    ``sympy.vector``) would put every inner product inside a product in parentheses.
+    """
 
     nargs = 2
     language_name = "dot"
@@ -202,7 +207,13 @@ class Dot(Definition):
 
     def _tex(self, printer: Any) -> str:
         a, b = self.args
+        if _is_tall(a) or _is_tall(b):
+            return rf"\left\langle {_tex(printer, a)}, {_tex(printer, b)} \right\rangle"
         return rf"\langle {_tex(printer, a)}, {_tex(printer, b)} \rangle"
+
+
+#: the inner product under its short name.
+Dot = InnerProduct
 
 
 class Hadamard(Definition):

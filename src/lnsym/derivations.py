@@ -22,9 +22,9 @@ be *false* go under ``[[claims]]`` (``lhs``, ``rhs``, optional ``assumptions`` a
 be refuted, and its witness is recorded in the report and the documents.
 
 Every step is proved equal to the previous one by :func:`lnsym.prover.prove`, from scratch: the
-justification documents the step for the reader, it is not trusted. Malformed files raise
-:class:`~lnsym.errors.DerivationError`; steps that do not check are *reported* (see
-:meth:`DerivationResult.failures`), never raised.
+justification documents the step for the reader, it is not trusted. Malformed files (and steps
+the prover rejects as input) raise :class:`~lnsym.errors.DerivationError` naming the file and step;
+steps that do not check are *reported* (see :meth:`DerivationResult.failures`), never raised.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ class Rule:
 RULES: dict[str, Rule] = {
     "algebra": Rule("algebra"),
     "assumption": Rule("by assumption"),
+    "above": Rule("above"),
     "symmetry of dot": Rule(
         r"symmetry of $\langle\cdot,\cdot\rangle$", ("dot(a, b)", "dot(b, a)"), ("a", "b")
     ),
@@ -90,9 +91,7 @@ RULES: dict[str, Rule] = {
     "linearity of mu": Rule(
         r"linearity of $\mu$", ("mu(s*a + b)", "s*mu(a) + mu(b)"), ("a", "b"), ("s",)
     ),
-    "linearity of c": Rule(
-        "linearity of $c$", ("c(s*a + b)", "s*c(a) + c(b)"), ("a", "b"), ("s",)
-    ),
+    "linearity of c": Rule("linearity of $c$", ("c(s*a + b)", "s*c(a) + c(b)"), ("a", "b"), ("s",)),
     "dot of ones": Rule(r"$\langle \mathbf{1}, \mathbf{1}\rangle = n$", ("dot(ones, ones)", "n")),
     "norm of ones": Rule(r"$\lVert \mathbf{1}\rVert = \sqrt{n}$", ("norm(ones)", "sqrt(n)")),
     "hadamard with ones": Rule(
@@ -129,7 +128,16 @@ RULES: dict[str, Rule] = {
 }
 
 _DEFINITION = re.compile(r"definition of (\w+)\Z")
-_FILE_KEYS = {"title", "description", "vectors", "scalars", "assumptions", "steps", "chains", "claims"}
+_FILE_KEYS = {
+    "title",
+    "description",
+    "vectors",
+    "scalars",
+    "assumptions",
+    "steps",
+    "chains",
+    "claims",
+}
 _CHAIN_KEYS = {"name", "assumptions", "steps"}
 _STEP_KEYS = {"expr", "by"}
 _CLAIM_KEYS = {"lhs", "rhs", "assumptions", "note", "expect"}
@@ -241,27 +249,28 @@ class DerivationResult:
         messages = []
         many = len(self.chains) > 1
         for number, chain in enumerate(self.chains, 1):
-            for result in chain.steps:
+            for before, result in zip(chain.steps, chain.steps[1:], strict=False):
                 if not result.ok:
-                    messages.append(self._step_failure(result, number if many else None))
+                    messages.append(self._step_failure(before, result, number if many else None))
         messages += [self._claim_failure(c) for c in self.claims if not c.ok]
         return messages
 
-    def _step_failure(self, result: StepResult, chain: int | None) -> str:
+    def _step_failure(self, before: StepResult, result: StepResult, chain: int | None) -> str:
         assert result.proof is not None
-        proof, step = result.proof, result.step
+        proof, step, i = result.proof, result.step, result.index
         where = f"{self.derivation.path}:{step.line}" if step.line else str(self.derivation.path)
-        which = f"chain {chain}, step {result.index}" if chain else f"step {result.index}"
+        which = f"chain {chain}, step {i}" if chain else f"step {i}"
         lines = [
-            f"{where}: {which} does not follow from step {result.index - 1} "
+            f"{where}: {which} does not follow from step {i - 1} "
             f"({'; '.join(step.by)}): {proof.status.value}",
-            f"  step {result.index - 1}: {proof.lhs}",
-            f"  step {result.index}: {proof.rhs}",
+            f"  step {i - 1}: {before.step.text}",
+            f"  step {i}: {step.text}",
         ]
         if proof.residual is not None:
-            lines.append(f"  difference (step {result.index - 1} - step {result.index}): {proof.residual}")
+            lines.append(f"  difference (step {i - 1} - step {i}): {proof.residual}")
         if proof.witness is not None:
-            lines.append("  witness:\n" + proof.witness.describe())
+            lines.append("  witness:")
+            lines += ["  " + line for line in proof.witness.describe().splitlines()]
         return "\n".join(lines)
 
     def _claim_failure(self, result: ClaimResult) -> str:
@@ -272,25 +281,28 @@ class DerivationResult:
         )
 
     def report(self, *, verbose: bool = True) -> str:
-        """The per-step report ``lnsym derive`` prints."""
+        """The per-step report ``lnsym derive`` prints (``verbose=False``: header and failures)."""
         d = self.derivation
         status = "ok" if self.ok else "FAILED"
         lines = [f"{d.path}: {d.title} [{status}, {self.seconds:.2f} s]"]
-        for number, chain in enumerate(self.chains, 1):
-            if len(self.chains) > 1:
-                lines.append(f"  chain {number}: {chain.chain.name}")
-            for r in chain.steps:
-                verdict = f"{'start' if r.proof is None else r.proof.status.value:<7}"
-                by = f"   ({'; '.join(r.step.by)})" if r.step.by else ""
-                if verbose or not r.ok:
+        if verbose:
+            for number, chain in enumerate(self.chains, 1):
+                if len(self.chains) > 1:
+                    lines.append(f"  chain {number}: {chain.chain.name}")
+                for r in chain.steps:
+                    verdict = f"{'start' if r.proof is None else r.proof.status.value:<7}"
+                    by = f"   ({'; '.join(r.step.by)})" if r.step.by else ""
                     lines.append(f"    step {r.index} {verdict} {r.step.text}{by}")
-        for c in self.claims:
-            expected = "refuted as expected" if c.ok else f"{c.proof.status.value} (expected refuted)"
-            lines.append(f"  claim {c.index} {expected}: {c.claim.lhs_text} = {c.claim.rhs_text}")
-            if c.proof.witness is not None and verbose:
-                lines += ["    " + w for w in c.proof.witness.describe(width=8).splitlines()]
-        lines += self.failures()
-        return "\n".join(line for line in lines if line)
+            for c in self.claims:
+                expected = (
+                    "refuted as expected" if c.ok else f"{c.proof.status.value} (expected refuted)"
+                )
+                lines.append(
+                    f"  claim {c.index} {expected}: {c.claim.lhs_text} = {c.claim.rhs_text}"
+                )
+                if c.proof.witness is not None:
+                    lines += ["    " + w for w in c.proof.witness.describe(width=8).splitlines()]
+        return "\n".join(lines + self.failures())
 
     def _repr_latex_(self) -> str:
         from lnsym.documents import derivation_markdown_math
@@ -367,7 +379,9 @@ class _Reader:
             self.chain(raw, number, context, assumptions, single=single)
             for number, raw in enumerate(raw_chains, 1)
         )
-        if self.step_count != len(self.expr_lines):  # inline tables on shared lines: no line numbers
+        if self.step_count != len(
+            self.expr_lines
+        ):  # inline tables on shared lines: no line numbers
             chains = tuple(
                 Chain(c.name, tuple(Step(s.text, s.expr, s.by) for s in c.steps), c.assumptions)
                 for c in chains
@@ -407,27 +421,23 @@ class _Reader:
             steps.append(step)
         return Chain(name, tuple(steps), assumptions)
 
-    def step(
-        self, raw: Any, index: int, label: str, context: Context
-    ) -> tuple[Step, Kind]:
+    def step(self, raw: Any, index: int, label: str, context: Context) -> tuple[Step, Kind]:
         if not isinstance(raw, dict):
-            raise self.fail(f"{label} must be a table with expr and by, e.g. {{ expr = \"LN(x)\" }}")
+            raise self.fail(f'{label} must be a table with expr and by, e.g. {{ expr = "LN(x)" }}')
         self.check_keys(raw, _STEP_KEYS, label)
         text = self.string(raw, "expr", label, required=True)
         expr, kind = self.parse(text, label, context)
         by = self.justification(raw.get("by"), label)
         if index > 1 and not by:
             raise self.fail(
-                f"{label} needs a justification: by = \"algebra\", \"definition of LN\" or a rule "
+                f'{label} needs a justification: by = "algebra", "definition of LN" or a rule '
                 f"({', '.join(repr(r) for r in RULES)})"
             )
         line = self.expr_lines[self.step_count] if self.step_count < len(self.expr_lines) else None
         self.step_count += 1
         return Step(text, expr, by, line), kind
 
-    def claim(
-        self, raw: Any, number: int, context: Context, base: tuple[str, ...]
-    ) -> Claim:
+    def claim(self, raw: Any, number: int, context: Context, base: tuple[str, ...]) -> Claim:
         where = f"claim {number}"
         if not isinstance(raw, dict):
             raise self.fail(f"{where} must be a table with lhs and rhs")
@@ -461,7 +471,7 @@ class _Reader:
         value = table.get(key)
         if value is None:
             if required:
-                raise self.fail(f"{where} needs {key} = \"...\"")
+                raise self.fail(f'{where} needs {key} = "..."')
             return ""
         if not isinstance(value, str) or (required and not value.strip()):
             raise self.fail(f"{key} in {where} must be a non-empty string")
@@ -474,7 +484,7 @@ class _Reader:
         if isinstance(value, str):
             return parse_names(value)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(f"{key} must be a list of names, e.g. {key} = [\"x\", \"w\"]")
+            raise self.fail(f'{key} must be a list of names, e.g. {key} = ["x", "w"]')
         return parse_names(value)
 
     def table_list(self, data: dict[str, Any], key: str, where: str) -> list[Any]:
@@ -488,7 +498,7 @@ class _Reader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(f"assumptions in {where} must be a list of strings like \"mu(x) = 0\"")
+            raise self.fail(f'assumptions in {where} must be a list of strings like "mu(x) = 0"')
         for text in value:
             try:
                 parse_assumption(text, context)
@@ -523,12 +533,9 @@ def justification_error(text: str) -> str | None:
     if match:
         if match.group(1) in DEFINITIONS:
             return None
-        return (
-            f"unknown definition {match.group(1)!r} in {text!r}; "
-            f"known: {', '.join(DEFINITIONS)}"
-        )
+        return f"unknown definition {match.group(1)!r} in {text!r}; known: {', '.join(DEFINITIONS)}"
     return (
-        f"unknown justification {text!r}; use \"definition of NAME\" or one of the rules: "
+        f'unknown justification {text!r}; use "definition of NAME" or one of the rules: '
         f"{', '.join(repr(r) for r in RULES)}"
     )
 
@@ -540,23 +547,42 @@ def justification_error(text: str) -> str | None:
 
 def check_derivation(derivation: Derivation) -> DerivationResult:
     """Prove every step equal to the previous one and try to refute every claim."""
-    from lnsym.prover import prove
-
     start = time.perf_counter()
-    common = {"vectors": derivation.vectors, "scalars": derivation.scalars}
     chains = []
-    for chain in derivation.chains:
+    many = len(derivation.chains) > 1
+    for number, chain in enumerate(derivation.chains, 1):
         results = [StepResult(1, chain.steps[0], None)]
         for index in range(1, len(chain.steps)):
             before, step = chain.steps[index - 1], chain.steps[index]
-            proof = prove(before.expr, step.expr, assume=chain.assumptions, **common)
+            where = f"chain {number}, step {index + 1}" if many else f"step {index + 1}"
+            proof = _prove(derivation, where, before.text, step.text, chain.assumptions)
             results.append(StepResult(index + 1, step, proof))
         chains.append(ChainResult(chain, tuple(results)))
     claims = tuple(
-        ClaimResult(number, claim, prove(claim.lhs, claim.rhs, assume=claim.assumptions, **common))
+        ClaimResult(
+            number,
+            claim,
+            _prove(
+                derivation, f"claim {number}", claim.lhs_text, claim.rhs_text, claim.assumptions
+            ),
+        )
         for number, claim in enumerate(derivation.claims, 1)
     )
     return DerivationResult(derivation, tuple(chains), claims, time.perf_counter() - start)
+
+
+def _prove(
+    derivation: Derivation, where: str, lhs: str, rhs: str, assume: tuple[str, ...]
+) -> Proof:
+    # the prover parses the text itself, so that assumptions such as "s > 0" reach the symbols
+    from lnsym.prover import prove
+
+    try:
+        return prove(
+            lhs, rhs, vectors=derivation.vectors, scalars=derivation.scalars, assume=assume
+        )
+    except LnsymError as error:  # e.g. an unsupported construct: name the file and the step
+        raise DerivationError(f"{derivation.path}: {where}: {error}") from None
 
 
 def derive(

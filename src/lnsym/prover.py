@@ -29,7 +29,7 @@ from lnsym.conditions import (
     positivity,
     take_limits,
 )
-from lnsym.definitions import Center, Hadamard, Kind, VectorSymbol, kind_of, n, ones
+from lnsym.definitions import Center, Hadamard, Kind, VectorSymbol, kind_of, n, ones, scalar_symbol
 from lnsym.errors import LnsymError, TypeMismatchError
 from lnsym.evaluate import Evaluator
 from lnsym.language import Assumption, Context, parse_assumption, parse_names, parse_typed
@@ -80,6 +80,9 @@ def setup(
         parsed = [parse_assumption(t, context) for t in texts]
     left, left_kind = _typed(lhs, context)
     right, right_kind = _typed(rhs, context)
+    if positive:  # already-parsed sides carry real symbols: make the assumed-positive ones positive
+        swap = {scalar_symbol(name): scalar_symbol(name, positive=True) for name in positive}
+        left, right = left.xreplace(swap), right.xreplace(swap)
     if left_kind is not right_kind and left != 0 and right != 0:
         raise TypeMismatchError(
             f"cannot compare a {left_kind.value} ({left}) with a {right_kind.value} ({right})"

@@ -59,10 +59,9 @@ def make_spec(
 ) -> Spec:
     """Parse (or inspect) ``expr`` and fix the kernel's parameters.
 
-    Text is parsed with ``vectors`` (default ``x``) and ``scalars`` declared. For a SymPy expression
-    the free vector and scalar symbols are the parameters (declared names first, in their order).
-    Declared names that do not occur in the expression stay parameters (they are accepted and
-    ignored), so a family of kernels can share one signature.
+    Text is parsed with ``vectors`` (default ``x``) and ``scalars`` declared. The parameters are the
+    names the formula uses, declared ones first in their order, then the others alphabetically
+    (for a SymPy expression); declared names that do not occur are dropped.
     """
     _check_name(name, "kernel")
     declared_vectors = parse_names(vectors)
@@ -86,6 +85,9 @@ def make_spec(
         ]
         vector_names = (*declared_vectors, *(v for v in found_vectors if v not in declared_vectors))
         scalar_names = (*declared_scalars, *(s for s in found_scalars if s not in declared_scalars))
+    used = {s.name for s in parsed.free_symbols}
+    vector_names = tuple(v for v in vector_names if v in used)
+    scalar_names = tuple(s for s in scalar_names if s in used)
     for v in vector_names:
         _check_name(v, "vector")
     for s in scalar_names:

@@ -1,0 +1,131 @@
+"""``lnsym derive PATH [--out DIR]`` and ``lnsym latex EXPR``.
+
+``derive`` checks every step of every derivation and prints a per-step report; it exits 0 when all
+steps and claims checked, 1 when one did not (the message names the file, the step and the residual
+difference), and 2 for a malformed file. ``latex`` prints the LaTeX of one expression.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from lnsym.cli.options import add_declarations, add_json
+from lnsym.derivations import DerivationResult, derive, load_derivations
+from lnsym.documents import latex
+from lnsym.language import parse_names
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    derive_parser = subparsers.add_parser(
+        "derive",
+        help="check derivations step by step; write LaTeX/Markdown proofs",
+        description=(
+            "Check every step of the derivations in PATH (a .toml file or a directory of them) "
+            "with the prover. Exit 0 if all checked, 1 if a step or claim did not, 2 if a file "
+            "is malformed."
+        ),
+    )
+    derive_parser.add_argument("path", metavar="PATH", help="a derivation .toml or a directory")
+    derive_parser.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="also write a standalone .tex per derivation, all.tex and index.md into DIR",
+    )
+    derive_parser.add_argument(
+        "--quiet", "-q", action="store_true", help="print only failures and the summary"
+    )
+    add_json(derive_parser)
+    derive_parser.set_defaults(run=run_derive)
+
+    latex_parser = subparsers.add_parser(
+        "latex",
+        help="print the LaTeX of one expression",
+        description="Print the LaTeX of EXPR, e.g. lnsym latex 'sqrt(n)*u(c(x), n*eps)'.",
+    )
+    latex_parser.add_argument("expr", metavar="EXPR", help="an expression of the language")
+    add_declarations(latex_parser)
+    latex_parser.set_defaults(run=run_latex)
+
+
+def run_derive(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    derivations = load_derivations(args.path)  # malformed → DerivationError → exit 2
+    results = derive(derivations)
+    seconds = time.perf_counter() - start
+    failed = [r for r in results if not r.ok]
+    if args.json:
+        print(json.dumps(_json(results, seconds), indent=2))
+    else:
+        for result in results:
+            print(result.report(verbose=not args.quiet))
+        steps = sum(len(c.steps) - 1 for r in results for c in r.chains)
+        claims = sum(len(r.claims) for r in results)
+        verdict = f"FAILED {len(failed)} of {len(results)}" if failed else f"OK {len(results)}"
+        print(
+            f"{verdict} derivations ({steps} steps, {claims} refuted claims) "
+            f"checked in {seconds:.2f} s"
+        )
+    if failed:
+        if args.out is not None:
+            sys.stderr.write(f"lnsym derive: not writing documents to {args.out}: a step failed\n")
+        return 1
+    if args.out is not None:
+        from lnsym.documents import write_documents
+
+        written = write_documents(results, args.out)
+        if not args.json:
+            print(f"wrote {len(written)} files to {args.out}")
+    return 0
+
+
+def _json(results: list[DerivationResult], seconds: float) -> dict[str, Any]:
+    return {
+        "ok": all(r.ok for r in results),
+        "seconds": round(seconds, 3),
+        "derivations": [
+            {
+                "path": str(r.derivation.path),
+                "title": r.derivation.title,
+                "ok": r.ok,
+                "chains": [
+                    {
+                        "name": c.chain.name,
+                        "steps": [
+                            {
+                                "step": s.index,
+                                "expr": s.step.text,
+                                "by": list(s.step.by),
+                                "status": "start" if s.proof is None else s.proof.status.value,
+                            }
+                            for s in c.steps
+                        ],
+                    }
+                    for c in r.chains
+                ],
+                "claims": [
+                    {
+                        "lhs": c.claim.lhs_text,
+                        "rhs": c.claim.rhs_text,
+                        "status": c.proof.status.value,
+                        "witness": c.proof.witness.to_json() if c.proof.witness else None,
+                    }
+                    for c in r.claims
+                ],
+                "failures": r.failures(),
+            }
+            for r in results
+        ],
+    }
+
+
+def run_latex(args: argparse.Namespace) -> int:
+    vectors = parse_names(args.vectors) if args.vectors is not None else ("x",)
+    print(latex(args.expr, vectors=vectors, scalars=parse_names(args.scalars)))
+    return 0

@@ -1,0 +1,149 @@
+r"""Numeric kernels generated from the definitions (the lambdify layer).
+
+:func:`kernel` turns a formula of the language into a batched function. It walks the very
+definitions the prover uses (:mod:`lnsym.definitions`, through :class:`lnsym.evaluate.Evaluator`)
+with a code-generating backend, so any expression of the language evaluates, and the kernel computes
+exactly the formula that was proved: centering first, :math:`\operatorname{Var}[x] =
+\lVert c(x)\rVert^2/n`, :math:`\varepsilon` inside the root, inner products as reductions over the
+normalized axis (never an n×n ones matrix).
+
+>>> import numpy as np
+>>> ln = kernel("LN(x)")
+>>> ln(np.array([1.0, 2.0, 3.0, 5.0])).round(6)
+array([-1.183213, -0.507091,  0.16903 ,  1.521274])
+>>> logit = kernel("dot(w, LN(x)) + b", vectors="x,w", scalars="b")
+>>> float(logit(x=[1.0, 2.0, 3.0, 5.0], w=[0.0, 0.0, 0.0, 1.0], b=0.5).round(6))
+2.021274
+
+Backends: ``numpy`` (always), ``numba`` (a fused loop per row, float64 accumulation), ``torch`` and
+``jax`` when installed. :func:`export` writes the same code as a standalone module.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sympy import Expr
+
+from lnsym.errors import UnsupportedError
+from lnsym.kernels.exact import evaluate_exact, exact_rows
+from lnsym.kernels.export import (
+    BACKENDS,
+    KernelShapeError,
+    module_source,
+    proof_statement,
+    write_module,
+)
+from lnsym.kernels.spec import Spec, make_spec, unfold
+
+__all__ = [
+    "BACKENDS",
+    "Kernel",
+    "KernelShapeError",
+    "available_backends",
+    "evaluate_exact",
+    "exact_rows",
+    "export",
+    "kernel",
+    "make_spec",
+    "proof_statement",
+    "unfold",
+]
+
+_LIBRARY = {"numpy": "numpy", "numba": "numba", "torch": "torch", "jax": "jax"}
+
+
+def available_backends() -> tuple[str, ...]:
+    """The backends whose library is installed (``numpy`` always)."""
+    return tuple(b for b in BACKENDS if importlib.util.find_spec(_LIBRARY[b]) is not None)
+
+
+def _require(backend: str) -> None:
+    if backend not in BACKENDS:
+        raise UnsupportedError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if importlib.util.find_spec(_LIBRARY[backend]) is None:
+        extra = {"numba": "numba", "torch": "torch", "jax": "jax"}[backend]
+        raise UnsupportedError(
+            f"the {backend} backend needs {_LIBRARY[backend]}; install it with "
+            f"pip install 'lnsym[{extra}]' or use backend='numpy'"
+        )
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A compiled formula: call it with the vectors and scalars (by position or by name).
+
+    ``source`` is the generated module text (what :func:`export` writes).
+    """
+
+    spec: Spec
+    backend: str
+    source: str = field(repr=False)
+    function: Callable[..., Any] = field(repr=False)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.function(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return inspect.signature(self.function)
+
+    @property
+    def __doc__(self) -> str | None:  # type: ignore[override]
+        return self.function.__doc__
+
+
+def kernel(
+    expr: str | Expr,
+    backend: str = "numpy",
+    *,
+    vectors: str | Iterable[str] | None = None,
+    scalars: str | Iterable[str] | None = None,
+    axis: int = -1,
+    name: str = "kernel",
+    parallel: bool = False,
+) -> Kernel:
+    """A batched function computing ``expr``.
+
+    ``vectors`` (default ``x``) and ``scalars`` declare the names of a text formula; they become the
+    parameters, in that order. The function takes arrays of shape ``(..., n)`` (normalized along
+    ``axis``), ``eps=1e-05`` and ``out=`` (a preallocated result array), and returns a vector per row
+    or a scalar per row. ``parallel=True`` spreads the rows of the numba kernel over threads.
+    """
+    _require(backend)
+    spec = make_spec(expr, vectors=vectors, scalars=scalars, name=name)
+    source = module_source(spec, backend, axis=axis, cache=False, parallel=parallel)
+    namespace: dict[str, Any] = {"__name__": f"lnsym_kernel_{spec.name}"}
+    exec(compile(source, f"<lnsym kernel {spec.name}>", "exec"), namespace)  # generated code only
+    namespace["ShapeError"] = KernelShapeError
+    return Kernel(spec, backend, source, namespace[spec.name])
+
+
+def export(
+    expr: str | Expr,
+    path: str | Path | None = None,
+    *,
+    backend: str = "numba",
+    name: str = "layer_norm",
+    vectors: str | Iterable[str] | None = None,
+    scalars: str | Iterable[str] | None = None,
+    axis: int = -1,
+    parallel: bool = False,
+) -> str:
+    """The source of a standalone module computing ``expr``; written to ``path`` when given.
+
+    The module's docstring holds the formula's LaTeX and lnsym's proof that it equals its
+    definition; it imports only NumPy and the backend's library.
+    """
+    if backend not in BACKENDS:
+        raise UnsupportedError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    spec = make_spec(expr, vectors=vectors, scalars=scalars, name=name)
+    source = module_source(spec, backend, axis=axis, cache=True, parallel=parallel)
+    if path is not None:
+        write_module(source, path)
+    return source
