@@ -336,3 +336,36 @@ def test_a_step_the_language_or_prover_rejects_names_the_step(tmp_path: Path) ->
     )
     with pytest.raises(DerivationError, match=rf"^{re.escape(str(path))}: step 2: "):
         check_derivation(load_derivation(path))
+
+
+LIMIT_CHAIN = """
+title = "limits"
+vectors = ["x"]
+
+[[chains]]
+name = "length"
+{limit}
+
+[[chains.steps]]
+expr = "norm(LN(x))"
+
+[[chains.steps]]
+expr = "sqrt(n)"
+by = "algebra"
+"""
+
+
+def test_a_limit_chain_checks_in_the_limit_only(tmp_path: Path) -> None:
+    with_limit = check_derivation(
+        load_derivation(_write(tmp_path, LIMIT_CHAIN.format(limit='limit = "eps=0"')))
+    )
+    assert with_limit.ok and with_limit.failures() == []
+    without = check_derivation(
+        load_derivation(_write(tmp_path, LIMIT_CHAIN.format(limit=""), "e.toml"))
+    )
+    assert not without.ok and without.chains[0].steps[1].proof.status is Status.REFUTED
+
+
+def test_a_malformed_limit_is_a_derivation_error(tmp_path: Path) -> None:
+    with pytest.raises(DerivationError, match="eps=0"):
+        load_derivation(_write(tmp_path, LIMIT_CHAIN.format(limit="limit = 0")))

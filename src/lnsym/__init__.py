@@ -45,6 +45,15 @@ from lnsym.derivations import (
 )
 from lnsym.documents import latex, write_documents
 from lnsym.errors import LnsymError
+from lnsym.interp import (
+    Attribution,
+    Comparison,
+    Fold,
+    attribute,
+    compare,
+    fold,
+    layer_norm_columns,
+)
 from lnsym.kernels import Kernel, export, kernel
 from lnsym.language import Context, parse
 from lnsym.proof import Proof, Status, Witness
@@ -56,7 +65,9 @@ __all__ = [
     "DEFINITIONS",
     "RULES",
     "AffineLayerNorm",
+    "Attribution",
     "Center",
+    "Comparison",
     "Context",
     "Cos",
     "Data",
@@ -65,6 +76,7 @@ __all__ = [
     "DerivationResult",
     "Dot",
     "Expectation",
+    "Fold",
     "Hadamard",
     "Kernel",
     "Kind",
@@ -80,12 +92,16 @@ __all__ = [
     "Variance",
     "Witness",
     "__version__",
+    "attribute",
     "check_derivation",
+    "compare",
     "derive",
     "eps",
     "export",
+    "fold",
     "kernel",
     "latex",
+    "layer_norm_columns",
     "load",
     "load_derivation",
     "load_derivations",

@@ -25,24 +25,35 @@ Every step is proved equal to the previous one by :func:`lnsym.prover.prove`, fr
 justification documents the step for the reader, it is not trusted. Malformed files (and steps
 the prover rejects as input) raise :class:`~lnsym.errors.DerivationError` naming the file and step;
 steps that do not check are *reported* (see :meth:`DerivationResult.failures`), never raised.
+
+The pieces live in their own modules and are re-exported here: the named rules (:data:`RULES`)
+in :mod:`lnsym.rules`, the checking and its results (:func:`check_derivation`,
+:class:`DerivationResult`) in :mod:`lnsym.checking`. This module holds the format, the loading
+and :func:`derive`, which loads, checks and writes the documents.
 """
 
 from __future__ import annotations
 
 import re
-import time
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sympy import Expr
 
-from lnsym.definitions import DEFINITIONS, Kind
+from lnsym.checking import (
+    ChainResult,
+    ClaimResult,
+    DerivationResult,
+    StepResult,
+    check_derivation,
+)
+from lnsym.definitions import Kind
 from lnsym.errors import DerivationError, LnsymError
 from lnsym.language import Context, parse_assumption, parse_names, parse_typed
-from lnsym.proof import Proof, Status
+from lnsym.rules import RULES, Rule, justification_error
 
 __all__ = [
     "RULES",
@@ -57,77 +68,12 @@ __all__ = [
     "StepResult",
     "check_derivation",
     "derive",
+    "justification_error",
     "load_derivation",
     "load_derivations",
 ]
 
 
-@dataclass(frozen=True)
-class Rule:
-    r"""A named justification. ``text`` is how it prints in a proof (``$…$`` marks math); a rule
-    with a ``statement`` (``lhs``, ``rhs``, vectors) is a lemma, itself proved by the test suite."""
-
-    text: str
-    statement: tuple[str, str] | None = None
-    vectors: tuple[str, ...] = ("x",)
-    scalars: tuple[str, ...] = ()
-    assume: tuple[str, ...] = ()
-
-
-#: The named rules a step may cite in ``by`` (besides ``"definition of NAME"``).
-RULES: dict[str, Rule] = {
-    "algebra": Rule("algebra"),
-    "assumption": Rule("by assumption"),
-    "above": Rule("above"),
-    "symmetry of dot": Rule(
-        r"symmetry of $\langle\cdot,\cdot\rangle$", ("dot(a, b)", "dot(b, a)"), ("a", "b")
-    ),
-    "linearity of dot": Rule(
-        r"linearity of $\langle\cdot,\cdot\rangle$",
-        ("dot(w, s*a + b)", "s*dot(w, a) + dot(w, b)"),
-        ("w", "a", "b"),
-        ("s",),
-    ),
-    "linearity of mu": Rule(
-        r"linearity of $\mu$", ("mu(s*a + b)", "s*mu(a) + mu(b)"), ("a", "b"), ("s",)
-    ),
-    "linearity of c": Rule("linearity of $c$", ("c(s*a + b)", "s*c(a) + c(b)"), ("a", "b"), ("s",)),
-    "dot of ones": Rule(r"$\langle \mathbf{1}, \mathbf{1}\rangle = n$", ("dot(ones, ones)", "n")),
-    "norm of ones": Rule(r"$\lVert \mathbf{1}\rVert = \sqrt{n}$", ("norm(ones)", "sqrt(n)")),
-    "hadamard with ones": Rule(
-        r"$\langle a \odot b, \mathbf{1}\rangle = \langle a, b\rangle$",
-        ("dot(hadamard(a, b), ones)", "dot(a, b)"),
-        ("a", "b"),
-    ),
-    "homogeneity of norm": Rule(
-        r"$\lVert s v\rVert = s \lVert v\rVert$ for $s > 0$",
-        ("norm(s*v)", "s*norm(v)"),
-        ("v",),
-        ("s",),
-        ("s > 0",),
-    ),
-    "c is orthogonal to ones": Rule(
-        r"$\langle c(v), \mathbf{1}\rangle = 0$", ("dot(c(v), ones)", "0"), ("v",)
-    ),
-    "c is self-adjoint": Rule(
-        r"$\langle c(a), b\rangle = \langle a, c(b)\rangle$",
-        ("dot(c(a), b)", "dot(a, c(b))"),
-        ("a", "b"),
-    ),
-    "variance as length": Rule(
-        r"$\operatorname{Var}[x] = \lVert c(x)\rVert^2/n$", ("Var(x)", "norm(c(x))**2/n")
-    ),
-    "second moment": Rule(
-        r"$\lVert x\rVert^2/n = \operatorname{Var}[x] + \mu(x)^2$",
-        ("norm(x)**2/n", "Var(x) + mu(x)**2"),
-    ),
-    "main identity": Rule(
-        r"$\operatorname{LN}(x) = \sqrt{n}\, u_{n\varepsilon}(c(x))$",
-        ("LN(x)", "sqrt(n)*u(c(x), n*eps)"),
-    ),
-}
-
-_DEFINITION = re.compile(r"definition of (\w+)\Z")
 _FILE_KEYS = {
     "title",
     "description",
@@ -138,9 +84,9 @@ _FILE_KEYS = {
     "chains",
     "claims",
 }
-_CHAIN_KEYS = {"name", "assumptions", "steps"}
+_CHAIN_KEYS = {"name", "assumptions", "steps", "limit"}
 _STEP_KEYS = {"expr", "by"}
-_CLAIM_KEYS = {"lhs", "rhs", "assumptions", "note", "expect"}
+_CLAIM_KEYS = {"lhs", "rhs", "assumptions", "note", "expect", "limit"}
 
 
 @dataclass(frozen=True)
@@ -160,6 +106,8 @@ class Chain:
     name: str
     steps: tuple[Step, ...]
     assumptions: tuple[str, ...] = ()
+    #: limits such as ``"eps=0"``: every step equals the previous one in that limit.
+    limit: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +120,7 @@ class Claim:
     rhs: Expr
     assumptions: tuple[str, ...] = ()
     note: str = ""
+    limit: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,119 +144,6 @@ class Derivation:
     @property
     def context(self) -> Context:
         return Context(vectors=self.vectors, scalars=self.scalars)
-
-
-@dataclass(frozen=True)
-class StepResult:
-    """Step ``index`` (1-based) of a chain, with the proof that it equals the previous step."""
-
-    index: int
-    step: Step
-    proof: Proof | None  # None for the first step
-
-    @property
-    def ok(self) -> bool:
-        return self.proof is None or self.proof.status is Status.PROVED
-
-
-@dataclass(frozen=True)
-class ChainResult:
-    chain: Chain
-    steps: tuple[StepResult, ...]
-
-    @property
-    def ok(self) -> bool:
-        return all(s.ok for s in self.steps)
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    index: int
-    claim: Claim
-    proof: Proof
-
-    @property
-    def ok(self) -> bool:
-        return self.proof.status is Status.REFUTED and self.proof.witness is not None
-
-
-@dataclass(frozen=True)
-class DerivationResult:
-    """The checked derivation: one result per step and per claim."""
-
-    derivation: Derivation
-    chains: tuple[ChainResult, ...]
-    claims: tuple[ClaimResult, ...] = ()
-    seconds: float = field(default=0.0, compare=False)
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.chains) and all(c.ok for c in self.claims)
-
-    def failures(self) -> list[str]:
-        """One precise message per step or claim that did not check (empty when :attr:`ok`)."""
-        messages = []
-        many = len(self.chains) > 1
-        for number, chain in enumerate(self.chains, 1):
-            for before, result in zip(chain.steps, chain.steps[1:], strict=False):
-                if not result.ok:
-                    messages.append(self._step_failure(before, result, number if many else None))
-        messages += [self._claim_failure(c) for c in self.claims if not c.ok]
-        return messages
-
-    def _step_failure(self, before: StepResult, result: StepResult, chain: int | None) -> str:
-        assert result.proof is not None
-        proof, step, i = result.proof, result.step, result.index
-        where = f"{self.derivation.path}:{step.line}" if step.line else str(self.derivation.path)
-        which = f"chain {chain}, step {i}" if chain else f"step {i}"
-        lines = [
-            f"{where}: {which} does not follow from step {i - 1} "
-            f"({'; '.join(step.by)}): {proof.status.value}",
-            f"  step {i - 1}: {before.step.text}",
-            f"  step {i}: {step.text}",
-        ]
-        if proof.residual is not None:
-            lines.append(f"  difference (step {i - 1} - step {i}): {proof.residual}")
-        if proof.witness is not None:
-            lines.append("  witness:")
-            lines += ["  " + line for line in proof.witness.describe().splitlines()]
-        return "\n".join(lines)
-
-    def _claim_failure(self, result: ClaimResult) -> str:
-        proof = result.proof
-        return (
-            f"{self.derivation.path}: claim {result.index} ({proof.lhs} = {proof.rhs}) was expected "
-            f"to be refuted with a witness, but it is {proof.status.value}"
-        )
-
-    def report(self, *, verbose: bool = True) -> str:
-        """The per-step report ``lnsym derive`` prints (``verbose=False``: header and failures)."""
-        d = self.derivation
-        status = "ok" if self.ok else "FAILED"
-        lines = [f"{d.path}: {d.title} [{status}, {self.seconds:.2f} s]"]
-        if verbose:
-            for number, chain in enumerate(self.chains, 1):
-                if len(self.chains) > 1:
-                    lines.append(f"  chain {number}: {chain.chain.name}")
-                for r in chain.steps:
-                    verdict = f"{'start' if r.proof is None else r.proof.status.value:<7}"
-                    by = f"   ({'; '.join(r.step.by)})" if r.step.by else ""
-                    lines.append(f"    step {r.index} {verdict} {r.step.text}{by}")
-            for c in self.claims:
-                expected = (
-                    "refuted as expected" if c.ok else f"{c.proof.status.value} (expected refuted)"
-                )
-                lines.append(
-                    f"  claim {c.index} {expected}: {c.claim.lhs_text} = {c.claim.rhs_text}"
-                )
-                if c.proof.witness is not None:
-                    lines += ["    " + w for w in c.proof.witness.describe(width=8).splitlines()]
-        return "\n".join(lines + self.failures())
-
-    def _repr_latex_(self) -> str:
-        from lnsym.documents import derivation_markdown_math
-
-        return derivation_markdown_math(self)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -419,7 +255,7 @@ class _Reader:
                 )
             kind = step_kind
             steps.append(step)
-        return Chain(name, tuple(steps), assumptions)
+        return Chain(name, tuple(steps), assumptions, self.limits(raw, where))
 
     def step(self, raw: Any, index: int, label: str, context: Context) -> tuple[Step, Kind]:
         if not isinstance(raw, dict):
@@ -456,7 +292,7 @@ class _Reader:
             raise self.fail(f"{where} equates a {lkind.value} and a {rkind.value}")
         assumptions = base + self.assumptions(raw, where, context)
         note = self.string(raw, "note", where).strip()
-        return Claim(lhs_text, rhs_text, lhs, rhs, assumptions, note)
+        return Claim(lhs_text, rhs_text, lhs, rhs, assumptions, note, self.limits(raw, where))
 
     # -- small readers ------------------------------------------------------------------------
 
@@ -506,6 +342,14 @@ class _Reader:
                 raise self.fail(f"{where}: assumption {text!r}: {error}") from None
         return tuple(v.strip() for v in value)
 
+    def limits(self, table: dict[str, Any], where: str) -> tuple[str, ...]:
+        value = table.get("limit", [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and "=" in v for v in value):
+            raise self.fail(f'limit in {where} must be a string like "eps=0" or a list of them')
+        return tuple(v.strip() for v in value)
+
     def parse(self, text: str, label: str, context: Context) -> tuple[Expr, Kind]:
         try:
             return parse_typed(text, context)
@@ -522,67 +366,6 @@ class _Reader:
             if justification_error(item) is not None:
                 raise self.fail(f"{label}: {justification_error(item)}")
         return tuple(i.strip() for i in items)
-
-
-def justification_error(text: str) -> str | None:
-    """Why ``text`` is not a valid justification, or None if it is."""
-    text = text.strip()
-    if text in RULES:
-        return None
-    match = _DEFINITION.match(text)
-    if match:
-        if match.group(1) in DEFINITIONS:
-            return None
-        return f"unknown definition {match.group(1)!r} in {text!r}; known: {', '.join(DEFINITIONS)}"
-    return (
-        f'unknown justification {text!r}; use "definition of NAME" or one of the rules: '
-        f"{', '.join(repr(r) for r in RULES)}"
-    )
-
-
-# --------------------------------------------------------------------------------------------------
-# Checking
-# --------------------------------------------------------------------------------------------------
-
-
-def check_derivation(derivation: Derivation) -> DerivationResult:
-    """Prove every step equal to the previous one and try to refute every claim."""
-    start = time.perf_counter()
-    chains = []
-    many = len(derivation.chains) > 1
-    for number, chain in enumerate(derivation.chains, 1):
-        results = [StepResult(1, chain.steps[0], None)]
-        for index in range(1, len(chain.steps)):
-            before, step = chain.steps[index - 1], chain.steps[index]
-            where = f"chain {number}, step {index + 1}" if many else f"step {index + 1}"
-            proof = _prove(derivation, where, before.text, step.text, chain.assumptions)
-            results.append(StepResult(index + 1, step, proof))
-        chains.append(ChainResult(chain, tuple(results)))
-    claims = tuple(
-        ClaimResult(
-            number,
-            claim,
-            _prove(
-                derivation, f"claim {number}", claim.lhs_text, claim.rhs_text, claim.assumptions
-            ),
-        )
-        for number, claim in enumerate(derivation.claims, 1)
-    )
-    return DerivationResult(derivation, tuple(chains), claims, time.perf_counter() - start)
-
-
-def _prove(
-    derivation: Derivation, where: str, lhs: str, rhs: str, assume: tuple[str, ...]
-) -> Proof:
-    # the prover parses the text itself, so that assumptions such as "s > 0" reach the symbols
-    from lnsym.prover import prove
-
-    try:
-        return prove(
-            lhs, rhs, vectors=derivation.vectors, scalars=derivation.scalars, assume=assume
-        )
-    except LnsymError as error:  # e.g. an unsupported construct: name the file and the step
-        raise DerivationError(f"{derivation.path}: {where}: {error}") from None
 
 
 def derive(

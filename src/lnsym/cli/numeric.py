@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from lnsym.cli.options import add_declarations, add_json
-from lnsym.data import Data, read_value
+from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
+from lnsym.data import Data
 from lnsym.errors import DataError, ParseError
 from lnsym.kernels import BACKENDS, exact_rows, export, kernel, make_spec
 from lnsym.language import RESERVED, parse_names, parse_typed
@@ -48,14 +48,7 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ev.add_argument("expr", metavar="EXPR", help="a formula, e.g. 'dot(w, LN(x)) + b'")
-    ev.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        dest="values",
-        metavar="NAME=VALUE",
-        help="a value: a number, a list 1,2,3, or a file (.jl, .npy, .txt, .csv)",
-    )
+    add_values(ev)
     add_declarations(ev)
     ev.add_argument("--exact", action="store_true", help="exact arithmetic from the decimal data")
     ev.add_argument(
@@ -88,26 +81,6 @@ def register(subparsers: Any) -> None:
 # --------------------------------------------------------------------------------------------------
 # eval
 # --------------------------------------------------------------------------------------------------
-
-
-def _assignments(items: list[str]) -> dict[str, Data]:
-    values: dict[str, Data] = {}
-    for item in items:
-        name, sep, text = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise DataError(f"--set {item!r}: write NAME=VALUE, e.g. --set x=1,2,3")
-        if not name.isidentifier():
-            raise DataError(f"--set {item!r}: {name!r} is not a valid name")
-        if name in values:
-            raise DataError(f"--set {name} is given twice")
-        if name in RESERVED and name != "eps":
-            raise DataError(f"--set {name}: {name!r} is built in and cannot be set")
-        try:
-            values[name] = read_value(text)
-        except DataError as error:
-            raise DataError(f"--set {name}: {error}") from None
-    return values
 
 
 def _names_in(text: str) -> set[str]:
@@ -174,7 +147,7 @@ def _plain(value: Any) -> str:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    values = _assignments(args.values)
+    values = read_assignments(args.values)
     vectors, scalars = _types(args, values)
     _check(args.expr, values, vectors, scalars)
     if not vectors:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["add_declarations", "add_json"]
+from lnsym.data import Data, read_value
+from lnsym.errors import DataError
+from lnsym.language import RESERVED
+
+__all__ = ["add_declarations", "add_json", "add_values", "read_assignments"]
 
 
 def add_declarations(parser: argparse.ArgumentParser) -> None:
@@ -22,3 +26,37 @@ def add_declarations(parser: argparse.ArgumentParser) -> None:
 
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_values(parser: argparse.ArgumentParser, names: str = "") -> None:
+    """``--set NAME=VALUE`` (repeatable): a number, a list ``1,2,3``, or a data file."""
+    what = f" ({names})" if names else ""
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="values",
+        metavar="NAME=VALUE",
+        help=f"a value{what}: a number, a list 1,2,3, or a file (.jl, .npy, .txt, .csv)",
+    )
+
+
+def read_assignments(items: list[str], option: str = "--set") -> dict[str, Data]:
+    """``["x=1,2,3", "b=0.5"]`` → the loaded values by name (one-line errors naming the option)."""
+    values: dict[str, Data] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise DataError(f"{option} {item!r}: write NAME=VALUE, e.g. {option} x=1,2,3")
+        if not name.isidentifier():
+            raise DataError(f"{option} {item!r}: {name!r} is not a valid name")
+        if name in values:
+            raise DataError(f"{option} {name} is given twice")
+        if name in RESERVED and name != "eps":
+            raise DataError(f"{option} {name}: {name!r} is built in and cannot be set")
+        try:
+            values[name] = read_value(text)
+        except DataError as error:
+            raise DataError(f"{option} {name}: {error}") from None
+    return values

@@ -1,0 +1,199 @@
+r"""Checking a derivation: every step proved equal to the previous one, every claim refuted.
+
+:func:`check_derivation` runs :func:`lnsym.prover.prove` on each step of each chain of a parsed
+:class:`~lnsym.derivations.Derivation`, from scratch (the justification in ``by`` documents the
+step for the reader, it is not trusted), and tries to refute each claim with a witness. The
+results (:class:`StepResult`, :class:`ChainResult`, :class:`ClaimResult`,
+:class:`DerivationResult`) say which steps did not check, with the residual or the witness, and
+print the report of ``lnsym derive``; steps that do not check are reported, never raised.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from lnsym.errors import DerivationError, LnsymError
+from lnsym.proof import Proof, Status
+
+if TYPE_CHECKING:
+    from lnsym.derivations import Chain, Claim, Derivation, Step
+
+__all__ = [
+    "ChainResult",
+    "ClaimResult",
+    "DerivationResult",
+    "StepResult",
+    "check_derivation",
+]
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """Step ``index`` (1-based) of a chain, with the proof that it equals the previous step."""
+
+    index: int
+    step: Step
+    proof: Proof | None  # None for the first step
+
+    @property
+    def ok(self) -> bool:
+        return self.proof is None or self.proof.status is Status.PROVED
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    chain: Chain
+    steps: tuple[StepResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.steps)
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    index: int
+    claim: Claim
+    proof: Proof
+
+    @property
+    def ok(self) -> bool:
+        return self.proof.status is Status.REFUTED and self.proof.witness is not None
+
+
+@dataclass(frozen=True)
+class DerivationResult:
+    """The checked derivation: one result per step and per claim."""
+
+    derivation: Derivation
+    chains: tuple[ChainResult, ...]
+    claims: tuple[ClaimResult, ...] = ()
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.chains) and all(c.ok for c in self.claims)
+
+    def failures(self) -> list[str]:
+        """One precise message per step or claim that did not check (empty when :attr:`ok`)."""
+        messages = []
+        many = len(self.chains) > 1
+        for number, chain in enumerate(self.chains, 1):
+            for before, result in zip(chain.steps, chain.steps[1:], strict=False):
+                if not result.ok:
+                    messages.append(self._step_failure(before, result, number if many else None))
+        messages += [self._claim_failure(c) for c in self.claims if not c.ok]
+        return messages
+
+    def _step_failure(self, before: StepResult, result: StepResult, chain: int | None) -> str:
+        assert result.proof is not None
+        proof, step, i = result.proof, result.step, result.index
+        where = f"{self.derivation.path}:{step.line}" if step.line else str(self.derivation.path)
+        which = f"chain {chain}, step {i}" if chain else f"step {i}"
+        lines = [
+            f"{where}: {which} does not follow from step {i - 1} "
+            f"({'; '.join(step.by)}): {proof.status.value}",
+            f"  step {i - 1}: {before.step.text}",
+            f"  step {i}: {step.text}",
+        ]
+        if proof.residual is not None:
+            lines.append(f"  difference (step {i - 1} - step {i}): {proof.residual}")
+        if proof.witness is not None:
+            lines.append("  witness:")
+            lines += ["  " + line for line in proof.witness.describe().splitlines()]
+        return "\n".join(lines)
+
+    def _claim_failure(self, result: ClaimResult) -> str:
+        proof = result.proof
+        return (
+            f"{self.derivation.path}: claim {result.index} ({proof.lhs} = {proof.rhs}) was expected "
+            f"to be refuted with a witness, but it is {proof.status.value}"
+        )
+
+    def report(self, *, verbose: bool = True) -> str:
+        """The per-step report ``lnsym derive`` prints (``verbose=False``: header and failures)."""
+        d = self.derivation
+        status = "ok" if self.ok else "FAILED"
+        lines = [f"{d.path}: {d.title} [{status}, {self.seconds:.2f} s]"]
+        if verbose:
+            for number, chain in enumerate(self.chains, 1):
+                if len(self.chains) > 1:
+                    lines.append(f"  chain {number}: {chain.chain.name}")
+                for r in chain.steps:
+                    verdict = f"{'start' if r.proof is None else r.proof.status.value:<7}"
+                    by = f"   ({'; '.join(r.step.by)})" if r.step.by else ""
+                    lines.append(f"    step {r.index} {verdict} {r.step.text}{by}")
+            for c in self.claims:
+                expected = (
+                    "refuted as expected" if c.ok else f"{c.proof.status.value} (expected refuted)"
+                )
+                lines.append(
+                    f"  claim {c.index} {expected}: {c.claim.lhs_text} = {c.claim.rhs_text}"
+                )
+                if c.proof.witness is not None:
+                    lines += ["    " + w for w in c.proof.witness.describe(width=8).splitlines()]
+        return "\n".join(lines + self.failures())
+
+    def _repr_latex_(self) -> str:
+        from lnsym.documents import derivation_markdown_math
+
+        return derivation_markdown_math(self)
+
+
+def check_derivation(derivation: Derivation) -> DerivationResult:
+    """Prove every step equal to the previous one and try to refute every claim."""
+    start = time.perf_counter()
+    chains = []
+    many = len(derivation.chains) > 1
+    for number, chain in enumerate(derivation.chains, 1):
+        results = [StepResult(1, chain.steps[0], None)]
+        for index in range(1, len(chain.steps)):
+            before, step = chain.steps[index - 1], chain.steps[index]
+            where = f"chain {number}, step {index + 1}" if many else f"step {index + 1}"
+            proof = _prove(
+                derivation, where, before.text, step.text, chain.assumptions, chain.limit
+            )
+            results.append(StepResult(index + 1, step, proof))
+        chains.append(ChainResult(chain, tuple(results)))
+    claims = tuple(
+        ClaimResult(
+            number,
+            claim,
+            _prove(
+                derivation,
+                f"claim {number}",
+                claim.lhs_text,
+                claim.rhs_text,
+                claim.assumptions,
+                claim.limit,
+            ),
+        )
+        for number, claim in enumerate(derivation.claims, 1)
+    )
+    return DerivationResult(derivation, tuple(chains), claims, time.perf_counter() - start)
+
+
+def _prove(
+    derivation: Derivation,
+    where: str,
+    lhs: str,
+    rhs: str,
+    assume: tuple[str, ...],
+    limit: tuple[str, ...] = (),
+) -> Proof:
+    # the prover parses the text itself, so that assumptions such as "s > 0" reach the symbols
+    from lnsym.prover import prove
+
+    try:
+        return prove(
+            lhs,
+            rhs,
+            vectors=derivation.vectors,
+            scalars=derivation.scalars,
+            assume=assume,
+            limit=list(limit) or None,
+        )
+    except LnsymError as error:  # e.g. an unsupported construct: name the file and the step
+        raise DerivationError(f"{derivation.path}: {where}: {error}") from None

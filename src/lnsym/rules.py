@@ -1,0 +1,105 @@
+r"""The named justifications a derivation step may cite in ``by``: :data:`RULES`.
+
+A rule is data: its name is the key, its ``text`` is how it prints beside the step in the LaTeX
+proof, and a rule with a ``statement`` is a lemma, itself proved by the test suite. Besides the
+rules, a step may cite ``"definition of NAME"`` for any function of the language;
+:func:`justification_error` says why a justification is neither.
+
+>>> RULES["linearity of mu"].text
+'linearity of $\\mu$'
+>>> justification_error("definition of LN") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lnsym.definitions import DEFINITIONS
+
+__all__ = ["RULES", "Rule", "justification_error"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    r"""A named justification. ``text`` is how it prints in a proof (``$…$`` marks math); a rule
+    with a ``statement`` (``lhs``, ``rhs``, vectors) is a lemma, itself proved by the test suite."""
+
+    text: str
+    statement: tuple[str, str] | None = None
+    vectors: tuple[str, ...] = ("x",)
+    scalars: tuple[str, ...] = ()
+    assume: tuple[str, ...] = ()
+
+
+#: The named rules a step may cite in ``by`` (besides ``"definition of NAME"``).
+RULES: dict[str, Rule] = {
+    "algebra": Rule("algebra"),
+    "assumption": Rule("by assumption"),
+    "above": Rule("above"),
+    "symmetry of dot": Rule(
+        r"symmetry of $\langle\cdot,\cdot\rangle$", ("dot(a, b)", "dot(b, a)"), ("a", "b")
+    ),
+    "linearity of dot": Rule(
+        r"linearity of $\langle\cdot,\cdot\rangle$",
+        ("dot(w, s*a + b)", "s*dot(w, a) + dot(w, b)"),
+        ("w", "a", "b"),
+        ("s",),
+    ),
+    "linearity of mu": Rule(
+        r"linearity of $\mu$", ("mu(s*a + b)", "s*mu(a) + mu(b)"), ("a", "b"), ("s",)
+    ),
+    "linearity of c": Rule("linearity of $c$", ("c(s*a + b)", "s*c(a) + c(b)"), ("a", "b"), ("s",)),
+    "dot of ones": Rule(r"$\langle \mathbf{1}, \mathbf{1}\rangle = n$", ("dot(ones, ones)", "n")),
+    "norm of ones": Rule(r"$\lVert \mathbf{1}\rVert = \sqrt{n}$", ("norm(ones)", "sqrt(n)")),
+    "hadamard with ones": Rule(
+        r"$\langle a \odot b, \mathbf{1}\rangle = \langle a, b\rangle$",
+        ("dot(hadamard(a, b), ones)", "dot(a, b)"),
+        ("a", "b"),
+    ),
+    "homogeneity of norm": Rule(
+        r"$\lVert s v\rVert = s \lVert v\rVert$ for $s > 0$",
+        ("norm(s*v)", "s*norm(v)"),
+        ("v",),
+        ("s",),
+        ("s > 0",),
+    ),
+    "c is orthogonal to ones": Rule(
+        r"$\langle c(v), \mathbf{1}\rangle = 0$", ("dot(c(v), ones)", "0"), ("v",)
+    ),
+    "c is self-adjoint": Rule(
+        r"$\langle c(a), b\rangle = \langle a, c(b)\rangle$",
+        ("dot(c(a), b)", "dot(a, c(b))"),
+        ("a", "b"),
+    ),
+    "variance as length": Rule(
+        r"$\operatorname{Var}[x] = \lVert c(x)\rVert^2/n$", ("Var(x)", "norm(c(x))**2/n")
+    ),
+    "second moment": Rule(
+        r"$\lVert x\rVert^2/n = \operatorname{Var}[x] + \mu(x)^2$",
+        ("norm(x)**2/n", "Var(x) + mu(x)**2"),
+    ),
+    "main identity": Rule(
+        r"$\operatorname{LN}(x) = \sqrt{n}\, u_{n\varepsilon}(c(x))$",
+        ("LN(x)", "sqrt(n)*u(c(x), n*eps)"),
+    ),
+}
+
+_DEFINITION = re.compile(r"definition of (\w+)\Z")
+
+
+def justification_error(text: str) -> str | None:
+    """Why ``text`` is not a valid justification, or None if it is."""
+    text = text.strip()
+    if text in RULES:
+        return None
+    match = _DEFINITION.match(text)
+    if match:
+        if match.group(1) in DEFINITIONS:
+            return None
+        return f"unknown definition {match.group(1)!r} in {text!r}; known: {', '.join(DEFINITIONS)}"
+    return (
+        f'unknown justification {text!r}; use "definition of NAME" or one of the rules: '
+        f"{', '.join(repr(r) for r in RULES)}"
+    )
