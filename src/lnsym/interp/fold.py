@@ -1,0 +1,224 @@
+r"""Folding an affine LayerNorm into the reader that follows it (TransformerLens's ``fold_ln``).
+
+A logit read from an affine LN output,
+:math:`\langle w, g \odot \operatorname{LN}(x) + \beta\rangle + b`, equals
+:math:`\langle g \odot w, \operatorname{LN}(x)\rangle + (\langle w, \beta\rangle + b)`: the gain folds
+into the reader and the shift into the bias (:data:`~lnsym.interp.identities.FOLD`, proved by
+lnsym). Because :math:`\operatorname{LN}(x) \perp \mathbf{1}`, the folded reader may also be centered,
+:math:`\langle c(g \odot w), \operatorname{LN}(x)\rangle` (:data:`~lnsym.interp.identities.CENTERED_FOLD`)
+— a move that is wrong after RMSNorm (:data:`~lnsym.interp.identities.RMS_READER_CENTERING`).
+
+Every number here is computed by kernels generated from the same definitions the prover used
+(:func:`lnsym.kernels.kernel`), and :func:`fold` checks the folded logit against the unfolded one.
+
+>>> import numpy as np
+>>> result = fold([1.0, 2.0, 3.0], g=[2.0, 1.0, 0.5], beta=[0.1, 0.0, -0.1], b=0.5, center=True)
+>>> result.reader.round(6).tolist(), round(float(result.bias), 6)
+([0.166667, 0.166667, -0.333333], 0.3)
+>>> result.proof.status.value, result.check.ok
+('proved', True)
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lnsym.errors import DataError
+from lnsym.interp.identities import CENTERED_FOLD, FOLD, Identity, require
+from lnsym.interp.values import Value, as_array, vector_length
+from lnsym.kernels import Kernel, kernel
+from lnsym.proof import Proof
+
+__all__ = ["Fold", "FoldCheck", "fold", "folded_logit", "unfolded_logit"]
+
+#: the default ε of PyTorch's layer_norm and of the seed notebook.
+DEFAULT_EPS = 1e-5
+
+
+@functools.cache
+def _kernel(expr: str, vectors: str, scalars: str = "") -> Kernel:
+    return kernel(expr, vectors=vectors, scalars=scalars or None)
+
+
+@dataclass(frozen=True)
+class FoldCheck:
+    r"""The folded logit beside the unfolded one on some residual vectors ``x``.
+
+    ``unfolded`` is :math:`\langle w, \operatorname{LNA}(x, g, \beta)\rangle + b` and ``folded`` is
+    :math:`\langle w', \operatorname{LN}(x)\rangle + b'`, both of shape ``x``'s batch + ``w``'s batch.
+    ``tolerance`` is a float64 rounding bound, :math:`(n + 8)\,2^{-52}` times the sum of the absolute
+    terms of the unfolded logit.
+    """
+
+    unfolded: np.ndarray
+    folded: np.ndarray
+    max_abs_error: float
+    tolerance: float
+    random: bool
+
+    @property
+    def ok(self) -> bool:
+        """The two logits agree to rounding."""
+        return self.max_abs_error <= self.tolerance
+
+
+@dataclass(frozen=True)
+class Fold:
+    r"""A folded reader :math:`w' = g \odot w` (centered: :math:`c(g \odot w)`) and bias
+    :math:`b' = \langle w, \beta\rangle + b`, with the proof of the identity they rely on and the
+    numeric check against the unfolded logit."""
+
+    reader: np.ndarray
+    bias: np.ndarray
+    centered: bool
+    proof: Proof
+    check: FoldCheck | None
+    eps: float = DEFAULT_EPS
+
+    @property
+    def identity(self) -> Identity:
+        return CENTERED_FOLD if self.centered else FOLD
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary (the reader and bias as lists)."""
+        check = self.check
+        return {
+            "identity": self.identity.statement(),
+            "status": self.proof.status.value,
+            "method": self.proof.method,
+            "centered": self.centered,
+            "eps": self.eps,
+            "reader": self.reader.tolist(),
+            "bias": self.bias.tolist(),
+            "check": None
+            if check is None
+            else {
+                "random_x": check.random,
+                "rows": int(check.unfolded.size),
+                "max_abs_error": check.max_abs_error,
+                "tolerance": check.tolerance,
+                "ok": check.ok,
+            },
+        }
+
+
+def _to_last(array: np.ndarray, axis: int, name: str) -> np.ndarray:
+    try:
+        return np.moveaxis(array, axis, -1)
+    except (IndexError, ValueError):
+        raise DataError(f"{name} has {array.ndim} axes; axis {axis} is out of range") from None
+
+
+def _parameter(value: Value | None, default: float, n: int, name: str) -> np.ndarray:
+    """An LN parameter vector (g or beta) of length n; ``default`` fills it when not given."""
+    if value is None:
+        return np.full(n, default)
+    array = as_array(value, name)
+    if array.ndim != 1:
+        raise DataError(f"{name} must be one vector of length n = {n}, not shape {array.shape}")
+    return array
+
+
+def unfolded_logit(
+    x: np.ndarray, w: np.ndarray, g: np.ndarray, beta: np.ndarray, b: Any, eps: float
+) -> np.ndarray:
+    r""":math:`\langle w, g \odot \operatorname{LN}_\varepsilon(x) + \beta\rangle + b` for every row of
+    ``x`` against every reader of ``w`` (normalized axis last; result shape ``x`` batch + ``w`` batch)."""
+    xs, ws = _outer(x, w)
+    logit = _kernel("dot(w, LNA(x, g, beta)) + b", "w,x,g,beta", "b")
+    return np.asarray(logit(w=ws, x=xs, g=g, beta=beta, b=b, eps=eps))
+
+
+def folded_logit(x: np.ndarray, reader: np.ndarray, bias: Any, eps: float) -> np.ndarray:
+    r""":math:`\langle w', \operatorname{LN}_\varepsilon(x)\rangle + b'`, shaped like :func:`unfolded_logit`."""
+    xs, rs = _outer(x, reader)
+    logit = _kernel("dot(r, LN(x)) + d", "r,x", "d")
+    return np.asarray(logit(r=rs, x=xs, d=bias, eps=eps))
+
+
+def _outer(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Broadcast rows of ``x`` against rows of ``w``: batch ``x.shape[:-1] + w.shape[:-1]``."""
+    x_batch, w_batch = x.shape[:-1], w.shape[:-1]
+    xs = x.reshape(*x_batch, *(1,) * len(w_batch), x.shape[-1])
+    ws = w.reshape(*(1,) * len(x_batch), *w.shape)
+    return xs, ws
+
+
+def _tolerance(
+    x: np.ndarray, w: np.ndarray, g: np.ndarray, beta: np.ndarray, b: np.ndarray, eps: float
+) -> float:
+    ln = _kernel("LN(x)", "x")(x, eps=eps)
+    xs, ws = _outer(np.abs(g * ln), np.abs(w))
+    terms = (xs * ws).sum(-1) + np.abs(w) @ np.abs(beta) + np.abs(b)
+    n = x.shape[-1]
+    return float((n + 8) * 2.0**-52 * np.max(terms))
+
+
+def fold(
+    w: Value,
+    g: Value | None = None,
+    beta: Value | None = None,
+    b: Value = 0.0,
+    *,
+    center: bool = False,
+    x: Value | None = None,
+    eps: float = DEFAULT_EPS,
+    axis: int = -1,
+    check: bool = True,
+    seed: int = 0,
+) -> Fold:
+    r"""Fold the affine LN parameters :math:`g, \beta` (and the bias :math:`b`) into the reader ``w``.
+
+    Returns :math:`w' = g \odot w` (with ``center=True``: :math:`c(g \odot w) = g \odot w -
+    \mu(g \odot w)\mathbf{1}`) and :math:`b' = \langle w, \beta\rangle + b`, so that
+    :math:`\langle w, g \odot \operatorname{LN}(x) + \beta\rangle + b = \langle w',
+    \operatorname{LN}(x)\rangle + b'` for every x (proved, not sampled: the proof is in
+    :attr:`Fold.proof`).
+
+    ``w`` is one reader of length n or a batch of readers (the normalized axis is ``axis``, e.g. 0
+    for TransformerLens's ``W_U`` of shape ``(d_model, d_vocab)``); ``g`` and ``beta`` are vectors
+    of length n (default: ones and zeros); ``b`` a number or one per reader. With ``check``, the
+    folded logit is compared with the unfolded one on ``x`` (rows along the same ``axis``) or, if
+    ``x`` is not given, on 16 random rows with nonzero means.
+    """
+    proof = require(CENTERED_FOLD if center else FOLD)
+    readers = as_array(w, "w")
+    if readers.ndim == 0:
+        raise DataError("w is a number; the reader must be a vector (or a batch of them)")
+    readers = _to_last(readers, axis, "w")
+    n = vector_length({"w": readers})
+    gain = _parameter(g, 1.0, n, "g")
+    shift = _parameter(beta, 0.0, n, "beta")
+    vector_length({"w": readers, "g": gain, "beta": shift})
+    bias_in = as_array(b, "b")
+    try:
+        bias_in = np.broadcast_to(bias_in, readers.shape[:-1])
+    except ValueError:
+        raise DataError(
+            f"b has shape {bias_in.shape}; give one number or one per reader {readers.shape[:-1]}"
+        ) from None
+    folded_expr = "c(hadamard(g, w))" if center else "hadamard(g, w)"
+    reader = np.asarray(_kernel(folded_expr, "g,w")(g=gain, w=readers))
+    bias = np.asarray(_kernel("dot(w, beta) + b", "w,beta", "b")(w=readers, beta=shift, b=bias_in))
+    result_check = None
+    if check:
+        random = x is None
+        if x is None:
+            rng = np.random.default_rng(seed)
+            rows = 3.0 * rng.standard_normal((16, n)) + rng.standard_normal((16, 1))
+        else:
+            rows = as_array(x, "x")
+            if rows.ndim == 0:
+                raise DataError("x is a number; the residual must be a vector (or rows of them)")
+            rows = _to_last(rows, axis, "x")
+            vector_length({"w": readers, "x": rows})
+        unfolded = unfolded_logit(rows, readers, gain, shift, bias_in, eps)
+        folded = folded_logit(rows, reader, bias, eps)
+        error = float(np.max(np.abs(unfolded - folded)))
+        tolerance = _tolerance(rows, readers, gain, shift, bias_in, eps)
+        result_check = FoldCheck(unfolded, folded, error, tolerance, random)
+    return Fold(np.moveaxis(reader, -1, axis), bias, center, proof, result_check, eps)

@@ -1,0 +1,187 @@
+r"""The identities interpretability practice relies on, as named data, each checked by the prover.
+
+TransformerLens folds the LayerNorm weights into the next reader, centers readers, and attributes
+logits to residual components, all numerically and on trust. Here every such move names the
+identity it uses, and :func:`check` asks :func:`lnsym.prover.prove` for a verdict (cached: the
+statements do not depend on the data). True identities must come back *proved*; the false variants
+that look just as plausible must come back *refuted* with a witness.
+
+>>> check(FOLD).status.value
+'proved'
+>>> check(RMS_READER_CENTERING).status.value
+'refuted'
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from lnsym.errors import LnsymError
+from lnsym.proof import Proof, Status
+from lnsym.prover import prove
+
+__all__ = [
+    "ATTRIBUTION_SCALE",
+    "CENTERED_FOLD",
+    "FOLD",
+    "IDENTITIES",
+    "LINEARITY_OF_C",
+    "PER_COMPONENT_LN",
+    "READER_CENTERING",
+    "RMS_READER_CENTERING",
+    "SCALE_INVARIANCE_WITH_EPS",
+    "Identity",
+    "IdentityNotProvedError",
+    "attribution_identity",
+    "check",
+    "require",
+]
+
+
+class IdentityNotProvedError(LnsymError):
+    """An identity a computation relies on did not get the verdict it needs from the prover."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A statement ``lhs = rhs`` over declared names, and the verdict it is expected to get."""
+
+    name: str
+    lhs: str
+    rhs: str
+    vectors: tuple[str, ...] = ("x",)
+    scalars: tuple[str, ...] = ()
+    assume: tuple[str, ...] = ()
+    expect: Status = Status.PROVED
+
+    def statement(self) -> str:
+        """``lhs = rhs`` with its assumptions, in the expression language."""
+        given = f"  (given {', '.join(self.assume)})" if self.assume else ""
+        return f"{self.lhs} = {self.rhs}{given}"
+
+
+#: ⟨w, g⊙LN(x) + β⟩ + b = ⟨g⊙w, LN(x)⟩ + (⟨w, β⟩ + b): the affine LN folds into the reader.
+FOLD = Identity(
+    "fold",
+    "dot(w, LNA(x, g, beta)) + b",
+    "dot(hadamard(g, w), LN(x)) + (dot(w, beta) + b)",
+    ("w", "x", "g", "beta"),
+    ("b",),
+)
+#: the fold with the folded reader centered: ⟨w, LNA(x, g, β)⟩ + b = ⟨c(g⊙w), LN(x)⟩ + (⟨w, β⟩ + b).
+CENTERED_FOLD = Identity(
+    "centered fold",
+    "dot(w, LNA(x, g, beta)) + b",
+    "dot(c(hadamard(g, w)), LN(x)) + (dot(w, beta) + b)",
+    ("w", "x", "g", "beta"),
+    ("b",),
+)
+#: ⟨w, LN(x)⟩ = ⟨c(w), LN(x)⟩: LN's output is orthogonal to 1, so a reader may be centered.
+READER_CENTERING = Identity("reader centering", "dot(w, LN(x))", "dot(c(w), LN(x))", ("w", "x"))
+#: the same move after RMSNorm is wrong: RMS(x) is not orthogonal to 1.
+RMS_READER_CENTERING = Identity(
+    "reader centering after RMSNorm",
+    "dot(w, RMS(x))",
+    "dot(c(w), RMS(x))",
+    ("w", "x"),
+    expect=Status.REFUTED,
+)
+#: ⟨w, LN(x)⟩ = √n⟨w, c(x)⟩/√(|c(x)|² + nε): the logit is linear in c(x) over one shared scale.
+ATTRIBUTION_SCALE = Identity(
+    "logit through the shared scale",
+    "dot(w, LN(x))",
+    "sqrt(n)*dot(w, c(x))/sqrt(norm(c(x))**2 + n*eps)",
+    ("w", "x"),
+)
+#: ⟨w, c(a + b)⟩ = ⟨w, c(a)⟩ + ⟨w, c(b)⟩: with the identity above, attribution for any number of parts.
+LINEARITY_OF_C = Identity(
+    "linearity of the centered reading",
+    "dot(w, c(a + b))",
+    "dot(w, c(a)) + dot(w, c(b))",
+    ("w", "a", "b"),
+)
+#: per-component LN is not attribution: ⟨w, LN(a + b)⟩ ≠ ⟨w, LN(a)⟩ + ⟨w, LN(b)⟩.
+PER_COMPONENT_LN = Identity(
+    "per-component LN as attribution",
+    "dot(w, LN(a + b))",
+    "dot(w, LN(a)) + dot(w, LN(b))",
+    ("w", "a", "b"),
+    expect=Status.REFUTED,
+)
+#: LN(αx) = LN(x) fails for ε > 0 (it holds only in the limit ε → 0).
+SCALE_INVARIANCE_WITH_EPS = Identity(
+    "scale invariance with eps > 0",
+    "LN(alpha*x)",
+    "LN(x)",
+    ("x",),
+    ("alpha",),
+    ("alpha > 0",),
+    expect=Status.REFUTED,
+)
+
+#: every named identity of this module, by name.
+IDENTITIES: dict[str, Identity] = {
+    i.name: i
+    for i in (
+        FOLD,
+        CENTERED_FOLD,
+        READER_CENTERING,
+        RMS_READER_CENTERING,
+        ATTRIBUTION_SCALE,
+        LINEARITY_OF_C,
+        PER_COMPONENT_LN,
+        SCALE_INVARIANCE_WITH_EPS,
+    )
+}
+
+#: attribution identities over this many components are proved directly; beyond it, by induction
+#: from :data:`ATTRIBUTION_SCALE` and :data:`LINEARITY_OF_C`.
+DIRECT_ATTRIBUTION_MAX = 6
+
+
+def attribution_identity(count: int) -> Identity:
+    r"""⟨w, LNA(Σₖ aₖ, g, β)⟩ + b = Σₖ √n⟨g⊙w, c(aₖ)⟩/√(|c(Σⱼ aⱼ)|² + nε) + (⟨w, β⟩ + b).
+
+    The components are named ``a1 … a{count}``.
+    """
+    if count < 1:
+        raise LnsymError("attribution needs at least one component")
+    names = tuple(f"a{k}" for k in range(1, count + 1))
+    total = " + ".join(names)
+    scale = f"sqrt(norm(c({total}))**2 + n*eps)"
+    shares = " + ".join(f"sqrt(n)*dot(hadamard(g, w), c({a}))/{scale}" for a in names)
+    return Identity(
+        f"attribution over {count} component{'s' if count > 1 else ''}",
+        f"dot(w, LNA({total}, g, beta)) + b",
+        f"{shares} + (dot(w, beta) + b)",
+        ("w", "g", "beta", *names),
+        ("b",),
+    )
+
+
+@functools.cache
+def check(identity: Identity) -> Proof:
+    """The prover's verdict on ``identity`` (cached per identity)."""
+    return prove(
+        identity.lhs,
+        identity.rhs,
+        vectors=identity.vectors,
+        scalars=identity.scalars,
+        assume=identity.assume,
+    )
+
+
+def require(identity: Identity) -> Proof:
+    """:func:`check`, raising :class:`IdentityNotProvedError` unless the verdict is the expected one
+    (and a refutation carries a witness)."""
+    proof = check(identity)
+    if proof.status is not identity.expect or (
+        identity.expect is Status.REFUTED and proof.witness is None
+    ):
+        raise IdentityNotProvedError(
+            f"lnsym expected {identity.name!r} ({identity.statement()}) to be "
+            f"{identity.expect.value} but the prover says {proof.status.value}; "
+            "the computation that relies on it was not done"
+        )
+    return proof

@@ -1,0 +1,76 @@
+"""Inputs of the interpretability tools: arrays, numbers, :class:`~lnsym.data.Data`, or files.
+
+Every public function of :mod:`lnsym.interp` accepts, for each named value, a NumPy array (or
+anything :func:`numpy.asarray` takes), a :class:`~lnsym.data.Data`, or a string/path read with
+:func:`lnsym.data.read_value` (``"0.8328"``, ``"1,2,3"``, ``"pre_norm.jl"``, ``"f.jl:name"``).
+Data read from text keeps its decimal literals, so exact (mpmath) evaluation starts from the numbers
+as written.
+
+>>> as_data([1, 2, 3], "x").array.tolist()
+[1.0, 2.0, 3.0]
+>>> as_data("0.8328", "b").exact()
+'0.8328'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lnsym.data import Data, read_value
+from lnsym.errors import DataError
+
+__all__ = ["Value", "as_array", "as_data", "as_datas", "vector_length"]
+
+#: what a caller may pass for one named value.
+Value = Data | np.ndarray | float | int | str | Path | Any
+
+
+def as_data(value: Value, name: str) -> Data:
+    """``value`` as :class:`Data` (files and command-line lists are read; arrays are checked finite)."""
+    if isinstance(value, Data):
+        return value
+    if isinstance(value, str | Path):
+        return read_value(str(value))
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(
+            f"{name}: cannot read {type(value).__name__} as numbers; pass an array, a number, "
+            "a list like 1,2,3 or a data file"
+        ) from None
+    if not np.all(np.isfinite(array)):
+        raise DataError(f"{name}: holds NaN or infinity; lnsym needs finite numbers")
+    return Data(array, name)
+
+
+def as_array(value: Value, name: str) -> np.ndarray:
+    """``value`` as a float array (see :func:`as_data`)."""
+    return as_data(value, name).array
+
+
+def as_datas(values: Mapping[str, Value]) -> dict[str, Data]:
+    """Every value of a mapping as :class:`Data`, keyed by name."""
+    return {name: as_data(value, name) for name, value in values.items()}
+
+
+def vector_length(arrays: Mapping[str, np.ndarray], axis: int = -1) -> int:
+    """The common length n of the vectors along ``axis`` (raises :class:`DataError` if they differ)."""
+    lengths: dict[str, int] = {}
+    for name, array in arrays.items():
+        if array.ndim == 0:
+            raise DataError(f"{name} is a number but a vector is needed here")
+        try:
+            lengths[name] = int(np.moveaxis(array, axis, -1).shape[-1])
+        except (IndexError, ValueError):
+            raise DataError(f"{name} has {array.ndim} axes; axis {axis} is out of range") from None
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{k}: {v}" for k, v in lengths.items())
+        raise DataError(f"vectors of different lengths ({shown}); they must all have length n")
+    n = next(iter(lengths.values()))
+    if n == 0:
+        raise DataError("the vectors are empty; they need at least one entry")
+    return n

@@ -1,0 +1,419 @@
+"""lnsym.interp: folding, direct logit attribution, compare, per-column LN — proved and checked."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+
+from lnsym.data import load
+from lnsym.errors import DataError, LnsymError
+from lnsym.highprec import evaluate_mp
+from lnsym.interp import IDENTITIES, attribute, compare, fold, layer_norm_columns
+from lnsym.interp.explain import prover_takes_limits
+from lnsym.interp.identities import (
+    CENTERED_FOLD,
+    FOLD,
+    PER_COMPONENT_LN,
+    RMS_READER_CENTERING,
+    SCALE_INVARIANCE_WITH_EPS,
+    Identity,
+    IdentityNotProvedError,
+    attribution_identity,
+    check,
+    require,
+)
+from lnsym.kernels import kernel
+from lnsym.language import Context, parse
+from lnsym.proof import Status
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+LN_LOGIT = "11.4078519121787930617967305012"
+UNCENTERED_LOGIT = "11.4078555997442486578244480797"
+
+
+def shared(name: str) -> Path:
+    path = SHARED / name
+    if not path.is_file():
+        pytest.skip(f"../shared/data is absent ({path} not found); the seed vectors are not copied")
+    return path
+
+
+def reference_ln(x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """Row-wise LN written out with NumPy (biased variance, eps inside the root)."""
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps)
+
+
+# --------------------------------------------------------------------------------------------------
+# identities: proved, or refuted with a witness that really separates the two sides
+# --------------------------------------------------------------------------------------------------
+
+
+def _witness_separates(identity: Identity) -> None:
+    proof = check(identity)
+    witness = proof.witness
+    assert proof.status is Status.REFUTED and witness is not None
+    context = Context(vectors=identity.vectors, scalars=identity.scalars)
+    sides = [
+        evaluate_mp(parse(text, context), witness.values, n=witness.n, eps=witness.eps, digits=40)
+        for text in (identity.lhs, identity.rhs)
+    ]
+    lhs, rhs = ([v] if not isinstance(v, list) else v for v in sides)
+    gap = max(abs(p - q) for p, q in zip(lhs, rhs, strict=True))
+    assert gap > mpmath.mpf("1e-10")
+
+
+@pytest.mark.parametrize("name", sorted(IDENTITIES))
+def test_every_identity_gets_its_expected_verdict(name: str) -> None:
+    identity = IDENTITIES[name]
+    proof = require(identity)
+    assert proof.status is identity.expect
+    if identity.expect is Status.REFUTED:
+        _witness_separates(identity)
+
+
+@pytest.mark.parametrize(
+    "identity", [RMS_READER_CENTERING, PER_COMPONENT_LN, SCALE_INVARIANCE_WITH_EPS]
+)
+def test_false_variants_are_refuted_with_witnesses(identity: Identity) -> None:
+    assert identity.expect is Status.REFUTED
+    _witness_separates(identity)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4])
+def test_attribution_identity_is_proved_for_k_components(count: int) -> None:
+    identity = attribution_identity(count)
+    assert identity.vectors[-count:] == tuple(f"a{k}" for k in range(1, count + 1))
+    assert check(identity).status is Status.PROVED
+
+
+def test_require_raises_when_the_verdict_is_not_the_expected_one() -> None:
+    wrong = Identity("wrong on purpose", "LN(x)", "sqrt(n)*u(c(x), eps)")
+    with pytest.raises(IdentityNotProvedError, match="expected 'wrong on purpose'"):
+        require(wrong)
+    assert isinstance(IdentityNotProvedError("x"), LnsymError)
+
+
+# --------------------------------------------------------------------------------------------------
+# fold
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("center", [False, True])
+def test_fold_matches_the_unfolded_logit_on_random_data(seed: int, center: bool) -> None:
+    rng = np.random.default_rng(seed)
+    n, readers, rows = 48, 5, 7
+    w = rng.normal(size=(readers, n))
+    g = rng.normal(size=n) + 1
+    beta = rng.normal(size=n)
+    b = rng.normal(size=readers)
+    x = 4 * rng.normal(size=(rows, n)) + 10 * rng.normal(size=(rows, 1))  # large means
+    result = fold(w, g, beta, b, center=center, x=x)
+    assert result.proof.status is Status.PROVED
+    assert result.identity is (CENTERED_FOLD if center else FOLD)
+    assert ("c(hadamard(g, w))" in str(result.proof.rhs)) is center
+    # independent reference: the unfolded logit written out with numpy
+    unfolded = (g * reference_ln(x)) @ w.T + beta @ w.T + b
+    folded = reference_ln(x) @ result.reader.T + result.bias
+    np.testing.assert_allclose(result.check.unfolded, unfolded, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(folded, unfolded, rtol=1e-12, atol=1e-12)
+    assert result.check.ok and not result.check.random
+    expected = g * w
+    if center:
+        expected = expected - expected.mean(axis=-1, keepdims=True)
+        np.testing.assert_allclose(result.reader.sum(axis=-1), 0, atol=1e-12)
+    np.testing.assert_allclose(result.reader, expected, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(result.bias, w @ beta + b, rtol=1e-13)
+
+
+def test_fold_defaults_and_random_check() -> None:
+    result = fold([1.0, -2.0, 0.5, 4.0])
+    assert result.reader.tolist() == [1.0, -2.0, 0.5, 4.0]
+    assert float(result.bias) == 0.0
+    assert result.check is not None and result.check.random and result.check.ok
+    assert result.check.unfolded.shape == (16,)
+
+
+def test_fold_with_readers_as_columns_axis_0() -> None:
+    rng = np.random.default_rng(3)
+    n, vocab = 16, 6
+    w_u = rng.normal(size=(n, vocab))  # TransformerLens W_U: (d_model, d_vocab)
+    g, beta = rng.normal(size=n), rng.normal(size=n)
+    result = fold(w_u, g, beta, center=True, axis=0)
+    assert result.reader.shape == (n, vocab)
+    np.testing.assert_allclose(result.reader.sum(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(result.bias, beta @ w_u, rtol=1e-13)
+    assert result.check.ok
+
+
+def test_centering_the_reader_is_wrong_after_rmsnorm_numerically() -> None:
+    rng = np.random.default_rng(4)
+    w, x = rng.normal(size=8), rng.normal(size=8) + 3
+    rms = kernel("RMS(x)")(x)
+    assert abs(w @ rms - (w - w.mean()) @ rms) > 1e-3
+    ln = kernel("LN(x)")(x)
+    assert w @ ln == pytest.approx((w - w.mean()) @ ln, abs=1e-12)
+
+
+def test_fold_rejects_bad_shapes() -> None:
+    with pytest.raises(DataError, match="different lengths"):
+        fold([1.0, 2.0], g=[1.0, 2.0, 3.0])
+    with pytest.raises(DataError, match="one vector"):
+        fold([1.0, 2.0], g=[[1.0, 2.0]])
+    with pytest.raises(DataError, match="number"):
+        fold(3.0)
+    with pytest.raises(DataError, match="NaN"):
+        fold([1.0, float("nan")])
+
+
+def test_fold_on_the_pythia_vectors() -> None:
+    w = load(shared("probe_token.jl"))
+    x = load(shared("pre_norm.jl"))
+    for center in (False, True):
+        result = fold(w, b=0.8328, x=x, center=center)
+        assert result.check.ok
+        assert float(result.check.folded) == pytest.approx(float(LN_LOGIT), rel=1e-13)
+        assert float(result.check.unfolded) == pytest.approx(float(LN_LOGIT), rel=1e-13)
+
+
+# --------------------------------------------------------------------------------------------------
+# direct logit attribution
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [1, 3, 9])  # 9 > DIRECT_ATTRIBUTION_MAX: proved by induction
+def test_shares_sum_to_the_logit(count: int) -> None:
+    rng = np.random.default_rng(count)
+    n = 32
+    parts = rng.normal(size=(count, n)) * rng.uniform(0.5, 5, size=(count, 1)) + rng.normal(
+        size=(count, 1)
+    )
+    w, g, beta = rng.normal(size=n), rng.normal(size=n) + 1, rng.normal(size=n)
+    result = attribute(parts, w, g=g, beta=beta, b=0.25)
+    assert all(p.status is Status.PROVED for p in result.proofs)
+    assert len(result.proofs) == (1 if count <= 6 else 3)
+    assert result.ok and result.error < 1e-12
+    x = parts.sum(axis=0)
+    logit = w @ (g * reference_ln(x) + beta) + 0.25
+    assert float(result.logit) == pytest.approx(logit, rel=1e-13)
+    assert float(result.total) == pytest.approx(logit, rel=1e-12)
+    # independent reference: TransformerLens's apply_ln_to_stack (center each part, shared scale)
+    scale = np.sqrt(((x - x.mean()) ** 2).mean() + 1e-5)
+    reference = ((parts - parts.mean(axis=1, keepdims=True)) / scale) @ (g * w)
+    np.testing.assert_allclose(result.shares, reference, rtol=1e-12, atol=1e-13)
+    assert float(result.bias) == pytest.approx(w @ beta + 0.25)
+    assert float(result.scale) == pytest.approx(np.sqrt(n) / np.sqrt(n * scale**2), rel=1e-13)
+
+
+def test_per_component_ln_is_a_different_quantity() -> None:
+    rng = np.random.default_rng(7)
+    parts = {
+        "emb": rng.normal(size=16) + 2,
+        "attn": 3 * rng.normal(size=16),
+        "mlp": rng.normal(size=16),
+    }
+    w = rng.normal(size=16)
+    result = attribute(parts, w)
+    assert result.names == ("emb", "attn", "mlp")
+    separate = np.array([w @ reference_ln(p) for p in parts.values()])
+    np.testing.assert_allclose(result.separate, separate, rtol=1e-12)
+    assert abs(float(result.separate_gap)) > 1e-3  # per-component LN does not add up to the logit
+    assert result.ok
+    assert result.refutation.status is Status.REFUTED and result.refutation.witness is not None
+    _witness_separates(PER_COMPONENT_LN)
+
+
+def test_attribution_over_a_batch_of_tokens_and_columns() -> None:
+    rng = np.random.default_rng(8)
+    tokens, n = 5, 12
+    parts = [rng.normal(size=(tokens, n)) + 1 for _ in range(3)]
+    w = rng.normal(size=n)
+    rows = attribute(parts, w)
+    assert rows.shares.shape == (3, tokens) and rows.logit.shape == (tokens,)
+    np.testing.assert_allclose(rows.total, rows.logit, atol=1e-12)
+    np.testing.assert_allclose(rows.logit, reference_ln(sum(parts)) @ w, rtol=1e-12)
+    columns = attribute([p.T for p in parts], w, axis=0)  # llm-viz layout: one column per token
+    np.testing.assert_allclose(columns.shares, rows.shares, rtol=1e-13, atol=1e-14)
+
+
+def test_attribution_on_the_pythia_vectors() -> None:
+    x = load(shared("pre_norm.jl")).array
+    w = load(shared("probe_token.jl")).array
+    rng = np.random.default_rng(9)
+    a1, a2 = rng.normal(size=x.size), rng.normal(size=x.size) + 0.3
+    result = attribute({"a1": a1, "a2": a2, "rest": x - a1 - a2}, w, b=0.8328)
+    assert float(result.logit) == pytest.approx(float(LN_LOGIT), rel=1e-12)
+    assert float(result.total) == pytest.approx(float(LN_LOGIT), rel=1e-12)
+    assert result.ok
+
+
+def test_attribution_errors() -> None:
+    with pytest.raises(DataError, match="no components"):
+        attribute([], [1.0, 2.0])
+    with pytest.raises(DataError, match="different lengths"):
+        attribute([[1.0, 2.0, 3.0]], [1.0, 2.0])
+    with pytest.raises(DataError, match="names"):
+        attribute([[1.0, 2.0]], [1.0, 2.0], names=["a", "b"])
+    with pytest.raises(DataError, match="one reader"):
+        attribute([[1.0, 2.0]], [[1.0, 2.0]])
+
+
+# --------------------------------------------------------------------------------------------------
+# compare
+# --------------------------------------------------------------------------------------------------
+
+
+def test_compare_proved_has_zero_difference() -> None:
+    result = compare("LN(x)", "sqrt(n)*u(c(x), n*eps)", {"x": [1.0, 2.0, 3.0, 6.0]})
+    assert result.status == "proved" and result.difference == 0
+    assert result.lhs_value == result.rhs_value
+    assert float(result.size) == 0.0 and result.conditions == ()
+
+
+def test_compare_residual_equals_the_difference_of_values() -> None:
+    result = compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": [1.0, 2.0, 3.0, 6.0]}, digits=25)
+    assert result.status == "refuted" and result.difference != 0
+    for d, r in zip(result.difference_value, result.residual_value, strict=True):
+        assert abs(mpmath.mpf(d) - mpmath.mpf(r)) < mpmath.mpf("1e-22")
+    assert ("mu(x) = 0",) in result.conditions
+    assert dict((q.name, q.value) for q in result.quantities)["mu(x)"] == "3.0"
+
+
+def test_compare_scale_invariance_only_in_the_limit() -> None:
+    result = compare("LN(2*x)", "LN(x)", {"x": [1.0, 2.0, 3.0, 6.0]})
+    assert result.status == "refuted" and float(result.size) > 1e-7
+    knobs = {q.name: q.value for q in result.knobs}
+    assert knobs["eps -> 0"] in ("0.0", "0")
+    if prover_takes_limits():
+        assert result.conditions == (("eps -> 0",),)
+
+
+def test_compare_the_seed_formula_on_the_pythia_vectors() -> None:
+    values = {"x": shared("pre_norm.jl"), "w": shared("probe_token.jl"), "b": "0.8328"}
+    result = compare("dot(w, sqrt(n)*u(x, eps)) + b", "dot(w, LN(x)) + b", values)
+    assert result.n == 512 and result.eps == "1e-5"
+    assert result.lhs_value == UNCENTERED_LOGIT
+    assert result.rhs_value == LN_LOGIT
+    assert result.lhs_float == pytest.approx(11.40785559974425, rel=1e-14)
+    with mpmath.workdps(50):
+        gap = mpmath.mpf(UNCENTERED_LOGIT) - mpmath.mpf(LN_LOGIT)
+        assert abs(mpmath.mpf(result.difference_value) - gap) < mpmath.mpf(
+            "1e-28"
+        )  # the references have 30 digits
+        assert abs(mpmath.mpf(result.residual_value) - gap) < mpmath.mpf(
+            "1e-28"
+        )  # the references have 30 digits
+    quantities = {q.name: q.value for q in result.quantities}
+    assert mpmath.mpf(quantities["mu(x)"]) == mpmath.mpf("9.765625e-7")
+    assert quantities["eps"] == "1.0e-5" and quantities["n"] == "512"
+    knobs = {q.name: mpmath.mpf(q.value) for q in result.knobs}
+    assert knobs["eps -> 0"] < 1e-10 < knobs["mu(x) -> 0"]  # ε carries almost all of the gap
+    if prover_takes_limits():
+        assert result.conditions == (("mu(x) = 0", "eps -> 0"),)
+    assert "mu(x) = 9.765625e-7" in result.report()
+
+
+def test_compare_errors() -> None:
+    with pytest.raises(DataError, match="no value given for 'w'"):
+        compare("dot(w, LN(x))", "0", {"x": [1.0, 2.0]})
+    with pytest.raises(DataError, match="different lengths"):
+        compare("dot(w, LN(x))", "0", {"x": [1.0, 2.0], "w": [1.0, 2.0, 3.0]})
+    with pytest.raises(DataError, match="undefined on these data"):
+        compare("LN(x, 0)", "x", {"x": [2.0, 2.0, 2.0]})  # c(x) = 0: 0/0
+    with pytest.raises(DataError, match="no value given for 'y'"):
+        compare("LN(y)", "LN(x)", {"x": [1.0, 2.0]})
+    with pytest.raises(LnsymError, match="cannot add a vector and a scalar"):
+        compare("x + 1", "x", {"x": [1.0, 2.0]})
+
+
+# --------------------------------------------------------------------------------------------------
+# per-column LN (llm-viz)
+# --------------------------------------------------------------------------------------------------
+
+
+def test_per_column_layer_norm_against_an_independent_reference() -> None:
+    rng = np.random.default_rng(10)
+    channels, tokens = 12, 5  # llm-viz: C rows, one column per token
+    matrix = 3 * rng.normal(size=(channels, tokens)) + rng.normal(size=(1, tokens)) * 50
+    g, beta = rng.normal(size=channels), rng.normal(size=channels)
+    result = layer_norm_columns(matrix, g, beta)
+    assert result.shape == (channels, tokens)
+    for t in range(tokens):  # pure Python, column by column: statistics' mean and biased variance
+        column = [float(v) for v in matrix[:, t]]
+        mean, var = statistics.fmean(column), statistics.pvariance(column)
+        expected = [
+            gi * (v - mean) / (var + 1e-5) ** 0.5 + bi
+            for v, gi, bi in zip(column, g, beta, strict=True)
+        ]
+        np.testing.assert_allclose(result[:, t], expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(result, layer_norm_columns(matrix.T, g, beta, axis=-1).T, atol=1e-14)
+
+
+def test_per_column_layer_norm_matches_torch_when_installed() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    matrix = rng.normal(size=(16, 4)) + 7
+    g, beta = rng.normal(size=16), rng.normal(size=16)
+    expected = (
+        torch.nn.functional.layer_norm(
+            torch.tensor(matrix.T), (16,), torch.tensor(g), torch.tensor(beta), eps=1e-5
+        )
+        .numpy()
+        .T
+    )
+    np.testing.assert_allclose(
+        layer_norm_columns(matrix, g, beta), expected, rtol=1e-10, atol=1e-12
+    )
+
+
+def test_per_column_layer_norm_rejects_wrong_gain() -> None:
+    with pytest.raises(DataError, match="one entry per row"):
+        layer_norm_columns(np.ones((3, 2)), g=[1.0, 2.0])
+
+
+def test_compare_flags_assumptions_the_data_violates() -> None:
+    lhs, rhs = "sqrt(n)*u(x, n*eps)", "x/sqrt(Var(x) + eps)"
+    centred = compare(lhs, rhs, {"x": [-1.0, 0.0, 1.0]}, assume=["mu(x) = 0"])
+    assert centred.status == "proved" and centred.violated == ()
+    assert float(centred.size) == 0.0
+    shifted = compare(lhs, rhs, {"x": [1.0, 2.0, 3.0]}, assume=["mu(x) = 0"])
+    assert shifted.status == "proved" and shifted.violated == ("mu(x) = 0",)
+    assert float(shifted.size) > 0.5  # the proof does not apply to these data
+    assert "does not satisfy the assumption mu(x) = 0" in shifted.report()
+
+
+# --------------------------------------------------------------------------------------------------
+# the derivations of this issue: every step proved, every claim refuted with a witness
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "10-fold-affine-ln.toml",
+        "11-direct-logit-attribution.toml",
+        "12-eps-limit.toml",
+        "13-sandwich.toml",
+    ],
+)
+def test_interpretability_derivations_check(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from lnsym.cli import main
+
+    path = Path(__file__).resolve().parents[1] / "derivations" / name
+    code = main(["derive", str(path)])  # exit 0: every step proved, every claim refuted
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "refuted as expected" in out and "FAILED" not in out
+
+
+def test_compare_a_vector_with_zero() -> None:
+    result = compare("c(x)", "0", {"x": [1.0, 2.0, 3.0]})
+    assert result.status == "refuted" and str(result.difference) == "c(x)"
+    assert result.difference_value == ["-1.0", "0.0", "1.0"] and result.rhs_float == 0.0
+    assert result.size.startswith("1.41421356237309504880168872")
