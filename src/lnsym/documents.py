@@ -152,7 +152,8 @@ def _claim(result: ClaimResult, context: Context, *, tex: bool) -> str:
         tail = f"No witness was found: the prover says {result.proof.status.value}."
     else:
         tail = "It fails " + witness_latex(result.proof.witness, context, tex=tex)
-    display = f"\\[\n  {statement}\n\\]" if tex else f"$$\n{statement}\n$$"
+    # Markdown display math stands as a block of its own (arithmatex finds it only then)
+    display = f"\\[\n  {statement}\n\\]" if tex else f"\n$$\n{statement}\n$$\n"
     head = f"\\paragraph{{{head}}}" if tex else f"**{head}**"
     return f"{head} {note}\n{display}\n{tail}"
 

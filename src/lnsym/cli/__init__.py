@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "lnsym.cli.derive",
     "lnsym.cli.numeric",
     "lnsym.cli.interp",
+    "lnsym.cli.figures",
 )
 
 

@@ -1,0 +1,300 @@
+r"""Build-time helpers of the documentation site (an mkdocs hook and a griffe extension).
+
+Nothing here is part of lnsym; ``mkdocs.yml`` loads this file twice:
+
+* as an **mkdocs hook** (``hooks:``): pages may hold placeholders that are replaced, at build time,
+  by text generated from lnsym itself, so the docs cannot drift from the code:
+
+  - ``<!-- lnsym:definitions -->`` → the table of :data:`lnsym.definitions.DEFINITIONS` (every name,
+    what it prints as, its formula and kinds) and each definition's docstring;
+  - ``<!-- lnsym:cli -->`` → ``lnsym COMMAND --help`` for every registered command;
+  - ``<!-- lnsym:rules -->`` → the named rules a derivation step may cite
+    (:data:`lnsym.derivations.RULES`);
+
+  and when ``docs/proofs/`` has not been generated (``lnsym derive derivations/ --out
+  docs/proofs``), the same documents are generated in memory from ``derivations/``;
+
+* as a **griffe extension** (mkdocstrings' ``extensions:``): lnsym's docstrings use a few
+  reStructuredText habits (``:math:`…```, ``:class:`…```, ``>>>`` examples, ``::`` literal blocks)
+  that are rewritten into Markdown that arithmatex and MathJax render.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFINITIONS_MARK = "<!-- lnsym:definitions -->"
+CLI_MARK = "<!-- lnsym:cli -->"
+RULES_MARK = "<!-- lnsym:rules -->"
+#: the column width used for ``--help`` text (argparse reads COLUMNS).
+HELP_WIDTH = 96
+
+# --------------------------------------------------------------------------------------------------
+# reStructuredText habits → Markdown (docstrings)
+# --------------------------------------------------------------------------------------------------
+
+_MATH_ROLE = re.compile(r":math:`([^`]+)`")
+_XREF_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|data|attr|exc|obj|const):`(~?)([^`]+)`")
+_PROMPT = re.compile(r"^(\s*)>>> ")
+
+
+def _xref(match: re.Match[str]) -> str:
+    short, target = match.groups()
+    name = target.rsplit(".", 1)[-1] if short else target
+    return f"`{name}`"
+
+
+def rst_to_markdown(text: str) -> str:
+    r"""Rewrite the reStructuredText habits of lnsym's docstrings as Markdown.
+
+    >>> rst_to_markdown(r"Mean :math:`\mu(x)`, see :class:`~lnsym.proof.Proof`.")
+    'Mean $\\mu(x)$, see `Proof`.'
+    >>> print(rst_to_markdown(".. math::\n\n    a = b\n\nafter"))
+    $$
+    a = b
+    $$
+    <BLANKLINE>
+    after
+    >>> rst_to_markdown(">>> 1 + 1\n2").splitlines()
+    ['```pycon', '>>> 1 + 1', '2', '```']
+    """
+    text = _MATH_ROLE.sub(lambda m: f"${m.group(1).strip()}$", text)
+    text = _XREF_ROLE.sub(_xref, text)
+    out: list[str] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        prompt = _PROMPT.match(line)
+        if prompt:  # a doctest block runs to the next blank line
+            indent = prompt.group(1)
+            block = []
+            while i < len(lines) and lines[i].strip():
+                block.append(lines[i][len(indent) :] if lines[i].startswith(indent) else lines[i])
+                i += 1
+            if out and out[-1].strip():
+                out.append("")
+            out += [f"{indent}```pycon", *(indent + b for b in block), f"{indent}```"]
+            continue
+        if line.strip() == ".. math::":  # a display-math directive: its indented block
+            indent = line[: len(line) - len(line.lstrip())]
+            i += 1
+            block = []
+            while i < len(lines) and (not lines[i].strip() or lines[i].startswith(indent + " ")):
+                block.append(lines[i].strip())
+                i += 1
+            body = "\n".join(b for b in block if b)
+            out += [f"{indent}$$", *(indent + b for b in body.split("\n")), f"{indent}$$", ""]
+            continue
+        if line.rstrip().endswith("::") and not line.strip().startswith(".."):
+            stripped = line.rstrip()[:-2].rstrip()
+            line = f"{stripped}:" if stripped else ""
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+try:  # the extension exists only where griffe (mkdocstrings) is installed
+    import griffe
+except ImportError:  # pragma: no cover - griffe ships with mkdocstrings[python]
+    griffe = None
+
+if griffe is not None:
+
+    class RstRoles(griffe.Extension):  # type: ignore[misc,name-defined]
+        """Rewrite every loaded docstring with :func:`rst_to_markdown`."""
+
+        def on_instance(self, *, obj: Any, **kwargs: Any) -> None:
+            if obj.docstring is not None:
+                obj.docstring.value = rst_to_markdown(obj.docstring.value)
+
+
+# --------------------------------------------------------------------------------------------------
+# The expression language's table, from lnsym.definitions.DEFINITIONS
+# --------------------------------------------------------------------------------------------------
+
+
+def _instance(cls: Any, *, with_eps: bool = False) -> Any:
+    """A generic instance ``cls(x, y, …, e)`` (vectors x, y, z; the scalar e)."""
+    from lnsym.definitions import Kind, scalar_symbol, vector_symbol
+
+    vectors = iter(("x", "y", "z"))
+    kinds = cls.arg_kinds
+    if getattr(cls, "defaults_eps", False) and not with_eps:
+        kinds = kinds[:-1]
+    args = [vector_symbol(next(vectors)) if k is Kind.VECTOR else scalar_symbol("e") for k in kinds]
+    return cls(*args)
+
+
+def _calls(cls: Any) -> list[str]:
+    """How users type ``cls``: ``LN(x)`` and ``LN(x, e)`` for a function with a default ε."""
+    calls = [str(_instance(cls))]
+    if getattr(cls, "defaults_eps", False):
+        instance = _instance(cls, with_eps=True)
+        calls.append(f"{cls.language_name}({', '.join(str(a) for a in instance.args)})")
+    return calls
+
+
+def _kinds(cls: Any) -> str:
+    args = ", ".join(k.value for k in cls.arg_kinds)
+    return f"{args} → {cls.result_kind.value}"
+
+
+def _unfolded(cls: Any) -> str | None:
+    import sympy
+
+    try:
+        return str(sympy.latex(_instance(cls).definition()))
+    except NotImplementedError:
+        return None
+
+
+def definitions_table() -> str:
+    """Markdown: every name of :data:`lnsym.definitions.DEFINITIONS`, a table and the details."""
+    import sympy
+
+    from lnsym.definitions import DEFINITIONS
+
+    rows = [
+        "| you type | prints as | formula and convention | arguments → result |",
+        "|---|---|---|---|",
+    ]
+    details = []
+    for name, cls in DEFINITIONS.items():
+        calls = ", ".join(f"`{c}`" for c in _calls(cls))
+        printed = sympy.latex(_instance(cls))
+        rows.append(f"| {calls} | ${printed}$ | ${cls.formula}$ | {_kinds(cls)} |")
+        doc = rst_to_markdown(" ".join((cls.__doc__ or "").split()))
+        unfolded = _unfolded(cls)
+        prover = (
+            f"The prover unfolds ${printed}$ to ${unfolded}$."
+            if unfolded is not None
+            else "A primitive: the prover's normal form is built from it."
+        )
+        details.append(
+            f"`{name}` ([`{cls.__name__}`][lnsym.definitions.{cls.__name__}])\n:   {doc} {prover}\n"
+        )
+    return "\n".join(rows) + "\n\n" + "\n".join(details)
+
+
+# --------------------------------------------------------------------------------------------------
+# The rules a derivation may cite, from lnsym.derivations.RULES
+# --------------------------------------------------------------------------------------------------
+
+
+def rules_table() -> str:
+    """Markdown: every named rule of :data:`lnsym.derivations.RULES` and the lemma it states."""
+    from lnsym.derivations import RULES
+
+    rows = ["| `by = …` | prints as | the lemma (proved by the test suite) |", "|---|---|---|"]
+    for name, rule in RULES.items():
+        if rule.statement is None:
+            lemma = "—"
+        else:
+            lhs, rhs = rule.statement
+            lemma = f"`{lhs} = {rhs}`"
+            if rule.assume:
+                lemma += " given " + ", ".join(f"`{a}`" for a in rule.assume)
+        rows.append(f"| `{name}` | {rule.text} | {lemma} |")
+    return "\n".join(rows)
+
+
+# --------------------------------------------------------------------------------------------------
+# The command line's reference, from lnsym.cli.build_parser()
+# --------------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _columns(width: int) -> Iterator[None]:
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(width)
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
+
+
+def commands() -> dict[str, argparse.ArgumentParser]:
+    """Every registered ``lnsym`` command and its parser."""
+    from lnsym.cli import build_parser
+
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}  # pragma: no cover - lnsym always has commands
+
+
+def cli_reference() -> str:
+    """Markdown: ``lnsym --help`` and ``lnsym COMMAND --help`` for every command."""
+    from lnsym.cli import build_parser
+
+    with _columns(HELP_WIDTH):
+        parts = ["### `lnsym`", "", "```text", build_parser().format_help().rstrip(), "```", ""]
+        for name, parser in commands().items():
+            parts += [
+                f"### `lnsym {name}`",
+                "",
+                "```text",
+                parser.format_help().rstrip(),
+                "```",
+                "",
+            ]
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------
+# Proof documents when docs/proofs has not been generated
+# --------------------------------------------------------------------------------------------------
+
+
+def proof_documents(derivations: Path = ROOT / "derivations") -> dict[str, str]:
+    """What ``lnsym derive derivations/ --out docs/proofs`` writes: file name → text."""
+    from lnsym.derivations import derive, load_derivations
+    from lnsym.documents import COMBINED_TEX, MARKDOWN, combined_tex, markdown, standalone_tex
+
+    results = derive(load_derivations(derivations))
+    failed = [str(r.derivation.path) for r in results if not r.ok]
+    if failed:
+        raise RuntimeError(f"derivations that do not check: {', '.join(failed)}")
+    documents = {f"{r.derivation.name}.tex": standalone_tex(r) for r in results}
+    documents[COMBINED_TEX] = combined_tex(results)
+    documents[MARKDOWN] = markdown(results)
+    return documents
+
+
+# --------------------------------------------------------------------------------------------------
+# mkdocs events
+# --------------------------------------------------------------------------------------------------
+
+
+def on_files(files: Any, config: Any) -> Any:
+    """Generate ``proofs/`` in memory when ``docs/proofs/index.md`` is absent."""
+    if files.get_file_from_path("proofs/index.md") is not None:
+        return files
+    from mkdocs.structure.files import File
+
+    for name, text in proof_documents().items():
+        files.append(File.generated(config, f"proofs/{name}", content=text))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """Replace the placeholders with text generated from lnsym."""
+    if DEFINITIONS_MARK in markdown:
+        markdown = markdown.replace(DEFINITIONS_MARK, definitions_table())
+    if RULES_MARK in markdown:
+        markdown = markdown.replace(RULES_MARK, rules_table())
+    if CLI_MARK in markdown:
+        markdown = markdown.replace(CLI_MARK, cli_reference())
+    return markdown

@@ -1,0 +1,48 @@
+"""``lnsym figures [OUT] [--only NAME ..]``: regenerate the documentation's figures (PNG).
+
+The same as ``python -m lnsym.figures``; needs matplotlib (``pip install 'lnsym[figures]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+
+from lnsym.errors import UnsupportedError
+
+__all__ = ["register"]
+
+#: the figures' file names (kept here so ``--help`` works without importing matplotlib).
+NAMES = ("ln_geometry.png", "ln_length.png", "ln_uncentered_error.png")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "figures",
+        help="regenerate the documentation's figures (PNG, matplotlib)",
+        description=(
+            "Draw the figures of the docs and the README into OUT (default docs/figures): the "
+            "geometry of LN for n = 3, |LN(x)| against |c(x)| for several eps, and the error of "
+            "the uncentered sqrt(n)*u(x, eps) against LN(x) as mu(x) grows. Every number comes "
+            "from an lnsym kernel; every identity printed on a figure is proved while drawing."
+        ),
+    )
+    parser.add_argument(
+        "out", nargs="?", default="docs/figures", metavar="OUT", help="output directory"
+    )
+    parser.add_argument(
+        "--only", nargs="+", metavar="NAME", choices=NAMES, help="draw only these figures"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("matplotlib") is None:
+        raise UnsupportedError(
+            "lnsym figures needs matplotlib; install it with pip install 'lnsym[figures]'"
+        )
+    from lnsym.figures import write_all
+
+    for path in write_all(args.out, args.only):
+        print(f"wrote {path}")
+    return 0
