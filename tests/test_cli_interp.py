@@ -10,18 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _data import LN_LOGIT, UNCENTERED_LOGIT, shared
 from lnsym.cli import main
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-LN_LOGIT = "11.4078519121787930617967305012"
-UNCENTERED_LOGIT = "11.4078555997442486578244480797"
-
-
-def shared(name: str) -> str:
-    path = SHARED / name
-    if not path.is_file():
-        pytest.skip(f"../shared/data is absent ({path} not found); the seed vectors are not copied")
-    return str(path)
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:

@@ -9,6 +9,7 @@ import mpmath
 import numpy as np
 import pytest
 
+from _data import LN_LOGIT, UNCENTERED_LOGIT, shared
 from lnsym.data import load
 from lnsym.errors import DataError, LnsymError
 from lnsym.highprec import evaluate_mp
@@ -29,17 +30,6 @@ from lnsym.interp.identities import (
 from lnsym.kernels import kernel
 from lnsym.language import Context, parse
 from lnsym.proof import Status
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-LN_LOGIT = "11.4078519121787930617967305012"
-UNCENTERED_LOGIT = "11.4078555997442486578244480797"
-
-
-def shared(name: str) -> Path:
-    path = SHARED / name
-    if not path.is_file():
-        pytest.skip(f"../shared/data is absent ({path} not found); the seed vectors are not copied")
-    return path
 
 
 def reference_ln(x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
