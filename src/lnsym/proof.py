@@ -98,7 +98,7 @@ class Proof:
     method: str
     dim: int | None = None
     assumptions: tuple[Assumption, ...] = ()
-    limits: tuple[tuple[str, str], ...] = ()
+    limits: tuple[tuple[str, Expr], ...] = ()
     witness: Witness | None = None
     residual: Expr | None = None
     steps: tuple[str, ...] = field(default=())
@@ -130,9 +130,7 @@ class Proof:
         relation = {Status.PROVED: "=", Status.REFUTED: r"\neq", Status.UNKNOWN: r"\overset{?}{=}"}
         text = f"{sympy.latex(self.lhs)} {relation[self.status]} {sympy.latex(self.rhs)}"
         if self.limits:
-            arrows = r",\ ".join(
-                rf"{_latex_name(s)} \to {sympy.latex(sympy.sympify(v))}" for s, v in self.limits
-            )
+            arrows = r",\ ".join(rf"{_latex_name(s)} \to {sympy.latex(v)}" for s, v in self.limits)
             text = (
                 rf"\lim_{{{arrows}}} \left[{sympy.latex(self.lhs)} - {sympy.latex(self.rhs)}\right]"
             )
@@ -156,7 +154,7 @@ class Proof:
             "rhs": str(self.rhs),
             "dim": self.dim,
             "assumptions": [str(a) for a in self.assumptions],
-            "limits": {s: v for s, v in self.limits},
+            "limits": {s: str(v) for s, v in self.limits},
             "method": self.method,
             "steps": list(self.steps),
             "witness": self.witness.to_json() if self.witness else None,

@@ -144,7 +144,7 @@ def prove(
         method=method,
         dim=problem.dim,
         assumptions=problem.assumptions,
-        limits=tuple((str(s), str(v)) for s, v in problem.limits),
+        limits=tuple((str(s), v) for s, v in problem.limits),
         witness=found,
         residual=residual,
         steps=tuple(steps),
