@@ -75,3 +75,14 @@ def test_cli_limit_and_leading_minus(capsys: pytest.CaptureFixture[str]) -> None
     assert "as eps -> 0" in capsys.readouterr().out
     assert main(["prove", "-x", "-1*x"]) == 0
     assert main(["prove", "sqrt(mu(x)**2)", "-mu(x)", "--assume", "mu(x) < 0"]) == 0
+
+
+def test_positivity_reaches_already_parsed_sides_and_assumptions() -> None:
+    from lnsym.language import Context, parse
+
+    context = Context(vectors=("x",), scalars=("s",))
+    lhs = parse("s*c(x)/sqrt(s**2*norm(c(x))**2/n + s**2*eps)", context)
+    rhs = parse("c(x)/sqrt(norm(c(x))**2/n + eps)", context)
+    result = prove(lhs, rhs, scalars=["s"], assume=["s > 0"])
+    assert result.status is Status.PROVED, result.report()
+    assert result.assumptions[0].lhs.is_positive  # the assumption's own symbol is the positive one

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy
 from sympy import Expr, Symbol
@@ -47,11 +47,10 @@ MAX_DIM = 1_000_000
 
 @dataclass(frozen=True)
 class Problem:
-    """A parsed request: both sides, their kind, the context and the assumptions."""
+    """A parsed request: both sides, the context, the assumptions, the dimension and limits."""
 
     lhs: Expr
     rhs: Expr
-    kind: Kind
     context: Context
     assumptions: tuple[Assumption, ...]
     dim: int | None
@@ -74,26 +73,24 @@ def setup(
     context = Context(vectors=vector_names, scalars=parse_names(scalars))
     texts = [assume] if isinstance(assume, str) else list(assume)
     parsed = [parse_assumption(t, context) for t in texts]
-    positive = {name for a in parsed if (name := positivity(a, context))}
-    if positive:
-        context = context.with_positive(positive)
-        parsed = [parse_assumption(t, context) for t in texts]
     left, left_kind = _typed(lhs, context)
     right, right_kind = _typed(rhs, context)
-    if positive:  # already-parsed sides carry real symbols: make the assumed-positive ones positive
-        swap = {scalar_symbol(name): scalar_symbol(name, positive=True) for name in positive}
-        left, right = left.xreplace(swap), right.xreplace(swap)
     if left_kind is not right_kind and left != 0 and right != 0:
         raise TypeMismatchError(
             f"cannot compare a {left_kind.value} ({left}) with a {right_kind.value} ({right})"
         )
+    positive = {name for a in parsed if (name := positivity(a, context))}
+    if positive:  # 'alpha > 0' makes the symbol alpha positive, in the sides and the assumptions
+        context = context.with_positive(positive)
+        swap = {scalar_symbol(name): scalar_symbol(name, positive=True) for name in positive}
+        left, right = left.xreplace(swap), right.xreplace(swap)
+        parsed = [replace(a, lhs=a.lhs.xreplace(swap), rhs=a.rhs.xreplace(swap)) for a in parsed]
     if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or dim < 1):
         raise LnsymError(f"--dim must be a positive integer, not {dim!r}")
     if dim is not None and dim > MAX_DIM:
         raise LnsymError(f"--dim {dim} is too large; lnsym accepts dimensions up to {MAX_DIM}")
-    kind = Kind.VECTOR if Kind.VECTOR in (left_kind, right_kind) else Kind.SCALAR
     limits = parse_limits(limit, context)
-    return Problem(left, right, kind, context, tuple(parsed), dim, limits)
+    return Problem(left, right, context, tuple(parsed), dim, limits)
 
 
 def prove(
