@@ -86,3 +86,24 @@ def test_positivity_reaches_already_parsed_sides_and_assumptions() -> None:
     result = prove(lhs, rhs, scalars=["s"], assume=["s > 0"])
     assert result.status is Status.PROVED, result.report()
     assert result.assumptions[0].lhs.is_positive  # the assumption's own symbol is the positive one
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs"),
+    [
+        ("LN(x)", "0*x"),
+        ("Var(x)", "0"),
+        ("RMS(x)", "x/sqrt(mu(x)**2 + eps)"),
+        ("dot(w, LN(x + w))", "dot(w, LN(w))"),
+    ],
+)
+def test_a_constant_vector_assumption_c_of_x_zero(lhs: str, rhs: str) -> None:
+    result = prove(lhs, rhs, vectors="x,w", assume=["c(x) = 0"])
+    assert result.status is Status.PROVED, result.report()
+
+
+def test_a_vector_assumption_is_met_by_the_witness() -> None:
+    result = prove("LN(x)", "x", assume=["c(x) = 0"])
+    assert result.refuted and result.witness is not None
+    entries = [float(v) for v in result.witness.values["x"]]
+    assert max(entries) - min(entries) < 1e-30  # the witness really is a constant vector

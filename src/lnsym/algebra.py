@@ -38,6 +38,7 @@ __all__ = [
     "VectorForm",
     "atoms_to_language",
     "normalize",
+    "power_sum_names",
 ]
 
 #: a basis vector: the sorted multiset of centered declared vectors whose Hadamard product it is;
@@ -195,14 +196,20 @@ def normalize(expr: Expr) -> VectorForm | Expr:
     return NormalForm()(expr)
 
 
+def power_sum_names(symbol: Expr) -> tuple[str, ...]:
+    """The vector names of a ``P[a,b]`` or ``S[a,b,c,...]`` atom; ``()`` for any other symbol."""
+    head, _, rest = str(symbol).partition("[")
+    return tuple(rest.rstrip("]").split(",")) if head in ("P", "S") and rest else ()
+
+
 def atoms_to_language(expr: Expr) -> Expr:
     r"""Rewrite the atoms :math:`\mu_x` and :math:`P_{a,b}` as language expressions, for output."""
     replacements: dict[Expr, Expr] = {}
     for symbol in expr.free_symbols:
+        names = power_sum_names(symbol)
         head, _, rest = str(symbol).partition("[")
-        names = rest.rstrip("]").split(",")
-        if head == "mu" and len(names) == 1:
-            replacements[symbol] = Mean(VectorSymbol(names[0]))
+        if head == "mu" and rest:
+            replacements[symbol] = Mean(VectorSymbol(rest.rstrip("]")))
         elif head == "P" and len(names) == 2:
             a, b = (Center(VectorSymbol(name)) for name in names)
             replacements[symbol] = Norm(a) ** 2 if a == b else Dot(a, b)

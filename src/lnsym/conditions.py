@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import sympy
 from sympy import Expr, Symbol
 
-from lnsym.algebra import NormalForm, VectorForm, atoms_to_language
+from lnsym.algebra import NormalForm, VectorForm, atoms_to_language, power_sum_names
 from lnsym.definitions import Kind, n
 from lnsym.errors import LnsymError, UnsupportedError
 from lnsym.language import Assumption, Context, parse_typed
@@ -96,7 +96,7 @@ def take_limits(expr: Expr, limits: tuple[tuple[Symbol, Expr], ...], radicals: R
     for symbol, target in limits:
         canonical = radicals.canonical(expr)
         _, denominator = sympy.fraction(sympy.together(canonical))
-        at_target = Substitution(radicals, {symbol: target}, None) if target.is_finite else None
+        at_target = Substitution(radicals, {symbol: target}) if target.is_finite else None
         if at_target is not None and radicals.reduce(at_target.canonical(denominator)) != 0:
             expr = radicals.restore(at_target.canonical(canonical))  # continuous there
             continue
@@ -111,23 +111,36 @@ def take_limits(expr: Expr, limits: tuple[tuple[Symbol, Expr], ...], radicals: R
 
 
 class Substitution:
-    """Apply the solved assumptions to a coefficient, then reduce it (see :func:`_decide`)."""
+    """Apply the solved assumptions to a coefficient, then reduce it (see :func:`_decide`).
 
-    def __init__(self, radicals: Radicals, values: dict[Symbol, Expr], dim: int | None) -> None:
+    ``values`` maps atoms to their solved values; ``zero`` names the declared vectors whose centered
+    part an assumption sets to zero (``c(x) = 0``): every inner product with them vanishes, and the
+    prover drops their basis vectors.
+    """
+
+    def __init__(self, radicals: Radicals, values: dict[Symbol, Expr]) -> None:
         self.radicals = radicals
         self.values = values
-        self.dim = dim
+        self.zero: set[str] = set()
+
+    def _apply(self, expr: Expr) -> Expr:
+        out = expr.xreplace(self.values) if self.values else expr
+        if self.zero:
+            out = out.xreplace(
+                {s: sympy.S.Zero for s in out.free_symbols if self.zero & set(power_sum_names(s))}
+            )
+        return out
 
     def canonical(self, expr: Expr) -> Expr:
         out = self.radicals.canonical(expr)
-        if not self.values:
+        if not self.values and not self.zero:
             return out
-        out = out.xreplace(self.values)
+        out = self._apply(out)
         # a radical whose radicand changed under the substitution is taken anew
         rewritten: dict[Expr, Expr] = {}
         for t in out.free_symbols & set(self.radicals.radicands):
             radicand = self.radicals.radicands[t]
-            new = sympy.expand(radicand.xreplace(self.values))
+            new = sympy.expand(self._apply(radicand))
             if new != radicand:
                 if t.is_nonnegative:
                     self.radicals.facts.add(new)
@@ -142,7 +155,7 @@ def assumption_substitution(
     problem: Problem, forms: NormalForm, radicals: Radicals
 ) -> Substitution:
     values: dict[Symbol, Expr] = {}
-    substitution = Substitution(radicals, values, problem.dim)
+    substitution = Substitution(radicals, values)
     for assumption in problem.assumptions:
         if positivity(assumption, problem.context):
             continue  # already a property of the symbol
@@ -150,6 +163,10 @@ def assumption_substitution(
         if problem.dim is not None:
             differences = {a: d.subs(n, problem.dim) for a, d in differences.items()}
         if assumption.relation == "=":
+            vanishing = _vanishing_vector({a: substitution(d) for a, d in differences.items()})
+            if vanishing is not None:
+                substitution.zero.add(vanishing)
+                continue
             queue = list(differences.values())
             while queue:
                 equation = substitution(queue.pop(0))
@@ -160,6 +177,16 @@ def assumption_substitution(
             oriented = difference if assumption.relation in (">", ">=") else -difference
             radicals.facts.add(substitution.canonical(oriented))
     return substitution
+
+
+def _vanishing_vector(reduced: dict[tuple[str, ...], Expr]) -> str | None:
+    """``k * c(x) = 0`` with a number ``k != 0`` (e.g. ``c(x) = 0``) → ``"x"``; else None."""
+    nonzero = [(atom, r) for atom, r in reduced.items() if r != 0]
+    if len(nonzero) == 1:
+        atom, coefficient = nonzero[0]
+        if len(atom) == 1 and atom[0] and coefficient.is_number:
+            return atom[0]
+    return None
 
 
 def _solve_into(equation: Expr, values: dict[Symbol, Expr], radicals: Radicals) -> list[Expr]:

@@ -181,6 +181,8 @@ def _decide(problem: Problem) -> tuple[Status, str, list[str], Expr | None]:
     substitute = assumption_substitution(problem, forms, radicals)
     if problem.assumptions:
         steps.append("apply the assumptions: " + ", ".join(str(a) for a in problem.assumptions))
+    if substitute.zero:  # c(x) = 0: the basis vectors built from c(x) are zero
+        differences = {a: d for a, d in differences.items() if not substitute.zero & set(a)}
     if problem.limits:
         differences = {a: take_limits(d, problem.limits, radicals) for a, d in differences.items()}
         steps.append(

@@ -92,14 +92,12 @@ def _residuals(
     for a in assumptions:
         if a.relation != "=":
             continue
-        left = evaluate_mp(a.lhs, values, n=n, eps=eps, digits=DIGITS)
-        right = evaluate_mp(a.rhs, values, n=n, eps=eps, digits=DIGITS)
-        if isinstance(left, list) or isinstance(right, list):
-            left = left if isinstance(left, list) else [left] * n
-            right = right if isinstance(right, list) else [right] * n
-            out.extend(p - q for p, q in zip(left, right, strict=True))
-        else:
-            out.append(left - right)
+        pairs = _pairs(
+            evaluate_mp(a.lhs, values, n=n, eps=eps, digits=DIGITS),
+            evaluate_mp(a.rhs, values, n=n, eps=eps, digits=DIGITS),
+            n,
+        )
+        out.extend(p - q for p, q in pairs)
     return out
 
 
@@ -157,9 +155,11 @@ def _solve(
 
 
 def _holds(a: Assumption, values: dict[str, Any], n: int, eps: str) -> bool:
-    left = evaluate_mp(a.lhs, values, n=n, eps=eps, digits=DIGITS)
-    right = evaluate_mp(a.rhs, values, n=n, eps=eps, digits=DIGITS)
-    pairs = list(zip(_listify(left, n), _listify(right, n), strict=True))
+    pairs = _pairs(
+        evaluate_mp(a.lhs, values, n=n, eps=eps, digits=DIGITS),
+        evaluate_mp(a.rhs, values, n=n, eps=eps, digits=DIGITS),
+        n,
+    )
     if any(isinstance(v, mpmath.mpc) for pair in pairs for v in pair):
         return False
     tolerance = mpmath.mpf(10) ** -(DIGITS - 10)
@@ -173,8 +173,13 @@ def _holds(a: Assumption, values: dict[str, Any], n: int, eps: str) -> bool:
     return all(checks[a.relation](p, q) for p, q in pairs)
 
 
-def _listify(value: Any, n: int) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+def _pairs(left: Any, right: Any, n: int) -> list[tuple[Any, Any]]:
+    """Entry by entry; a scalar met by a vector (the literal 0 against c(x)) stands for n entries."""
+    if not isinstance(left, list) and not isinstance(right, list):
+        return [(left, right)]
+    left = left if isinstance(left, list) else [left] * n
+    right = right if isinstance(right, list) else [right] * n
+    return list(zip(left, right, strict=True))
 
 
 def _compare(lhs: Expr, rhs: Expr, values: dict[str, Any], n: int, eps: str) -> Witness | None:
@@ -183,13 +188,7 @@ def _compare(lhs: Expr, rhs: Expr, values: dict[str, Any], n: int, eps: str) -> 
         right = evaluate_mp(rhs, values, n=n, eps=eps, digits=DIGITS)
     except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
         return None
-    if isinstance(left, list) != isinstance(right, list):
-        # a vector against the scalar 0: compare entrywise
-        left, right = _listify(left, n), _listify(right, n)
-        if len(left) != len(right):
-            left = left * n if len(left) == 1 else left
-            right = right * n if len(right) == 1 else right
-    pairs = list(zip(_listify(left, n), _listify(right, n), strict=True))
+    pairs = _pairs(left, right, n)
     if any(isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) for pair in pairs for v in pair):
         return None
     if not any(abs(p - q) > THRESHOLD * max(1, abs(p), abs(q)) for p, q in pairs):
