@@ -63,12 +63,6 @@ class Facts:
             self.nonnegative.append(expanded)
             self.version += 1
 
-    def copy(self) -> Facts:
-        other = Facts()
-        other.nonnegative = list(self.nonnegative)
-        other.version = self.version
-        return other
-
 
 def mean_symbol(name: str) -> Symbol:
     r"""The atom :math:`\mu_x`."""

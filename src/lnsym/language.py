@@ -26,8 +26,6 @@ from sympy import Expr, Rational, Symbol
 from lnsym.definitions import (
     DEFINITIONS,
     Kind,
-    OnesVector,
-    VectorSymbol,
     eps,
     n,
     ones,
@@ -41,7 +39,6 @@ __all__ = [
     "Assumption",
     "Context",
     "free_names",
-    "is_declared_vector",
     "parse",
     "parse_assumption",
     "parse_names",
@@ -301,11 +298,6 @@ class _Builder:
 
 _MAX_BITS = 997  # about 10^300
 _HINT = "the language has numbers, names, + - * / ** ^, and calls such as LN(x) or dot(a, b)"
-
-
-def is_declared_vector(expr: Expr) -> bool:
-    """True for a declared vector symbol (not ``ones``)."""
-    return isinstance(expr, VectorSymbol) and not isinstance(expr, OnesVector)
 
 
 def free_names(expr: Expr) -> set[str]:

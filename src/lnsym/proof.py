@@ -12,7 +12,6 @@ The guarantee each status carries:
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,9 +160,6 @@ class Proof:
             "residual": None if self.residual is None else str(self.residual),
             "seconds": round(self.seconds, 4),
         }
-
-    def to_json_text(self) -> str:
-        return json.dumps(self.to_json(), indent=2)
 
     def report(self) -> str:
         """The human-readable report ``lnsym prove`` prints."""
