@@ -95,3 +95,12 @@ def test_bad_input_is_one_line_exit_2(args: list[str], fragment: str) -> None:
 )
 def test_zero_vectors_folded_by_sympy_still_evaluate(lhs: str, rhs: str, code: int) -> None:
     assert main(["prove", lhs, rhs]) == code
+
+
+def test_an_unwritable_path_is_one_line_exit_2() -> None:
+    code, out, err = run("figures", "/proc/no-such-dir/figures")
+    assert code == 2 and out == ""
+    assert (
+        "/proc/no-such-dir: No such file or directory" in err and len(err.strip().splitlines()) == 1
+    )
+    assert "Traceback" not in err

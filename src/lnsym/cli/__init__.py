@@ -77,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as error:  # a path the user gave cannot be read or written
+        where = f"{error.filename}: " if error.filename else ""
+        sys.stderr.write(f"lnsym {args.command}: error: {where}{error.strerror or error}\n")
+        return EXIT_BAD_INPUT
 
 
 def _entry() -> NoReturn:  # pragma: no cover - exercised through the console script
