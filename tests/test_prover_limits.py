@@ -58,7 +58,8 @@ def test_without_the_sign_the_absolute_value_stays() -> None:
 
 def test_limit_latex_uses_varepsilon() -> None:
     text = prove("norm(LN(x))", "sqrt(n)", limit={"eps": 0}).latex()
-    assert text.startswith(r"\lim_{\varepsilon \to 0}") and text.endswith("= 0")
+    assert text.startswith(r"\lim_{\varepsilon \to 0}")
+    assert text.endswith(r"= 0 \quad \text{for } c(x) \neq 0")
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,9 @@ The guarantee each status carries:
 
 * ``proved`` — LHS − RHS was reduced to exactly zero by symbolic algebra, under the stated
   assumptions (n a positive integer, ε > 0, real values), wherever both sides are defined;
-* ``refuted`` — a :class:`Witness` is attached: explicit n, ε and values at which both sides were
-  evaluated with ≥ 30 significant digits and differ far beyond rounding;
+* ``refuted`` — a :class:`Witness` is attached: explicit n, ε and exact values, satisfying every
+  assumption exactly, at which interval arithmetic encloses LHS − RHS away from 0 (the enclosures are
+  part of the witness);
 * ``unknown`` — neither; lnsym never guesses.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 import sympy
 from sympy import Expr
 
+from lnsym.conditions import Step
 from lnsym.language import Assumption
 
 __all__ = ["Proof", "Status", "Witness"]
@@ -49,6 +51,10 @@ class Witness:
     lhs: Number | list[Number]
     rhs: Number | list[Number]
     digits: int = 50
+    #: the exact values (rationals, or algebraic numbers in SymPy syntax) of the point.
+    exact: dict[str, Any] = field(default_factory=dict)
+    #: interval enclosures of LHS − RHS (per entry for vectors); one excludes 0: the certificate.
+    difference_enclosures: Any = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +64,8 @@ class Witness:
             "lhs": self.lhs,
             "rhs": self.rhs,
             "digits": self.digits,
+            "exact": self.exact,
+            "difference_enclosures": self.difference_enclosures,
         }
 
     def describe(self, width: int = 12) -> str:
@@ -102,6 +110,10 @@ class Proof:
     residual: Expr | None = None
     steps: tuple[str, ...] = field(default=())
     seconds: float = 0.0
+    #: side conditions the proof needs (each "f != 0"), e.g. ``("c(x) != 0",)`` for a limit.
+    conditions: tuple[str, ...] = ()
+    #: how the assumptions were used: steps each checkable by expansion (see Step.check).
+    certificate: tuple[Step, ...] = ()
 
     def __bool__(self) -> bool:
         return self.status is Status.PROVED
@@ -122,7 +134,10 @@ class Proof:
         conditions = [str(a) for a in self.assumptions]
         if self.dim is not None:
             conditions.insert(0, f"n = {self.dim}")
-        return text + (f"  (given {', '.join(conditions)})" if conditions else "")
+        text += f"  (given {', '.join(conditions)})" if conditions else ""
+        if self.conditions and self.status is Status.PROVED:
+            text += f"  for {', '.join(self.conditions)}"
+        return text
 
     def latex(self) -> str:
         r"""The identity in LaTeX, e.g. ``\operatorname{LN}(x) = \sqrt{n} u_{n \varepsilon}(c(x))``."""
@@ -141,7 +156,16 @@ class Proof:
             conditions.insert(0, f"n = {self.dim}")
         if conditions:
             text += r" \quad \text{given } " + r",\ ".join(conditions)
+        if self.conditions and self.status is Status.PROVED:
+            text += r" \quad \text{for } " + r",\ ".join(
+                getattr(c, "latex", str(c)) for c in self.conditions
+            )
         return text
+
+    def certificate_latex(self) -> str:
+        """The certificate as an ``align*`` body: each use of an assumption, one per line."""
+        lines = [rf"&{step.latex()} && \text{{({step.kind}: {step.source})}}" for step in self.certificate]
+        return " \\\\\n".join(lines)
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()} \\quad \\text{{({self.status.value})}}$"
@@ -158,15 +182,26 @@ class Proof:
             "steps": list(self.steps),
             "witness": self.witness.to_json() if self.witness else None,
             "residual": None if self.residual is None else str(self.residual),
+            "conditions": list(self.conditions),
+            "certificate": [step.to_json() for step in self.certificate],
             "seconds": round(self.seconds, 4),
         }
 
     def report(self) -> str:
         """The human-readable report ``lnsym prove`` prints."""
         lines = [f"{self.status.value.upper()}: {self.statement()}", f"  method: {self.method}"]
+        if self.conditions and self.status is Status.PROVED:
+            lines.append("  conditions: " + ", ".join(self.conditions))
+        if self.certificate:
+            lines.append(f"  certificate: {len(self.certificate)} step(s) using the assumptions")
         if self.witness is not None:
-            lines.append("  witness (both sides evaluated with 50 significant digits):")
+            lines.append(
+                "  witness (exact values; interval arithmetic separates the sides; "
+                "shown to 12 digits):"
+            )
             lines.append(self.witness.describe())
+        if self.status is Status.UNKNOWN and self.steps:
+            lines.append(f"  why: {self.steps[-1]}")
         if self.residual is not None and self.status is not Status.PROVED:
             lines.append(f"  lhs - rhs reduces to: {self.residual}")
         return "\n".join(lines)

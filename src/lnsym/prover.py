@@ -3,39 +3,47 @@
 1. Parse both sides (and the assumptions) into typed expressions.
 2. Normalize both with one shared :class:`~lnsym.algebra.NormalForm`: definitions are expanded into
    ``dot``/``hadamard``, vectors become coefficients over basis atoms (:mod:`lnsym.algebra`).
-3. Substitute ``n = N`` for an explicit dimension; solve the equality assumptions for one atom each
-   and substitute; record inequality assumptions as nonnegativity facts.
-4. Canonicalize square roots and test every coefficient of LHS − RHS for exact zero
-   (:mod:`lnsym.radicals`): all zero → **proved**.
-5. Otherwise, for a small explicit dimension, retry componentwise; then search a witness at 50 digits
-   (:mod:`lnsym.witness`): found → **refuted**; else **unknown**.
+3. Substitute ``n = N`` for an explicit dimension (at n = 1 every centered vector is 0); use the
+   equality assumptions only through equivalences (:mod:`lnsym.conditions`: no division by anything
+   that may vanish), each step recorded in the certificate; inequalities become facts.
+4. Take limits after the assumptions, by Taylor expansion, with the conditions they need.
+5. Canonicalize square roots and test every coefficient of LHS − RHS for exact zero
+   (:mod:`lnsym.radicals`), or, for a vector, every ``<LHS − RHS, B>``: all zero → **proved** (with
+   the conditions, once a point satisfying them and the assumptions is exhibited).
+6. Otherwise, for a small explicit dimension, retry componentwise; then search a certified witness
+   (:mod:`lnsym.witness`): found → **refuted**; else **unknown**. All within a time budget.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import sympy
 from sympy import Expr, Symbol
 
 from lnsym.algebra import ComponentwiseBackend, NormalForm, atoms_to_language
+from lnsym.budget import DEFAULT_TIMEOUT, BudgetExceeded, time_budget
 from lnsym.conditions import (
+    Condition,
+    Step,
     Substitution,
-    assumption_substitution,
+    apply_assumptions,
     coefficient_differences,
+    describe_condition,
+    limit_of,
     parse_limits,
     positivity,
-    take_limits,
 )
 from lnsym.definitions import Center, Hadamard, Kind, VectorSymbol, kind_of, n, ones, scalar_symbol
-from lnsym.errors import LnsymError, TypeMismatchError
+from lnsym.errors import LnsymError, TypeMismatchError, UnsupportedError
 from lnsym.evaluate import Evaluator
 from lnsym.language import Assumption, Context, parse_assumption, parse_names, parse_typed
-from lnsym.proof import Proof, Status
+from lnsym.proof import Proof, Status, Witness
 from lnsym.radicals import Radicals
-from lnsym.witness import find_witness
+from lnsym.witness import conditions_hold, find_limit_witness, find_point, find_witness
 
 __all__ = ["COMPONENTWISE_MAX_DIM", "MAX_DIM", "Problem", "prove", "setup"]
 
@@ -64,17 +72,17 @@ def setup(
     *,
     vectors: str | Iterable[str] | None = None,
     scalars: str | Iterable[str] | None = None,
-    assume: str | Iterable[str] = (),
+    assume: str | Iterable[str] | None = (),
     dim: int | None = None,
     limit: Mapping[str, str | float] | str | Iterable[str] | None = None,
 ) -> Problem:
     """Parse and type-check a request without proving it."""
-    vector_names = parse_names(vectors) if vectors is not None else ("x",)
-    context = Context(vectors=vector_names, scalars=parse_names(scalars))
-    texts = [assume] if isinstance(assume, str) else list(assume)
+    vector_names = _names("vectors", vectors) if vectors is not None else ("x",)
+    context = Context(vectors=vector_names, scalars=_names("scalars", scalars))
+    texts = _texts("assume", assume)
     parsed = [parse_assumption(t, context) for t in texts]
-    left, left_kind = _typed(lhs, context)
-    right, right_kind = _typed(rhs, context)
+    left, left_kind = _typed(lhs, context, "lhs")
+    right, right_kind = _typed(rhs, context, "rhs")
     if left_kind is not right_kind and left != 0 and right != 0:
         raise TypeMismatchError(
             f"cannot compare a {left_kind.value} ({left}) with a {right_kind.value} ({right})"
@@ -86,11 +94,46 @@ def setup(
         left, right = left.xreplace(swap), right.xreplace(swap)
         parsed = [replace(a, lhs=a.lhs.xreplace(swap), rhs=a.rhs.xreplace(swap)) for a in parsed]
     if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or dim < 1):
-        raise LnsymError(f"--dim must be a positive integer, not {dim!r}")
+        raise LnsymError(f"dim must be a positive integer (--dim N), not {dim!r}")
     if dim is not None and dim > MAX_DIM:
         raise LnsymError(f"--dim {dim} is too large; lnsym accepts dimensions up to {MAX_DIM}")
     limits = parse_limits(limit, context)
     return Problem(left, right, context, tuple(parsed), dim, limits)
+
+
+def _names(argument: str, value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",")]
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        parts = list(value)
+        if not all(isinstance(p, str) for p in parts):
+            raise LnsymError(f"{argument}= takes names as strings, e.g. {argument}='a, b'")
+        parts = [p.strip() for p in parts]
+    else:
+        raise LnsymError(
+            f"{argument}= takes a comma-separated string or a list of names, "
+            f"not {type(value).__name__}"
+        )
+    if any(not p for p in parts) and parts != [""]:
+        raise LnsymError(f"{argument}= has an empty name in {value!r}; separate names by one comma")
+    return tuple(p for p in parts if p)
+
+
+def _texts(argument: str, value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        items = list(value)
+        if all(isinstance(item, str) for item in items):
+            return items
+    raise LnsymError(
+        f"{argument}= takes a string such as 'mu(x) = 0' or a list of such strings, "
+        f"not {type(value).__name__}"
+    )
 
 
 def prove(
@@ -99,16 +142,19 @@ def prove(
     *,
     vectors: str | Iterable[str] | None = None,
     scalars: str | Iterable[str] | None = None,
-    assume: str | Iterable[str] = (),
+    assume: str | Iterable[str] | None = (),
     dim: int | None = None,
     limit: Mapping[str, str | float] | str | Iterable[str] | None = None,
     witness: bool = True,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Proof:
-    """Decide ``lhs = rhs``: proved (symbolically), refuted (with a witness), or unknown.
+    """Decide ``lhs = rhs``: proved (symbolically), refuted (with a certified witness), or unknown.
 
     ``vectors``/``scalars`` declare names (default: the vector ``x``); ``assume`` holds equations or
     inequalities such as ``"mu(x) = 0"`` or ``"alpha > 0"``; ``dim`` fixes n; ``limit`` (e.g.
-    ``{"eps": 0}``) compares the limits of both sides (ε from above; generic values, e.g. c(x) ≠ 0).
+    ``{"eps": 0}``) compares the limits of both sides (ε from above); a proof that needs side
+    conditions (e.g. ``c(x) != 0`` for a limit) lists them in ``conditions``. ``timeout`` bounds the
+    work in seconds (None: no bound); past it the verdict is unknown.
 
     >>> prove("LN(x)", "sqrt(n)*u(c(x), n*eps)").status.value
     'proved'
@@ -117,46 +163,56 @@ def prove(
     ('refuted', 4)
     """
     start = time.perf_counter()
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
+    ):
+        raise LnsymError(f"timeout= must be a positive number of seconds, not {timeout!r}")
     problem = setup(lhs, rhs, vectors=vectors, scalars=scalars, assume=assume, dim=dim, limit=limit)
-    status, method, steps, residual = _decide(problem)
-    found = None
-    # a witness is evaluated at the limit point, so only finite limits can be refuted
-    finite = all(value.is_finite for _, value in problem.limits)
-    if status is not Status.PROVED and witness and finite:
-        found = find_witness(
-            problem.lhs,
-            problem.rhs,
-            problem.context,
-            problem.assumptions,
-            problem.dim,
-            fixed={str(s): str(v) for s, v in problem.limits},
+    try:
+        with time_budget(timeout):
+            decision = _decide(problem)
+            if decision.status is not Status.PROVED and witness:
+                found = _refute(problem, decision)
+                if found is not None:
+                    decision.status = Status.REFUTED
+                    decision.witness = found
+                    decision.method = (
+                        f"certified witness at n = {found.n} (exact values, interval arithmetic)"
+                    )
+    except BudgetExceeded:
+        decision = Decision(
+            Status.UNKNOWN,
+            f"time budget of {timeout:g} s exhausted (raise it with --timeout)",
+            ["the work did not finish within the time budget"],
         )
-        if found is not None:
-            status = Status.REFUTED
-            method = f"witness: both sides evaluated at 50 digits at n = {found.n}"
     return Proof(
         lhs=problem.lhs,
         rhs=problem.rhs,
-        status=status,
-        method=method,
+        status=decision.status,
+        method=decision.method,
         dim=problem.dim,
         assumptions=problem.assumptions,
         limits=tuple((str(s), v) for s, v in problem.limits),
-        witness=found,
-        residual=residual,
-        steps=tuple(steps),
+        witness=decision.witness,
+        residual=decision.residual,
+        steps=tuple(decision.steps),
         seconds=time.perf_counter() - start,
+        conditions=tuple(decision.conditions),
+        certificate=tuple(decision.certificate),
     )
 
 
-def _typed(side: str | Expr, context: Context) -> tuple[Expr, Kind]:
+def _typed(side: str | Expr, context: Context, argument: str) -> tuple[Expr, Kind]:
     if isinstance(side, str):
         return parse_typed(side, context)
-    if isinstance(side, int | float):
+    if isinstance(side, int | float) and not isinstance(side, bool):
         return sympy.sympify(side), Kind.SCALAR
     if isinstance(side, sympy.Basic):
         return side, kind_of(side)
-    raise LnsymError(f"cannot prove a {type(side).__name__}; pass a string or a SymPy expression")
+    raise LnsymError(
+        f"{argument}= must be a string such as 'LN(x)' or a SymPy expression, "
+        f"not {type(side).__name__}"
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -164,47 +220,244 @@ def _typed(side: str | Expr, context: Context) -> tuple[Expr, Kind]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _decide(problem: Problem) -> tuple[Status, str, list[str], Expr | None]:
+@dataclass
+class Decision:
+    """The symbolic verdict and what it rests on (mutable while the witness search runs)."""
+
+    status: Status
+    method: str
+    steps: list[str]
+    residual: Expr | None = None
+    conditions: list[Condition] = field(default_factory=list)
+    certificate: list[Step] = field(default_factory=list)
+    witness: Witness | None = None
+    #: the sides' limits in normal form, for a witness of a false limit
+    limit_forms: tuple[Any, Any] | None = None
+    limit_conditions: list[Expr] = field(default_factory=list)
+    radicands: dict[Symbol, Expr] = field(default_factory=dict)
+
+
+def _decide(problem: Problem) -> Decision:
     forms = NormalForm()
     radicals = Radicals(forms.facts)
-    differences = coefficient_differences(forms(problem.lhs), forms(problem.rhs))
-    where = "symbolic n" if problem.dim is None else f"n = {problem.dim}"
+    dim = problem.dim
+    left, right = forms(problem.lhs), forms(problem.rhs)
+    if dim is not None:
+        left, right = _at_dim(left, dim), _at_dim(right, dim)
+        forms.facts.nonnegative = [f.subs(n, dim) for f in forms.facts.nonnegative]
+    where = "symbolic n" if dim is None else f"n = {dim}"
     steps = [
         "expand every definition into inner products and elementwise products",
         "write each vector as a combination of 1, c(v) for each declared v, and their products; "
         "scalars in mu(v) and <c(a), c(b)> (|c(a)|^2 >= 0)",
     ]
-    if problem.dim is not None:
-        differences = {a: d.subs(n, problem.dim) for a, d in differences.items()}
-        forms.facts.nonnegative = [f.subs(n, problem.dim) for f in forms.facts.nonnegative]
-        steps.append(f"substitute n = {problem.dim}")
-    substitute = assumption_substitution(problem, forms, radicals)
+    if dim is not None:
+        steps.append(f"substitute n = {dim}")
+    frozen = {s for s, _ in problem.limits}
+    knowledge = apply_assumptions(
+        problem.assumptions,
+        problem.context,
+        forms,
+        radicals,
+        dim=dim,
+        frozen=frozen,
+        vectors=problem.context.vectors,
+        zero_vectors=problem.context.vectors if dim == 1 else (),
+    )
+    substitute = knowledge.substitution
+    if dim == 1:
+        steps.append("at n = 1 every centered vector c(v) is 0")
     if problem.assumptions:
-        steps.append("apply the assumptions: " + ", ".join(str(a) for a in problem.assumptions))
-    if substitute.zero:  # c(x) = 0: the basis vectors built from c(x) are zero
+        steps.append(
+            "use the assumptions soundly (see the certificate): "
+            + ", ".join(str(a) for a in problem.assumptions)
+        )
+    if knowledge.unused:
+        steps.append(
+            "not used (a factor of unknown sign would have to be divided away): "
+            + ", ".join(source for source, _ in knowledge.unused)
+        )
+    if (knowledge.steps or substitute.zero) and not all(
+        substitute.defined(c) for form in (left, right) for c in _coefficients(form)
+    ):
+        return Decision(
+            Status.UNKNOWN,
+            f"normal form, {where}",
+            [*steps, "a side is undefined wherever the assumptions hold"],
+        )
+    differences = coefficient_differences(left, right)
+    if substitute.zero:
         differences = {a: d for a, d in differences.items() if not substitute.zero & set(a)}
+    conditions: list[Expr] = []
     if problem.limits:
-        differences = {a: take_limits(d, problem.limits, radicals) for a, d in differences.items()}
+        if any(e.has(s) for _, e in knowledge.unused for s in frozen):
+            return Decision(
+                Status.UNKNOWN,
+                f"normal form, {where}",
+                [*steps, "an assumption that could not be solved involves the limit variable"],
+            )
+        try:
+            differences, conditions = _limits(differences, problem.limits, substitute)
+        except UnsupportedError as error:
+            return Decision(Status.UNKNOWN, f"normal form, {where}", [*steps, str(error)])
         steps.append(
             "take the limit "
             + ", ".join(f"{s} -> {v}" for s, v in problem.limits)
-            + " (generic values)"
+            + " by a Taylor expansion at the limit point"
         )
     reduced = {a: substitute(d) for a, d in differences.items()}
-    if all(r == 0 for r in reduced.values()):
+    proved = all(r == 0 for r in reduced.values())
+    if not proved and ("",) not in differences:
+        proved = _gram_zero(differences, forms, substitute)
+    described = _described(conditions, radicals)
+    if proved:
         steps.append("canonicalize square roots; every coefficient of LHS - RHS reduces to 0")
-        return Status.PROVED, f"normal form, {where}", steps, None
-    if problem.dim is not None and problem.dim <= COMPONENTWISE_MAX_DIM:
-        if _componentwise_zero(problem):
-            return (
-                Status.PROVED,
-                f"componentwise, n = {problem.dim}",
-                [f"write every vector by its {problem.dim} components; LHS - RHS reduces to 0"],
-                None,
+        decision = Decision(
+            Status.PROVED,
+            f"normal form, {where}",
+            steps,
+            conditions=described,
+            certificate=list(knowledge.steps),
+        )
+        if conditions and not _conditions_possible(problem, conditions, radicals):
+            return Decision(
+                Status.UNKNOWN,
+                f"normal form, {where}",
+                [
+                    *steps,
+                    "the proof needs "
+                    + ", ".join(described)
+                    + f", which no point satisfying the assumptions met at {where}",
+                ],
             )
+        return decision
+    if (
+        dim is not None
+        and dim <= COMPONENTWISE_MAX_DIM
+        and not problem.assumptions
+        and not problem.limits
+        and _componentwise_zero(problem)
+    ):
+        return Decision(
+            Status.PROVED,
+            f"componentwise, n = {dim}",
+            [f"write every vector by its {dim} components; LHS - RHS reduces to 0"],
+        )
     residual = _residual(differences, radicals, substitute)
     steps.append("LHS - RHS does not reduce to 0")
-    return Status.UNKNOWN, f"normal form, {where}", steps, residual
+    decision = Decision(Status.UNKNOWN, f"normal form, {where}", steps, residual)
+    if problem.limits:
+        decision.limit_forms = _side_limits(left, right, problem.limits, substitute)
+        decision.radicands = dict(radicals.radicands)
+    return decision
+
+
+def _at_dim(form: Any, dim: int) -> Any:
+    if isinstance(form, dict):
+        return {a: c.subs(n, dim) for a, c in form.items()}
+    return form.subs(n, dim)
+
+
+def _coefficients(form: Any) -> list[Expr]:
+    return list(form.values()) if isinstance(form, dict) else [form]
+
+
+def _limits(
+    differences: dict[tuple[str, ...], Expr],
+    limits: tuple[tuple[Symbol, Expr], ...],
+    substitute: Substitution,
+) -> tuple[dict[tuple[str, ...], Expr], list[Expr]]:
+    conditions: list[Expr] = []
+    out = {}
+    for atom, d in differences.items():
+        value = substitute.canonical(d)
+        for symbol, target in limits:
+            value, found = limit_of(value, symbol, target, substitute.radicals)
+            conditions.extend(c for c in found if c not in conditions)
+        out[atom] = value
+    return out, conditions
+
+
+def _side_limits(
+    left: Any, right: Any, limits: tuple[tuple[Symbol, Expr], ...], substitute: Substitution
+) -> tuple[Any, Any] | None:
+    """Both sides' limits, each on its own (None when one of them cannot be taken)."""
+    try:
+        sides = []
+        conditions: list[Expr] = []
+        for form in (left, right):
+            if isinstance(form, dict):
+                limited, found = _limits(
+                    {a: c for a, c in form.items() if not substitute.zero & set(a)},
+                    limits,
+                    substitute,
+                )
+            else:
+                limited_scalar, found = _limits({("",): form}, limits, substitute)
+                limited = limited_scalar[("",)]  # type: ignore[assignment]
+            conditions.extend(found)
+            sides.append(limited)
+    except UnsupportedError:
+        return None
+    return sides[0], sides[1], conditions  # type: ignore[return-value]
+
+
+def _gram_zero(
+    differences: dict[tuple[str, ...], Expr], forms: NormalForm, substitute: Substitution
+) -> bool:
+    """W = 0 exactly when <W, B> = 0 for every basis vector B of W (|W|^2 = sum k_B <W, B>)."""
+    vector = {a: substitute.canonical(d) for a, d in differences.items() if a != ("",)}
+    vector = {a: d for a, d in vector.items() if d != 0}
+    if not vector:
+        return False
+    backend = forms.evaluator.backend
+    return all(
+        substitute(backend.dot(vector, {atom: sympy.S.One})) == 0  # type: ignore[attr-defined]
+        for atom in vector
+    )
+
+
+def _described(conditions: list[Expr], radicals: Radicals) -> list[Condition]:
+    out: list[Condition] = []
+    for c in conditions:
+        text = describe_condition(c, radicals)
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _conditions_possible(problem: Problem, conditions: list[Expr], radicals: Radicals) -> bool:
+    """Is there a point satisfying the assumptions at which every condition is non-zero?"""
+    dims = (problem.dim,) if problem.dim is not None else (2, 3, 4, 5)
+    radicands = dict(radicals.radicands)
+    found = find_point(
+        problem.context,
+        problem.assumptions,
+        dims,
+        accept=lambda point: conditions_hold(point, conditions, radicands),
+        attempts=24,
+    )
+    return found is not None
+
+
+def _refute(problem: Problem, decision: Decision) -> Witness | None:
+    if not problem.limits:
+        return find_witness(
+            problem.lhs, problem.rhs, problem.context, problem.assumptions, problem.dim
+        )
+    if decision.limit_forms is None or not all(v.is_finite for _, v in problem.limits):
+        return None  # an infinite limit is never refuted by a finite witness
+    left, right, conditions = decision.limit_forms  # type: ignore[misc]
+    return find_limit_witness(
+        left,
+        right,
+        conditions,
+        decision.radicands,
+        problem.context,
+        problem.assumptions,
+        problem.dim,
+        problem.limits,
+    )
 
 
 def _residual(

@@ -1,32 +1,392 @@
-"""Refutation witnesses: concrete n, ε and values at which two expressions differ.
+r"""Certified refutation witnesses: exact points at which two expressions provably differ.
 
-Candidates are drawn from a fixed-seed generator (small integers first, so witnesses are readable),
-adjusted to satisfy equality assumptions with :func:`mpmath.findroot`, filtered by inequality
-assumptions, and both sides are evaluated with :func:`lnsym.highprec.evaluate_mp` at 50 significant
-digits. A candidate is a witness only if the sides differ by more than 10^-20 relative, which is far
-beyond the rounding of a 50-digit evaluation.
+A candidate point has an explicit n, a rational ε and rational values (small integers first, so
+witnesses are readable; degenerate ones too — zero scalars, constant or equal vectors). Equality
+assumptions are met by solving them exactly for one unknown at a time (linear or quadratic), and every
+assumption is then checked **exactly**: an equation must reduce to exactly zero, an inequality must
+hold with a certified sign. Both sides are evaluated exactly (SymPy numbers, component by component),
+and a component counts as separating only when interval arithmetic (:mod:`mpmath.iv`, at increasing
+precision) encloses LHS − RHS in an interval that excludes 0. No certified separation → no witness.
+
+For a limit, the limits of both sides are computed symbolically first (:func:`lnsym.conditions.limit_of`)
+and the witness is a point where their values provably differ and the limit's conditions hold.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import mpmath
-from sympy import Expr
+import sympy
+from mpmath import iv
+from sympy import Expr, Rational, Symbol
 
+from lnsym.algebra import ComponentwiseBackend, VectorForm, mean_symbol, power_sum_names
+from lnsym.definitions import VectorSymbol, eps, n
+from lnsym.evaluate import Evaluator
 from lnsym.highprec import evaluate_mp
 from lnsym.language import Assumption, Context
 from lnsym.proof import Witness
 
-__all__ = ["find_witness", "separates"]
+__all__ = [
+    "DIGITS",
+    "Point",
+    "certified_sign",
+    "conditions_hold",
+    "exact_value",
+    "find_limit_witness",
+    "find_point",
+    "find_witness",
+    "separates",
+]
 
+#: significant digits of the decimal values shown in a witness.
 DIGITS = 50
-#: relative difference that counts as "far beyond rounding" at 50 digits.
-THRESHOLD = mpmath.mpf("1e-20")
+_PRECISIONS = (80, 320, 1280)  # bits of the interval evaluations, tried in turn
 _DIMENSIONS = (4, 3, 5, 2, 6, 1)
-_EPSILONS = ("0.1", "1", "0.001")
+_EPSILONS = (Rational(1, 10), Rational(1), Rational(1, 1000))
+
+Value = Expr | list[Expr]
+
+
+@dataclass
+class Point:
+    """Explicit n, ε and exact values of the declared names."""
+
+    n: int
+    eps: Expr
+    values: dict[str, Value]
+
+
+# --------------------------------------------------------------------------------------------------
+# exact evaluation and certified signs
+# --------------------------------------------------------------------------------------------------
+
+
+class _Undefined(Exception):
+    """A side is not defined (a division by zero, a complex value) at the point."""
+
+
+class ExactBackend(ComponentwiseBackend):
+    """Componentwise evaluation with exact SymPy numbers at one :class:`Point`."""
+
+    def __init__(self, point: Point) -> None:
+        super().__init__(point.n)
+        self.point = point
+
+    def vector(self, symbol: VectorSymbol) -> list[Expr]:  # type: ignore[override]
+        value = self.point.values[symbol.name]
+        assert isinstance(value, list)
+        return value
+
+    def scalar(self, symbol: Symbol) -> Expr:
+        if symbol == n:
+            return sympy.Integer(self.point.n)
+        if symbol == eps:
+            return self.point.eps
+        value = self.point.values[symbol.name]
+        assert not isinstance(value, list)
+        return value
+
+    def power(self, base: Expr, exponent: Expr) -> Expr:
+        if base == 0 and exponent.is_number and not exponent.is_positive:
+            raise _Undefined("0 to a non-positive power")
+        if not exponent.is_Integer and certified_sign(base)[0] != 1 and base != 0:
+            raise _Undefined("a fractional power of a negative number is not real")
+        return sympy.Pow(base, exponent)
+
+
+def exact_value(expr: Expr, point: Point) -> Value | None:
+    """``expr`` at ``point`` exactly (a SymPy number, or a list for a vector); None if undefined."""
+    try:
+        value = Evaluator(ExactBackend(point))(expr)
+    except (_Undefined, ZeroDivisionError):
+        return None
+    items = value if isinstance(value, list) else [value]
+    if any(not _real_number(v) for v in items):
+        return None
+    return value
+
+
+def _real_number(value: Expr) -> bool:
+    return bool(
+        isinstance(value, sympy.Basic)
+        and value.is_number
+        and not value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.I)
+    )
+
+
+def _interval(expr: Expr) -> Any:
+    """An :mod:`mpmath.iv` enclosure of an exact real SymPy number (at the current iv precision)."""
+    if expr.is_Integer:
+        return iv.mpf(int(expr))
+    if expr.is_Rational:
+        return iv.mpf(int(expr.p)) / int(expr.q)
+    if isinstance(expr, sympy.Add):
+        total = iv.mpf(0)
+        for a in expr.args:
+            total += _interval(a)
+        return total
+    if isinstance(expr, sympy.Mul):
+        product = iv.mpf(1)
+        for a in expr.args:
+            product *= _interval(a)
+        return product
+    if isinstance(expr, sympy.Abs):
+        return abs(_interval(expr.args[0]))
+    if isinstance(expr, sympy.Pow):
+        base, exponent = _interval(expr.base), expr.exp
+        if exponent.is_Integer:
+            return base ** int(exponent)
+        if base.a <= 0:
+            raise _Undefined("a fractional power of a number that may be negative")
+        if exponent.is_Rational and exponent.q == 2:
+            return iv.sqrt(base) ** int(exponent.p)
+        return iv.exp(iv.log(base) * _interval(exponent))
+    if expr is sympy.pi:
+        return iv.pi
+    if expr is sympy.E:
+        return iv.e
+    raise _Undefined(f"no enclosure for {type(expr).__name__}")
+
+
+def certified_sign(value: Expr) -> tuple[int | None, str]:
+    """The sign of an exact real number (-1, 0, 1), certified, and its enclosure; None if unknown.
+
+    Zero is certified only when SymPy reduced the number to exactly 0 (or its minimal polynomial is
+    x); a non-zero sign only when an interval enclosure excludes 0.
+    """
+    if value == 0:
+        return 0, "0"
+    if value.is_Rational:
+        return (1 if value > 0 else -1), str(value)
+    for bits in _PRECISIONS:
+        saved = iv.prec
+        try:
+            iv.prec = bits
+            box = _interval(value)
+            if box.a > 0 or box.b < 0:
+                low, high = mpmath.mpf(box.a), mpmath.mpf(box.b)
+                text = f"[{mpmath.nstr(low, 20)}, {mpmath.nstr(high, 20)}]"
+                return (1 if box.a > 0 else -1), text
+        except (_Undefined, ZeroDivisionError, ValueError, TypeError):
+            return None, ""
+        finally:
+            iv.prec = saved
+    try:
+        if sympy.minimal_polynomial(value, sympy.Dummy("z")).is_Symbol:
+            return 0, "0"
+    except (NotImplementedError, ValueError, TypeError, sympy.PolynomialError):
+        pass
+    return None, ""
+
+
+# --------------------------------------------------------------------------------------------------
+# points that satisfy the assumptions
+# --------------------------------------------------------------------------------------------------
+
+
+def _pairs(left: Value, right: Value, dim: int) -> list[tuple[Expr, Expr]]:
+    """Entry by entry; a scalar met by a vector (the literal 0 against c(x)) stands for n entries."""
+    if not isinstance(left, list) and not isinstance(right, list):
+        return [(left, right)]
+    lv = left if isinstance(left, list) else [left] * dim
+    rv = right if isinstance(right, list) else [right] * dim
+    return list(zip(lv, rv, strict=True))
+
+
+def holds(assumption: Assumption, point: Point) -> bool:
+    """Does the assumption hold at ``point`` — certified (exact zero, certified signs)?"""
+    left, right = exact_value(assumption.lhs, point), exact_value(assumption.rhs, point)
+    if left is None or right is None:
+        return False
+    wanted = {
+        "=": {0},
+        ">": {1},
+        ">=": {0, 1},
+        "<": {-1},
+        "<=": {0, -1},
+    }[assumption.relation]
+    for p, q in _pairs(left, right, point.n):
+        sign, _ = certified_sign(sympy.nsimplify(p - q) if p.is_Float or q.is_Float else p - q)
+        if sign not in wanted:
+            return False
+    return True
+
+
+def _candidates(
+    context: Context, dims: Sequence[int], rng: random.Random, fixed: dict[str, Expr], count: int
+) -> list[Point]:
+    out = []
+    for attempt in range(count):
+        dim = dims[attempt % len(dims)]
+        epsilon = fixed.get("eps", _EPSILONS[(attempt // len(dims)) % len(_EPSILONS)])
+        integers = attempt < (2 * count) // 3
+        degenerate = attempt % 3 == 2
+
+        def number(positive: bool = False) -> Expr:
+            if integers:
+                value = Rational(rng.choice([1, 2, 3, 4, 5]))
+            else:
+                value = Rational(rng.randint(1, 40), rng.randint(1, 9))
+            return value if positive or rng.random() < 0.6 else -value
+
+        values: dict[str, Value] = {}
+        for index, name in enumerate(context.vectors):
+            if integers:
+                entries = [Rational(rng.randint(-4, 5)) for _ in range(dim)]
+            else:
+                entries = [Rational(rng.randint(-40, 40), rng.randint(1, 9)) for _ in range(dim)]
+            if dim > 1 and len(set(entries)) == 1:
+                entries[0] += 1
+            if degenerate and index == rng.randrange(len(context.vectors)):
+                kind = rng.choice(["constant", "zero", "copy"])
+                if kind == "constant":
+                    entries = [entries[0]] * dim
+                elif kind == "zero":
+                    entries = [sympy.S.Zero] * dim
+                elif index > 0:
+                    previous = values[context.vectors[index - 1]]
+                    assert isinstance(previous, list)
+                    entries = list(previous)
+            values[name] = entries
+        for name in context.scalars:
+            positive = name in context.positive
+            values[name] = (
+                sympy.S.Zero if degenerate and not positive and rng.random() < 0.5 else number(positive)
+            )
+        values.update({k: v for k, v in fixed.items() if k != "eps"})
+        out.append(Point(dim, epsilon, values))
+    return out
+
+
+def _solve_equalities(
+    point: Point, context: Context, assumptions: Sequence[Assumption], free: set[str]
+) -> Point:
+    """Adjust ``point`` to meet the equalities: each residual is solved exactly for one unknown."""
+    equalities = [a for a in assumptions if a.relation == "="]
+    if not equalities:
+        return point
+    backend = ComponentwiseBackend(point.n)
+    evaluator: Evaluator[list[Expr], Expr] = Evaluator(backend)
+    residuals: list[Expr] = []
+    for a in equalities:
+        try:
+            left, right = evaluator(a.lhs), evaluator(a.rhs)
+        except (ZeroDivisionError, TypeError, ValueError):
+            return point
+        residuals.extend(p - q for p, q in _pairs(left, right, point.n))
+    unknowns: dict[Symbol, tuple[str, int | None]] = {}
+    for name in context.vectors:
+        if name in free:
+            for i in range(point.n):
+                unknowns[Symbol(f"{name}[{i}]", real=True)] = (name, i)
+    for name in context.scalars:
+        if name in free:
+            positive = name in context.positive
+            unknowns[Symbol(name, positive=True) if positive else Symbol(name, real=True)] = (
+                name,
+                None,
+            )
+    current = dict(point.values)
+
+    def value_of(symbol: Symbol) -> Expr:
+        name, index = unknowns[symbol]
+        value = current[name]
+        return value[index] if isinstance(value, list) and index is not None else value  # type: ignore[return-value]
+
+    def numeric(expr: Expr, keep: Symbol | None = None) -> Expr:
+        replacements: dict[Expr, Expr] = {}
+        for s in expr.free_symbols:
+            if s == keep:
+                continue
+            if s == n:
+                replacements[s] = sympy.Integer(point.n)
+            elif s == eps:
+                replacements[s] = point.eps
+            elif s in unknowns:
+                replacements[s] = value_of(s)
+            else:
+                name = str(s)
+                base, _, index = name.partition("[")
+                value = current.get(base)
+                if isinstance(value, list) and index:
+                    replacements[s] = value[int(index.rstrip("]"))]
+                elif value is not None and not isinstance(value, list):
+                    replacements[s] = value
+        return expr.xreplace(replacements)
+
+    locked: set[Symbol] = set()
+    for residual in residuals:
+        options = [s for s in residual.free_symbols if s in unknowns and s not in locked]
+        for symbol in options:
+            reduced = sympy.expand(sympy.together(numeric(residual, keep=symbol)))
+            numerator = sympy.fraction(sympy.together(reduced))[0]
+            if numerator.free_symbols != {symbol}:
+                continue
+            try:
+                poly = sympy.Poly(numerator, symbol)
+            except sympy.PolynomialError:
+                continue
+            if poly.degree() not in (1, 2):
+                continue
+            roots = [r for r in sympy.roots(poly, multiple=True) if r.is_real]
+            if symbol.is_positive:
+                roots = [r for r in roots if r.is_positive]
+            if not roots:
+                continue
+            root = sympy.nsimplify(roots[0]) if roots[0].is_Float else roots[0]
+            name, index = unknowns[symbol]
+            if index is None:
+                current[name] = root
+            else:
+                entries = list(current[name])  # type: ignore[arg-type]
+                entries[index] = root
+                current[name] = entries
+            locked |= {s for s in residual.free_symbols if s in unknowns}
+            break
+    return Point(point.n, point.eps, current)
+
+
+def find_point(
+    context: Context,
+    assumptions: Sequence[Assumption],
+    dims: Sequence[int],
+    *,
+    accept: Callable[[Point], bool] = lambda point: True,
+    fixed: dict[str, Expr] | None = None,
+    attempts: int = 24,
+    seed: int = 0,
+) -> Point | None:
+    """A point satisfying every assumption (certified) for which ``accept`` is true, or None."""
+    for point in _points(context, assumptions, dims, fixed or {}, attempts, seed):
+        if accept(point):
+            return point
+    return None
+
+
+def _points(
+    context: Context,
+    assumptions: Sequence[Assumption],
+    dims: Sequence[int],
+    fixed: dict[str, Expr],
+    attempts: int,
+    seed: int,
+) -> Any:
+    rng = random.Random(seed)
+    free = {*context.vectors, *context.scalars} - set(fixed)
+    for candidate in _candidates(context, dims, rng, fixed, attempts):
+        point = _solve_equalities(candidate, context, assumptions, free)
+        if all(holds(a, point) for a in assumptions):
+            yield point
+
+
+# --------------------------------------------------------------------------------------------------
+# witnesses
+# --------------------------------------------------------------------------------------------------
 
 
 def find_witness(
@@ -40,172 +400,170 @@ def find_witness(
     seed: int = 0,
     fixed: dict[str, str] | None = None,
 ) -> Witness | None:
-    """A :class:`~lnsym.proof.Witness` separating ``lhs`` and ``rhs``, or None if none was found.
+    """A certified :class:`~lnsym.proof.Witness` separating ``lhs`` and ``rhs``, or None.
 
-    ``fixed`` pins ``eps`` or declared scalars to given values (a limit is evaluated at its value).
+    ``fixed`` pins declared scalars (or ``eps``) to given values.
     """
-    rng = random.Random(seed)
-    fixed = fixed or {}
+    pinned = {k: sympy.Rational(v) for k, v in (fixed or {}).items()}
     dims = (dim,) if dim is not None else _DIMENSIONS
-    for attempt in range(attempts):
-        n = dims[attempt % len(dims)]
-        eps = fixed.get("eps", _EPSILONS[(attempt // len(dims)) % len(_EPSILONS)])
-        values = _draw(context, n, rng, integers=attempt < attempts // 2)
-        values.update({k: v for k, v in fixed.items() if k != "eps"})
-        if not _satisfy(values, context, assumptions, n, eps):
+    for point in _points(context, assumptions, dims, pinned, attempts, seed):
+        left, right = exact_value(lhs, point), exact_value(rhs, point)
+        if left is None or right is None:
             continue
-        witness = _compare(lhs, rhs, values, n, eps)
+        witness = _separating(point, left, right)
         if witness is not None:
             return witness
     return None
 
 
-def separates(witness: Witness, lhs: Expr, rhs: Expr) -> bool:
-    """Re-check a witness independently: do ``lhs`` and ``rhs`` differ at its values?"""
-    return _compare(lhs, rhs, dict(witness.values), witness.n, witness.eps) is not None
+def conditions_hold(point: Point, conditions: Sequence[Expr], radicands: dict[Symbol, Expr]) -> bool:
+    """Is every condition (an expression in the normal-form atoms) certified non-zero at ``point``?"""
+    atoms = _Atoms(point, radicands)
+    for condition in conditions:
+        value = atoms(condition)
+        if value is None or certified_sign(value)[0] in (0, None):
+            return False
+    return True
 
 
-def _draw(context: Context, n: int, rng: random.Random, *, integers: bool) -> dict[str, Any]:
-    def number(positive: bool = False) -> str:
-        sign = 1 if positive or rng.random() < 0.6 else -1
-        if integers:
-            return str(sign * rng.choice([1, 2, 3, 4, 5]))
-        return f"{sign * rng.uniform(0.2, 3.0):.6f}"
-
-    values: dict[str, Any] = {}
-    for name in context.vectors:
-        entries = [
-            str(rng.randint(-4, 5)) if integers else f"{rng.gauss(0, 2):.6f}" for _ in range(n)
-        ]
-        if n > 1 and len(set(entries)) == 1:  # keep c(x) != 0
-            entries[0] = str(int(entries[0]) + 1) if integers else f"{float(entries[0]) + 1:.6f}"
-        values[name] = entries
-    for name in context.scalars:
-        values[name] = number(positive=name in context.positive)
-    return values
-
-
-def _residuals(
-    assumptions: Sequence[Assumption], values: dict[str, Any], n: int, eps: str
-) -> list[Any]:
-    out: list[Any] = []
-    for a in assumptions:
-        if a.relation != "=":
-            continue
-        pairs = _pairs(
-            evaluate_mp(a.lhs, values, n=n, eps=eps, digits=DIGITS),
-            evaluate_mp(a.rhs, values, n=n, eps=eps, digits=DIGITS),
-            n,
-        )
-        out.extend(p - q for p, q in pairs)
-    return out
-
-
-def _satisfy(
-    values: dict[str, Any],
+def find_limit_witness(
+    left: VectorForm | Expr,
+    right: VectorForm | Expr,
+    conditions: Sequence[Expr],
+    radicands: dict[Symbol, Expr],
     context: Context,
     assumptions: Sequence[Assumption],
-    n: int,
-    eps: str,
-) -> bool:
-    """Adjust ``values`` in place to meet the equalities; then check every assumption."""
-    try:
-        if any(a.relation == "=" for a in assumptions):
-            _solve(values, context, assumptions, n, eps)
-        return all(_holds(a, values, n, eps) for a in assumptions)
-    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
-        return False
+    dim: int | None,
+    limits: Sequence[tuple[Symbol, Expr]],
+) -> Witness | None:
+    """A certified witness that the limits of two sides differ.
+
+    ``left``/``right`` are the limits in normal form (coefficients over basis vectors, in the atoms
+    μ, P, S, the radicals ``radicands`` and the scalars); they are evaluated at a point satisfying the
+    assumptions at which every condition is certified non-zero.
+    """
+    fixed = {str(s): v for s, v in limits if v.is_finite}
+    dims = (dim,) if dim is not None else _DIMENSIONS
+    for point in _points(context, assumptions, dims, {}, 24, 0):
+        point = Point(point.n, fixed.get("eps", point.eps), {**point.values})
+        for name, value in fixed.items():
+            if name != "eps":
+                point.values[name] = value
+        if not conditions_hold(point, conditions, radicands):
+            continue
+        atoms = _Atoms(point, radicands)
+        lv, rv = atoms.form(left), atoms.form(right)
+        if lv is None or rv is None:
+            continue
+        witness = _separating(point, lv, rv)
+        if witness is not None:
+            return witness
+    return None
 
 
-def _solve(
-    values: dict[str, Any], context: Context, assumptions: Sequence[Assumption], n: int, eps: str
-) -> None:
-    count = len(_residuals(assumptions, values, n, eps))
-    unknowns: list[tuple[str, int | None]] = [
-        (name, i) for i in range(n) for name in context.vectors
-    ] + [(name, None) for name in context.scalars if name not in context.positive]
-    if count > len(unknowns):
-        raise ValueError("more equations than unknowns")
-    chosen = unknowns[:count]
+class _Atoms:
+    """Exact values of the normal-form atoms (μ, P, S, scalars, radicals) at one point."""
 
-    def assign(*xs: Any) -> None:
-        for (name, index), x in zip(chosen, xs, strict=True):
-            if index is None:
-                values[name] = x
+    def __init__(self, point: Point, radicands: dict[Symbol, Expr]) -> None:
+        self.point = point
+        self.centered: dict[str, list[Expr]] = {}
+        self.values: dict[Expr, Expr] = {n: sympy.Integer(point.n), eps: point.eps}
+        for name, value in point.values.items():
+            if isinstance(value, list):
+                mean = sum(value, sympy.S.Zero) / point.n
+                self.centered[name] = [v - mean for v in value]
+                self.values[mean_symbol(name)] = mean
             else:
-                values[name] = [*values[name][:index], x, *values[name][index + 1 :]]
+                self.values[Symbol(name, real=True)] = value
+                self.values[Symbol(name, positive=True)] = value
+        self.radicands = radicands
 
-    def system(*xs: Any) -> Any:
-        assign(*xs)
-        residuals = _residuals(assumptions, values, n, eps)
-        return residuals if len(residuals) > 1 else residuals[0]
+    def __call__(self, expr: Expr) -> Expr | None:
+        """``expr`` at the point; None where a radical is not real."""
+        expr = sympy.sympify(expr)
+        for _ in range(len(self.radicands) + 1):
+            missing = [s for s in expr.free_symbols if s not in self.values]
+            if not missing:
+                break
+            for s in missing:
+                names = power_sum_names(s)
+                if names and all(name in self.centered for name in names):
+                    self.values[s] = sum(
+                        (
+                            sympy.Mul(*(self.centered[name][i] for name in names))
+                            for i in range(self.point.n)
+                        ),
+                        sympy.S.Zero,
+                    )
+                elif s in self.radicands:
+                    radicand = self(self.radicands[s])
+                    if radicand is None or certified_sign(radicand)[0] in (-1, None):
+                        return None
+                    self.values[s] = sympy.sqrt(radicand)
+        value = expr.xreplace(self.values)
+        return value if _real_number(value) else None
 
-    with mpmath.workdps(DIGITS + 10):
-        start = [
-            mpmath.mpf(values[name] if index is None else values[name][index])
-            for name, index in chosen
-        ]
-        root = mpmath.findroot(
-            system, start if len(start) > 1 else start[0], tol=mpmath.mpf(10) ** -(DIGITS + 5)
-        )
-        roots = list(root) if isinstance(root, mpmath.matrix) else [root]
-        if any(isinstance(r, mpmath.mpc) for r in roots):
-            raise ValueError("complex root")
-        assign(*(mpmath.nstr(r, DIGITS + 5) for r in roots))
-
-
-def _holds(a: Assumption, values: dict[str, Any], n: int, eps: str) -> bool:
-    pairs = _pairs(
-        evaluate_mp(a.lhs, values, n=n, eps=eps, digits=DIGITS),
-        evaluate_mp(a.rhs, values, n=n, eps=eps, digits=DIGITS),
-        n,
-    )
-    if any(isinstance(v, mpmath.mpc) for pair in pairs for v in pair):
-        return False
-    tolerance = mpmath.mpf(10) ** -(DIGITS - 10)
-    checks = {
-        "=": lambda p, q: abs(p - q) <= tolerance * max(1, abs(p), abs(q)),
-        ">": lambda p, q: p > q,
-        ">=": lambda p, q: p >= q,
-        "<": lambda p, q: p < q,
-        "<=": lambda p, q: p <= q,
-    }
-    return all(checks[a.relation](p, q) for p, q in pairs)
-
-
-def _pairs(left: Any, right: Any, n: int) -> list[tuple[Any, Any]]:
-    """Entry by entry; a scalar met by a vector (the literal 0 against c(x)) stands for n entries."""
-    if not isinstance(left, list) and not isinstance(right, list):
-        return [(left, right)]
-    left = left if isinstance(left, list) else [left] * n
-    right = right if isinstance(right, list) else [right] * n
-    return list(zip(left, right, strict=True))
+    def form(self, form: VectorForm | Expr) -> Value | None:
+        """A normal form (scalar, or coefficients over basis vectors) at the point."""
+        if not isinstance(form, dict):
+            return self(form)
+        total = [sympy.S.Zero] * self.point.n
+        for atom, coefficient in form.items():
+            c = self(coefficient)
+            if c is None:
+                return None
+            for i in range(self.point.n):
+                basis = sympy.Mul(*(self.centered[name][i] for name in atom))
+                total[i] += c * basis
+        return [sympy.expand(v) for v in total]
 
 
-def _compare(lhs: Expr, rhs: Expr, values: dict[str, Any], n: int, eps: str) -> Witness | None:
-    try:
-        left = evaluate_mp(lhs, values, n=n, eps=eps, digits=DIGITS)
-        right = evaluate_mp(rhs, values, n=n, eps=eps, digits=DIGITS)
-    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+def _separating(point: Point, left: Value, right: Value) -> Witness | None:
+    pairs = _pairs(left, right, point.n)
+    enclosures = []
+    separated = False
+    for p, q in pairs:
+        sign, box = certified_sign(p - q)
+        enclosures.append(box or "?")
+        separated = separated or sign in (1, -1)
+    if not separated:
         return None
-    pairs = _pairs(left, right, n)
-    if any(isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) for pair in pairs for v in pair):
-        return None
-    if not any(abs(p - q) > THRESHOLD * max(1, abs(p), abs(q)) for p, q in pairs):
-        return None
-
-    def text(value: Any) -> Any:
-        if isinstance(value, list):
-            return [text(v) for v in value]
-        if isinstance(value, str):
-            return value
-        return mpmath.nstr(value, DIGITS, min_fixed=-10, max_fixed=30)
-
     return Witness(
-        n=n,
-        eps=eps,
-        values={k: text(v) for k, v in values.items()},
-        lhs=text(left),
-        rhs=text(right),
+        n=point.n,
+        eps=_decimal(point.eps),
+        values={k: _decimal(v) for k, v in point.values.items()},
+        lhs=_decimal(left),
+        rhs=_decimal(right),
         digits=DIGITS,
+        exact={k: _exact(v) for k, v in point.values.items()} | {"eps": str(point.eps)},
+        difference_enclosures=enclosures if isinstance(left, list) or isinstance(right, list) else enclosures[0],
     )
+
+
+def _exact(value: Value) -> Any:
+    return [str(v) for v in value] if isinstance(value, list) else str(value)
+
+
+def _decimal(value: Value) -> Any:
+    if isinstance(value, list):
+        return [_decimal(v) for v in value]
+    if value.is_Integer:
+        return str(value)
+    with mpmath.workdps(DIGITS + 10):
+        number = mpmath.mpf(str(sympy.N(value, DIGITS + 10)))
+        return mpmath.nstr(number, DIGITS, min_fixed=-10, max_fixed=30)
+
+
+def separates(witness: Witness, lhs: Expr, rhs: Expr) -> bool:
+    """Re-check a witness independently: do ``lhs`` and ``rhs`` differ at its values?
+
+    Evaluated with mpmath at 50 digits (a check of the certified verdict by another route).
+    """
+    try:
+        left = evaluate_mp(lhs, witness.values, n=witness.n, eps=witness.eps, digits=DIGITS)
+        right = evaluate_mp(rhs, witness.values, n=witness.n, eps=witness.eps, digits=DIGITS)
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        return False
+    threshold = mpmath.mpf("1e-20")
+    pairs = _pairs(left, right, witness.n)
+    return any(abs(p - q) > threshold * max(1, abs(p), abs(q)) for p, q in pairs)
