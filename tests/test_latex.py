@@ -213,7 +213,8 @@ def test_witness_latex() -> None:
     assert witness_latex(witness, Context(("x",)), tex=False) == (
         r"at $n = 3$, $\varepsilon = 0.1$, $x = (4,\ 3,\ 2)$: the left side is "
         r"$(1.2799317,\ 0.9599487,\ 0.6399658)$ and the right side is "
-        r"$(4.5683219,\ 3.4262414,\ 2.284161)$ (both evaluated with 50 significant digits)."
+        r"$(4.5683219,\ 3.4262414,\ 2.284161)$ (exact values; interval arithmetic separates the "
+        r"two sides; shown rounded)."
     )
     assert r"4,\allowbreak\ 3" in witness_latex(witness, Context(("x",)))
 

@@ -21,7 +21,7 @@ __all__ = ["DEFAULT_TIMEOUT", "BudgetExceeded", "time_budget"]
 DEFAULT_TIMEOUT = 60.0
 
 
-class BudgetExceeded(BaseException):  # noqa: N818 - it is not an error of the user's input
+class BudgetExceeded(BaseException):
     """The time budget ran out."""
 
 

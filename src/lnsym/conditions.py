@@ -126,12 +126,16 @@ def parse_limits(
         elif value in ("-oo", "-inf", "-infinity"):
             if symbol.is_positive:
                 raise LnsymError(f"{name} > 0, so it cannot tend to {value}")
-            raise UnsupportedError(f"limits at {value} are not supported; substitute {name} -> -{name}")
+            raise UnsupportedError(
+                f"limits at {value} are not supported; substitute {name} -> -{name}"
+            )
         else:
             try:
                 target, kind = parse_typed(value, Context(vectors=()))
             except LnsymError:
-                raise LnsymError(f"the limit value {value!r} must be a number, e.g. eps=0") from None
+                raise LnsymError(
+                    f"the limit value {value!r} must be a number, e.g. eps=0"
+                ) from None
             if kind is not Kind.SCALAR or target.free_symbols or not target.is_real:
                 raise LnsymError(f"the limit value {value!r} must be a number, e.g. eps=0")
             if symbol.is_positive and target.is_negative:
@@ -194,6 +198,13 @@ class Step:
             "value": str(self.value),
             "nonzero_factor": str(self.nonzero * self.slope),
         }
+
+    def describe(self) -> str:
+        """The step in the expression language, e.g. ``mu(x) = 0`` or ``c(x) = 0``."""
+        if self.kind == "zero-vector":
+            (name, _) = power_sum_names(self.atom)
+            return f"c({name}) = 0"
+        return f"{atoms_to_language(self.atom)} = {atoms_to_language(self.value)}"
 
     def latex(self) -> str:
         atom = sympy.latex(atoms_to_language(self.atom))
@@ -346,7 +357,7 @@ def _scalar_equations(
     out = []
     for atom in vector:
         name = "1" if not atom else "⊙".join(f"c({a})" for a in atom)
-        out.append((f"<{source}, {name}>", backend.dot(vector, {atom: sympy.S.One})))  # type: ignore[attr-defined]
+        out.append((f"<{source}, {name}>", backend.dot(vector, {atom: sympy.S.One})))
     return out
 
 
@@ -375,9 +386,7 @@ def _solve_all(
             terms = _nonnegative_terms(equation)
             if terms is not None:
                 for term in terms:
-                    knowledge.steps.append(
-                        Step("split", source, equation, term, sympy.S.Zero)
-                    )
+                    knowledge.steps.append(Step("split", source, equation, term, sympy.S.Zero))
                     queue.append((f"{source} (a nonnegative term)", term))
                 progress = True
                 continue
@@ -424,7 +433,7 @@ def _solve_one(
     """Use ``equation = 0`` as ``atom = value`` when that is an equivalence; else None."""
     radicals = knowledge.substitution.radicals
     try:
-        content, factors = sympy.factor_list(equation)
+        _, factors = sympy.factor_list(equation)
     except sympy.PolynomialError:
         return None
     unknown = [(f, m) for f, m in factors if not known_nonzero(f, knowledge.positive)]
@@ -481,9 +490,7 @@ def _check_domain(atom: Symbol, value: Expr, source: str) -> None:
             f"the assumptions are inconsistent: {source} gives n = {value}, "
             "but n is a positive integer (use --dim for an explicit dimension)"
         )
-    if (atom.is_positive and not value.is_positive) or (
-        atom.is_nonnegative and value.is_negative
-    ):
+    if (atom.is_positive and not value.is_positive) or (atom.is_nonnegative and value.is_negative):
         shown = "eps" if atom == eps else str(atoms_to_language(atom))
         raise LnsymError(
             f"the assumptions are inconsistent: {source} gives {shown} = {value}, outside its domain"
@@ -518,9 +525,7 @@ def limit_of(
     for ``f != 0``) under which it holds; raises :class:`UnsupportedError` when it cannot be taken."""
     canonical = radicals.canonical(expr)
     if not canonical.has(symbol) and not any(
-        radicals.radicands[t].has(symbol)
-        for t in canonical.free_symbols
-        if t in radicals.radicands
+        radicals.radicands[t].has(symbol) for t in canonical.free_symbols if t in radicals.radicands
     ):
         return canonical, []
     one_sided = bool(symbol.is_positive) or target is sympy.oo
@@ -642,7 +647,7 @@ class Condition(str):
 def describe_condition(condition: Expr, radicals: Radicals) -> Condition:
     """``P[x,x]`` → ``c(x) != 0``; any other ``f`` → ``f != 0`` in the expression language."""
     while condition in radicals.radicands:  # sqrt(f) != 0 exactly when f != 0
-        condition = radicals.radicands[condition]  # type: ignore[index]
+        condition = radicals.radicands[condition]
     names = power_sum_names(condition)
     if len(names) == 2 and names[0] == names[1]:
         return Condition(f"c({names[0]}) != 0", rf"c({names[0]}) \neq 0")

@@ -112,7 +112,7 @@ def witness_latex(witness: Witness, context: Context, *, tex: bool = True) -> st
     lhs, rhs = _value(witness.lhs, tex=tex), _value(witness.rhs, tex=tex)
     return (
         f"at {', '.join(names)}: the left side is ${lhs}$ and the right side is ${rhs}$ "
-        f"(both evaluated with {witness.digits} significant digits)."
+        "(exact values; interval arithmetic separates the two sides; shown rounded)."
     )
 
 

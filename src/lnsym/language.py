@@ -35,6 +35,10 @@ from lnsym.definitions import (
 from lnsym.errors import ParseError, TypeMismatchError
 
 __all__ = [
+    "MAX_CALL_DEPTH",
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
+    "MAX_NODES",
     "RESERVED",
     "Assumption",
     "Context",
@@ -123,11 +127,59 @@ def parse_typed(text: str, context: Context | None = None) -> tuple[Expr, Kind]:
     if not isinstance(text, str) or not text.strip():
         raise ParseError("empty expression; write e.g. 'LN(x)'")
     source = text.replace("^", "**")
+    if len(source) > MAX_LENGTH:
+        raise ParseError(
+            f"the expression is {len(source)} characters long; lnsym accepts up to {MAX_LENGTH}"
+        )
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as error:
         raise ParseError(f"cannot parse {text!r}: {error.msg} (at column {error.offset})") from None
-    return _Builder(context, source.strip(), text).build(tree.body)
+    except (RecursionError, MemoryError):
+        raise ParseError(f"the expression is nested too deeply; the limit is {MAX_DEPTH}") from None
+    _check_shape(tree.body, _short(text))
+    try:
+        return _Builder(context, source.strip(), text).build(tree.body)
+    except RecursionError:
+        raise ParseError(
+            f"{_short(text)!r} is too long a chain of operations; split it into smaller parts"
+        ) from None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_shape(root: ast.expr, text: str) -> None:
+    """Reject expressions too large, too deep, or with definitions nested too deeply (bounded work)."""
+    nodes = 0
+    stack: list[tuple[ast.AST, int, int]] = [(root, 1, 0)]
+    while stack:
+        node, depth, calls = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise ParseError(
+                f"{text!r} is too large (over {MAX_NODES} parts); split it into smaller identities"
+            )
+        if depth > MAX_DEPTH:
+            raise ParseError(f"{text!r} is nested more than {MAX_DEPTH} deep; simplify it")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id != "sqrt"
+        ):
+            calls += 1
+            if calls > MAX_CALL_DEPTH:
+                raise ParseError(
+                    f"{text!r} nests functions more than {MAX_CALL_DEPTH} deep; simplify it"
+                )
+        for child in ast.iter_child_nodes(node):
+            chained = _is_sum(node) and _is_sum(child)  # a + b + c counts as one level
+            stack.append((child, depth if chained else depth + 1, calls))
+
+
+def _is_sum(node: ast.AST) -> bool:
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub)
 
 
 def parse_assumption(text: str, context: Context | None = None) -> Assumption:
@@ -244,6 +296,12 @@ class _Builder:
                 raise TypeMismatchError(
                     f"cannot raise a vector to a power in {text!r}; use norm(v)**2 or dot(v, v)"
                 )
+            if right.is_number and not left.is_number and right.is_Rational:
+                if abs(right) > MAX_EXPONENT:
+                    raise ParseError(
+                        f"the exponent in {text!r} is too large; lnsym accepts powers of "
+                        f"expressions up to {MAX_EXPONENT}"
+                    )
             if left.is_number and right.is_number:
                 if right.is_Rational and abs(right) > 1000 and abs(left) != 1:
                     raise ParseError(
@@ -297,6 +355,12 @@ class _Builder:
 
 
 _MAX_BITS = 997  # about 10^300
+#: bounds on what one expression may be (bounded work for every command).
+MAX_LENGTH = 20_000
+MAX_NODES = 3_000
+MAX_DEPTH = 60
+MAX_CALL_DEPTH = 12
+MAX_EXPONENT = 64
 _HINT = "the language has numbers, names, + - * / ** ^, and calls such as LN(x) or dot(a, b)"
 
 

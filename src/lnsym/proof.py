@@ -164,7 +164,10 @@ class Proof:
 
     def certificate_latex(self) -> str:
         """The certificate as an ``align*`` body: each use of an assumption, one per line."""
-        lines = [rf"&{step.latex()} && \text{{({step.kind}: {step.source})}}" for step in self.certificate]
+        lines = [
+            rf"&{step.latex()} && \text{{({step.kind}: {step.source})}}"
+            for step in self.certificate
+        ]
         return " \\\\\n".join(lines)
 
     def _repr_latex_(self) -> str:
@@ -193,7 +196,8 @@ class Proof:
         if self.conditions and self.status is Status.PROVED:
             lines.append("  conditions: " + ", ".join(self.conditions))
         if self.certificate:
-            lines.append(f"  certificate: {len(self.certificate)} step(s) using the assumptions")
+            used = ", ".join(step.describe() for step in self.certificate)
+            lines.append(f"  certificate: {used}")
         if self.witness is not None:
             lines.append(
                 "  witness (exact values; interval arithmetic separates the sides; "

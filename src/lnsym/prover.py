@@ -40,7 +40,7 @@ from lnsym.conditions import (
 from lnsym.definitions import Center, Hadamard, Kind, VectorSymbol, kind_of, n, ones, scalar_symbol
 from lnsym.errors import LnsymError, TypeMismatchError, UnsupportedError
 from lnsym.evaluate import Evaluator
-from lnsym.language import Assumption, Context, parse_assumption, parse_names, parse_typed
+from lnsym.language import Assumption, Context, parse_assumption, parse_typed
 from lnsym.proof import Proof, Status, Witness
 from lnsym.radicals import Radicals
 from lnsym.witness import conditions_hold, find_limit_witness, find_point, find_witness
@@ -394,7 +394,7 @@ def _side_limits(
                 )
             else:
                 limited_scalar, found = _limits({("",): form}, limits, substitute)
-                limited = limited_scalar[("",)]  # type: ignore[assignment]
+                limited = limited_scalar[("",)]
             conditions.extend(found)
             sides.append(limited)
     except UnsupportedError:
@@ -411,10 +411,7 @@ def _gram_zero(
     if not vector:
         return False
     backend = forms.evaluator.backend
-    return all(
-        substitute(backend.dot(vector, {atom: sympy.S.One})) == 0  # type: ignore[attr-defined]
-        for atom in vector
-    )
+    return all(substitute(backend.dot(vector, {atom: sympy.S.One})) == 0 for atom in vector)
 
 
 def _described(conditions: list[Expr], radicals: Radicals) -> list[Condition]:

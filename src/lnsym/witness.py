@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import mpmath
 import sympy
@@ -49,7 +49,7 @@ _PRECISIONS = (80, 320, 1280)  # bits of the interval evaluations, tried in turn
 _DIMENSIONS = (4, 3, 5, 2, 6, 1)
 _EPSILONS = (Rational(1, 10), Rational(1), Rational(1, 1000))
 
-Value = Expr | list[Expr]
+Value: TypeAlias = Expr | list[Expr]
 
 
 @dataclass
@@ -66,7 +66,7 @@ class Point:
 # --------------------------------------------------------------------------------------------------
 
 
-class _Undefined(Exception):
+class _UndefinedError(Exception):
     """A side is not defined (a division by zero, a complex value) at the point."""
 
 
@@ -93,9 +93,9 @@ class ExactBackend(ComponentwiseBackend):
 
     def power(self, base: Expr, exponent: Expr) -> Expr:
         if base == 0 and exponent.is_number and not exponent.is_positive:
-            raise _Undefined("0 to a non-positive power")
+            raise _UndefinedError("0 to a non-positive power")
         if not exponent.is_Integer and certified_sign(base)[0] != 1 and base != 0:
-            raise _Undefined("a fractional power of a negative number is not real")
+            raise _UndefinedError("a fractional power of a negative number is not real")
         return sympy.Pow(base, exponent)
 
 
@@ -103,7 +103,7 @@ def exact_value(expr: Expr, point: Point) -> Value | None:
     """``expr`` at ``point`` exactly (a SymPy number, or a list for a vector); None if undefined."""
     try:
         value = Evaluator(ExactBackend(point))(expr)
-    except (_Undefined, ZeroDivisionError):
+    except (_UndefinedError, ZeroDivisionError):
         return None
     items = value if isinstance(value, list) else [value]
     if any(not _real_number(v) for v in items):
@@ -142,7 +142,7 @@ def _interval(expr: Expr) -> Any:
         if exponent.is_Integer:
             return base ** int(exponent)
         if base.a <= 0:
-            raise _Undefined("a fractional power of a number that may be negative")
+            raise _UndefinedError("a fractional power of a number that may be negative")
         if exponent.is_Rational and exponent.q == 2:
             return iv.sqrt(base) ** int(exponent.p)
         return iv.exp(iv.log(base) * _interval(exponent))
@@ -150,7 +150,7 @@ def _interval(expr: Expr) -> Any:
         return iv.pi
     if expr is sympy.E:
         return iv.e
-    raise _Undefined(f"no enclosure for {type(expr).__name__}")
+    raise _UndefinedError(f"no enclosure for {type(expr).__name__}")
 
 
 def certified_sign(value: Expr) -> tuple[int | None, str]:
@@ -172,7 +172,7 @@ def certified_sign(value: Expr) -> tuple[int | None, str]:
                 low, high = mpmath.mpf(box.a), mpmath.mpf(box.b)
                 text = f"[{mpmath.nstr(low, 20)}, {mpmath.nstr(high, 20)}]"
                 return (1 if box.a > 0 else -1), text
-        except (_Undefined, ZeroDivisionError, ValueError, TypeError):
+        except (_UndefinedError, ZeroDivisionError, ValueError, TypeError):
             return None, ""
         finally:
             iv.prec = saved
@@ -227,7 +227,7 @@ def _candidates(
         integers = attempt < (2 * count) // 3
         degenerate = attempt % 3 == 2
 
-        def number(positive: bool = False) -> Expr:
+        def number(positive: bool = False, integers: bool = integers) -> Expr:
             if integers:
                 value = Rational(rng.choice([1, 2, 3, 4, 5]))
             else:
@@ -256,7 +256,9 @@ def _candidates(
         for name in context.scalars:
             positive = name in context.positive
             values[name] = (
-                sympy.S.Zero if degenerate and not positive and rng.random() < 0.5 else number(positive)
+                sympy.S.Zero
+                if degenerate and not positive and rng.random() < 0.5
+                else number(positive)
             )
         values.update({k: v for k, v in fixed.items() if k != "eps"})
         out.append(Point(dim, epsilon, values))
@@ -296,7 +298,7 @@ def _solve_equalities(
     def value_of(symbol: Symbol) -> Expr:
         name, index = unknowns[symbol]
         value = current[name]
-        return value[index] if isinstance(value, list) and index is not None else value  # type: ignore[return-value]
+        return value[index] if isinstance(value, list) and index is not None else value
 
     def numeric(expr: Expr, keep: Symbol | None = None) -> Expr:
         replacements: dict[Expr, Expr] = {}
@@ -343,7 +345,7 @@ def _solve_equalities(
             if index is None:
                 current[name] = root
             else:
-                entries = list(current[name])  # type: ignore[arg-type]
+                entries = list(current[name])
                 entries[index] = root
                 current[name] = entries
             locked |= {s for s in residual.free_symbols if s in unknowns}
@@ -416,7 +418,9 @@ def find_witness(
     return None
 
 
-def conditions_hold(point: Point, conditions: Sequence[Expr], radicands: dict[Symbol, Expr]) -> bool:
+def conditions_hold(
+    point: Point, conditions: Sequence[Expr], radicands: dict[Symbol, Expr]
+) -> bool:
     """Is every condition (an expression in the normal-form atoms) certified non-zero at ``point``?"""
     atoms = _Atoms(point, radicands)
     for condition in conditions:
@@ -536,7 +540,9 @@ def _separating(point: Point, left: Value, right: Value) -> Witness | None:
         rhs=_decimal(right),
         digits=DIGITS,
         exact={k: _exact(v) for k, v in point.values.items()} | {"eps": str(point.eps)},
-        difference_enclosures=enclosures if isinstance(left, list) or isinstance(right, list) else enclosures[0],
+        difference_enclosures=enclosures
+        if isinstance(left, list) or isinstance(right, list)
+        else enclosures[0],
     )
 
 

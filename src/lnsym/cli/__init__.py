@@ -1,7 +1,8 @@
 """The ``lnsym`` command line: thin wrappers that parse arguments, call the API, print, and exit.
 
 Exit codes: 0 success (``prove``: proved), 1 ``prove``: refuted / ``derive``: a step failed,
-2 bad input (one line on stderr, no traceback), 3 ``prove``: unknown.
+2 bad input (one line on stderr, no traceback), 3 ``prove``: unknown, 4 an internal error of lnsym
+(one line; never 1, which scripts read as "refuted").
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from lnsym.budget import BudgetExceeded
 from lnsym.errors import LnsymError
 
-__all__ = ["EXIT_BAD_INPUT", "ArgumentParser", "main"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL_ERROR", "ArgumentParser", "main"]
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL_ERROR = 4
 #: one module per command family; each has ``register(subparsers)``.
 COMMAND_MODULES = (
     "lnsym.cli.prove",
@@ -81,6 +84,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         sys.stderr.write(f"lnsym {args.command}: error: {where}{error.strerror or error}\n")
         return EXIT_BAD_INPUT
+    except BudgetExceeded:
+        sys.stderr.write(f"lnsym {args.command}: error: the time budget ran out; raise --timeout\n")
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        sys.stderr.write(f"lnsym {args.command}: error: the expression is nested too deeply\n")
+        return EXIT_BAD_INPUT
+    except Exception as error:  # a bug in lnsym: one line, its own exit status
+        detail = str(error).splitlines()[0][:200] if str(error) else ""
+        sys.stderr.write(
+            f"lnsym {args.command}: internal error: {type(error).__name__}: {detail} "
+            "(please report it)\n"
+        )
+        return EXIT_INTERNAL_ERROR
 
 
 def _entry() -> NoReturn:  # pragma: no cover - exercised through the console script

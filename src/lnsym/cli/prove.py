@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from lnsym.budget import DEFAULT_TIMEOUT
 from lnsym.cli.options import add_declarations, add_json
 from lnsym.prover import prove
 
@@ -16,8 +17,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "prove",
         help="prove LHS = RHS, or refute it with a witness",
         description=(
-            "Decide LHS = RHS. Exit 0: proved (exact symbolic zero), 1: refuted (a numeric witness "
-            "is printed), 3: unknown, 2: bad input."
+            "Decide LHS = RHS. Exit 0: proved (exact symbolic zero, with any side conditions "
+            "listed), 1: refuted (a certified witness is printed), 3: unknown (including a "
+            "time-out), 2: bad input, 4: internal error."
         ),
     )
     parser.add_argument("lhs", help="left-hand side, e.g. 'LN(x)'")
@@ -40,6 +42,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="compare the limits of both sides, e.g. eps=0 (eps from above; repeatable)",
     )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time budget; past it the verdict is unknown (default: {DEFAULT_TIMEOUT:g})",
+    )
     add_json(parser)
     parser.set_defaults(run=run)
 
@@ -53,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         assume=args.assume,
         dim=args.dim,
         limit=args.limit,
+        timeout=args.timeout,
     )
     print(json.dumps(proof.to_json(), indent=2) if args.json else proof.report())
     return proof.status.exit_code
