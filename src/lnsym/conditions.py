@@ -169,7 +169,8 @@ class Step:
     It is valid because ``equation == nonzero * slope * (atom - value)`` identically (check by
     expansion) and ``nonzero * slope`` is a product of factors known to be non-zero. ``kind`` is
     ``"solve"``; ``"zero-vector"`` (``atom`` is :math:`\lVert c(v)\rVert^2`, ``value`` 0: then
-    :math:`c(v) = 0`); or ``"split"`` (a sum of nonnegative terms is zero, so is each term).
+    :math:`c(v) = 0`); ``"split"`` (a sum of nonnegative terms is zero, so is each term); or
+    ``"ideal"`` (``equation`` lies in the ideal of the unused equations and the radical relations).
     """
 
     kind: str
@@ -179,11 +180,15 @@ class Step:
     value: Expr
     nonzero: Expr = sympy.S.One
     slope: Expr = sympy.S.One
+    #: for an "ideal" step: the generators (unused equations, t**2 - f) the equation reduces by.
+    generators: tuple[Expr, ...] = ()
 
     def check(self) -> bool:
-        """Re-verify the step by expansion alone."""
+        """Re-verify the step by expansion alone (an "ideal" step: by a new Gröbner reduction)."""
         if self.kind == "split":
             return True  # the term is recorded as its own equation; see Knowledge.steps
+        if self.kind == "ideal":
+            return _in_ideal(self.equation, self.generators)
         lhs = sympy.together(self.equation - self.nonzero * self.slope * (self.atom - self.value))
         return bool(sympy.expand(sympy.fraction(lhs)[0]) == 0) and _products_nonzero(
             self.nonzero * self.slope
@@ -204,6 +209,8 @@ class Step:
         if self.kind == "zero-vector":
             (name, _) = power_sum_names(self.atom)
             return f"c({name}) = 0"
+        if self.kind == "ideal":
+            return f"the rest follows from {self.source} (ideal membership)"
         return f"{atoms_to_language(self.atom)} = {atoms_to_language(self.value)}"
 
     def latex(self) -> str:
@@ -212,6 +219,17 @@ class Step:
         if self.kind == "zero-vector":
             return rf"{atom} = 0 \Rightarrow {sympy.latex(atoms_to_language(self.value))}"
         return rf"{atom} = {value}"
+
+
+def _in_ideal(expr: Expr, generators: tuple[Expr, ...]) -> bool:
+    """Does ``expr`` reduce to 0 modulo a Gröbner basis of ``generators``?"""
+    symbols = sorted(set(expr.free_symbols).union(*(g.free_symbols for g in generators)), key=str)
+    try:
+        basis = sympy.groebner(list(generators), *symbols, order="grevlex")
+        _, remainder = basis.reduce(sympy.expand(expr))
+    except (sympy.PolynomialError, sympy.CoercionFailed, NotImplementedError):
+        return False
+    return bool(remainder == 0)
 
 
 def _products_nonzero(expr: Expr) -> bool:
@@ -302,6 +320,41 @@ class Knowledge:
     @property
     def zero(self) -> set[str]:
         return self.substitution.zero
+
+    def vanishes(self, expr: Expr) -> bool:
+        """Is ``expr`` zero wherever the assumptions hold? (Exact; False means "not shown".)
+
+        First the substitutions; then, if equations were left unused (zero divisors), ideal
+        membership: ``expr`` reduces to 0 modulo a Gröbner basis of those equations and of
+        :math:`t^2 - f` for each radical — every such combination vanishes where they all do.
+        """
+        reduced = self.substitution(expr)
+        if reduced == 0:
+            return True
+        if not self.unused:
+            return False
+        radicals = self.substitution.radicals
+        equations = [self.substitution(e) for _, e in self.unused]
+        equations = [e for e in equations if e != 0]
+        if not equations:
+            return False
+        generators = list(equations)
+        roots: set[Symbol] = set()
+        frontier = set(reduced.free_symbols).union(*(e.free_symbols for e in equations))
+        while frontier:
+            symbol = frontier.pop()
+            if symbol in radicals.radicands and symbol not in roots:
+                roots.add(symbol)
+                radicand = radicals.radicands[symbol]
+                generators.append(symbol**2 - radicand)
+                frontier |= set(radicand.free_symbols)
+        if not _in_ideal(reduced, tuple(generators)):
+            return False
+        sources = "; ".join(source for source, _ in self.unused)
+        self.steps.append(
+            Step("ideal", sources, reduced, reduced, sympy.S.Zero, generators=tuple(generators))
+        )
+        return True
 
 
 def apply_assumptions(

@@ -28,6 +28,7 @@ from lnsym.algebra import ComponentwiseBackend, NormalForm, atoms_to_language
 from lnsym.budget import DEFAULT_TIMEOUT, BudgetExceeded, time_budget
 from lnsym.conditions import (
     Condition,
+    Knowledge,
     Step,
     Substitution,
     apply_assumptions,
@@ -305,10 +306,9 @@ def _decide(problem: Problem) -> Decision:
             + ", ".join(f"{s} -> {v}" for s, v in problem.limits)
             + " by a Taylor expansion at the limit point"
         )
-    reduced = {a: substitute(d) for a, d in differences.items()}
-    proved = all(r == 0 for r in reduced.values())
+    proved = all(knowledge.vanishes(d) for d in differences.values())
     if not proved and ("",) not in differences:
-        proved = _gram_zero(differences, forms, substitute)
+        proved = _gram_zero(differences, forms, knowledge)
     described = _described(conditions, radicals)
     if proved:
         steps.append("canonicalize square roots; every coefficient of LHS - RHS reduces to 0")
@@ -403,15 +403,16 @@ def _side_limits(
 
 
 def _gram_zero(
-    differences: dict[tuple[str, ...], Expr], forms: NormalForm, substitute: Substitution
+    differences: dict[tuple[str, ...], Expr], forms: NormalForm, knowledge: Knowledge
 ) -> bool:
     """W = 0 exactly when <W, B> = 0 for every basis vector B of W (|W|^2 = sum k_B <W, B>)."""
+    substitute = knowledge.substitution
     vector = {a: substitute.canonical(d) for a, d in differences.items() if a != ("",)}
     vector = {a: d for a, d in vector.items() if d != 0}
     if not vector:
         return False
     backend = forms.evaluator.backend
-    return all(substitute(backend.dot(vector, {atom: sympy.S.One})) == 0 for atom in vector)
+    return all(knowledge.vanishes(backend.dot(vector, {atom: sympy.S.One})) for atom in vector)
 
 
 def _described(conditions: list[Expr], radicals: Radicals) -> list[Condition]:
