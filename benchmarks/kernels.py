@@ -33,8 +33,8 @@ from decimal import Decimal  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from lnsym.highprec import evaluate_mp  # noqa: E402
 from lnsym.kernels import available_backends, kernel, make_spec  # noqa: E402
+from lnsym.numeric.mpmath_eval import evaluate_mp  # noqa: E402
 
 try:
     import torch

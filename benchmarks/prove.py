@@ -16,10 +16,10 @@ from collections.abc import Callable
 
 import sympy
 
-from lnsym.algebra import ComponentwiseBackend
-from lnsym.evaluate import Evaluator
-from lnsym.language import parse
+from lnsym.lang.parser import parse
+from lnsym.lang.walker import Evaluator
 from lnsym.prover import prove
+from lnsym.prover.normal_form import ComponentwiseBackend
 
 LHS, RHS = "LN(x)", "sqrt(n)*u(c(x), n*eps)"
 

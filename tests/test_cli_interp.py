@@ -149,7 +149,7 @@ def test_attribute_json_shares_sum_to_the_logit(
 def test_attribute_on_the_pythia_vectors(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from lnsym.data import load
+    from lnsym.numeric.data import load
 
     x = load(shared("pre_norm.jl")).array
     part = np.random.default_rng(1).normal(size=x.size)

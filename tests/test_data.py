@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from _data import shared
-from lnsym.data import load, load_all, parse_numbers, read_value
 from lnsym.errors import DataError, LnsymError
+from lnsym.numeric.data import load, load_all, parse_numbers, read_value
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -9,18 +9,14 @@ from pathlib import Path
 import mpmath
 import pytest
 
-from lnsym.derivations import (
-    RULES,
-    DerivationResult,
-    check_derivation,
-    derive,
-    load_derivation,
-    load_derivations,
-)
+from lnsym import derive
+from lnsym.derive.check import DerivationResult, check_derivation
+from lnsym.derive.justifications import RULES
+from lnsym.derive.load import load_derivation, load_derivations
 from lnsym.errors import DerivationError
-from lnsym.highprec import evaluate_mp
-from lnsym.proof import Status
+from lnsym.numeric.mpmath_eval import evaluate_mp
 from lnsym.prover import prove
+from lnsym.prover.verdict import Status
 
 ROOT = Path(__file__).resolve().parents[1]
 DERIVATIONS = ROOT / "derivations"

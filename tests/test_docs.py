@@ -189,7 +189,7 @@ def test_figures_regenerate(tmp_path: Path) -> None:
     pytest.importorskip(
         "matplotlib", reason="the figures need matplotlib (pip install 'lnsym[figures]')"
     )
-    from lnsym.figures import FIGURES, write_all
+    from lnsym.documents.figures import FIGURES, write_all
 
     assert tuple(FIGURES) == FIGURE_NAMES
     written = write_all(tmp_path)
@@ -199,7 +199,9 @@ def test_figures_regenerate(tmp_path: Path) -> None:
         # about 1100 px wide: crisp, and readable scaled down to a README's ~800 px
         assert 1000 <= width <= 1400 and 600 <= height <= 1100, (path.name, width, height)
         committed = DOCS / "figures" / path.name
-        assert committed.is_file(), f"{committed} missing: run python -m lnsym.figures docs/figures"
+        assert committed.is_file(), (
+            f"{committed} missing: run python -m lnsym.documents.figures docs/figures"
+        )
         assert _png_size(committed) == (width, height)
 
 
@@ -217,7 +219,7 @@ def test_figures_cli(tmp_path: Path) -> None:
 
 
 def test_geometry_numbers() -> None:
-    from lnsym.figures import geometry_data
+    from lnsym.documents.figures import geometry_data
 
     data = geometry_data()
     assert np.allclose(data.centered + data.mean, data.x)  # x = c(x) + mu(x) 1
@@ -231,7 +233,7 @@ def test_geometry_numbers() -> None:
 
 
 def test_length_numbers() -> None:
-    from lnsym.figures import length_data
+    from lnsym.documents.figures import length_data
 
     data = length_data(points=41)
     root_n = np.sqrt(data.n)
@@ -244,7 +246,7 @@ def test_length_numbers() -> None:
 
 
 def test_uncentered_numbers() -> None:
-    from lnsym.figures import uncentered_data
+    from lnsym.documents.figures import uncentered_data
 
     data = uncentered_data(points=46)
     assert data.std == pytest.approx(1.0)
@@ -282,7 +284,7 @@ def _resolve(dotted: str) -> object:
 
 def test_every_documented_name_imports() -> None:
     directives = _directives()
-    assert "lnsym" in directives and "lnsym.definitions" in directives
+    assert "lnsym" in directives and "lnsym.lang.definitions" in directives
     for dotted in directives:
         _resolve(dotted)
     for path in DOCS.rglob("*.md"):
@@ -326,8 +328,8 @@ def test_images_and_local_links_resolve() -> None:
 
 
 def test_definitions_table_is_generated_from_the_definitions() -> None:
-    from lnsym.definitions import DEFINITIONS
-    from lnsym.language import RESERVED
+    from lnsym.lang.definitions import DEFINITIONS
+    from lnsym.lang.parser import RESERVED
 
     helpers = _helpers()
     table = helpers.definitions_table()
@@ -392,7 +394,7 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
     cli = (site / "cli" / "index.html").read_text()
     assert "usage: lnsym prove" in cli
     api = (site / "api" / "language" / "index.html").read_text()
-    assert "lnsym.definitions.LayerNorm" in api and ":math:" not in api
+    assert "lnsym.lang.definitions.LayerNorm" in api and ":math:" not in api
     for page in site.rglob("index.html"):  # every formula reached MathJax: no raw $…$ left
         html = page.read_text()
         body = html[html.find("<article") : html.find("</article>")]

@@ -10,9 +10,7 @@ import numpy as np
 import pytest
 
 from _data import LN_LOGIT, UNCENTERED_LOGIT, shared
-from lnsym.data import load
 from lnsym.errors import DataError, LnsymError
-from lnsym.highprec import evaluate_mp
 from lnsym.interp import IDENTITIES, attribute, compare, fold, layer_norm_columns
 from lnsym.interp.explain import prover_takes_limits
 from lnsym.interp.identities import (
@@ -28,8 +26,10 @@ from lnsym.interp.identities import (
     require,
 )
 from lnsym.kernels import kernel
-from lnsym.language import Context, parse
-from lnsym.proof import Status
+from lnsym.lang.parser import Context, parse
+from lnsym.numeric.data import load
+from lnsym.numeric.mpmath_eval import evaluate_mp
+from lnsym.prover.verdict import Status
 
 
 def reference_ln(x: np.ndarray, eps: float = 1e-5) -> np.ndarray:

@@ -15,9 +15,7 @@ import numpy as np
 import pytest
 
 from _data import BIAS, LN_LOGIT, UNCENTERED_LOGIT, shared
-from lnsym.data import load
 from lnsym.errors import DataError, UnsupportedError
-from lnsym.highprec import evaluate_mp
 from lnsym.kernels import (
     Kernel,
     KernelShapeError,
@@ -27,6 +25,8 @@ from lnsym.kernels import (
     kernel,
     make_spec,
 )
+from lnsym.numeric.data import load
+from lnsym.numeric.mpmath_eval import evaluate_mp
 
 INSTALLED = available_backends()
 BACKENDS = [

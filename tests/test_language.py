@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from lnsym.definitions import Kind, LayerNorm, UnitScale, eps, n
 from lnsym.errors import ParseError, TypeMismatchError
-from lnsym.language import Context, parse, parse_assumption, parse_typed
+from lnsym.lang.definitions import Kind, LayerNorm, UnitScale, eps, n
+from lnsym.lang.parser import Context, parse, parse_assumption, parse_typed
 
 CTX = Context(vectors=("x", "w", "a", "b"), scalars=("alpha", "k"))
 

@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 import sympy
 
-from lnsym.definitions import DEFINITIONS
-from lnsym.derivations import derive, load_derivation
-from lnsym.documents import (
+from lnsym import derive
+from lnsym.derive.check import chain_latex
+from lnsym.derive.justifications import justification_latex
+from lnsym.derive.load import load_derivation
+from lnsym.documents.tex import (
     COMBINED_TEX,
     MARKDOWN,
-    chain_latex,
     definition_latex,
-    justification_latex,
     kernel_axis_note,
     kernel_expression,
     kernel_latex,
@@ -29,9 +29,10 @@ from lnsym.documents import (
     write_documents,
 )
 from lnsym.errors import LnsymError, ParseError, TypeMismatchError, UnsupportedError
-from lnsym.language import Context, parse
-from lnsym.proof import Witness
+from lnsym.lang.definitions import DEFINITIONS
+from lnsym.lang.parser import Context, parse
 from lnsym.prover import prove
+from lnsym.prover.verdict import Witness
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = ("x", "a", "b", "w", "g", "beta")

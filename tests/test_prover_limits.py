@@ -6,8 +6,8 @@ import pytest
 
 from lnsym.cli import main
 from lnsym.errors import LnsymError
-from lnsym.proof import Status
 from lnsym.prover import prove
+from lnsym.prover.verdict import Status
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_cli_limit_and_leading_minus(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_positivity_reaches_already_parsed_sides_and_assumptions() -> None:
-    from lnsym.language import Context, parse
+    from lnsym.lang.parser import Context, parse
 
     context = Context(vectors=("x",), scalars=("s",))
     lhs = parse("s*c(x)/sqrt(s**2*norm(c(x))**2/n + s**2*eps)", context)

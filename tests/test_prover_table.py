@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lnsym import prover
-from lnsym.proof import Status
-from lnsym.witness import separates
+from lnsym.prover.verdict import Status
+from lnsym.prover.witness import separates
 
 # (lhs, rhs, options)
 TRUE = [

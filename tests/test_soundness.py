@@ -5,7 +5,7 @@
 * A tree written two equivalent ways (e.g. ``LN(v)`` vs ``sqrt(n)*u(c(v), n*eps)``) is never refuted.
 
 The numeric checks here do not use the mpmath backend the prover uses: they expand both sides
-componentwise in SymPy (:class:`lnsym.algebra.ComponentwiseBackend`), substitute exact rationals and
+componentwise in SymPy (:class:`lnsym.prover.normal_form.ComponentwiseBackend`), substitute exact rationals and
 evaluate with 60 digits.
 """
 
@@ -18,12 +18,12 @@ import sympy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from lnsym.algebra import ComponentwiseBackend
-from lnsym.definitions import eps as EPS
-from lnsym.evaluate import Evaluator
-from lnsym.language import Context, parse
-from lnsym.proof import Status
+from lnsym.lang.definitions import eps as EPS
+from lnsym.lang.parser import Context, parse
+from lnsym.lang.walker import Evaluator
 from lnsym.prover import prove
+from lnsym.prover.normal_form import ComponentwiseBackend
+from lnsym.prover.verdict import Status
 
 VECTORS = ("a", "b")
 SCALARS = ("s",)

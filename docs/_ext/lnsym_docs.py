@@ -5,11 +5,11 @@ Nothing here is part of lnsym; ``mkdocs.yml`` loads this file twice:
 * as an **mkdocs hook** (``hooks:``): pages may hold placeholders that are replaced, at build time,
   by text generated from lnsym itself, so the docs cannot drift from the code:
 
-  - ``<!-- lnsym:definitions -->`` → the table of :data:`lnsym.definitions.DEFINITIONS` (every name,
+  - ``<!-- lnsym:definitions -->`` → the table of :data:`lnsym.lang.definitions.DEFINITIONS` (every name,
     what it prints as, its formula and kinds) and each definition's docstring;
   - ``<!-- lnsym:cli -->`` → ``lnsym COMMAND --help`` for every registered command;
   - ``<!-- lnsym:rules -->`` → the named rules a derivation step may cite
-    (:data:`lnsym.derivations.RULES`);
+    (:data:`lnsym.derive.justifications.RULES`);
 
   and when ``docs/proofs/`` has not been generated (``lnsym derive derivations/ --out
   docs/proofs``), the same documents are generated in memory from ``derivations/``;
@@ -54,7 +54,7 @@ def _xref(match: re.Match[str]) -> str:
 def rst_to_markdown(text: str) -> str:
     r"""Rewrite the reStructuredText habits of lnsym's docstrings as Markdown.
 
-    >>> rst_to_markdown(r"Mean :math:`\mu(x)`, see :class:`~lnsym.proof.Proof`.")
+    >>> rst_to_markdown(r"Mean :math:`\mu(x)`, see :class:`~lnsym.prover.verdict.Proof`.")
     'Mean $\\mu(x)$, see `Proof`.'
     >>> print(rst_to_markdown(".. math::\n\n    a = b\n\nafter"))
     $$
@@ -117,13 +117,13 @@ if griffe is not None:
 
 
 # --------------------------------------------------------------------------------------------------
-# The expression language's table, from lnsym.definitions.DEFINITIONS
+# The expression language's table, from lnsym.lang.definitions.DEFINITIONS
 # --------------------------------------------------------------------------------------------------
 
 
 def _instance(cls: Any, *, with_eps: bool = False) -> Any:
     """A generic instance ``cls(x, y, …, e)`` (vectors x, y, z; the scalar e)."""
-    from lnsym.definitions import Kind, scalar_symbol, vector_symbol
+    from lnsym.lang.definitions import Kind, scalar_symbol, vector_symbol
 
     vectors = iter(("x", "y", "z"))
     kinds = cls.arg_kinds
@@ -157,10 +157,10 @@ def _unfolded(cls: Any) -> str | None:
 
 
 def definitions_table() -> str:
-    """Markdown: every name of :data:`lnsym.definitions.DEFINITIONS`, a table and the details."""
+    """Markdown: every name of :data:`lnsym.lang.definitions.DEFINITIONS`, a table and the details."""
     import sympy
 
-    from lnsym.definitions import DEFINITIONS
+    from lnsym.lang.definitions import DEFINITIONS
 
     rows = [
         "| you type | prints as | formula and convention | arguments → result |",
@@ -179,19 +179,19 @@ def definitions_table() -> str:
             else "A primitive: the prover's normal form is built from it."
         )
         details.append(
-            f"`{name}` ([`{cls.__name__}`][lnsym.definitions.{cls.__name__}])\n:   {doc} {prover}\n"
+            f"`{name}` ([`{cls.__name__}`][lnsym.lang.definitions.{cls.__name__}])\n:   {doc} {prover}\n"
         )
     return "\n".join(rows) + "\n\n" + "\n".join(details)
 
 
 # --------------------------------------------------------------------------------------------------
-# The rules a derivation may cite, from lnsym.derivations.RULES
+# The rules a derivation may cite, from lnsym.derive.justifications.RULES
 # --------------------------------------------------------------------------------------------------
 
 
 def rules_table() -> str:
-    """Markdown: every named rule of :data:`lnsym.derivations.RULES` and the lemma it states."""
-    from lnsym.derivations import RULES
+    """Markdown: every named rule of :data:`lnsym.derive.justifications.RULES` and the lemma it states."""
+    from lnsym.derive.justifications import RULES
 
     rows = ["| `by = …` | prints as | the lemma (proved by the test suite) |", "|---|---|---|"]
     for name, rule in RULES.items():
@@ -260,8 +260,9 @@ def cli_reference() -> str:
 
 def proof_documents(derivations: Path = ROOT / "derivations") -> dict[str, str]:
     """What ``lnsym derive derivations/ --out docs/proofs`` writes: file name → text."""
-    from lnsym.derivations import derive, load_derivations
-    from lnsym.documents import COMBINED_TEX, MARKDOWN, combined_tex, markdown, standalone_tex
+    from lnsym import derive
+    from lnsym.derive.load import load_derivations
+    from lnsym.documents.tex import COMBINED_TEX, MARKDOWN, combined_tex, markdown, standalone_tex
 
     results = derive(load_derivations(derivations))
     failed = [str(r.derivation.path) for r in results if not r.ok]

@@ -12,8 +12,26 @@ and evaluate the same definitions numerically.
 
 from __future__ import annotations
 
-from lnsym.data import Data, load
-from lnsym.definitions import (
+from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from lnsym.derive.check import DerivationResult, check_all, check_derivation
+from lnsym.derive.justifications import RULES
+from lnsym.derive.load import Derivation, load_derivation, load_derivations
+from lnsym.documents.tex import write_documents
+from lnsym.errors import LnsymError
+from lnsym.interp import (
+    Attribution,
+    Comparison,
+    Fold,
+    attribute,
+    compare,
+    fold,
+    layer_norm_columns,
+)
+from lnsym.kernels import Kernel, export, kernel
+from lnsym.lang.definitions import (
     DEFINITIONS,
     AffineLayerNorm,
     Center,
@@ -34,32 +52,28 @@ from lnsym.definitions import (
     n,
     ones,
 )
-from lnsym.derivations import (
-    RULES,
-    Derivation,
-    DerivationResult,
-    check_derivation,
-    derive,
-    load_derivation,
-    load_derivations,
-)
-from lnsym.documents import latex, write_documents
-from lnsym.errors import LnsymError
-from lnsym.interp import (
-    Attribution,
-    Comparison,
-    Fold,
-    attribute,
-    compare,
-    fold,
-    layer_norm_columns,
-)
-from lnsym.kernels import Kernel, export, kernel
-from lnsym.language import Context, parse
-from lnsym.proof import Proof, Status, Witness
-from lnsym.prover import prove
+from lnsym.lang.latex import latex
+from lnsym.lang.parser import Context, parse
+from lnsym.numeric.data import Data, load
+from lnsym.prover import Proof, Status, Witness, prove
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("lnsym")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+
+def derive(
+    path: str | Path | Iterable[Derivation], *, out: str | Path | None = None
+) -> list[DerivationResult]:
+    """Check the derivations at ``path`` (a file or directory); with ``out``, also write the
+    documents (one standalone ``.tex`` per derivation, a combined ``.tex`` and a ``.md``) there,
+    provided every derivation checked."""
+    results = check_all(path)
+    if out is not None and all(r.ok for r in results):
+        write_documents(results, out)
+    return results
+
 
 __all__ = [
     "DEFINITIONS",

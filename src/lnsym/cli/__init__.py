@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -50,9 +51,9 @@ def build_parser() -> ArgumentParser:
         prog="lnsym",
         description="Prove, print and compute layer-normalization algebra.",
     )
-    from lnsym import __version__
-
-    parser.add_argument("--version", action="version", version=f"lnsym {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"lnsym {importlib.metadata.version('lnsym')}"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     commands.required = True
     for name in COMMAND_MODULES:

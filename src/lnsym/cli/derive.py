@@ -14,9 +14,11 @@ import time
 from typing import Any
 
 from lnsym.cli.options import add_declarations, add_json
-from lnsym.derivations import DerivationResult, derive, load_derivations
-from lnsym.documents import latex
-from lnsym.language import parse_names
+from lnsym.derive.check import DerivationResult, check_all
+from lnsym.derive.load import load_derivations
+from lnsym.documents.tex import write_documents
+from lnsym.lang.latex import latex
+from lnsym.lang.parser import parse_names
 
 __all__ = ["register"]
 
@@ -57,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_derive(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     derivations = load_derivations(args.path)  # malformed → DerivationError → exit 2
-    results = derive(derivations)
+    results = check_all(derivations)
     seconds = time.perf_counter() - start
     failed = [r for r in results if not r.ok]
     if args.json:
@@ -77,8 +79,6 @@ def run_derive(args: argparse.Namespace) -> int:
             sys.stderr.write(f"lnsym derive: not writing documents to {args.out}: a step failed\n")
         return 1
     if args.out is not None:
-        from lnsym.documents import write_documents
-
         written = write_documents(results, args.out)
         if not args.json:
             print(f"wrote {len(written)} files to {args.out}")

@@ -1,6 +1,6 @@
 """``lnsym figures [OUT] [--only NAME ..]``: regenerate the documentation's figures (PNG).
 
-The same as ``python -m lnsym.figures``; needs matplotlib (``pip install 'lnsym[figures]'``).
+The same as ``python -m lnsym.documents.figures``; needs matplotlib (``pip install 'lnsym[figures]'``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         raise UnsupportedError(
             "lnsym figures needs matplotlib; install it with pip install 'lnsym[figures]'"
         )
-    from lnsym.figures import write_all
+    from lnsym.documents.figures import write_all
 
     for path in write_all(args.out, args.only):
         print(f"wrote {path}")

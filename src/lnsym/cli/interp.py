@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
-from lnsym.data import Data, load
 from lnsym.errors import DataError
 from lnsym.interp import attribute, compare, fold
 from lnsym.interp.attribution import Attribution
 from lnsym.interp.fold import DEFAULT_EPS, Fold
-from lnsym.proof import Proof
+from lnsym.numeric.data import Data, load
+from lnsym.prover.verdict import Proof
 
 __all__ = ["register"]
 

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
-from lnsym.data import Data
 from lnsym.errors import DataError, ParseError
 from lnsym.kernels import BACKENDS, exact_rows, export, kernel, make_spec
-from lnsym.language import RESERVED, parse_names, parse_typed
+from lnsym.lang.parser import RESERVED, parse_names, parse_typed
+from lnsym.numeric.data import Data
 
 __all__ = ["register"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from lnsym.data import Data, read_value
 from lnsym.errors import DataError
-from lnsym.language import RESERVED
+from lnsym.lang.parser import RESERVED
+from lnsym.numeric.data import Data, read_value
 
 __all__ = ["add_declarations", "add_json", "add_values", "read_assignments"]
 

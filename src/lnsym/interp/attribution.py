@@ -44,7 +44,7 @@ from lnsym.interp.identities import (
     require,
 )
 from lnsym.interp.values import Value, as_array, vector_length
-from lnsym.proof import Proof
+from lnsym.prover.verdict import Proof
 
 __all__ = ["Attribution", "attribute"]
 
@@ -186,7 +186,7 @@ def attribute(
     ``(K, ..., n)``; each value is a vector of length n or a batch of them (rows, e.g. tokens), with
     the normalized axis ``axis`` (``axis=0`` for llm-viz's T×C layout stored as C×T columns).
     ``w`` is one reader of length n, ``g``/``beta`` the LN gain and shift (default ones/zeros),
-    ``b`` the bias. Values may be arrays, numbers, :class:`~lnsym.data.Data` or files.
+    ``b`` the bias. Values may be arrays, numbers, :class:`~lnsym.numeric.data.Data` or files.
     """
     labels, arrays = _components(components, names, axis)
     reader = as_array(w, "w")

@@ -6,7 +6,7 @@ down each column, and "normalizes the values in each column of the matrix separa
 \sqrt{\operatorname{Var}[x_{:,t}] + \varepsilon} + \beta` (biased variance, ε = 1e-5 inside the
 root), with the learned weight :math:`g` and bias :math:`\beta` shared by all columns.
 
-This is the kernel generated from :class:`~lnsym.definitions.AffineLayerNorm` with ``axis=0`` (the
+This is the kernel generated from :class:`~lnsym.lang.definitions.AffineLayerNorm` with ``axis=0`` (the
 kernels accept the normalized axis), so it computes the very definition the prover uses.
 
 >>> import numpy as np

@@ -33,9 +33,6 @@ import numpy as np
 import sympy
 from sympy import Expr
 
-from lnsym.data import Data
-from lnsym.definitions import Mean, n
-from lnsym.definitions import eps as EPSILON
 from lnsym.errors import DataError, LnsymError
 from lnsym.interp.explain import (
     Evaluation,
@@ -47,15 +44,18 @@ from lnsym.interp.explain import (
 )
 from lnsym.interp.values import Value, as_datas
 from lnsym.kernels import kernel
-from lnsym.language import (
+from lnsym.lang.definitions import Mean, n
+from lnsym.lang.definitions import eps as EPSILON
+from lnsym.lang.parser import (
     RESERVED,
     Context,
     free_names,
     parse_names,
     parse_typed,
 )
-from lnsym.proof import Proof
+from lnsym.numeric.data import Data
 from lnsym.prover import prove
+from lnsym.prover.verdict import Proof
 
 __all__ = ["Comparison", "Quantity", "compare"]
 
@@ -264,7 +264,7 @@ def compare(
     r"""Compare two formulas exactly: the symbolic LHS − RHS and its value on ``values``.
 
     ``values`` maps each name of the formulas to a vector or a number (arrays, lists, files or
-    :class:`~lnsym.data.Data`; a name's kind follows its value unless declared with ``vectors`` /
+    :class:`~lnsym.numeric.data.Data`; a name's kind follows its value unless declared with ``vectors`` /
     ``scalars``); an ``eps`` entry overrides the ``eps`` argument. Text data is used exactly as
     written (its decimal literals), so the values are correct to ``digits`` significant digits.
     """

@@ -6,7 +6,7 @@ lengths, inner products, ε), the minimal sets of conditions (``mu(v) = 0``, ``e
 the prover proves the two sides equal (:func:`vanishing_conditions`), and the assumptions a data set
 violates (:func:`violated_assumptions`).
 
->>> from lnsym.language import parse
+>>> from lnsym.lang.parser import parse
 >>> [str(a) for a in scalar_atoms(parse("mu(x)*norm(c(x)) + eps"))]
 ['eps', 'mu(x)', 'norm(c(x))']
 """
@@ -21,13 +21,13 @@ from typing import Any
 import mpmath
 from sympy import Expr, Symbol
 
-from lnsym.definitions import Definition, Kind, Mean, kind_of, n
-from lnsym.definitions import eps as EPSILON
 from lnsym.errors import LnsymError
-from lnsym.highprec import evaluate_mp
-from lnsym.language import Context, parse_assumption
-from lnsym.proof import Status
+from lnsym.lang.definitions import Definition, Kind, Mean, kind_of, n
+from lnsym.lang.definitions import eps as EPSILON
+from lnsym.lang.parser import Context, parse_assumption
+from lnsym.numeric.mpmath_eval import evaluate_mp
 from lnsym.prover import prove
+from lnsym.prover.verdict import Status
 
 __all__ = [
     "MAX_CONDITIONS",

@@ -31,7 +31,7 @@ from lnsym.errors import DataError
 from lnsym.interp.identities import CENTERED_FOLD, FOLD, Identity, require
 from lnsym.interp.values import Value, as_array, vector_length
 from lnsym.kernels import Kernel, kernel
-from lnsym.proof import Proof
+from lnsym.prover.verdict import Proof
 
 __all__ = ["Fold", "FoldCheck", "fold", "folded_logit", "unfolded_logit"]
 

@@ -18,8 +18,8 @@ import functools
 from dataclasses import dataclass
 
 from lnsym.errors import LnsymError
-from lnsym.proof import Proof, Status
 from lnsym.prover import prove
+from lnsym.prover.verdict import Proof, Status
 
 __all__ = [
     "ATTRIBUTION_SCALE",

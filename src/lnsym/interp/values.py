@@ -1,8 +1,8 @@
-"""Inputs of the interpretability tools: arrays, numbers, :class:`~lnsym.data.Data`, or files.
+"""Inputs of the interpretability tools: arrays, numbers, :class:`~lnsym.numeric.data.Data`, or files.
 
 Every public function of :mod:`lnsym.interp` accepts, for each named value, a NumPy array (or
-anything :func:`numpy.asarray` takes), a :class:`~lnsym.data.Data`, or a string/path read with
-:func:`lnsym.data.read_value` (``"0.8328"``, ``"1,2,3"``, ``"pre_norm.jl"``, ``"f.jl:name"``).
+anything :func:`numpy.asarray` takes), a :class:`~lnsym.numeric.data.Data`, or a string/path read with
+:func:`lnsym.numeric.data.read_value` (``"0.8328"``, ``"1,2,3"``, ``"pre_norm.jl"``, ``"f.jl:name"``).
 Data read from text keeps its decimal literals, so exact (mpmath) evaluation starts from the numbers
 as written.
 
@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from lnsym.data import Data, read_value
 from lnsym.errors import DataError
+from lnsym.numeric.data import Data, read_value
 
 __all__ = ["Value", "as_array", "as_data", "as_datas", "vector_length"]
 

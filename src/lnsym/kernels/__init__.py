@@ -1,7 +1,7 @@
 r"""Numeric kernels generated from the definitions (the lambdify layer).
 
 :func:`kernel` turns a formula of the language into a batched function. It walks the very
-definitions the prover uses (:mod:`lnsym.definitions`, through :class:`lnsym.evaluate.Evaluator`)
+definitions the prover uses (:mod:`lnsym.lang.definitions`, through :class:`lnsym.lang.walker.Evaluator`)
 with a code-generating backend, so any expression of the language evaluates, and the kernel computes
 exactly the formula that was proved: centering first, :math:`\operatorname{Var}[x] =
 \lVert c(x)\rVert^2/n`, :math:`\varepsilon` inside the root, inner products as reductions over the
@@ -143,7 +143,10 @@ def export(
     if backend not in BACKENDS:
         raise UnsupportedError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     spec = make_spec(expr, vectors=vectors, scalars=scalars, name=name)
-    source = module_source(spec, backend, axis=axis, cache=True, parallel=parallel)
+    statement, _ = proof_statement(spec)
+    source = module_source(
+        spec, backend, axis=axis, cache=True, parallel=parallel, statement=statement
+    )
     if path is not None:
         write_module(source, path)
     return source

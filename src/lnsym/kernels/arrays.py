@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import sympy
 from sympy import Symbol
 
-from lnsym.definitions import Kind, VectorSymbol
-from lnsym.evaluate import Evaluator
 from lnsym.kernels.common import Code, ScalarEmitter, paren
 from lnsym.kernels.spec import Spec
+from lnsym.lang.definitions import Kind, VectorSymbol
+from lnsym.lang.walker import Evaluator
 
 __all__ = ["DIALECTS", "JAX_HELPERS", "TORCH_HELPERS", "Dialect", "array_function", "signature"]
 
@@ -62,7 +62,7 @@ DIALECTS = {d.name: d for d in (NUMPY, TORCH, JAX)}
 
 
 class ArrayGenerator(ScalarEmitter):
-    """A :class:`~lnsym.evaluate.Backend` whose values are lines of array code."""
+    """A :class:`~lnsym.lang.walker.Backend` whose values are lines of array code."""
 
     def __init__(self, dialect: Dialect) -> None:
         super().__init__()

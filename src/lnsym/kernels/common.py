@@ -1,7 +1,7 @@
 r"""What the code generators share: code values and scalar arithmetic with constant folding.
 
-A generator is a :class:`~lnsym.evaluate.Backend` whose values are :class:`Code` — Python source
-fragments (usually the name of a temporary). The :class:`~lnsym.evaluate.Evaluator` memoizes every
+A generator is a :class:`~lnsym.lang.walker.Backend` whose values are :class:`Code` — Python source
+fragments (usually the name of a temporary). The :class:`~lnsym.lang.walker.Evaluator` memoizes every
 subexpression, so each is computed once (common-subexpression elimination for free).
 
 Conventions that keep the generated code exact where it can be and cheap where it matters:

@@ -1,11 +1,11 @@
 r"""Exact mode: evaluate a formula from decimal data with mpmath, correct to N significant digits.
 
-The inputs are the decimal literals (:meth:`lnsym.data.Data.decimals`), so a value such as
+The inputs are the decimal literals (:meth:`lnsym.numeric.data.Data.decimals`), so a value such as
 ``0.8328`` enters as 8328/10000, not as its binary rounding. The definitions are evaluated by
-:func:`lnsym.highprec.evaluate_mp` at increasing working precision until two evaluations agree on
+:func:`lnsym.numeric.mpmath_eval.evaluate_mp` at increasing working precision until two evaluations agree on
 all N printed digits (guarding against cancellation), then the value is printed with N digits.
 
->>> from lnsym.language import Context, parse
+>>> from lnsym.lang.parser import Context, parse
 >>> evaluate_exact(parse("dot(x, x)"), {"x": ["0.1", "0.2"]}, digits=20)
 '0.05'
 """
@@ -19,9 +19,9 @@ import mpmath
 import numpy as np
 from sympy import Expr
 
-from lnsym.data import Data
 from lnsym.errors import DataError
-from lnsym.highprec import evaluate_mp
+from lnsym.numeric.data import Data
+from lnsym.numeric.mpmath_eval import evaluate_mp
 
 __all__ = ["evaluate_exact", "exact_rows"]
 

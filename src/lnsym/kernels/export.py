@@ -7,6 +7,7 @@ NumPy and the backend's library (Numba, PyTorch or JAX), plus the standard libra
 
 from __future__ import annotations
 
+import importlib.metadata
 import inspect
 import textwrap
 from pathlib import Path
@@ -18,6 +19,7 @@ from lnsym.kernels import runtime
 from lnsym.kernels.arrays import DIALECTS, JAX_HELPERS, TORCH_HELPERS, array_function
 from lnsym.kernels.fused import FASTMATH, fused_functions
 from lnsym.kernels.spec import Spec, unfold
+from lnsym.prover import prove
 
 __all__ = ["BACKENDS", "KernelShapeError", "module_source", "proof_statement", "write_module"]
 
@@ -37,35 +39,29 @@ class KernelShapeError(DataError, ValueError):
     """Inputs whose shapes do not fit a kernel (raised by kernels built in-process)."""
 
 
+#: what an in-process kernel's docstring says (no proof is run to build a kernel).
+BY_CONSTRUCTION = (
+    "Equal to its definition by construction: each name is replaced by its definition, unfolded "
+    "to inner products."
+)
+
+
 def proof_statement(spec: Spec) -> tuple[str, bool]:
     """One sentence saying that the formula equals its unfolded definition, and whether lnsym
-    proved it (symbolically, for every n) or only holds it by construction."""
-    from lnsym import __version__
-
-    unfolded = unfold(spec.expr)
-    try:
-        from lnsym.prover import prove
-
-        proof = prove(spec.expr, unfolded, vectors=spec.vectors, scalars=spec.scalars)
-    except (ImportError, NotImplementedError):  # pragma: no cover - the prover ships with lnsym
-        proof = None
-    if proof is not None and proof.proved:
+    proved it (symbolically, for every n). Runs the prover: ``export`` uses it, ``kernel`` never."""
+    version = importlib.metadata.version("lnsym")
+    proof = prove(spec.expr, unfold(spec.expr), vectors=spec.vectors, scalars=spec.scalars)
+    if proof.proved:
         text = (
-            f"Proved by lnsym {__version__} ({proof.method}): the formula equals its definition "
+            f"Proved by lnsym {version} ({proof.method}): the formula equals its definition "
             "unfolded to inner products, for every dimension n and every eps > 0."
         )
         return text, True
-    verdict = "did not decide" if proof is None else f"returned {proof.status.value}"
-    text = (
-        f"Equal to its definition by construction (each name replaced by its definition); "
-        f"lnsym {__version__}'s prover {verdict} on this identity."
-    )
-    return text, False
+    return f"{BY_CONSTRUCTION} lnsym {version}'s prover returned {proof.status.value}.", False
 
 
-def _module_docstring(spec: Spec, backend: str, axis: int) -> str:
+def _module_docstring(spec: Spec, backend: str, axis: int, statement: str) -> str:
     unfolded = unfold(spec.expr)
-    statement, _ = proof_statement(spec)
     params = ", ".join(spec.parameters)
     what = "vector" if spec.kind.value == "vector" else "scalar"
     return "\n".join(
@@ -109,11 +105,13 @@ def module_source(
     axis: int = -1,
     cache: bool = True,
     parallel: bool = False,
+    statement: str = BY_CONSTRUCTION,
 ) -> str:
-    """The text of a standalone module defining ``spec.name`` for ``backend``."""
+    """The text of a standalone module defining ``spec.name`` for ``backend``; ``statement`` is the
+    docstring's sentence on why the code equals the formula (see :func:`proof_statement`)."""
     if backend not in BACKENDS:
         raise UnsupportedError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    doc = _module_docstring(spec, backend, axis)
+    doc = _module_docstring(spec, backend, axis, statement)
     if '"""' in doc or doc.endswith("\\"):  # pragma: no cover - LaTeX never contains these
         raise UnsupportedError("cannot quote this formula in a docstring")
     imports = [

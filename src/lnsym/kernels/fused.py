@@ -23,11 +23,11 @@ import re
 import sympy
 from sympy import Symbol
 
-from lnsym.definitions import Kind, VectorSymbol
-from lnsym.evaluate import Evaluator
 from lnsym.kernels.arrays import indent, inputs, signature, unpack
 from lnsym.kernels.common import Code, ScalarEmitter, paren
 from lnsym.kernels.spec import Spec
+from lnsym.lang.definitions import Kind, VectorSymbol
+from lnsym.lang.walker import Evaluator
 
 __all__ = ["FASTMATH", "fused_functions"]
 
@@ -38,7 +38,7 @@ _ELEMENT_REF = re.compile(r"\b_e\d+\b")
 
 
 class FusedGenerator(ScalarEmitter):
-    """A :class:`~lnsym.evaluate.Backend` recording per-row scalars, element temporaries and sums."""
+    """A :class:`~lnsym.lang.walker.Backend` recording per-row scalars, element temporaries and sums."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -1,6 +1,6 @@
 r"""What a kernel computes: the expression, its inputs in order, and the kind of its result.
 
-A :class:`Spec` is built from text (parsed by :func:`lnsym.language.parse_typed`) or from a typed
+A :class:`Spec` is built from text (parsed by :func:`lnsym.lang.parser.parse_typed`) or from a typed
 SymPy expression; every code generator reads the same spec, so all backends agree on the signature
 ``f(vectors..., scalars..., *, eps=1e-05, out=None, axis=-1)``.
 """
@@ -13,9 +13,17 @@ from dataclasses import dataclass
 
 from sympy import Expr, Symbol
 
-from lnsym.definitions import Definition, Dot, Hadamard, Kind, OnesVector, VectorSymbol, kind_of
 from lnsym.errors import UnsupportedError
-from lnsym.language import Context, parse_names, parse_typed
+from lnsym.lang.definitions import (
+    Definition,
+    Dot,
+    Hadamard,
+    Kind,
+    OnesVector,
+    VectorSymbol,
+    kind_of,
+)
+from lnsym.lang.parser import Context, parse_names, parse_typed
 
 __all__ = ["INTERNAL_NAMES", "Spec", "make_spec", "unfold"]
 

@@ -2,7 +2,7 @@ r"""The documentation's figures, computed with lnsym and drawn with matplotlib (
 
 Regenerate all of them with one command (the PNGs used by the docs and the README)::
 
-    python -m lnsym.figures docs/figures
+    python -m lnsym.documents.figures docs/figures
 
 Every number plotted comes from a kernel that :func:`lnsym.kernel` generates from the very
 definitions the prover uses, and every identity a figure states is proved by :func:`lnsym.prove`
@@ -33,8 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from lnsym import latex, prove
 from lnsym.kernels import kernel
+from lnsym.lang.latex import latex
+from lnsym.prover import prove
 
 __all__ = [
     "FIGURES",
@@ -414,9 +415,10 @@ def write_all(out: str | Path, names: Sequence[str] | None = None) -> list[Path]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m lnsym.figures [OUT] [--only NAME ...]``: write the PNGs (default docs/figures)."""
+    """``python -m lnsym.documents.figures [OUT] [--only NAME ...]``: write the PNGs (default docs/figures)."""
     parser = argparse.ArgumentParser(
-        prog="python -m lnsym.figures", description="Regenerate the documentation's figures."
+        prog="python -m lnsym.documents.figures",
+        description="Regenerate the documentation's figures.",
     )
     parser.add_argument("out", nargs="?", default="docs/figures", help="output directory")
     parser.add_argument(

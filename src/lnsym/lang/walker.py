@@ -1,6 +1,6 @@
 """One walker over expressions, many meanings.
 
-:func:`evaluate` expands every :class:`~lnsym.definitions.Definition` into its definition and hands the
+:func:`evaluate` expands every :class:`~lnsym.lang.definitions.Definition` into its definition and hands the
 primitive operations (vector symbols, ``ones``, addition, scaling, ``dot``, ``hadamard``, scalar
 arithmetic) to a :class:`Backend`. The prover's normal form, the high-precision witnesses, the
 componentwise proofs and the numeric kernels are all backends of this one walker, so each reads the
@@ -14,8 +14,16 @@ from typing import Any, Generic, Protocol, TypeVar
 import sympy
 from sympy import Expr, Symbol
 
-from lnsym.definitions import Definition, Dot, Hadamard, Kind, OnesVector, VectorSymbol, kind_of
 from lnsym.errors import UnsupportedError
+from lnsym.lang.definitions import (
+    Definition,
+    Dot,
+    Hadamard,
+    Kind,
+    OnesVector,
+    VectorSymbol,
+    kind_of,
+)
 
 __all__ = ["Backend", "Evaluator", "evaluate"]
 

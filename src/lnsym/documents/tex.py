@@ -7,9 +7,9 @@ r"""LaTeX and Markdown documents: checked derivations as proofs you can paste in
   documents. They use only ``amsmath`` and ``amssymb`` and compile with ``pdflatex -halt-on-error``.
 
 The pieces are typeset elsewhere and re-exported here: expressions and prose (:func:`latex`,
-:func:`definition_latex`, :func:`text_to_tex`) by :mod:`lnsym.typeset`, the numpy kernel of the
+:func:`definition_latex`, :func:`text_to_tex`) by :mod:`lnsym.lang.latex`, the numpy kernel of the
 appendix (:func:`kernel_latex`, :func:`kernel_expression`, :func:`numpy_layer_norm`) by
-:mod:`lnsym.kernel_tex`.
+:mod:`lnsym.documents.kernel_appendix`.
 
 >>> latex("sqrt(n)*u(c(x), n*eps)")
 '\\sqrt{n} u_{n \\varepsilon}(c(x))'
@@ -21,26 +21,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import mpmath
 
-from lnsym.definitions import DEFINITIONS
-from lnsym.errors import LnsymError
-from lnsym.kernel_tex import (
+from lnsym.derive.check import ClaimResult, DerivationResult, chain_latex
+from lnsym.derive.justifications import justification_latex
+from lnsym.documents.kernel_appendix import (
     kernel_axis_note,
     kernel_expression,
     kernel_latex,
     kernel_section,
     numpy_layer_norm,
 )
-from lnsym.language import Context
-from lnsym.proof import Witness
-from lnsym.rules import RULES
-from lnsym.typeset import assumption_latex, definition_latex, latex, math_in_text, text_to_tex
-
-if TYPE_CHECKING:
-    from lnsym.checking import ChainResult, ClaimResult, DerivationResult
+from lnsym.errors import LnsymError
+from lnsym.lang.definitions import DEFINITIONS
+from lnsym.lang.latex import assumption_latex, definition_latex, latex, text_to_tex
+from lnsym.lang.parser import Context
+from lnsym.prover.verdict import Witness
 
 __all__ = [
     "chain_latex",
@@ -72,18 +69,6 @@ MARKDOWN = "index.md"
 # --------------------------------------------------------------------------------------------------
 # Justifications and witnesses
 # --------------------------------------------------------------------------------------------------
-
-
-def justification_latex(by: Sequence[str]) -> str:
-    r"""``("definition of u", "algebra")`` → ``\text{(definition of }u_{e}(x)\text{; algebra)}``."""
-    pieces = []
-    for item in by:
-        if item in RULES:
-            pieces.append(RULES[item].text)
-        else:
-            name = item.removeprefix("definition of ").strip()
-            pieces.append(f"definition of ${definition_latex(name)}$")
-    return math_in_text("(" + "; ".join(pieces) + ")")
 
 
 def _number(text: str, digits: int = 10) -> str:
@@ -119,21 +104,6 @@ def witness_latex(witness: Witness, context: Context, *, tex: bool = True) -> st
 # --------------------------------------------------------------------------------------------------
 # Proofs
 # --------------------------------------------------------------------------------------------------
-
-
-def chain_latex(chain: ChainResult, context: Context, *, environment: str = "align*") -> str:
-    r"""One checked chain: ``\begin{align*} first &= second && \text{(why)} \\ &= … \end{align*}``.
-
-    Steps that did not check print their relation as :math:`\overset{?}{=}`."""
-    steps = chain.steps
-    lines = []
-    for index, result in enumerate(steps[1:], 1):
-        head = latex(steps[0].step.text, context=context) if index == 1 else ""
-        proved = result.proof is not None and result.proof.proved
-        relation = "=" if proved else r"\overset{?}{=}"
-        body = latex(result.step.text, context=context)
-        lines.append(f"  {head} &{relation} {body} && {justification_latex(result.step.by)}")
-    return f"\\begin{{{environment}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{environment}}}"
 
 
 def _given(assumptions: Sequence[str], context: Context) -> str:
@@ -241,14 +211,6 @@ def derivation_markdown(result: DerivationResult) -> str:
     parts += [_claim(c, context, tex=False) for c in result.claims]
     parts.append(f"*Checked by lnsym from `{d.path.name}`.*")
     return "\n\n".join(parts) + "\n"
-
-
-def derivation_markdown_math(result: DerivationResult) -> str:
-    """Every chain of ``result`` as display math (what Jupyter shows for a derivation result)."""
-    context = result.derivation.context
-    return "\n".join(
-        "$$" + chain_latex(c, context, environment="aligned") + "$$" for c in result.chains
-    )
 
 
 def markdown(results: Sequence[DerivationResult], *, kernel: bool = True) -> str:

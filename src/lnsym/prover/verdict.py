@@ -19,8 +19,9 @@ from typing import Any
 import sympy
 from sympy import Expr
 
-from lnsym.conditions import Step
-from lnsym.language import Assumption
+from lnsym.lang.latex import latex
+from lnsym.lang.parser import Assumption, Context
+from lnsym.prover.assumptions import Step
 
 __all__ = ["Proof", "Status", "Witness"]
 
@@ -114,6 +115,14 @@ class Proof:
     conditions: tuple[str, ...] = ()
     #: how the assumptions were used: steps each checkable by expansion (see Step.check).
     certificate: tuple[Step, ...] = ()
+    #: the sides as written (when given as text) and their names: LaTeX prints them as written.
+    texts: tuple[str, str] | None = None
+    context: Context | None = None
+
+    def _side_latex(self, index: int) -> str:
+        if self.texts is not None:
+            return latex(self.texts[index], context=self.context)
+        return latex(self.lhs if index == 0 else self.rhs)
 
     def __bool__(self) -> bool:
         return self.status is Status.PROVED
@@ -142,12 +151,11 @@ class Proof:
     def latex(self) -> str:
         r"""The identity in LaTeX, e.g. ``\operatorname{LN}(x) = \sqrt{n} u_{n \varepsilon}(c(x))``."""
         relation = {Status.PROVED: "=", Status.REFUTED: r"\neq", Status.UNKNOWN: r"\overset{?}{=}"}
-        text = f"{sympy.latex(self.lhs)} {relation[self.status]} {sympy.latex(self.rhs)}"
+        left, right = self._side_latex(0), self._side_latex(1)
+        text = f"{left} {relation[self.status]} {right}"
         if self.limits:
-            arrows = r",\ ".join(rf"{_latex_name(s)} \to {sympy.latex(v)}" for s, v in self.limits)
-            text = (
-                rf"\lim_{{{arrows}}} \left[{sympy.latex(self.lhs)} - {sympy.latex(self.rhs)}\right]"
-            )
+            arrows = r",\ ".join(rf"{_latex_name(s)} \to {latex(v)}" for s, v in self.limits)
+            text = rf"\lim_{{{arrows}}} \left[{left} - {right}\right]"
             text += {Status.PROVED: " = 0", Status.REFUTED: r" \neq 0"}.get(
                 self.status, r" \overset{?}{=} 0"
             )
@@ -215,10 +223,10 @@ class Proof:
 
 
 def _latex_condition(assumption: Assumption) -> str:
-    lhs, rhs = sympy.latex(assumption.lhs), sympy.latex(assumption.rhs)
+    lhs, rhs = latex(assumption.lhs), latex(assumption.rhs)
     relation = {">=": r"\geq", "<=": r"\leq"}.get(assumption.relation, assumption.relation)
     return f"{lhs} {relation} {rhs}"
 
 
 def _latex_name(name: str) -> str:
-    return r"\varepsilon" if name == "eps" else str(sympy.latex(sympy.Symbol(name)))
+    return r"\varepsilon" if name == "eps" else str(latex(sympy.Symbol(name)))

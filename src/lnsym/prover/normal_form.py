@@ -27,8 +27,8 @@ from collections import Counter
 import sympy
 from sympy import Expr, Symbol
 
-from lnsym.definitions import Center, Dot, Mean, Norm, VectorSymbol, n
-from lnsym.evaluate import Evaluator
+from lnsym.lang.definitions import Center, Dot, Mean, Norm, VectorSymbol, n
+from lnsym.lang.walker import Evaluator
 
 __all__ = [
     "Atom",
@@ -86,7 +86,7 @@ def _merge(a: Atom, b: Atom) -> Atom:
 
 
 class NormalFormBackend:
-    """The :class:`~lnsym.evaluate.Backend` whose vectors are :data:`VectorForm` dictionaries."""
+    """The :class:`~lnsym.lang.walker.Backend` whose vectors are :data:`VectorForm` dictionaries."""
 
     def __init__(self, facts: Facts | None = None) -> None:
         self.facts = facts if facts is not None else Facts()

@@ -1,7 +1,7 @@
 r"""Loaders for numeric data: the seed's Julia literals, ``.npy``, ``.txt``/``.csv``, comma lists.
 
 Every loader returns :class:`Data`: a float array together with the decimal literals it was read
-from, so that exact mode (:func:`lnsym.highprec.evaluate_mp`) starts from the numbers as written,
+from, so that exact mode (:func:`lnsym.numeric.mpmath_eval.evaluate_mp`) starts from the numbers as written,
 not from their binary roundings. Binary sources (``.npy``) have no literals; their exact decimal
 expansions are used instead (every binary float is a finite decimal).
 

@@ -1,17 +1,17 @@
-"""The prover: ``prove(lhs, rhs, ...)`` → :class:`~lnsym.proof.Proof`.
+"""The prover: ``prove(lhs, rhs, ...)`` → :class:`~lnsym.prover.verdict.Proof`.
 
 1. Parse both sides (and the assumptions) into typed expressions.
-2. Normalize both with one shared :class:`~lnsym.algebra.NormalForm`: definitions are expanded into
-   ``dot``/``hadamard``, vectors become coefficients over basis atoms (:mod:`lnsym.algebra`).
+2. Normalize both with one shared :class:`~lnsym.prover.normal_form.NormalForm`: definitions are expanded into
+   ``dot``/``hadamard``, vectors become coefficients over basis atoms (:mod:`lnsym.prover.normal_form`).
 3. Substitute ``n = N`` for an explicit dimension (at n = 1 every centered vector is 0); use the
-   equality assumptions only through equivalences (:mod:`lnsym.conditions`: no division by anything
+   equality assumptions only through equivalences (:mod:`lnsym.prover.assumptions`: no division by anything
    that may vanish), each step recorded in the certificate; inequalities become facts.
 4. Take limits after the assumptions, by Taylor expansion, with the conditions they need.
 5. Canonicalize square roots and test every coefficient of LHS − RHS for exact zero
-   (:mod:`lnsym.radicals`), or, for a vector, every ``<LHS − RHS, B>``: all zero → **proved** (with
+   (:mod:`lnsym.prover.radicals`), or, for a vector, every ``<LHS − RHS, B>``: all zero → **proved** (with
    the conditions, once a point satisfying them and the assumptions is exhibited).
 6. Otherwise, for a small explicit dimension, retry componentwise; then search a certified witness
-   (:mod:`lnsym.witness`): found → **refuted**; else **unknown**. All within a time budget.
+   (:mod:`lnsym.prover.witness`): found → **refuted**; else **unknown**. All within a time budget.
 """
 
 from __future__ import annotations
@@ -24,27 +24,33 @@ from typing import Any
 import sympy
 from sympy import Expr, Symbol
 
-from lnsym.algebra import ComponentwiseBackend, NormalForm, atoms_to_language
 from lnsym.budget import DEFAULT_TIMEOUT, BudgetExceeded, time_budget
-from lnsym.conditions import (
-    Condition,
+from lnsym.errors import LnsymError, TypeMismatchError, UnsupportedError
+from lnsym.lang.definitions import (
+    Center,
+    Hadamard,
+    Kind,
+    VectorSymbol,
+    kind_of,
+    n,
+    ones,
+    scalar_symbol,
+)
+from lnsym.lang.parser import Assumption, Context, parse_assumption, parse_typed
+from lnsym.lang.walker import Evaluator
+from lnsym.prover.assumptions import (
     Knowledge,
     Step,
     Substitution,
     apply_assumptions,
     coefficient_differences,
-    describe_condition,
-    limit_of,
-    parse_limits,
     positivity,
 )
-from lnsym.definitions import Center, Hadamard, Kind, VectorSymbol, kind_of, n, ones, scalar_symbol
-from lnsym.errors import LnsymError, TypeMismatchError, UnsupportedError
-from lnsym.evaluate import Evaluator
-from lnsym.language import Assumption, Context, parse_assumption, parse_typed
-from lnsym.proof import Proof, Status, Witness
-from lnsym.radicals import Radicals
-from lnsym.witness import conditions_hold, find_limit_witness, find_point, find_witness
+from lnsym.prover.limits import Condition, describe_condition, limit_of, parse_limits
+from lnsym.prover.normal_form import ComponentwiseBackend, NormalForm, atoms_to_language
+from lnsym.prover.radicals import Radicals
+from lnsym.prover.verdict import Proof, Status, Witness
+from lnsym.prover.witness import conditions_hold, find_limit_witness, find_point, find_witness
 
 __all__ = ["COMPONENTWISE_MAX_DIM", "MAX_DIM", "Problem", "prove", "setup"]
 
@@ -200,6 +206,8 @@ def prove(
         seconds=time.perf_counter() - start,
         conditions=tuple(decision.conditions),
         certificate=tuple(decision.certificate),
+        texts=(lhs, rhs) if isinstance(lhs, str) and isinstance(rhs, str) else None,
+        context=problem.context,
     )
 
 

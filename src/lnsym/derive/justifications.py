@@ -14,9 +14,11 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lnsym.definitions import DEFINITIONS
+from lnsym.lang.definitions import DEFINITIONS
+from lnsym.lang.latex import definition_latex, math_in_text
 
 __all__ = ["RULES", "Rule", "justification_error"]
 
@@ -103,3 +105,15 @@ def justification_error(text: str) -> str | None:
         f'unknown justification {text!r}; use "definition of NAME" or one of the rules: '
         f"{', '.join(repr(r) for r in RULES)}"
     )
+
+
+def justification_latex(by: Sequence[str]) -> str:
+    r"""``("definition of u", "algebra")`` → ``\text{(definition of }u_{e}(x)\text{; algebra)}``."""
+    pieces = []
+    for item in by:
+        if item in RULES:
+            pieces.append(RULES[item].text)
+        else:
+            name = item.removeprefix("definition of ").strip()
+            pieces.append(f"definition of ${definition_latex(name)}$")
+    return math_in_text("(" + "; ".join(pieces) + ")")

@@ -2,7 +2,7 @@ r"""Typesetting: the LaTeX of expressions in the order they were written, and of
 
 * :func:`latex` — the LaTeX of one expression of the language, in the order it was written
   (``x - \mu(x) \mathbf{1}``, not SymPy's canonical ``- \mu(x) \mathbf{1} + x``); every function prints
-  as itself (:mod:`lnsym.definitions` owns each symbol's LaTeX). :func:`definition_latex` and
+  as itself (:mod:`lnsym.lang.definitions` owns each symbol's LaTeX). :func:`definition_latex` and
   :func:`assumption_latex` print a generic instance of a function and an assumption.
 * :func:`text_to_tex`, :func:`escape_text`, :func:`math_in_text` — prose for LaTeX: special
   characters escaped, common Unicode (μ, ε, ‖ …) turned into LaTeX symbols, ``$…$`` kept as math.
@@ -23,9 +23,9 @@ import sympy
 from sympy import Expr
 from sympy.printing.latex import LatexPrinter
 
-from lnsym.definitions import DEFINITIONS, Dot, Kind, scalar_symbol, vector_symbol
 from lnsym.errors import UnsupportedError
-from lnsym.language import Context, parse_assumption, parse_names, parse_typed
+from lnsym.lang.definitions import DEFINITIONS, Dot, Kind, scalar_symbol, vector_symbol
+from lnsym.lang.parser import Context, parse_assumption, parse_names, parse_typed
 
 __all__ = [
     "assumption_latex",

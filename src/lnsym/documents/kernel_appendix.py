@@ -20,10 +20,11 @@ from typing import Any
 import latexify
 import numpy as np
 
-from lnsym.definitions import Kind
 from lnsym.errors import UnsupportedError
-from lnsym.language import Context
-from lnsym.typeset import escape_text, latex
+from lnsym.lang.definitions import Kind
+from lnsym.lang.latex import escape_text, latex
+from lnsym.lang.parser import Context
+from lnsym.prover import prove
 
 __all__ = [
     "kernel_axis_note",
@@ -168,8 +169,6 @@ class _KernelReader:
 def kernel_section(fn: Callable[..., Any] = numpy_layer_norm, *, tex: bool = True) -> str:
     r"""The kernel's source, its latexify-py rendering, and the proof that it computes
     :math:`\operatorname{LN}(x) = \sqrt{n}\, u_{n\varepsilon}(c(x))` (LaTeX, or Markdown)."""
-    from lnsym.prover import prove
-
     text = kernel_expression(fn)
     vector = _function_def(fn).args.args[0].arg
     context = Context(vectors=(vector,))

@@ -1,7 +1,7 @@
 r"""Checking a derivation: every step proved equal to the previous one, every claim refuted.
 
 :func:`check_derivation` runs :func:`lnsym.prover.prove` on each step of each chain of a parsed
-:class:`~lnsym.derivations.Derivation`, from scratch (the justification in ``by`` documents the
+:class:`~lnsym.derive.load.Derivation`, from scratch (the justification in ``by`` documents the
 step for the reader, it is not trusted), and tries to refute each claim with a witness. The
 results (:class:`StepResult`, :class:`ChainResult`, :class:`ClaimResult`,
 :class:`DerivationResult`) say which steps did not check, with the residual or the witness, and
@@ -11,20 +11,25 @@ print the report of ``lnsym derive``; steps that do not check are reported, neve
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
 
+from lnsym.derive.justifications import justification_latex
+from lnsym.derive.load import Chain, Claim, Derivation, Step, load_derivations
 from lnsym.errors import DerivationError, LnsymError
-from lnsym.proof import Proof, Status
-
-if TYPE_CHECKING:
-    from lnsym.derivations import Chain, Claim, Derivation, Step
+from lnsym.lang.latex import latex
+from lnsym.lang.parser import Context
+from lnsym.prover import prove
+from lnsym.prover.verdict import Proof, Status
 
 __all__ = [
     "ChainResult",
     "ClaimResult",
     "DerivationResult",
     "StepResult",
+    "chain_latex",
+    "check_all",
     "check_derivation",
 ]
 
@@ -137,9 +142,11 @@ class DerivationResult:
         return "\n".join(lines + self.failures())
 
     def _repr_latex_(self) -> str:
-        from lnsym.documents import derivation_markdown_math
-
-        return derivation_markdown_math(self)
+        """Every chain as display math (what Jupyter shows for a derivation result)."""
+        context = self.derivation.context
+        return "\n".join(
+            "$$" + chain_latex(c, context, environment="aligned") + "$$" for c in self.chains
+        )
 
 
 def check_derivation(derivation: Derivation) -> DerivationResult:
@@ -184,8 +191,6 @@ def _prove(
     limit: tuple[str, ...] = (),
 ) -> Proof:
     # the prover parses the text itself, so that assumptions such as "s > 0" reach the symbols
-    from lnsym.prover import prove
-
     try:
         return prove(
             lhs,
@@ -197,3 +202,28 @@ def _prove(
         )
     except LnsymError as error:  # e.g. an unsupported construct: name the file and the step
         raise DerivationError(f"{derivation.path}: {where}: {error}") from None
+
+
+def chain_latex(chain: ChainResult, context: Context, *, environment: str = "align*") -> str:
+    r"""One checked chain: ``\begin{align*} first &= second && \text{(why)} \\ &= … \end{align*}``.
+
+    Steps that did not check print their relation as :math:`\overset{?}{=}`."""
+    steps = chain.steps
+    lines = []
+    for index, result in enumerate(steps[1:], 1):
+        head = latex(steps[0].step.text, context=context) if index == 1 else ""
+        proved = result.proof is not None and result.proof.proved
+        relation = "=" if proved else r"\overset{?}{=}"
+        body = latex(result.step.text, context=context)
+        lines.append(f"  {head} &{relation} {body} && {justification_latex(result.step.by)}")
+    return f"\\begin{{{environment}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{environment}}}"
+
+
+def check_all(path: str | Path | Iterable[Derivation]) -> list[DerivationResult]:
+    """Check the derivations at ``path`` (a file or a directory of ``.toml`` files), or given."""
+    derivations: Sequence[Derivation]
+    if isinstance(path, str | Path):
+        derivations = load_derivations(path)
+    else:
+        derivations = list(path)
+    return [check_derivation(d) for d in derivations]

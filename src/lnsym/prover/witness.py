@@ -8,7 +8,7 @@ hold with a certified sign. Both sides are evaluated exactly (SymPy numbers, com
 and a component counts as separating only when interval arithmetic (:mod:`mpmath.iv`, at increasing
 precision) encloses LHS − RHS in an interval that excludes 0. No certified separation → no witness.
 
-For a limit, the limits of both sides are computed symbolically first (:func:`lnsym.conditions.limit_of`)
+For a limit, the limits of both sides are computed symbolically first (:func:`lnsym.prover.assumptions.limit_of`)
 and the witness is a point where their values provably differ and the limit's conditions hold.
 """
 
@@ -24,12 +24,12 @@ import sympy
 from mpmath import iv
 from sympy import Expr, Rational, Symbol
 
-from lnsym.algebra import ComponentwiseBackend, VectorForm, mean_symbol, power_sum_names
-from lnsym.definitions import VectorSymbol, eps, n
-from lnsym.evaluate import Evaluator
-from lnsym.highprec import evaluate_mp
-from lnsym.language import Assumption, Context
-from lnsym.proof import Witness
+from lnsym.lang.definitions import VectorSymbol, eps, n
+from lnsym.lang.parser import Assumption, Context
+from lnsym.lang.walker import Evaluator
+from lnsym.numeric.mpmath_eval import evaluate_mp
+from lnsym.prover.normal_form import ComponentwiseBackend, VectorForm, mean_symbol, power_sum_names
+from lnsym.prover.verdict import Witness
 
 __all__ = [
     "DIGITS",
@@ -402,7 +402,7 @@ def find_witness(
     seed: int = 0,
     fixed: dict[str, str] | None = None,
 ) -> Witness | None:
-    """A certified :class:`~lnsym.proof.Witness` separating ``lhs`` and ``rhs``, or None.
+    """A certified :class:`~lnsym.prover.verdict.Witness` separating ``lhs`` and ``rhs``, or None.
 
     ``fixed`` pins declared scalars (or ``eps``) to given values.
     """

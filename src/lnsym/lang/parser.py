@@ -1,10 +1,10 @@
 """The expression language: text → typed SymPy expression.
 
 A whitelisting parser over Python's :mod:`ast`: only numbers, names, ``+ - * / **`` (and ``^`` as
-power), unary signs, parentheses and calls of the names in :data:`lnsym.definitions.DEFINITIONS` (plus
+power), unary signs, parentheses and calls of the names in :data:`lnsym.lang.definitions.DEFINITIONS` (plus
 ``sqrt``) are accepted. Nothing a user types reaches ``eval``, ``exec`` or ``sympify``.
 
->>> from lnsym.language import parse
+>>> from lnsym.lang.parser import parse
 >>> parse("sqrt(n)*u(c(x), n*eps)")
 sqrt(n)*u(c(x), n*eps)
 >>> parse("x + 1")
@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 import sympy
 from sympy import Expr, Rational, Symbol
 
-from lnsym.definitions import (
+from lnsym.errors import ParseError, TypeMismatchError
+from lnsym.lang.definitions import (
     DEFINITIONS,
     Kind,
     eps,
@@ -32,7 +33,6 @@ from lnsym.definitions import (
     scalar_symbol,
     vector_symbol,
 )
-from lnsym.errors import ParseError, TypeMismatchError
 
 __all__ = [
     "MAX_CALL_DEPTH",

@@ -4,7 +4,7 @@ Vectors are lists of :class:`mpmath.mpf`, scalars are :class:`mpmath.mpf`; input
 strings or SymPy rationals are converted at the working precision, so decimal data (such as the seed
 files) is represented to within 10^-digits.
 
->>> from lnsym.language import parse
+>>> from lnsym.lang.parser import parse
 >>> value = evaluate_mp(parse("norm(x)"), {"x": ["3", "4"]}, n=2, digits=30)
 >>> str(value)
 '5.0'
@@ -19,9 +19,9 @@ import mpmath
 import sympy
 from sympy import Expr, Symbol
 
-from lnsym.definitions import VectorSymbol
 from lnsym.errors import LnsymError
-from lnsym.evaluate import Evaluator
+from lnsym.lang.definitions import VectorSymbol
+from lnsym.lang.walker import Evaluator
 
 __all__ = ["MpmathBackend", "evaluate_mp", "to_mpf"]
 

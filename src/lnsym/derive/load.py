@@ -15,63 +15,39 @@ that hold throughout, and one or more chains of steps::
     by = "definition of LN"
 
 Each step after the first names its justification in ``by`` (a string or a list of strings): a
-named rule of :data:`RULES` such as ``"algebra"`` or ``"linearity of dot"``, or ``"definition of
-NAME"`` for a function of the language. Several chains go under ``[[chains]]`` (each with ``name``,
-optional extra ``assumptions`` and its own ``[[chains.steps]]``). Claims the derivation expects to
+named rule of :data:`~lnsym.derive.justifications.RULES` such as ``"algebra"`` or ``"linearity of
+dot"``, or ``"definition of NAME"`` for a function of the language. Several chains go under
+``[[chains]]`` (each with ``name``, optional extra ``assumptions`` and its own
+``[[chains.steps]]``). Claims the derivation expects to
 be *false* go under ``[[claims]]`` (``lhs``, ``rhs``, optional ``assumptions`` and ``note``); each must
 be refuted, and its witness is recorded in the report and the documents.
 
 Every step is proved equal to the previous one by :func:`lnsym.prover.prove`, from scratch: the
 justification documents the step for the reader, it is not trusted. Malformed files (and steps
 the prover rejects as input) raise :class:`~lnsym.errors.DerivationError` naming the file and step;
-steps that do not check are *reported* (see :meth:`DerivationResult.failures`), never raised.
+steps that do not check are *reported*, never raised.
 
-The pieces live in their own modules and are re-exported here: the named rules (:data:`RULES`)
-in :mod:`lnsym.rules`, the checking and its results (:func:`check_derivation`,
-:class:`DerivationResult`) in :mod:`lnsym.checking`. This module holds the format, the loading
-and :func:`derive`, which loads, checks and writes the documents.
+This module holds the format and the loading; the checking and its results are in
+:mod:`lnsym.derive.check`, the named rules (:data:`~lnsym.derive.justifications.RULES`) in
+:mod:`lnsym.derive.justifications`, and the documents in :mod:`lnsym.documents`.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sympy import Expr
 
-from lnsym.checking import (
-    ChainResult,
-    ClaimResult,
-    DerivationResult,
-    StepResult,
-    check_derivation,
-)
-from lnsym.definitions import Kind
+from lnsym.derive.justifications import RULES, justification_error
 from lnsym.errors import DerivationError, LnsymError
-from lnsym.language import Context, parse_assumption, parse_names, parse_typed
-from lnsym.rules import RULES, Rule, justification_error
+from lnsym.lang.definitions import Kind
+from lnsym.lang.parser import Context, parse_assumption, parse_names, parse_typed
 
-__all__ = [
-    "RULES",
-    "Chain",
-    "ChainResult",
-    "Claim",
-    "ClaimResult",
-    "Derivation",
-    "DerivationResult",
-    "Rule",
-    "Step",
-    "StepResult",
-    "check_derivation",
-    "derive",
-    "justification_error",
-    "load_derivation",
-    "load_derivations",
-]
+__all__ = ["Chain", "Claim", "Derivation", "Step", "load_derivation", "load_derivations"]
 
 
 _FILE_KEYS = {
@@ -366,22 +342,3 @@ class _Reader:
             if justification_error(item) is not None:
                 raise self.fail(f"{label}: {justification_error(item)}")
         return tuple(i.strip() for i in items)
-
-
-def derive(
-    path: str | Path | Iterable[Derivation], *, out: str | Path | None = None
-) -> list[DerivationResult]:
-    """Check the derivations at ``path`` (a file or directory); with ``out``, also write the
-    documents (one standalone ``.tex`` per derivation, a combined ``.tex`` and a ``.md``) there,
-    provided every derivation checked."""
-    derivations: Sequence[Derivation]
-    if isinstance(path, str | Path):
-        derivations = load_derivations(path)
-    else:
-        derivations = list(path)
-    results = [check_derivation(d) for d in derivations]
-    if out is not None and all(r.ok for r in results):
-        from lnsym.documents import write_documents
-
-        write_documents(results, out)
-    return results

@@ -10,7 +10,7 @@ exactly when the expression is (square roots of distinct square-free irreducible
 independent), and when the numerator reduces to the zero polynomial the identity is proved.
 
 Nonnegativity of a factor is decided from SymPy's assumptions on the atoms (``P[x,x] >= 0``,
-``n > 0``, ``eps > 0``) and from the :class:`~lnsym.algebra.Facts` recorded while normalizing (every
+``n > 0``, ``eps > 0``) and from the :class:`~lnsym.prover.normal_form.Facts` recorded while normalizing (every
 :math:`\langle v, v\rangle` is nonnegative), also up to a nonnegative remainder.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 import sympy
 from sympy import Expr, Symbol
 
-from lnsym.algebra import Facts
+from lnsym.prover.normal_form import Facts
 
 __all__ = ["Radicals"]
 

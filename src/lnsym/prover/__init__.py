@@ -1,0 +1,26 @@
+"""The prover: problem → normal form → assumptions and limits → verdict (proved, refuted, unknown).
+
+* :mod:`lnsym.prover.decide` — ``prove`` and ``setup``: the decision procedure;
+* :mod:`lnsym.prover.normal_form` — vectors over 1 and centered atoms, scalars in means and inner
+  products;
+* :mod:`lnsym.prover.radicals` — canonical square roots and the exact zero test;
+* :mod:`lnsym.prover.assumptions` — equations and inequalities used only through equivalences, with
+  a certificate;
+* :mod:`lnsym.prover.limits` — limits by Taylor expansion, with their conditions;
+* :mod:`lnsym.prover.witness` — certified witnesses (exact points, interval arithmetic);
+* :mod:`lnsym.prover.verdict` — :class:`Proof`, :class:`Status`, :class:`Witness`.
+"""
+
+from lnsym.prover.decide import COMPONENTWISE_MAX_DIM, MAX_DIM, Problem, prove, setup
+from lnsym.prover.verdict import Proof, Status, Witness
+
+__all__ = [
+    "COMPONENTWISE_MAX_DIM",
+    "MAX_DIM",
+    "Problem",
+    "Proof",
+    "Status",
+    "Witness",
+    "prove",
+    "setup",
+]
