@@ -7,6 +7,7 @@ import json
 
 from lnsym.budget import DEFAULT_TIMEOUT
 from lnsym.cli.options import add_declarations, add_json
+from lnsym.errors import LnsymError
 from lnsym.prover import prove
 
 __all__ = ["register"]
@@ -54,6 +55,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.dim is not None and args.dim < 1:
+        raise LnsymError(f"--dim must be a positive integer, not {args.dim}")
     proof = prove(
         args.lhs,
         args.rhs,

@@ -18,7 +18,7 @@ from lnsym.errors import DataError, UnsupportedError
 from lnsym.kernels import runtime
 from lnsym.kernels.arrays import DIALECTS, JAX_HELPERS, TORCH_HELPERS, array_function
 from lnsym.kernels.fused import FASTMATH, fused_functions
-from lnsym.kernels.spec import Spec, unfold
+from lnsym.kernels.spec import Spec, tree_size, unfold
 from lnsym.prover import prove
 
 __all__ = ["BACKENDS", "KernelShapeError", "module_source", "proof_statement", "write_module"]
@@ -50,7 +50,9 @@ def proof_statement(spec: Spec) -> tuple[str, bool]:
     """One sentence saying that the formula equals its unfolded definition, and whether lnsym
     proved it (symbolically, for every n). Runs the prover: ``export`` uses it, ``kernel`` never."""
     version = importlib.metadata.version("lnsym")
-    proof = prove(spec.expr, unfold(spec.expr), vectors=spec.vectors, scalars=spec.scalars)
+    proof = prove(
+        spec.expr, unfold(spec.expr), vectors=spec.vectors, scalars=spec.scalars, timeout=10
+    )
     if proof.proved:
         text = (
             f"Proved by lnsym {version} ({proof.method}): the formula equals its definition "
@@ -60,8 +62,28 @@ def proof_statement(spec: Spec) -> tuple[str, bool]:
     return f"{BY_CONSTRUCTION} lnsym {version}'s prover returned {proof.status.value}.", False
 
 
-def _module_docstring(spec: Spec, backend: str, axis: int, statement: str) -> str:
+#: the unfolded formula is printed in the docstring only up to this many tree nodes.
+MAX_SHOWN_NODES = 400
+
+
+def _unfolded_lines(spec: Spec) -> list[str]:
     unfolded = unfold(spec.expr)
+    size = tree_size(unfolded, MAX_SHOWN_NODES + 1)
+    if size > MAX_SHOWN_NODES:  # nested definitions: the text would grow exponentially
+        return [
+            "Its definition, unfolded to inner products, is too long to print here "
+            f"(over {MAX_SHOWN_NODES} terms); the code computes each shared part once.",
+        ]
+    return [
+        "and its definition, unfolded to inner products (what this code computes):",
+        "",
+        f"    {sympy.latex(unfolded)}",
+        "",
+        f"    {spec.expr} = {unfolded}",
+    ]
+
+
+def _module_docstring(spec: Spec, backend: str, axis: int, statement: str) -> str:
     params = ", ".join(spec.parameters)
     what = "vector" if spec.kind.value == "vector" else "scalar"
     return "\n".join(
@@ -72,11 +94,7 @@ def _module_docstring(spec: Spec, backend: str, axis: int, statement: str) -> st
             "",
             f"    {sympy.latex(spec.expr)}",
             "",
-            "and its definition, unfolded to inner products (what this code computes):",
-            "",
-            f"    {sympy.latex(unfolded)}",
-            "",
-            f"    {spec.expr} = {unfolded}",
+            *_unfolded_lines(spec),
             "",
             *textwrap.wrap(statement, width=96),
             "",

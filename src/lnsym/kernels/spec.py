@@ -25,7 +25,7 @@ from lnsym.lang.definitions import (
 )
 from lnsym.lang.parser import Context, parse_names, parse_typed
 
-__all__ = ["INTERNAL_NAMES", "Spec", "make_spec", "unfold"]
+__all__ = ["INTERNAL_NAMES", "Spec", "make_spec", "tree_size", "unfold"]
 
 #: names a generated kernel uses itself; they cannot name a vector or a scalar of a kernel.
 INTERNAL_NAMES = frozenset(
@@ -111,8 +111,31 @@ def unfold(expr: Expr) -> Expr:
     This is the formula the kernels evaluate, e.g. for :math:`\operatorname{LN}(x)`:
     :math:`(x - \langle x, \mathbf{1}\rangle/n\,\mathbf{1}) / \sqrt{\lVert\cdot\rVert^2/n + \varepsilon}`.
     """
-    if isinstance(expr, Definition) and not isinstance(expr, Dot | Hadamard):
-        return unfold(expr.definition())
-    if not expr.args:
-        return expr
-    return expr.func(*(unfold(a) for a in expr.args))
+    return _unfold(expr, {})
+
+
+def _unfold(expr: Expr, memo: dict[Expr, Expr]) -> Expr:
+    found = memo.get(expr)
+    if found is None:  # memoized: nested definitions repeat their arguments (LN(LN(x)) …)
+        if isinstance(expr, Definition) and not isinstance(expr, Dot | Hadamard):
+            found = _unfold(expr.definition(), memo)
+        elif not expr.args:
+            found = expr
+        else:
+            found = expr.func(*(_unfold(a, memo) for a in expr.args))
+        memo[expr] = found
+    return found
+
+
+def tree_size(expr: Expr, limit: int) -> int:
+    """The number of nodes of ``expr`` written out as a tree, counted up to ``limit`` (shared
+    subexpressions count each time they occur, as they would in printed text)."""
+    sizes: dict[Expr, int] = {}
+
+    def size(e: Expr) -> int:
+        found = sizes.get(e)
+        if found is None:
+            found = sizes[e] = min(limit, 1 + sum(size(a) for a in e.args))
+        return found
+
+    return size(expr)

@@ -291,12 +291,19 @@ def apply_assumptions(
             continue  # already a property of the symbol
         left, right = forms(assumption.lhs), forms(assumption.rhs)
         if assumption.relation == "=":
-            for source, equation in _scalar_equations(str(assumption), left, right, forms):
+            equations = _scalar_equations(str(assumption), left, right, forms, tuple(vectors))
+            for source, equation in equations:
                 pending.append((source, _at_dim(equation, dim)))
             continue
         (difference,) = coefficient_differences(left, right).values()
         difference = _at_dim(difference, dim)
         oriented = difference if assumption.relation in (">", ">=") else -difference
+        strict = assumption.relation in (">", "<")
+        if oriented.is_negative or (strict and oriented.is_nonpositive):
+            raise LnsymError(
+                f"the assumptions are inconsistent: {assumption} cannot hold "
+                "(n is a positive integer, eps > 0, and |v|^2 >= 0)"
+            )
         radicals.facts.add(knowledge.substitution.canonical(oriented))
         if assumption.relation in (">", "<"):
             knowledge.positive.append(sympy.expand(oriented))
@@ -309,16 +316,23 @@ def _at_dim(expr: Expr, dim: int | None) -> Expr:
 
 
 def _scalar_equations(
-    source: str, left: VectorForm | Expr, right: VectorForm | Expr, forms: NormalForm
+    source: str,
+    left: VectorForm | Expr,
+    right: VectorForm | Expr,
+    forms: NormalForm,
+    vectors: tuple[str, ...],
 ) -> list[tuple[str, Expr]]:
-    """A scalar equation as is; a vector equation V = 0 as <V, B> = 0 for each basis vector B."""
+    """A scalar equation as is; a vector equation V = 0 as <V, B> = 0 for each basis vector B of V
+    (together equivalent to V = 0), and, as consequences, <V, 1> = 0 and <V, c(u)> = 0 for every
+    declared vector u."""
     differences = coefficient_differences(left, right)
     if ("",) in differences:
         return [(source, differences[("",)])]
     vector = {atom: d for atom, d in differences.items() if d != 0}
     backend = forms.evaluator.backend
     out = []
-    for atom in vector:
+    readers = list(vector) + [a for a in [(), *((u,) for u in vectors)] if a not in vector]
+    for atom in readers:
         name = "1" if not atom else "⊙".join(f"c({a})" for a in atom)
         out.append((f"<{source}, {name}>", backend.dot(vector, {atom: sympy.S.One})))
     return out

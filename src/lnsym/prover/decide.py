@@ -101,9 +101,9 @@ def setup(
         left, right = left.xreplace(swap), right.xreplace(swap)
         parsed = [replace(a, lhs=a.lhs.xreplace(swap), rhs=a.rhs.xreplace(swap)) for a in parsed]
     if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or dim < 1):
-        raise LnsymError(f"dim must be a positive integer (--dim N), not {dim!r}")
+        raise LnsymError(f"dim= must be a positive integer, not {dim!r}")
     if dim is not None and dim > MAX_DIM:
-        raise LnsymError(f"--dim {dim} is too large; lnsym accepts dimensions up to {MAX_DIM}")
+        raise LnsymError(f"dim={dim} is too large; lnsym accepts dimensions up to {MAX_DIM}")
     limits = parse_limits(limit, context)
     return Problem(left, right, context, tuple(parsed), dim, limits)
 
@@ -170,6 +170,8 @@ def prove(
     ('refuted', 4)
     """
     start = time.perf_counter()
+    if not isinstance(witness, bool):
+        raise LnsymError(f"witness= must be True or False, not {witness!r}")
     if timeout is not None and (
         isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
     ):

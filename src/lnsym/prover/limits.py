@@ -113,9 +113,11 @@ def limit_of(
     one_sided = bool(symbol.is_positive) or target is sympy.oo
     h = sympy.Dummy("h", positive=True) if one_sided else sympy.Dummy("h", real=True)
     replacement = 1 / h if target is sympy.oo else target + h
-    restored = radicals.restore(canonical)
-    _check_regular(restored, symbol)
-    moved = radicals.canonical(restored.xreplace({symbol: replacement}))
+    moved = radicals.canonical(radicals.restore(canonical).xreplace({symbol: replacement}))
+    if one_sided and any(radicals.radicands.get(t) == h for t in moved.free_symbols):
+        k = sympy.Dummy("k", positive=True)  # sqrt(h) occurs: expand in k = sqrt(h) instead
+        moved = radicals.canonical(radicals.restore(moved).xreplace({h: k**2}))
+        h = k
     numerator, denominator = sympy.fraction(sympy.together(moved))
     dependent = {
         t: radicals.radicands[t]
@@ -126,11 +128,15 @@ def limit_of(
         raise UnsupportedError(
             f"cannot take the limit {symbol} -> {target}: a square root of unknown sign depends on it"
         )
-    if h in numerator.free_symbols | denominator.free_symbols and _has_irregular(
-        numerator / denominator, h
-    ):
+    smooth = {t: sympy.sqrt(f) for t, f in dependent.items()}
+    den_at = radicals.canonical(denominator.xreplace(smooth).xreplace({h: sympy.S.Zero}))
+    if radicals.reduce(den_at) != 0 and _continuous(moved, h, dependent, radicals):
+        value = radicals.canonical(moved.xreplace(smooth).xreplace({h: sympy.S.Zero}))
+        return value, _nonzero_conditions(den_at, radicals)
+    if _has_irregular(numerator / denominator, h):
         raise UnsupportedError(
-            f"cannot take the limit {symbol} -> {target}: the expression is not algebraic in {symbol}"
+            f"cannot take the limit {symbol} -> {target}: the expression is not algebraic in "
+            f"{symbol} there (an exponent, an absolute value or a function under a 0/0)"
         )
     analytic: list[Expr] = []
     for radicand in dependent.values():
@@ -140,8 +146,7 @@ def limit_of(
                 f"cannot take the limit {symbol} -> {target}: a square root vanishes there"
             )
         analytic.append(at_zero)
-    smooth_num = numerator.xreplace({t: sympy.sqrt(f) for t, f in dependent.items()})
-    smooth_den = denominator.xreplace({t: sympy.sqrt(f) for t, f in dependent.items()})
+    smooth_num, smooth_den = numerator.xreplace(smooth), denominator.xreplace(smooth)
     for order in range(MAX_LIMIT_ORDER + 1):
         den_k = _taylor(smooth_den, h, order, radicals)
         if radicals.reduce(den_k) == 0:
@@ -166,12 +171,33 @@ def limit_of(
     )
 
 
-def _check_regular(expr: Expr, symbol: Symbol) -> None:
-    if _has_irregular(expr, symbol):
-        raise UnsupportedError(
-            f"cannot take the limit in {symbol}: it occurs in an exponent or a function that is "
-            "not continuous there; substitute a value instead"
-        )
+def _continuous(expr: Expr, h: Symbol, dependent: dict[Symbol, Expr], radicals: Radicals) -> bool:
+    """Is ``expr`` continuous in ``h`` at 0 (given its denominator does not vanish there)?
+
+    Sums, products, absolute values and square roots of nonnegative radicands are; a power with a
+    negative or non-integer exponent only where its base at 0 is known non-zero (positive, for a
+    non-integer or ``h``-dependent exponent); any other function is not assumed to be.
+    """
+    if expr.is_Atom:
+        return True
+    if not expr.has(h) and not (expr.free_symbols & set(dependent)):
+        return True
+    if isinstance(expr, sympy.Add | sympy.Mul | sympy.Abs):
+        return all(_continuous(a, h, dependent, radicals) for a in expr.args)
+    if isinstance(expr, sympy.Pow):
+        base, exponent = expr.base, expr.exp
+        if not _continuous(base, h, dependent, radicals) or (
+            exponent.has(h) and not (_continuous(exponent, h, dependent, radicals))
+        ):
+            return False
+        if exponent.is_Integer and exponent >= 0:
+            return True
+        at = base.xreplace({t: sympy.sqrt(f) for t, f in dependent.items()}).xreplace({h: 0})
+        at = radicals.canonical(at)
+        if exponent.is_Integer:
+            return known_nonzero(at)
+        return bool(at.is_positive)
+    return False
 
 
 def _has_irregular(expr: Expr, symbol: Symbol) -> bool:
@@ -206,8 +232,11 @@ def _nonzero_conditions(expr: Expr, radicals: Radicals) -> list[Expr]:
     for part in (numerator, denominator):
         _, factors = sympy.factor_list(sympy.expand(part))
         for factor, _m in factors:
+            if isinstance(factor, sympy.Abs):  # |f| != 0 exactly when f != 0
+                factor = factor.args[0]
             if not known_nonzero(factor) and not _positive_radical(factor, radicals):
-                out.append(factor)
+                if factor not in out and -factor not in out:
+                    out.append(factor)
     return out
 
 

@@ -48,6 +48,11 @@ DIGITS = 50
 _PRECISIONS = (80, 320, 1280)  # bits of the interval evaluations, tried in turn
 _DIMENSIONS = (4, 3, 5, 2, 6, 1)
 _EPSILONS = (Rational(1, 10), Rational(1), Rational(1, 1000))
+_SMALL_INTEGERS = tuple(Rational(k) for k in (1, 2, 3, 4, 5))
+#: scalars between the integers too (an assumption such as alpha > -1 may leave only (-1, 0)).
+_FRACTIONS = tuple(
+    Rational(p, q) for p, q in ((1, 2), (1, 3), (2, 3), (3, 2), (1, 10), (5, 2), (7, 3), (9, 4))
+)
 
 Value: TypeAlias = Expr | list[Expr]
 
@@ -228,10 +233,8 @@ def _candidates(
         degenerate = attempt % 3 == 2
 
         def number(positive: bool = False, integers: bool = integers) -> Expr:
-            if integers:
-                value = Rational(rng.choice([1, 2, 3, 4, 5]))
-            else:
-                value = Rational(rng.randint(1, 40), rng.randint(1, 9))
+            pool = _SMALL_INTEGERS if integers else _FRACTIONS
+            value = pool[rng.randrange(len(pool))]
             return value if positive or rng.random() < 0.6 else -value
 
         values: dict[str, Value] = {}
