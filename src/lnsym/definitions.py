@@ -463,3 +463,8 @@ def kind_of(expr: Expr) -> Kind:
     if isinstance(expr, sympy.Add | sympy.Mul):
         return Kind.VECTOR if any(kind_of(a) is Kind.VECTOR for a in expr.args) else Kind.SCALAR
     return Kind.SCALAR
+
+
+# jvp, grad and diff are defined over the definitions above; importing them registers them in
+# DEFINITIONS, so every reader of the table (parser, LaTeX, rules) knows them.
+from lnsym import calculus as _calculus  # noqa: E402, F401
