@@ -55,6 +55,7 @@ from lnsym.interp import (
     layer_norm_columns,
 )
 from lnsym.kernels import Kernel, export, kernel
+from lnsym.kernels.backward import layer_norm_backward
 from lnsym.language import Context, parse
 from lnsym.proof import Proof, Status, Witness
 from lnsym.prover import prove
@@ -101,6 +102,7 @@ __all__ = [
     "fold",
     "kernel",
     "latex",
+    "layer_norm_backward",
     "layer_norm_columns",
     "load",
     "load_derivation",

@@ -43,10 +43,12 @@ from lnsym.definitions import (
     Expectation,
     Hadamard,
     Kind,
+    LayerNorm,
     Mean,
     OnesVector,
     VectorSymbol,
     _tex,
+    eps,
     kind_of,
     n,
     ones,
@@ -264,6 +266,13 @@ class DirectionalDerivative(Definition):
     arg_kinds = (Kind.VECTOR, Kind.VECTOR, Kind.VECTOR)
     formula = r"\frac{\partial F}{\partial x} v = \frac{d}{dt} F(x + t v)\big|_{t=0}"
     generic_latex = r"\frac{\partial F}{\partial x} v"
+    signature = "scalar or vector F, declared vector x, vector v → the kind of F"
+
+    @classmethod
+    def example(cls) -> Expr:
+        """``jvp(LN(x), x, v)``, for the documentation."""
+        x = VectorSymbol("x")
+        return cls(LayerNorm(x), x, VectorSymbol("v"))
 
     @property  # the kind of F: a scalar or a vector
     def result_kind(self) -> Kind:  # type: ignore[override]
@@ -299,6 +308,13 @@ class Gradient(Definition):
     result_kind = Kind.VECTOR
     formula = r"\langle \nabla_x f, v\rangle = \frac{\partial f}{\partial x} v \text{ for all } v"
     generic_latex = r"\nabla_{x} f"
+    signature = "scalar f, declared vector x → vector"
+
+    @classmethod
+    def example(cls) -> Expr:
+        """``grad(dot(w, LN(x)), x)``, for the documentation."""
+        x = VectorSymbol("x")
+        return cls(Dot(VectorSymbol("w"), LayerNorm(x)), x)
 
     @classmethod
     def typed(cls, args: list[tuple[Expr, Kind]], text: str) -> tuple[Expr, Kind]:
@@ -330,6 +346,12 @@ class PartialDerivative(Definition):
     arg_kinds = (Kind.SCALAR, Kind.SCALAR)
     formula = r"\frac{\partial F}{\partial \alpha}"
     generic_latex = r"\frac{\partial F}{\partial \alpha}"
+    signature = "scalar or vector F, declared scalar or eps → the kind of F"
+
+    @classmethod
+    def example(cls) -> Expr:
+        """``diff(LN(x), eps)``, for the documentation."""
+        return cls(LayerNorm(VectorSymbol("x")), eps)
 
     @property  # the kind of F: a scalar or a vector
     def result_kind(self) -> Kind:  # type: ignore[override]
