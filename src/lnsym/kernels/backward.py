@@ -101,7 +101,7 @@ def layer_norm_function() -> Any:
 
     forward_kernel = _kernel("LNA(x, g, beta)", "torch")
 
-    class LayerNormFunction(torch.autograd.Function):  # type: ignore[misc]
+    class LayerNormFunction(torch.autograd.Function):
         """Affine layer norm whose backward is lnsym's generated gradient kernels."""
 
         @staticmethod
