@@ -59,6 +59,7 @@ from lnsym.kernels.backward import layer_norm_backward
 from lnsym.language import Context, parse
 from lnsym.proof import Proof, Status, Witness
 from lnsym.prover import prove
+from lnsym.series import Series, series
 
 __version__ = "0.1.0"
 
@@ -88,6 +89,7 @@ __all__ = [
     "Proof",
     "RMSNorm",
     "Sandwich",
+    "Series",
     "Status",
     "UnitScale",
     "Variance",
@@ -111,5 +113,6 @@ __all__ = [
     "ones",
     "parse",
     "prove",
+    "series",
     "write_documents",
 ]

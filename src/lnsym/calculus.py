@@ -143,9 +143,21 @@ def _bilinear(op: type[Definition], a: Expr, b: Expr) -> Expr:
     order (both are symmetric), so equal terms merge."""
     if a == 0 or b == 0:
         return sympy.S.Zero
+    (sa, a), (sb, b) = _scalar_part(a), _scalar_part(b)
     if sympy.default_sort_key(b) < sympy.default_sort_key(a):
         a, b = b, a
-    return op(a, b)
+    return sa * sb * op(a, b)
+
+
+def _scalar_part(vector: Expr) -> tuple[Expr, Expr]:
+    """``s*v`` → ``(s, v)``: the scalar factors of a vector product, and the rest."""
+    if not isinstance(vector, sympy.Mul):
+        return sympy.S.One, vector
+    scalars = [f for f in vector.args if kind_of(f) is Kind.SCALAR]
+    if not scalars:
+        return sympy.S.One, vector
+    rest = [f for f in vector.args if kind_of(f) is Kind.VECTOR]
+    return sympy.Mul(*scalars), sympy.Mul(*rest)
 
 
 # --------------------------------------------------------------------------------------------------

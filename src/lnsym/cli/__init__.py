@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "lnsym.cli.numeric",
     "lnsym.cli.interp",
     "lnsym.cli.figures",
+    "lnsym.cli.series",
 )
 
 
