@@ -45,6 +45,7 @@ from lnsym.derivations import (
 )
 from lnsym.documents import latex, write_documents
 from lnsym.errors import LnsymError
+from lnsym.expansions import Series, series
 from lnsym.interp import (
     Attribution,
     Comparison,
@@ -59,7 +60,6 @@ from lnsym.kernels.backward import layer_norm_backward
 from lnsym.language import Context, parse
 from lnsym.proof import Proof, Status, Witness
 from lnsym.prover import prove
-from lnsym.series import Series, series
 
 __version__ = "0.1.0"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
 from lnsym.errors import DataError
-from lnsym.series import MAX_ORDER, series, truncation_error
+from lnsym.expansions import MAX_ORDER, series, truncation_error
 
 __all__ = ["register"]
 
