@@ -49,6 +49,7 @@ import argparse  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from decimal import Decimal  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -104,88 +105,95 @@ def speed_table(shapes: list[tuple[int, int]], repeats: int) -> None:
     print("-" * len(head))
     rng = np.random.default_rng(0)
     for rows, n in shapes:
-        x = (5 * rng.standard_normal((rows, n)) + 30).astype(np.float32)
-        dy = rng.standard_normal((rows, n)).astype(np.float32)
-        g = (1 + 0.1 * rng.standard_normal(n)).astype(np.float32)
-        beta = (0.1 * rng.standard_normal(n)).astype(np.float32)
-        out = np.empty_like(x)
-        variants: dict[str, Callable[[], object]] = {
-            "copy": lambda: np.copyto(out, x),
-            "add": lambda: np.add(x, dy, out=out),
-            "LN": lambda: kernels["LN"](x, out=out),
-            "LNA": lambda: kernels["LNA"](x, g, beta, out=out),
-            "dx": lambda: kernels["dx"](x, dy, g, out=out),
+        measure(rows, n, repeats, kernels, rng)
+
+
+def measure(
+    rows: int, n: int, repeats: int, kernels: dict[str, Any], rng: np.random.Generator
+) -> None:
+    """Time every variant at one shape and print its table rows."""
+    x = (5 * rng.standard_normal((rows, n)) + 30).astype(np.float32)
+    dy = rng.standard_normal((rows, n)).astype(np.float32)
+    g = (1 + 0.1 * rng.standard_normal(n)).astype(np.float32)
+    beta = (0.1 * rng.standard_normal(n)).astype(np.float32)
+    out = np.empty_like(x)
+    variants: dict[str, Callable[[], object]] = {
+        "copy": lambda: np.copyto(out, x),
+        "add": lambda: np.add(x, dy, out=out),
+        "LN": lambda: kernels["LN"](x, out=out),
+        "LNA": lambda: kernels["LNA"](x, g, beta, out=out),
+        "dx": lambda: kernels["dx"](x, dy, g, out=out),
+    }
+    torch_paths: dict[str, dict[str, str]] = {"LN": {}, "LNA": {}, "dx": {}}
+    if torch is not None:
+        xt, dyt, gt, bt = (torch.from_numpy(a) for a in (x, dy, g, beta))
+        ot = torch.empty_like(xt)
+        mean, rstd = torch.empty(rows, 1), torch.empty(rows, 1)
+        dxt, dgt, dbt = torch.empty_like(xt), torch.empty(n), torch.empty(n)
+        _, saved_mean, saved_rstd = torch.ops.aten.native_layer_norm(xt, [n], gt, bt, 1e-5)
+        aten = torch.ops.aten
+        variants |= {
+            "t:F.layer_norm(x)": lambda: torch.nn.functional.layer_norm(xt, (n,), eps=1e-5),
+            "t:F.layer_norm(x,w,b)": lambda: torch.nn.functional.layer_norm(
+                xt, (n,), gt, bt, eps=1e-5
+            ),
+            "t:native_layer_norm.out": lambda: aten.native_layer_norm.out(
+                xt, [n], gt, bt, 1e-5, out0=ot, out1=mean, out2=rstd
+            ),
+            "t:native_backward(dx)": lambda: aten.native_layer_norm_backward(
+                dyt, xt, [n], saved_mean, saved_rstd, gt, bt, [True, False, False]
+            ),
+            "t:native_backward.out": lambda: aten.native_layer_norm_backward.out(
+                dyt,
+                xt,
+                [n],
+                saved_mean,
+                saved_rstd,
+                gt,
+                bt,
+                [True, True, True],
+                out0=dxt,
+                out1=dgt,
+                out2=dbt,
+            ),
         }
-        torch_paths: dict[str, dict[str, str]] = {"LN": {}, "LNA": {}, "dx": {}}
-        if torch is not None:
-            xt, dyt, gt, bt = (torch.from_numpy(a) for a in (x, dy, g, beta))
-            ot = torch.empty_like(xt)
-            mean, rstd = torch.empty(rows, 1), torch.empty(rows, 1)
-            dxt, dgt, dbt = torch.empty_like(xt), torch.empty(n), torch.empty(n)
-            _, saved_mean, saved_rstd = torch.ops.aten.native_layer_norm(xt, [n], gt, bt, 1e-5)
-            aten = torch.ops.aten
-            variants |= {
-                "t:F.layer_norm(x)": lambda: torch.nn.functional.layer_norm(xt, (n,), eps=1e-5),
-                "t:F.layer_norm(x,w,b)": lambda: torch.nn.functional.layer_norm(
-                    xt, (n,), gt, bt, eps=1e-5
-                ),
-                "t:native_layer_norm.out": lambda: aten.native_layer_norm.out(
-                    xt, [n], gt, bt, 1e-5, out0=ot, out1=mean, out2=rstd
-                ),
-                "t:native_backward(dx)": lambda: aten.native_layer_norm_backward(
-                    dyt, xt, [n], saved_mean, saved_rstd, gt, bt, [True, False, False]
-                ),
-                "t:native_backward.out": lambda: aten.native_layer_norm_backward.out(
-                    dyt,
-                    xt,
-                    [n],
-                    saved_mean,
-                    saved_rstd,
-                    gt,
-                    bt,
-                    [True, True, True],
-                    out0=dxt,
-                    out1=dgt,
-                    out2=dbt,
-                ),
-            }
-            # LN: torch's fastest path takes weight and bias (ones, zeros) or none
-            torch_paths["LN"] = {
-                "t:F.layer_norm(x)": "F.layer_norm(x)",
-                "t:native_layer_norm.out": "native_layer_norm.out",
-                "t:F.layer_norm(x,w,b)": "F.layer_norm(x, w, b)",
-            }
-            torch_paths["LNA"] = {
-                "t:F.layer_norm(x,w,b)": "F.layer_norm(x, w, b)",
-                "t:native_layer_norm.out": "native_layer_norm.out",
-            }
-            torch_paths["dx"] = {
-                "t:native_backward(dx)": "native_backward(dx)",
-                "t:native_backward.out": "native_backward.out (all 3)",
-            }
-        times = rounds(variants, repeats)
+        # LN: torch's fastest path takes weight and bias (ones, zeros) or none
+        torch_paths["LN"] = {
+            "t:F.layer_norm(x)": "F.layer_norm(x)",
+            "t:native_layer_norm.out": "native_layer_norm.out",
+            "t:F.layer_norm(x,w,b)": "F.layer_norm(x, w, b)",
+        }
+        torch_paths["LNA"] = {
+            "t:F.layer_norm(x,w,b)": "F.layer_norm(x, w, b)",
+            "t:native_layer_norm.out": "native_layer_norm.out",
+        }
+        torch_paths["dx"] = {
+            "t:native_backward(dx)": "native_backward(dx)",
+            "t:native_backward.out": "native_backward.out (all 3)",
+        }
+    times = rounds(variants, repeats)
 
-        def ms(name: str, times: dict[str, list[float]] = times) -> str:
-            return f"{np.median(times[name]) * 1e3:7.2f}"
+    def ms(name: str, times: dict[str, list[float]] = times) -> str:
+        return f"{np.median(times[name]) * 1e3:7.2f}"
 
-        for op in ("LN", "LNA", "dx"):
-            floor = "add" if op == "dx" else "copy"
-            floor_target, torch_target = TARGETS[op]
-            paths = torch_paths[op]
-            if paths:
-                fastest = min(paths, key=lambda p, t=times: float(np.median(t[p])))
-                tcell, tname = ms(fastest), paths[fastest]
-                vs_torch = f"{ratio(times, op, fastest):7.2f}"
-            else:
-                tcell, tname, vs_torch = f"{'-':>7}", "(torch not installed)", f"{'-':>7}"
-            print(
-                f"{rows:>5}×{n:<3} {op:>4} {ms(op)} {ms(floor)} {tcell}  {tname:<24}"
-                f"{ratio(times, op, floor):7.2f} {'≤' + str(floor_target):>7} {vs_torch} "
-                f"{('≤' if op != 'dx' else '<') + str(torch_target):>7}"
-            )
-        if torch is not None:
-            extra = ", ".join(f"{p[2:]} {ms(p).strip()}" for p in variants if p.startswith("t:"))
-            print(f"{'':>15}all torch paths (ms): {extra}")
+    for op in ("LN", "LNA", "dx"):
+        floor = "add" if op == "dx" else "copy"
+        floor_target, torch_target = TARGETS[op]
+        paths = torch_paths[op]
+        if paths:
+            fastest = min(paths, key=lambda p, t=times: float(np.median(t[p])))
+            tcell, tname = ms(fastest), paths[fastest]
+            vs_torch = f"{ratio(times, op, fastest):7.2f}"
+        else:
+            tcell, tname, vs_torch = f"{'-':>7}", "(torch not installed)", f"{'-':>7}"
+        print(
+            f"{rows:>5}×{n:<3} {op:>4} {ms(op)} {ms(floor)} {tcell}  {tname:<24}"
+            f"{ratio(times, op, floor):7.2f} {'≤' + str(floor_target):>7} {vs_torch} "
+            f"{('≤' if op != 'dx' else '<') + str(torch_target):>7}"
+        )
+    if torch is not None:
+        extra = ", ".join(f"{p[2:]} {ms(p).strip()}" for p in variants if p.startswith("t:"))
+        print(f"{'':>15}all torch paths (ms): {extra}")
 
 
 def mp_reference(formula: str, x: np.ndarray, g: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -217,7 +225,9 @@ def backward_reference(x: np.ndarray, dy: np.ndarray, g: np.ndarray) -> np.ndarr
 
 
 def accuracy_table(rows: int, n: int) -> None:
-    print(f"\naccuracy on {rows} float32 rows of n = {n}, 1·randn + 1e4 (max error in float32 ulps)")
+    print(
+        f"\naccuracy on {rows} float32 rows of n = {n}, 1·randn + 1e4 (max error in float32 ulps)"
+    )
     rng = np.random.default_rng(1)
     x = (rng.standard_normal((rows, n)) + 1e4).astype(np.float32)
     dy = rng.standard_normal((rows, n)).astype(np.float32)
