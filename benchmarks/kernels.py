@@ -4,7 +4,9 @@ torch's fastest CPU path, in one table. Float32, one thread, 8192×512 and 8192�
 Run ``python benchmarks/kernels.py`` (about a minute on two slow cores; ``--quick`` for 8192×512
 only). Every variant of a shape is run in the same *round*, interleaved, for ``--repeats`` rounds;
 a ratio is the median over rounds of (variant time / reference time) measured in the same round, so
-drifting load on a shared machine cancels out as far as it can.
+drifting load on a shared machine cancels out as far as it can. Times are the calling thread's CPU
+time (``time.thread_time``: waiting for a busy core is not counted, page faults are); ``--wall``
+uses wall-clock time instead.
 
 Variants (each writes into a preallocated output where the library allows it):
 
@@ -71,17 +73,24 @@ FORMULAS = {
 TARGETS = {"LN": (1.2, 0.8), "LNA": (1.2, 0.8), "dx": (1.3, 1.0)}
 
 
+#: the clock: the calling thread's CPU time (user + system, so page faults count) by default —
+#: on a machine shared with other jobs it does not count the time the thread waits for a core;
+#: ``--wall`` switches to ``time.perf_counter``. Every variant runs on the calling thread (numba
+#: without parallel=True, torch with one intra-op thread), so both clocks see all of its work.
+CLOCK: Callable[[], float] = time.thread_time
+
+
 def rounds(variants: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
-    """Wall times (seconds) of every variant, ``repeats`` interleaved rounds after a warm-up."""
+    """Times (seconds) of every variant, ``repeats`` interleaved rounds after a warm-up."""
     for run in variants.values():  # compile, page in the outputs
         run()
         run()
     times: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(repeats):
         for name, run in variants.items():
-            start = time.perf_counter()
+            start = CLOCK()
             run()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(CLOCK() - start)
     return times
 
 
@@ -95,7 +104,8 @@ def speed_table(shapes: list[tuple[int, int]], repeats: int) -> None:
     kernels = {k: kernel(f, backend, vectors="x,dy,g,beta") for k, f in FORMULAS.items()}
     print(
         f"float32, one thread, lnsym backend {backend}; medians of per-round ratios over "
-        f"{repeats} interleaved rounds; times are medians in ms"
+        f"{repeats} interleaved rounds; times are medians in ms of "
+        f"{'wall time' if CLOCK is time.perf_counter else 'thread CPU time'}"
     )
     head = (
         f"{'shape':>9} {'op':>4} {'lnsym':>7} {'floor':>7} {'torch':>7}  {'torch path':<24}"
@@ -265,7 +275,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=15, help="interleaved rounds per shape")
     parser.add_argument("--quick", action="store_true", help="only 8192×512, fewer accuracy rows")
+    parser.add_argument("--wall", action="store_true", help="time wall clock, not thread CPU")
     args = parser.parse_args()
+    global CLOCK
+    if args.wall:
+        CLOCK = time.perf_counter
     shapes = [(8192, 512)] if args.quick else [(8192, 512), (8192, 768)]
     speed_table(shapes, args.repeats)
     accuracy_table(8 if args.quick else 32, 512)
