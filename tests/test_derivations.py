@@ -128,6 +128,8 @@ def test_every_recorded_witness_separates_the_sides(results: dict[str, Derivatio
             left = evaluate_mp(claim.claim.lhs, values, n=w.n, eps=w.eps, digits=40)
             right = evaluate_mp(claim.claim.rhs, values, n=w.n, eps=w.eps, digits=40)
             left, right = (v if isinstance(v, list) else [v] for v in (left, right))
+            if len(left) != len(right):  # a vector compared with the literal 0
+                left, right = (v * w.n if len(v) == 1 else v for v in (left, right))
             gap = max(abs(p - q) for p, q in zip(left, right, strict=True))
             assert gap > mpmath.mpf("1e-10"), claim.claim
             checked += 1

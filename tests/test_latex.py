@@ -57,6 +57,9 @@ DEFINITION_TABLE = [
     ("LNA(x, g, beta)", r"\operatorname{LNA}_{g, \beta}(x)"),
     ("LNA(x, g, beta, 2*eps)", r"\operatorname{LNA}_{g, \beta; 2 \varepsilon}(x)"),
     ("sandwich(a, x)", r"\left(a\, x\, a\right)"),
+    ("jvp(LN(x), x, a)", r"\frac{\partial \operatorname{LN}(x)}{\partial x} a"),
+    ("grad(dot(w, x), x)", r"\nabla_{x} \langle w, x \rangle"),
+    ("diff(s*x, s)", r"\frac{\partial \left(s x\right)}{\partial s}"),
     ("sqrt(n)", r"\sqrt{n}"),
     ("ones", r"\mathbf{1}"),
     ("eps", r"\varepsilon"),
@@ -134,6 +137,9 @@ def test_latex_of_parsed_expressions(text: str, expected: str) -> None:
         ("hadamard", r"x \odot y"),
         ("LNA", r"\operatorname{LNA}_{y, z}(x)"),
         ("sandwich", r"\left(x\, y\, x\right)"),
+        ("jvp", r"\frac{\partial F}{\partial x} v"),
+        ("grad", r"\nabla_{x} f"),
+        ("diff", r"\frac{\partial F}{\partial \alpha}"),
     ],
 )
 def test_definition_latex(name: str, expected: str) -> None:

@@ -125,6 +125,8 @@ def _instance(cls: Any, *, with_eps: bool = False) -> Any:
     """A generic instance ``cls(x, y, …, e)`` (vectors x, y, z; the scalar e)."""
     from lnsym.lang.definitions import Kind, scalar_symbol, vector_symbol
 
+    if hasattr(cls, "example"):  # jvp, grad, diff: their arguments are not plain names
+        return cls.example()
     vectors = iter(("x", "y", "z"))
     kinds = cls.arg_kinds
     if getattr(cls, "defaults_eps", False) and not with_eps:
@@ -143,6 +145,8 @@ def _calls(cls: Any) -> list[str]:
 
 
 def _kinds(cls: Any) -> str:
+    if hasattr(cls, "signature"):  # the result's kind follows an argument's
+        return str(cls.signature)
     args = ", ".join(k.value for k in cls.arg_kinds)
     return f"{args} → {cls.result_kind.value}"
 
@@ -179,7 +183,7 @@ def definitions_table() -> str:
             else "A primitive: the prover's normal form is built from it."
         )
         details.append(
-            f"`{name}` ([`{cls.__name__}`][lnsym.lang.definitions.{cls.__name__}])\n:   {doc} {prover}\n"
+            f"`{name}` ([`{cls.__name__}`][{cls.__module__}.{cls.__name__}])\n:   {doc} {prover}\n"
         )
     return "\n".join(rows) + "\n\n" + "\n".join(details)
 

@@ -30,7 +30,9 @@ from lnsym.interp import (
     fold,
     layer_norm_columns,
 )
+from lnsym.interp.expansions import Series, series
 from lnsym.kernels import Kernel, export, kernel
+from lnsym.kernels.backward import layer_norm_backward
 from lnsym.lang.definitions import (
     DEFINITIONS,
     AffineLayerNorm,
@@ -101,6 +103,7 @@ __all__ = [
     "Proof",
     "RMSNorm",
     "Sandwich",
+    "Series",
     "Status",
     "UnitScale",
     "Variance",
@@ -115,6 +118,7 @@ __all__ = [
     "fold",
     "kernel",
     "latex",
+    "layer_norm_backward",
     "layer_norm_columns",
     "load",
     "load_derivation",
@@ -123,5 +127,6 @@ __all__ = [
     "ones",
     "parse",
     "prove",
+    "series",
     "write_documents",
 ]

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "lnsym.cli.numeric",
     "lnsym.cli.interp",
     "lnsym.cli.figures",
+    "lnsym.cli.series",
 )
 
 

@@ -165,7 +165,8 @@ def run_eval(args: argparse.Namespace) -> int:
         function = kernel(
             args.expr, args.backend, vectors=vectors, scalars=scalars, axis=args.axis, name="f"
         )
-        arguments = {name: data.array for name, data in values.items()}
+        used = function.spec.parameters  # a derivative may not depend on every name it mentions
+        arguments = {name: data.array for name, data in values.items() if name in used}
         epsilon = 1e-5 if eps is None else float(eps.array)
         result = np.asarray(function(eps=epsilon, **arguments), dtype=np.float64)
         value = result.tolist()

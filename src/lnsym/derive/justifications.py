@@ -86,6 +86,36 @@ RULES: dict[str, Rule] = {
         r"$\operatorname{LN}(x) = \sqrt{n}\, u_{n\varepsilon}(c(x))$",
         ("LN(x)", "sqrt(n)*u(c(x), n*eps)"),
     ),
+    # calculus (jvp, grad, diff)
+    "linearity of jvp": Rule(
+        r"linearity of $\frac{\partial}{\partial x}$",
+        ("jvp(s*dot(w, x) + dot(x, x), x, v)", "s*jvp(dot(w, x), x, v) + jvp(dot(x, x), x, v)"),
+        ("x", "w", "v"),
+        ("s",),
+    ),
+    "product rule": Rule(
+        "product rule",
+        ("jvp(dot(w, x)*x, x, v)", "dot(w, v)*x + dot(w, x)*v"),
+        ("x", "w", "v"),
+    ),
+    "chain rule": Rule(
+        r"chain rule: $\frac{\partial}{\partial x} s^{p} = p\, s^{p-1} \frac{\partial s}{\partial x}$",
+        ("jvp((Var(x) + eps)**(-1/2), x, v)", "-jvp(Var(x), x, v)/(2*(Var(x) + eps)**(3/2))"),
+        ("x", "v"),
+    ),
+    "derivative of c": Rule(
+        r"$\frac{\partial c(x)}{\partial x} v = c(v)$", ("jvp(c(x), x, v)", "c(v)"), ("x", "v")
+    ),
+    "derivative of Var": Rule(
+        r"$\frac{\partial \operatorname{Var}[x]}{\partial x} v = 2\langle c(x), v\rangle/n$",
+        ("jvp(Var(x), x, v)", "2*dot(c(x), v)/n"),
+        ("x", "v"),
+    ),
+    "gradient from jvp": Rule(
+        r"$\langle \nabla_x f, v\rangle = \frac{\partial f}{\partial x} v$ for every $v$",
+        ("dot(grad(dot(w, LN(x)), x), v)", "jvp(dot(w, LN(x)), x, v)"),
+        ("x", "w", "v"),
+    ),
 }
 
 _DEFINITION = re.compile(r"definition of (\w+)\Z")

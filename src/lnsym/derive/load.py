@@ -224,12 +224,13 @@ class _Reader:
         for index, raw_step in enumerate(raw_steps, 1):
             label = f"step {index}" if single else f"{where}, step {index}"
             step, step_kind = self.step(raw_step, index, label, context)
-            if kind is not None and step_kind is not kind:
+            zero = step.expr == 0  # the literal 0 is the zero of either kind
+            if kind is not None and step_kind is not kind and not zero:
                 raise self.fail(
                     f"{label} is a {step_kind.value} but step {index - 1} is a {kind.value}; "
                     "every step of a chain has the same kind"
                 )
-            kind = step_kind
+            kind = kind if zero and kind is not None else step_kind
             steps.append(step)
         return Chain(name, tuple(steps), assumptions, self.limits(raw, where))
 
@@ -264,7 +265,7 @@ class _Reader:
         rhs_text = self.string(raw, "rhs", where, required=True)
         lhs, lkind = self.parse(lhs_text, f"{where} lhs", context)
         rhs, rkind = self.parse(rhs_text, f"{where} rhs", context)
-        if lkind is not rkind:
+        if lkind is not rkind and lhs != 0 and rhs != 0:
             raise self.fail(f"{where} equates a {lkind.value} and a {rkind.value}")
         assumptions = base + self.assumptions(raw, where, context)
         note = self.string(raw, "note", where).strip()

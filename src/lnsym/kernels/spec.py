@@ -93,7 +93,7 @@ def make_spec(
         ]
         vector_names = (*declared_vectors, *(v for v in found_vectors if v not in declared_vectors))
         scalar_names = (*declared_scalars, *(s for s in found_scalars if s not in declared_scalars))
-    used = {s.name for s in parsed.free_symbols}
+    used = {s.name for s in unfold(parsed).free_symbols}  # e.g. grad(f, x) may not need all of f
     vector_names = tuple(v for v in vector_names if v in used)
     scalar_names = tuple(s for s in scalar_names if s in used)
     for v in vector_names:

@@ -137,6 +137,9 @@ def _flat(op: type[Expr], expr: Expr) -> tuple[Expr, ...]:
 def definition_latex(name: str) -> str:
     r"""A generic instance of the function ``name`` in LaTeX, e.g. ``u_{e}(x)`` for ``"u"``."""
     cls = DEFINITIONS[name]
+    generic = getattr(cls, "generic_latex", None)
+    if generic is not None:  # jvp, grad, diff: F, x, v are not all plain vectors
+        return str(generic)
     vectors = iter(("x", "y", "z"))
     args = []
     for kind in cls.arg_kinds[: len(cls.arg_kinds) - int(getattr(cls, "defaults_eps", False))]:

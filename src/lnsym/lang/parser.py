@@ -333,6 +333,10 @@ class _Builder:
         if cls is None:
             known = ", ".join(sorted([*DEFINITIONS, "sqrt"]))
             raise ParseError(f"unknown function {name!r} in {self.original!r}; known: {known}")
+        typed = getattr(cls, "typed", None)
+        if typed is not None:  # jvp, grad, diff check their own arguments
+            built: tuple[Expr, Kind] = typed(args, self.snippet(node))
+            return built
         full = len(cls.arg_kinds)
         arities = (full - 1, full) if getattr(cls, "defaults_eps", False) else (full,)
         self.check_arity(node, name, args, arities)

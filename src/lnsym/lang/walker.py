@@ -74,8 +74,9 @@ class Evaluator(Generic[V, S]):
             return b.dot(self.vector(expr.args[0]), self.vector(expr.args[1]))
         if isinstance(expr, Hadamard):
             return b.hadamard(self.vector(expr.args[0]), self.vector(expr.args[1]))
-        if isinstance(expr, Definition):
-            return self(expr.definition())
+        if isinstance(expr, Definition):  # a derivative may be 0, which is then the zero vector
+            value = expr.definition()
+            return self.vector(value) if expr.result_kind is Kind.VECTOR else self(value)
         if isinstance(expr, sympy.Add):
             return self._add(expr)
         if isinstance(expr, sympy.Mul):

@@ -124,15 +124,21 @@ def limit_of(
         for t in (numerator.free_symbols | denominator.free_symbols)
         if t in radicals.radicands and radicals.radicands[t].has(h)
     }
-    if any(str(t).startswith("r") for t in dependent):
-        raise UnsupportedError(
-            f"cannot take the limit {symbol} -> {target}: a square root of unknown sign depends on it"
-        )
+    real: list[Expr] = []  # a radicand of unknown sign is real near the point if positive there
+    for t, f in dependent.items():
+        if str(t).startswith("r"):
+            at_zero = sympy.expand(f.xreplace({h: 0}))
+            if not radicals.nonnegative(at_zero):
+                raise UnsupportedError(
+                    f"cannot take the limit {symbol} -> {target}: a square root of unknown sign "
+                    "depends on it"
+                )
+            real += _nonzero_conditions(at_zero, radicals)
     smooth = {t: sympy.sqrt(f) for t, f in dependent.items()}
     den_at = radicals.canonical(denominator.xreplace(smooth).xreplace({h: sympy.S.Zero}))
     if radicals.reduce(den_at) != 0 and _continuous(moved, h, dependent, radicals):
         value = radicals.canonical(moved.xreplace(smooth).xreplace({h: sympy.S.Zero}))
-        return value, _nonzero_conditions(den_at, radicals)
+        return value, _merge(_nonzero_conditions(den_at, radicals), real)
     if _has_irregular(numerator / denominator, h):
         raise UnsupportedError(
             f"cannot take the limit {symbol} -> {target}: the expression is not algebraic in "
@@ -162,9 +168,9 @@ def limit_of(
                     f"the limit {symbol} -> {target} is infinite or does not exist here"
                 )
         num_k = _taylor(smooth_num, h, order, radicals)
-        conditions = _nonzero_conditions(den_k, radicals)
+        conditions = _merge(_nonzero_conditions(den_k, radicals), real)
         if order > 0:
-            conditions += [f for a in analytic for f in _nonzero_conditions(a, radicals)]
+            conditions = _merge(conditions, *(_nonzero_conditions(a, radicals) for a in analytic))
         return radicals.canonical(num_k / den_k), conditions
     raise UnsupportedError(
         f"cannot take the limit {symbol} -> {target}: no leading term within order {MAX_LIMIT_ORDER}"
@@ -222,6 +228,13 @@ def _taylor(expr: Expr, h: Symbol, order: int, radicals: Radicals) -> Expr:
     derivative = sympy.diff(expr, h, order) if order else expr
     value = derivative.xreplace({h: sympy.S.Zero}) / sympy.factorial(order)
     return radicals.canonical(value)
+
+
+def _merge(*groups: list[Expr]) -> list[Expr]:
+    out: list[Expr] = []
+    for group in groups:
+        out += [c for c in group if c not in out and -c not in out]
+    return out
 
 
 def _nonzero_conditions(expr: Expr, radicals: Radicals) -> list[Expr]:

@@ -1,0 +1,212 @@
+r"""ε-series: the expansion of an expression around ε = 0 (or a declared scalar = 0), every
+coefficient proved.
+
+The coefficient of :math:`\varepsilon^k` is :math:`a_k = \lim_{\varepsilon \to 0}
+\frac{1}{k!}\frac{\partial^k F}{\partial \varepsilon^k}`. :func:`series` computes a candidate for
+each :math:`a_k` by differentiating in the language (:mod:`lnsym.lang.calculus`) and setting
+:math:`\varepsilon = 0`, then asks the prover to *prove* ``diff(…diff(F, eps)…, eps)/k! = a_k`` in
+the limit :math:`\varepsilon \to 0` (generic values, :math:`c(x) \ne 0`). A coefficient that is not
+proved is reported as such, never printed as if it were.
+
+>>> s = series("LN(x)", order=1)
+>>> print(s)
+LN(x) = LN(x, 0) - eps*c(x)/(2*Var(x)**(3/2)) + O(eps**2)
+>>> s.proved
+True
+
+:func:`truncation_error` evaluates :math:`F - \sum_{k \le K} a_k \varepsilon^k` exactly (from the
+decimal data, with mpmath) at given values: the error of stopping the series there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import sympy
+from sympy import Expr, Symbol
+
+from lnsym.errors import LnsymError, UnsupportedError
+from lnsym.kernels.exact import Value, exact_rows
+from lnsym.lang.calculus import PartialDerivative, derivative
+from lnsym.lang.definitions import Kind, kind_of
+from lnsym.lang.latex import latex
+from lnsym.lang.parser import Context, parse_names, parse_typed
+from lnsym.numeric.data import Data, read_value
+from lnsym.prover import prove
+from lnsym.prover.verdict import Proof
+
+__all__ = ["MAX_ORDER", "Series", "Term", "series", "truncation_error"]
+
+#: the highest order accepted (each order differentiates the whole expression once more).
+MAX_ORDER = 8
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term :math:`a_k\\,\\varepsilon^k` and the proof that :math:`a_k` is its coefficient."""
+
+    power: int
+    coefficient: Expr
+    proof: Proof
+
+    @property
+    def proved(self) -> bool:
+        return self.proof.proved
+
+
+@dataclass(frozen=True)
+class Series:
+    """The expansion of ``expr`` in ``variable`` around 0, up to ``variable**order``."""
+
+    expr: Expr
+    variable: Symbol
+    order: int
+    terms: tuple[Term, ...]
+    vectors: tuple[str, ...]
+    scalars: tuple[str, ...]
+
+    @property
+    def proved(self) -> bool:
+        """Whether every coefficient is proved."""
+        return all(t.proved for t in self.terms)
+
+    def truncated(self) -> Expr:
+        """:math:`\\sum_k a_k\\,\\varepsilon^k` (the zero terms left out)."""
+        return sympy.Add(*(t.coefficient * self.variable**t.power for t in self.terms))
+
+    def __str__(self) -> str:
+        kept = [t for t in self.terms if t.coefficient != 0]
+        body = " + ".join(_term_text(t, self.variable) for t in kept) or "0"
+        body = body.replace("+ -", "- ")
+        return f"{self.expr} = {body} + O({self.variable}**{self.order + 1})"
+
+    def latex(self) -> str:
+        """The expansion in LaTeX."""
+        kept = [t for t in self.terms if t.coefficient != 0]
+        parts = [latex(t.coefficient * self.variable**t.power) for t in kept] or ["0"]
+        body = " + ".join(parts).replace("+ -", "- ")
+        big_o = latex(self.variable ** (self.order + 1))
+        return f"{latex(self.expr)} = {body} + O\\left({big_o}\\right)"
+
+    def report(self) -> str:
+        """The expansion, then one line per coefficient with its proof status."""
+        lines = [str(self)]
+        for t in self.terms:
+            lhs = _coefficient_statement(self.expr, self.variable, t.power)
+            lines.append(
+                f"  {self.variable}**{t.power}: {t.coefficient}   "
+                f"[{t.proof.status.value}: {lhs} -> {t.coefficient} as {self.variable} -> 0; "
+                f"{t.proof.method}]"
+            )
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "expr": str(self.expr),
+            "variable": str(self.variable),
+            "order": self.order,
+            "proved": self.proved,
+            "expansion": str(self),
+            "latex": self.latex(),
+            "terms": [
+                {
+                    "power": t.power,
+                    "coefficient": str(t.coefficient),
+                    "status": t.proof.status.value,
+                    "method": t.proof.method,
+                }
+                for t in self.terms
+            ],
+        }
+
+
+def _term_text(term: Term, variable: Symbol) -> str:
+    if term.power == 0:
+        return str(term.coefficient)
+    return str(term.coefficient * variable**term.power)
+
+
+def _coefficient_statement(expr: Expr, variable: Symbol, power: int) -> Expr:
+    """``diff(…diff(F, eps)…, eps)/k!``: the language's statement of the k-th coefficient."""
+    lhs = expr
+    for _ in range(power):
+        lhs = PartialDerivative(lhs, variable)
+    return lhs / math.factorial(power)
+
+
+def series(
+    expr: str | Expr,
+    in_: str = "eps",
+    order: int = 2,
+    *,
+    vectors: str | Iterable[str] | None = None,
+    scalars: str | Iterable[str] | None = None,
+) -> Series:
+    """The expansion of ``expr`` around ``in_ = 0`` up to ``in_**order``, every coefficient proved.
+
+    ``in_`` is ``eps`` or a declared scalar; ``vectors`` (default ``x``) and ``scalars`` declare
+    the names of a text formula.
+    """
+    if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= MAX_ORDER:
+        raise LnsymError(f"--order {order!r}: choose an integer from 0 to {MAX_ORDER}")
+    vector_names = parse_names(vectors) if vectors is not None else ("x",)
+    scalar_names = parse_names(scalars)
+    context = Context(vector_names, scalar_names)
+    found = context.symbol(in_)
+    if found is None or found[1] is not Kind.SCALAR or in_ == "n":
+        raise LnsymError(
+            f"cannot expand in {in_!r}; expand in eps or a declared scalar (--scalars NAME)"
+        )
+    variable = found[0]
+    assert isinstance(variable, Symbol)
+    parsed = parse_typed(expr, context)[0] if isinstance(expr, str) else expr
+    terms = []
+    current = parsed
+    for power in range(order + 1):
+        if power:
+            current = derivative(current, variable, sympy.S.One)
+        candidate = _at_zero(current / math.factorial(power), variable)
+        statement = _coefficient_statement(parsed, variable, power)
+        proof = prove(
+            statement,
+            candidate,
+            vectors=vector_names,
+            scalars=scalar_names,
+            limit={in_: "0"},
+        )
+        terms.append(Term(power, candidate, proof))
+    return Series(parsed, variable, order, tuple(terms), vector_names, scalar_names)
+
+
+def _at_zero(expr: Expr, variable: Symbol) -> Expr:
+    """``expr`` at ``variable = 0``, tidied; an error if it is not finite there."""
+    value = expr.xreplace({variable: sympy.S.Zero})
+    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise UnsupportedError(
+            f"{expr} is not finite at {variable} = 0; the expression has no Taylor series there"
+        )
+    tidy = sympy.factor_terms(value)
+    return tidy if kind_of(tidy) is kind_of(value) else value
+
+
+def truncation_error(
+    result: Series,
+    values: Mapping[str, Data],
+    *,
+    at: str = "1e-5",
+    eps: str = "1e-5",
+    digits: int = 30,
+) -> tuple[Value, Value]:
+    """``(F, F − series)`` evaluated exactly at ``values`` with the expansion variable ``= at``
+    (a decimal; ``eps`` is the regularizer when the expansion is in another scalar)."""
+    remainder = result.expr - result.truncated()
+    data = dict(values)
+    if str(result.variable) == "eps":
+        eps = at
+    else:
+        data[str(result.variable)] = read_value(at)
+    value = exact_rows(result.expr, data, result.vectors, digits=digits, eps=eps)
+    error = exact_rows(remainder, data, result.vectors, digits=digits, eps=eps)
+    return value, error
