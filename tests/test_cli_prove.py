@@ -60,7 +60,9 @@ def test_unknown_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["prove", "LN(y)", "x"], "declare it with --vectors y"),
+        (["prove", "a*b", "b*a"], "declare it with --vectors a or --scalars a"),
+        (["prove", "LN(x)", "x", "--vectors", "x,x"], "'x' is listed twice among the vectors"),
+        (["prove", "x", "x", "--vectors", "x", "--scalars", "x"], "both a vector and a scalar"),
         (["prove", "LN(x)", "1"], "cannot compare a vector"),
         (["prove", "LN(x)", "x", "--dim", "0"], "positive integer"),
         (["prove", "LN(x)", "x", "--dim", "abc"], "invalid int value"),

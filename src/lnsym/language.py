@@ -32,7 +32,7 @@ from lnsym.definitions import (
     scalar_symbol,
     vector_symbol,
 )
-from lnsym.errors import ParseError, TypeMismatchError
+from lnsym.errors import ParseError, TypeMismatchError, declare_hint
 
 __all__ = [
     "RESERVED",
@@ -60,15 +60,23 @@ class Context:
     positive: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
-        seen: set[str] = set()
-        for name in (*self.vectors, *self.scalars):
-            if not _NAME.match(name):
-                raise ParseError(f"{name!r} is not a valid name; use letters, digits and '_'")
-            if name in RESERVED:
-                raise ParseError(f"{name!r} is a built-in name of lnsym; choose another name")
-            if name in seen:
-                raise ParseError(f"{name!r} is declared twice; declare it as a vector or a scalar")
-            seen.add(name)
+        for group, kind in ((self.vectors, "vector"), (self.scalars, "scalar")):
+            for position, name in enumerate(group):
+                if not _NAME.match(name):
+                    raise ParseError(f"{name!r} is not a valid name; use letters, digits and '_'")
+                if name in RESERVED:
+                    raise ParseError(f"{name!r} is a built-in name of lnsym; choose another name")
+                if name in group[:position]:
+                    raise ParseError(
+                        f"{name!r} is listed twice among the {kind}s; list each name once, "
+                        f"e.g. {declare_hint(name, kind)}"
+                    )
+        both = sorted(set(self.vectors) & set(self.scalars))
+        if both:
+            raise ParseError(
+                f"{both[0]!r} is declared both a vector and a scalar; keep it in one, "
+                f"{declare_hint(both[0])}"
+            )
 
     def symbol(self, name: str) -> tuple[Expr, Kind] | None:
         """The symbol and kind of ``name``, or None if it is not declared."""
@@ -209,7 +217,7 @@ class _Builder:
             raise ParseError(f"{node.id!r} is a function; call it, e.g. {node.id}(x)")
         raise ParseError(
             f"unknown name {node.id!r} in {self.original!r}; declare it with "
-            f"--vectors {node.id} or --scalars {node.id}"
+            f"{declare_hint(node.id)}"
         )
 
     def binop(self, node: ast.BinOp) -> tuple[Expr, Kind]:

@@ -32,7 +32,8 @@ from lnsym.conditions import (
 from lnsym.definitions import Center, Hadamard, Kind, VectorSymbol, kind_of, n, ones, scalar_symbol
 from lnsym.errors import LnsymError, TypeMismatchError
 from lnsym.evaluate import Evaluator
-from lnsym.language import Assumption, Context, parse_assumption, parse_names, parse_typed
+from lnsym.language import Assumption, Context, parse_assumption, parse_typed
+from lnsym.names import resolve
 from lnsym.proof import Proof, Status
 from lnsym.radicals import Radicals
 from lnsym.witness import find_witness
@@ -69,9 +70,8 @@ def setup(
     limit: Mapping[str, str | float] | str | Iterable[str] | None = None,
 ) -> Problem:
     """Parse and type-check a request without proving it."""
-    vector_names = parse_names(vectors) if vectors is not None else ("x",)
-    context = Context(vectors=vector_names, scalars=parse_names(scalars))
     texts = [assume] if isinstance(assume, str) else list(assume)
+    context = resolve([(lhs, rhs), *texts], vectors=vectors, scalars=scalars)
     parsed = [parse_assumption(t, context) for t in texts]
     left, left_kind = _typed(lhs, context)
     right, right_kind = _typed(rhs, context)

@@ -25,7 +25,8 @@ from sympy.printing.latex import LatexPrinter
 
 from lnsym.definitions import DEFINITIONS, Dot, Kind, scalar_symbol, vector_symbol
 from lnsym.errors import UnsupportedError
-from lnsym.language import Context, parse_assumption, parse_names, parse_typed
+from lnsym.language import Context, parse_assumption, parse_typed
+from lnsym.names import resolve
 
 __all__ = [
     "assumption_latex",
@@ -54,8 +55,7 @@ def latex(
     if not isinstance(expr, str):
         return _print(expr)
     if context is None:
-        names = parse_names(vectors) if vectors is not None else ("x",)
-        context = Context(names, parse_names(scalars))
+        context = resolve([expr], vectors=vectors, scalars=scalars)
     parse_typed(expr, context)  # validates: names, kinds, arities (raises LnsymError)
     source = expr.replace("^", "**").strip()
     tree = ast.parse(source, mode="eval")

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from lnsym.errors import LnsymError
+from lnsym.errors import LnsymError, interface
 
 __all__ = ["EXIT_BAD_INPUT", "ArgumentParser", "main"]
 
@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args))
+        with interface("cli"):  # error messages name the flags, not the Python arguments
+            return int(args.run(args))
     except LnsymError as error:
         sys.stderr.write(f"lnsym {args.command}: error: {error}\n")
         return EXIT_BAD_INPUT

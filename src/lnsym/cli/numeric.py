@@ -17,9 +17,12 @@ import numpy as np
 
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
 from lnsym.data import Data
+from lnsym.definitions import Kind
 from lnsym.errors import DataError, ParseError
 from lnsym.kernels import BACKENDS, exact_rows, export, kernel, make_spec
-from lnsym.language import RESERVED, parse_names, parse_typed
+from lnsym.language import RESERVED, parse_typed
+from lnsym.names import resolve
+from lnsym.undefined import undefined_cause
 
 __all__ = ["register"]
 
@@ -58,6 +61,11 @@ def register(subparsers: Any) -> None:
         "--axis", type=int, default=-1, metavar="K", help="the normalized axis of array data"
     )
     ev.add_argument("--backend", choices=BACKENDS, default="numpy", help="float evaluation backend")
+    ev.add_argument(
+        "--allow-nan",
+        action="store_true",
+        help="print NaN or infinity where the formula is undefined (default: an error naming why)",
+    )
     add_json(ev)
     ev.set_defaults(run=run_eval)
 
@@ -94,38 +102,27 @@ def _names_in(text: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}
 
 
-def _types(args: argparse.Namespace, values: dict[str, Data]) -> tuple[list[str], list[str]]:
-    """The vector and scalar names: declared ones, then the others by their value."""
-    vectors = list(parse_names(args.vectors))
-    scalars = list(parse_names(args.scalars))
-    for name, data in values.items():
-        if name == "eps":
-            if not data.is_scalar:
-                raise DataError("--set eps: the regularizer must be one number")
-            continue
-        if name in vectors and data.is_scalar:
-            raise DataError(f"--set {name}: {name} is declared a vector but the value is a number")
-        if name in scalars and not data.is_scalar:
-            raise DataError(
-                f"--set {name}: {name} is declared a scalar but the value has shape {data.shape}"
-            )
-        if name not in vectors and name not in scalars:
-            (scalars if data.is_scalar else vectors).append(name)
-    return vectors, scalars
-
-
-def _check(expr: str, values: dict[str, Data], vectors: list[str], scalars: list[str]) -> None:
+def _check(expr: str, values: dict[str, Data]) -> None:
+    """Every --set name occurs in the formula, and every name of the formula has a value."""
     used = _names_in(expr)
     for name in values:
         if name != "eps" and name not in used:
             raise DataError(f"--set {name}: {name!r} does not occur in {expr!r}")
     for name in sorted(used - RESERVED):
         if name not in values:
-            kind = "vector" if name in vectors else "scalar" if name in scalars else "value"
             raise DataError(
-                f"no {kind} given for {name!r}; add --set {name}=VALUE "
+                f"no value given for {name!r}; add --set {name}=VALUE "
                 "(a number, a list like 1,2,3, or a file)"
             )
+
+
+def _kinds(args: argparse.Namespace, values: dict[str, Data]) -> tuple[list[str], list[str]]:
+    """The vector and scalar inputs, by the one rule for names (:mod:`lnsym.names`)."""
+    given = {name: Kind.SCALAR if d.is_scalar else Kind.VECTOR for name, d in values.items()}
+    context = resolve([args.expr], vectors=args.vectors, scalars=args.scalars, given=given)
+    vectors = [name for name in context.vectors if name in values]
+    scalars = [name for name in context.scalars if name in values]
+    return vectors, scalars
 
 
 def _check_lengths(values: dict[str, Data], vectors: list[str], axis: int) -> None:
@@ -146,29 +143,64 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _undefined(expr: Any, arguments: dict[str, Any], epsilon: float, axis: int) -> str:
+    cause = undefined_cause(expr, arguments, eps=epsilon, axis=axis)
+    return f"{cause or 'the result is not a finite number (NaN or infinity)'}; " + (
+        "give other values, or pass --allow-nan to print NaN/inf"
+    )
+
+
+def _float(
+    args: argparse.Namespace,
+    expr: Any,
+    vectors: list[str],
+    scalars: list[str],
+    arguments: dict[str, Any],
+    epsilon: float,
+) -> Any:
+    """The float64 result; NaN or infinity is an error naming its cause unless --allow-nan."""
+    backend = args.backend
+    for attempt in (backend, "numpy"):  # numba raises ZeroDivisionError where numpy gives NaN
+        function = kernel(expr, attempt, vectors=vectors, scalars=scalars, axis=args.axis, name="f")
+        try:
+            with np.errstate(all="ignore"):
+                result = np.asarray(function(eps=epsilon, **arguments), dtype=np.float64)
+            break
+        except ZeroDivisionError:
+            if not args.allow_nan:
+                raise DataError(_undefined(expr, arguments, epsilon, args.axis)) from None
+    if not args.allow_nan and not np.all(np.isfinite(result)):
+        raise DataError(_undefined(expr, arguments, epsilon, args.axis))
+    return result.tolist()
+
+
 def run_eval(args: argparse.Namespace) -> int:
     values = read_assignments(args.values)
-    vectors, scalars = _types(args, values)
-    _check(args.expr, values, vectors, scalars)
-    if not vectors:
-        raise ParseError(f"{args.expr!r} uses no vector; give one with --set x=1,2,3")
-    _check_lengths(values, vectors, args.axis)
     eps = values.pop("eps", None)
+    if eps is not None and not eps.is_scalar:
+        raise DataError("--set eps: the regularizer must be one number")
+    _check(args.expr, values)
+    vectors, scalars = _kinds(args, values)
+    if not vectors:
+        raise ParseError(
+            f"{args.expr!r} has no vector input, and a kernel needs one to fix n; "
+            "give a vector such as --set x=1,2,3"
+        )
+    _check_lengths(values, vectors, args.axis)
+    spec = make_spec(args.expr, vectors=vectors, scalars=scalars)
+    epsilon = 1e-5 if eps is None else float(eps.array)
+    arguments = {name: data.array for name, data in values.items()}
     if args.exact or args.digits is not None:
         digits = 30 if args.digits is None else args.digits
-        spec = make_spec(args.expr, vectors=vectors, scalars=scalars)
         exact_eps = "1e-5" if eps is None else str(eps.exact())
-        value: Any = exact_rows(
-            spec.expr, values, vectors, axis=args.axis, digits=digits, eps=exact_eps
-        )
+        try:
+            value: Any = exact_rows(
+                spec.expr, values, vectors, axis=args.axis, digits=digits, eps=exact_eps
+            )
+        except ZeroDivisionError:
+            raise DataError(_undefined(spec.expr, arguments, epsilon, args.axis)) from None
     else:
-        function = kernel(
-            args.expr, args.backend, vectors=vectors, scalars=scalars, axis=args.axis, name="f"
-        )
-        arguments = {name: data.array for name, data in values.items()}
-        epsilon = 1e-5 if eps is None else float(eps.array)
-        result = np.asarray(function(eps=epsilon, **arguments), dtype=np.float64)
-        value = result.tolist()
+        value = _float(args, spec.expr, vectors, scalars, arguments, epsilon)
     if args.json:
         print(json.dumps({"value": value}))
     elif isinstance(value, list) and value and isinstance(value[0], list):

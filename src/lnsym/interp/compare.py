@@ -34,7 +34,7 @@ import sympy
 from sympy import Expr
 
 from lnsym.data import Data
-from lnsym.definitions import Mean, n
+from lnsym.definitions import Kind, Mean, n
 from lnsym.definitions import eps as EPSILON
 from lnsym.errors import DataError, LnsymError
 from lnsym.interp.explain import (
@@ -51,9 +51,9 @@ from lnsym.language import (
     RESERVED,
     Context,
     free_names,
-    parse_names,
     parse_typed,
 )
+from lnsym.names import resolve
 from lnsym.proof import Proof
 from lnsym.prover import prove
 
@@ -195,17 +195,14 @@ def _show_float(value: Any) -> str:
 
 
 def _declare(
+    statements: list[Any],
     values: Mapping[str, Data],
     vectors: Iterable[str] | str | None,
     scalars: Iterable[str] | str | None,
 ) -> Context:
-    vector_names = list(parse_names(vectors))
-    scalar_names = list(parse_names(scalars))
-    for name, data in values.items():
-        if name in vector_names or name in scalar_names:
-            continue
-        (scalar_names if data.is_scalar else vector_names).append(name)
-    return Context(vectors=tuple(vector_names) or ("x",), scalars=tuple(scalar_names))
+    """The names' kinds by :func:`lnsym.names.resolve`: declared, then by value, then by use."""
+    given = {name: Kind.SCALAR if d.is_scalar else Kind.VECTOR for name, d in values.items()}
+    return resolve(statements, vectors=vectors, scalars=scalars, given=given)
 
 
 def _names_in(text: str) -> set[str]:
@@ -220,20 +217,20 @@ def _names_in(text: str) -> set[str]:
     }
 
 
-def _parse(text: str | Expr, context: Context, given: set[str]) -> Expr:
+def _check_given(text: str | Expr, given: set[str]) -> None:
+    """Every name of ``text`` needs a value (checked before kinds, which values may settle)."""
     if not isinstance(text, str):
-        return text
-    declared = {*context.vectors, *context.scalars}
+        return
     for name in sorted(_names_in(text) - RESERVED):
         if name not in given:
-            what = (
-                "vector" if name in context.vectors else "scalar" if name in declared else "value"
-            )
             raise DataError(
-                f"no {what} given for {name!r} in {text!r}; add --set {name}=VALUE "
+                f"no value given for {name!r} in {text!r}; add --set {name}=VALUE "
                 "(a number, a list like 1,2,3, or a file)"
             )
-    return parse_typed(text, context)[0]
+
+
+def _parse(text: str | Expr, context: Context) -> Expr:
+    return text if not isinstance(text, str) else parse_typed(text, context)[0]
 
 
 def _float(expr: Expr, context: Context, arrays: dict[str, np.ndarray], eps_value: float) -> Any:
@@ -276,8 +273,10 @@ def compare(
     eps_text = eps if isinstance(eps, str) else repr(float(eps))
     if isinstance(eps_text, list) or float(eps_text) <= 0:
         raise DataError(f"eps = {eps_text}: the regularizer must be one positive number")
-    context = _declare(datas, vectors, scalars)
-    left, right = _parse(lhs, context, set(datas)), _parse(rhs, context, set(datas))
+    _check_given(lhs, set(datas))
+    _check_given(rhs, set(datas))
+    context = _declare([(lhs, rhs), *assume], datas, vectors, scalars)
+    left, right = _parse(lhs, context), _parse(rhs, context)
     used = free_names(left) | free_names(right)
     missing = sorted(used - set(datas))
     if missing:
