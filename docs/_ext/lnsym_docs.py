@@ -121,30 +121,10 @@ if griffe is not None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _instance(cls: Any, *, with_eps: bool = False) -> Any:
-    """A generic instance ``cls(x, y, …, e)`` (vectors x, y, z; the scalar e)."""
-    from lnsym.definitions import Kind, scalar_symbol, vector_symbol
+def _instance(cls: Any) -> Any:
+    from lnsym.reference import instance
 
-    vectors = iter(("x", "y", "z"))
-    kinds = cls.arg_kinds
-    if getattr(cls, "defaults_eps", False) and not with_eps:
-        kinds = kinds[:-1]
-    args = [vector_symbol(next(vectors)) if k is Kind.VECTOR else scalar_symbol("e") for k in kinds]
-    return cls(*args)
-
-
-def _calls(cls: Any) -> list[str]:
-    """How users type ``cls``: ``LN(x)`` and ``LN(x, e)`` for a function with a default ε."""
-    calls = [str(_instance(cls))]
-    if getattr(cls, "defaults_eps", False):
-        instance = _instance(cls, with_eps=True)
-        calls.append(f"{cls.language_name}({', '.join(str(a) for a in instance.args)})")
-    return calls
-
-
-def _kinds(cls: Any) -> str:
-    args = ", ".join(k.value for k in cls.arg_kinds)
-    return f"{args} → {cls.result_kind.value}"
+    return instance(cls)
 
 
 def _unfolded(cls: Any) -> str | None:
@@ -160,6 +140,7 @@ def definitions_table() -> str:
     """Markdown: every name of :data:`lnsym.definitions.DEFINITIONS`, a table and the details."""
     import sympy
 
+    from lnsym import reference
     from lnsym.definitions import DEFINITIONS
 
     rows = [
@@ -168,9 +149,9 @@ def definitions_table() -> str:
     ]
     details = []
     for name, cls in DEFINITIONS.items():
-        calls = ", ".join(f"`{c}`" for c in _calls(cls))
+        calls = ", ".join(f"`{c}`" for c in reference.calls(cls))
         printed = sympy.latex(_instance(cls))
-        rows.append(f"| {calls} | ${printed}$ | ${cls.formula}$ | {_kinds(cls)} |")
+        rows.append(f"| {calls} | ${printed}$ | ${cls.formula}$ | {reference.kinds(cls)} |")
         doc = rst_to_markdown(" ".join((cls.__doc__ or "").split()))
         unfolded = _unfolded(cls)
         prover = (

@@ -24,11 +24,26 @@ COMMAND_MODULES = (
     "lnsym.cli.numeric",
     "lnsym.cli.interp",
     "lnsym.cli.figures",
+    "lnsym.cli.language",
 )
 
 
+_EXAMPLES = """examples:
+  lnsym language                                   # the functions and conventions
+  lnsym prove 'LN(x) = sqrt(n)*u(c(x), n*eps)'      # a proof
+  lnsym eval 'LN(x)' --set x=1,2,3,5               # a number
+  lnsym export 'LN(x)' --backend numpy             # a kernel module"""
+
+
 class ArgumentParser(argparse.ArgumentParser):
-    """An argparse parser whose errors are one line and exit 2."""
+    """An argparse parser whose errors are one line and exit 2, and whose help is wrapped to the
+    terminal (examples kept as written)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from lnsym.cli.options import HelpFormatter
+
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def _parse_optional(self, arg_string: str) -> Any:
         # an expression may start with a minus ('-LN(x)'): only known options are options
@@ -45,7 +60,12 @@ class ArgumentParser(argparse.ArgumentParser):
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="lnsym",
-        description="Prove, print and compute layer-normalization algebra.",
+        description=(
+            "Prove, print and compute layer-normalization algebra. 'lnsym language' lists the "
+            "functions, built-ins and conventions of the formulas every command reads; "
+            "'lnsym COMMAND --help' shows a command's options and examples."
+        ),
+        epilog=_EXAMPLES,
     )
     from lnsym import __version__
 

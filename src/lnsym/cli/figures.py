@@ -26,12 +26,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "the uncentered sqrt(n)*u(x, eps) against LN(x) as mu(x) grows. Every number comes "
             "from an lnsym kernel; every identity printed on a figure is proved while drawing."
         ),
+        epilog="""examples:
+  lnsym figures
+  lnsym figures /tmp/figures --only ln_geometry.png ln_length.png""",
     )
     parser.add_argument(
         "out", nargs="?", default="docs/figures", metavar="OUT", help="output directory"
     )
     parser.add_argument(
-        "--only", nargs="+", metavar="NAME", choices=NAMES, help="draw only these figures"
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        choices=NAMES,
+        help=f"draw only these figures, of: {', '.join(NAMES)}",
     )
     parser.set_defaults(run=run)
 

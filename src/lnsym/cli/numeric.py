@@ -38,7 +38,7 @@ A --set value is a number (a scalar), a list such as 1,2,3 or [1, 2, 3] (a vecto
 
 _EXPORT_EXAMPLES = """examples:
   lnsym export 'LN(x)' --backend numba --name layer_norm --out ln_kernel.py
-  lnsym export 'dot(w, LN(x)) + b' --vectors x,w --scalars b --backend numpy --name logit"""
+  lnsym export 'dot(w, LN(x)) + b' --backend numpy --name logit   # w: a vector, b: a scalar"""
 
 
 def register(subparsers: Any) -> None:
@@ -48,7 +48,6 @@ def register(subparsers: Any) -> None:
         help="evaluate a formula on numbers or data files",
         description="Evaluate a formula in float64, or exactly from the decimal data (--exact).",
         epilog=_EVAL_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ev.add_argument("expr", metavar="EXPR", help="a formula, e.g. 'dot(w, LN(x)) + b'")
     add_values(ev)
@@ -74,7 +73,6 @@ def register(subparsers: Any) -> None:
         help="write a standalone kernel module",
         description="Write a module computing a formula (imports only numpy and the backend).",
         epilog=_EXPORT_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ex.add_argument("expr", metavar="EXPR", help="a formula, e.g. 'LN(x)'")
     add_declarations(ex)
