@@ -259,12 +259,45 @@ def proof_documents(derivations: Path = ROOT / "derivations") -> dict[str, str]:
 # --------------------------------------------------------------------------------------------------
 
 
+#: where ``npm ci`` installs MathJax (package.json pins it), and the parts of it the site serves.
+MATHJAX = ROOT / "node_modules" / "mathjax" / "es5"
+MATHJAX_PARTS = ("tex-mml-chtml.js", "input", "output/chtml", "a11y", "ui", "sre")
+#: where the built site serves MathJax from (mkdocs.yml's extra_javascript names the entry point).
+MATHJAX_SITE_DIR = "javascripts/mathjax"
+
+
+def mathjax_files(source: Path = MATHJAX) -> list[Path]:
+    """The MathJax files the site serves, relative to ``source`` (raises if it is not installed)."""
+    if not (source / "tex-mml-chtml.js").is_file():
+        from mkdocs.exceptions import PluginError
+
+        raise PluginError(
+            f"MathJax is not installed at {source}: run 'npm ci' in the repository root "
+            "(package.json pins mathjax) so that the site renders formulas without network"
+        )
+    found: list[Path] = []
+    for part in MATHJAX_PARTS:
+        path = source / part
+        found += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return [p.relative_to(source) for p in found]
+
+
 def on_files(files: Any, config: Any) -> Any:
-    """Generate ``proofs/`` in memory when ``docs/proofs/index.md`` is absent."""
-    if files.get_file_from_path("proofs/index.md") is not None:
-        return files
+    """Serve MathJax from the site itself (offline math), and generate ``proofs/`` in memory
+    when ``docs/proofs/index.md`` is absent."""
     from mkdocs.structure.files import File
 
+    for relative in mathjax_files():
+        file = File(
+            f"{MATHJAX_SITE_DIR}/{relative.as_posix()}",
+            src_dir=None,
+            dest_dir=config["site_dir"],
+            use_directory_urls=config["use_directory_urls"],
+        )
+        file.abs_src_path = str(MATHJAX / relative)
+        files.append(file)
+    if files.get_file_from_path("proofs/index.md") is not None:
+        return files
     for name, text in proof_documents().items():
         files.append(File.generated(config, f"proofs/{name}", content=text))
     return files
