@@ -1,6 +1,6 @@
 """``lnsym figures [OUT] [--only NAME ..]``: regenerate the documentation's figures (PNG).
 
-The same as ``python -m lnsym.figures``; needs matplotlib (``pip install 'lnsym[figures]'``).
+The same as ``python -m lnsym.figures``; needs matplotlib (the ``figures`` extra).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import argparse
 import importlib.util
 
 from lnsym.errors import UnsupportedError
+from lnsym.install import install_hint
 
 __all__ = ["register"]
 
@@ -46,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("matplotlib") is None:
         raise UnsupportedError(
-            "lnsym figures needs matplotlib; install it with pip install 'lnsym[figures]'"
+            f"lnsym figures needs matplotlib; install it with {install_hint('figures')}"
         )
     from lnsym.figures import write_all
 

@@ -31,6 +31,7 @@ from typing import Any
 from sympy import Expr
 
 from lnsym.errors import UnsupportedError
+from lnsym.install import install_hint
 from lnsym.kernels.exact import evaluate_exact, exact_rows
 from lnsym.kernels.export import (
     BACKENDS,
@@ -70,7 +71,7 @@ def _require(backend: str) -> None:
         extra = {"numba": "numba", "torch": "torch", "jax": "jax"}[backend]
         raise UnsupportedError(
             f"the {backend} backend needs {_LIBRARY[backend]}; install it with "
-            f"pip install 'lnsym[{extra}]' or use backend='numpy'"
+            f"{install_hint(extra)} or use backend='numpy'"
         )
 
 
