@@ -98,6 +98,31 @@ class Kernel:
     def __doc__(self) -> str | None:  # type: ignore[override]
         return self.function.__doc__
 
+    def latex(self) -> str:
+        r"""The kernel as an equation: ``\operatorname{kernel}(x, w, b) = \langle w, …\rangle + b``."""
+        from lnsym.typeset import latex
+
+        name = self.spec.name.replace("_", r"\_")
+        params = ", ".join(
+            latex(p, vectors=self.spec.vectors, scalars=self.spec.scalars)
+            for p in self.spec.parameters
+        )
+        return rf"\operatorname{{{name}}}({params}) = {latex(self.spec.expr)}"
+
+    def _repr_latex_(self) -> str:
+        """Jupyter shows a kernel as the formula it computes, its inputs and its backend."""
+        kinds = ", ".join(
+            [
+                *(f"{v} \\in \\mathbb{{R}}^n" for v in self.spec.vectors),
+                *(f"{s} \\in \\mathbb{{R}}" for s in self.spec.scalars),
+            ]
+        )
+        return (
+            f"$\\displaystyle {self.latex()} \\quad "
+            f"\\text{{({self.backend} kernel; }}{kinds}\\text{{; }}\\varepsilon = 10^{{-5}}"
+            f"\\text{{ unless given)}}$"
+        )
+
 
 def kernel(
     expr: str | Expr,
