@@ -39,6 +39,8 @@ def test_hint_follows_the_installation(
     direct: dict | None, hint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(install.metadata, "distribution", lambda name: _Distribution(direct))
+    monkeypatch.setattr(install.metadata, "distributions", lambda name: [])
+    monkeypatch.setattr(install, "_checkout", lambda: None)  # as if installed outside a clone
     assert install_hint("torch") == hint
 
 
@@ -47,14 +49,17 @@ def test_hint_from_a_source_tree(monkeypatch: pytest.MonkeyPatch) -> None:
         raise metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(install.metadata, "distribution", missing)
+    monkeypatch.setattr(install.metadata, "distributions", lambda name: [])
+    monkeypatch.setattr(install, "_checkout", lambda: None)
     assert install_hint("figures") == "pip install -e '.[figures]' (in the lnsym clone)"
+    monkeypatch.setattr(install, "_checkout", lambda: "/src/lnsym-clone")  # PYTHONPATH=src
+    assert install_hint("figures") == "pip install -e '/src/lnsym-clone[figures]'"
 
 
 def test_this_checkout_gets_its_own_path() -> None:
     """The test suite runs from an editable install of this very clone (README: pip install -e)."""
     origin, path = install._origin()
-    if origin != "editable":
-        pytest.skip(f"lnsym is installed as {origin!r} here, not editable")
+    assert origin == "editable" and path is not None
     from pathlib import Path
 
     assert Path(path).resolve() == Path(__file__).resolve().parents[1]

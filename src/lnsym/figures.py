@@ -147,7 +147,7 @@ def geometry(data: GeometryData | None = None, elev: float = 22, azim: float = -
     side = 0.16 * side / np.linalg.norm(side)
 
     fig = plt.figure(figsize=(9.2, 6.8))
-    ax = fig.add_axes((-0.07, 0.07, 0.76, 0.82), projection="3d", computed_zorder=False)
+    ax: Any = fig.add_axes((-0.07, 0.07, 0.76, 0.82), projection="3d", computed_zorder=False)
     ax.plot_surface(
         plane[..., 0], plane[..., 1], plane[..., 2], color="#9ecae1", alpha=0.18, linewidth=0
     )

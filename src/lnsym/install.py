@@ -12,36 +12,49 @@ from __future__ import annotations
 
 import json
 from importlib import metadata
+from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 __all__ = ["install_hint"]
 
 
+def _checkout() -> str | None:
+    """The clone lnsym is imported from (``src/lnsym`` beside a ``pyproject.toml``), if any."""
+    root = Path(__file__).resolve().parents[2]
+    return str(root) if (root / "pyproject.toml").is_file() and (root / "src").is_dir() else None
+
+
 def _origin() -> tuple[str, str | None]:
     """``("editable" | "local" | "index" | "source", path)`` for the installed lnsym."""
     try:
-        distribution = metadata.distribution("lnsym")
+        found = [metadata.distribution("lnsym")]
     except metadata.PackageNotFoundError:
-        return "source", None
-    text = distribution.read_text("direct_url.json")
-    if not text:
-        return "index", None
-    try:
-        direct = json.loads(text)
-    except ValueError:
-        return "index", None
-    url = str(direct.get("url", ""))
-    path = unquote(urlparse(url).path) if url.startswith("file:") else None
-    editable = bool(direct.get("dir_info", {}).get("editable"))
-    if path is None:
-        return "index", None
-    return ("editable" if editable else "local"), path
+        found = []
+    # a clone can hold a stale src/lnsym.egg-info beside the installed record: prefer the record
+    found += [d for d in metadata.distributions(name="lnsym") if d not in found]
+    for distribution in found:
+        text = distribution.read_text("direct_url.json")
+        if not text:
+            continue
+        try:
+            direct = json.loads(text)
+        except ValueError:
+            continue
+        url = str(direct.get("url", ""))
+        if not url.startswith("file:"):
+            return "index", None
+        editable = bool(direct.get("dir_info", {}).get("editable"))
+        return ("editable" if editable else "local"), unquote(urlparse(url).path)
+    checkout = _checkout()
+    if checkout is not None:
+        return "editable" if found else "source", checkout
+    return ("index" if found else "source"), None
 
 
 def install_hint(extra: str) -> str:
     """The pip command that adds lnsym's optional ``extra`` (``torch``, ``figures``, …)."""
     origin, path = _origin()
-    if origin == "editable":
+    if origin == "editable" or (origin == "source" and path is not None):
         return f"pip install -e '{path}[{extra}]'"
     if origin == "local":
         return f"pip install '{path}[{extra}]'"

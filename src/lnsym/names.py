@@ -28,6 +28,7 @@ import ast
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from sympy import Expr, Symbol
 
@@ -38,7 +39,7 @@ from lnsym.language import Context, parse_names
 __all__ = ["Statement", "resolve"]
 
 #: an expression (text or typed SymPy), or the two sides of an equation.
-Statement = str | Expr | tuple[str | Expr, str | Expr]
+Statement: TypeAlias = str | Expr | tuple[str | Expr, str | Expr]
 
 _BUILT_IN = {"n": Kind.SCALAR, "eps": Kind.SCALAR, "ones": Kind.VECTOR}
 _RELATION = re.compile(r"(.*?)(==|>=|<=|=|>|<)(.*)")
