@@ -157,3 +157,17 @@ def test_defined_values_are_unchanged_by_the_nan_check(capsys: pytest.CaptureFix
     x = np.array([1.0, 2.0, 3.0, 5.0])
     expected = (x - x.mean()) / np.sqrt(x.var() + 1e-5)
     np.testing.assert_allclose(got, expected, rtol=1e-14)
+
+
+@pytest.mark.parametrize("command", ["latex", "prove", "eval", "export"])
+def test_deeply_nested_input_is_one_line(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    chain = "+".join(["x"] * 3000)  # deeper than Python's own parser recurses
+    argv = {"prove": [chain, "x"], "eval": [chain, "--set", "x=1,2"]}.get(command, [chain])
+    assert main([command, *argv]) == 2
+    err = capsys.readouterr().err
+    assert "nested too deeply" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_function_used_as_a_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["latex", "LN + x"]) == 2
+    assert "'LN' is a function; call it, e.g. LN(x)" in capsys.readouterr().err

@@ -43,6 +43,8 @@ __all__ = [
     "parse_assumption",
     "parse_names",
     "parse_typed",
+    "syntax_tree",
+    "used_names",
 ]
 
 #: names with a fixed meaning; they cannot be declared as vectors or scalars.
@@ -130,12 +132,38 @@ def parse_typed(text: str, context: Context | None = None) -> tuple[Expr, Kind]:
     context = context or Context()
     if not isinstance(text, str) or not text.strip():
         raise ParseError("empty expression; write e.g. 'LN(x)'")
-    source = text.replace("^", "**")
+    tree = syntax_tree(text)
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        return _Builder(context, text.replace("^", "**").strip(), text).build(tree)
+    except RecursionError:
+        raise ParseError(_too_deep(text)) from None
+
+
+def _too_deep(text: str) -> str:
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return f"{shown!r} is nested too deeply; split it into smaller formulas"
+
+
+def syntax_tree(text: str) -> ast.expr:
+    """The Python syntax tree of a formula (``^`` read as ``**``), never run; a one-line
+    :class:`~lnsym.errors.ParseError` for text that is not an expression or is nested too deeply."""
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("empty expression; write e.g. 'LN(x)'")
+    try:
+        return ast.parse(text.replace("^", "**").strip(), mode="eval").body
     except SyntaxError as error:
         raise ParseError(f"cannot parse {text!r}: {error.msg} (at column {error.offset})") from None
-    return _Builder(context, source.strip(), text).build(tree.body)
+    except (RecursionError, MemoryError):
+        raise ParseError(_too_deep(text)) from None
+
+
+def used_names(text: str) -> set[str]:
+    """The names a formula uses, called functions excepted (``LN`` in ``LN(x)`` is not a name)."""
+    tree = syntax_tree(text)
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return {
+        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called
+    }
 
 
 def parse_assumption(text: str, context: Context | None = None) -> Assumption:

@@ -34,7 +34,7 @@ from sympy import Expr, Symbol
 
 from lnsym.definitions import DEFINITIONS, Kind, OnesVector, VectorSymbol, kind_of
 from lnsym.errors import DataError, ParseError, current_interface, declare_hint
-from lnsym.language import Context, parse_names
+from lnsym.language import RESERVED, Context, parse_names, syntax_tree
 
 __all__ = ["Statement", "resolve"]
 
@@ -71,6 +71,8 @@ class _Inference:
             self.order.append(name)
         if name in _BUILT_IN:
             return _BUILT_IN[name]
+        if name in RESERVED:  # a function used as a name: the parser says how to call it
+            return None
         if expected is not None:
             self.demands.setdefault(name, []).append(_Demand(expected, why))
         if name in self.kinds:
@@ -193,9 +195,9 @@ def _is_zero(side: str | Expr) -> bool:
 
 def _tree(text: str) -> ast.expr | None:
     try:
-        return ast.parse(text.replace("^", "**").strip(), mode="eval").body
-    except (SyntaxError, ValueError):
-        return None
+        return syntax_tree(text)
+    except ParseError:
+        return None  # the parser reports it
 
 
 def _typed_names(expr: Expr) -> dict[str, Kind]:
@@ -244,11 +246,14 @@ def resolve(
     for _ in range(_MAX_PASSES):
         inference.changed = False
         for statement in statements:
-            inference.statement(statement)
+            try:
+                inference.statement(statement)
+            except RecursionError:
+                raise ParseError(f"{inference.source[:57]!r}... is nested too deeply") from None
         if not inference.changed:
             break
     _check_given(inference, given, kinds, declared_vectors, declared_scalars)
-    used = [name for name in inference.order if name not in _BUILT_IN]
+    used = [name for name in inference.order if name not in RESERVED]
     for name in used:
         if name not in kinds:
             where = next(

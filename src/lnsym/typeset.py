@@ -25,7 +25,7 @@ from sympy.printing.latex import LatexPrinter
 
 from lnsym.definitions import DEFINITIONS, Dot, Kind, scalar_symbol, vector_symbol
 from lnsym.errors import UnsupportedError
-from lnsym.language import Context, parse_assumption, parse_typed
+from lnsym.language import Context, parse_assumption, parse_typed, syntax_tree
 from lnsym.names import resolve
 
 __all__ = [
@@ -58,8 +58,10 @@ def latex(
         context = resolve([expr], vectors=vectors, scalars=scalars)
     parse_typed(expr, context)  # validates: names, kinds, arities (raises LnsymError)
     source = expr.replace("^", "**").strip()
-    tree = ast.parse(source, mode="eval")
-    return _print(_Display(context, source).build(tree.body))
+    try:
+        return _print(_Display(context, source).build(syntax_tree(expr)))
+    except RecursionError:
+        raise UnsupportedError(f"{expr[:57]!r}... is nested too deeply to print") from None
 
 
 class _Printer(LatexPrinter):

@@ -8,7 +8,6 @@ evaluates in float64 (``--exact``: from the decimal literals, to ``--digits`` si
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import sys
 from typing import Any
@@ -20,7 +19,7 @@ from lnsym.data import Data
 from lnsym.definitions import Kind
 from lnsym.errors import DataError, ParseError
 from lnsym.kernels import BACKENDS, exact_rows, export, kernel, make_spec
-from lnsym.language import RESERVED, parse_typed
+from lnsym.language import RESERVED, used_names
 from lnsym.names import resolve
 from lnsym.undefined import undefined_cause
 
@@ -89,20 +88,9 @@ def register(subparsers: Any) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _names_in(text: str) -> set[str]:
-    """The names a formula uses (not called functions); syntax errors are the parser's to report."""
-    try:
-        tree = ast.parse(text.replace("^", "**").strip(), mode="eval")
-    except SyntaxError:
-        parse_typed(text)  # raises the parser's one-line ParseError
-        raise ParseError(f"cannot parse {text!r}") from None
-    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}
-
-
 def _check(expr: str, values: dict[str, Data]) -> None:
     """Every --set name occurs in the formula, and every name of the formula has a value."""
-    used = _names_in(expr)
+    used = used_names(expr)
     for name in values:
         if name != "eps" and name not in used:
             raise DataError(f"--set {name}: {name!r} does not occur in {expr!r}")

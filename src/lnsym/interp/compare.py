@@ -23,7 +23,6 @@ read by the Pythia probe differ by about 3.69e-6 because ε is not scaled by n (
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +51,7 @@ from lnsym.language import (
     Context,
     free_names,
     parse_typed,
+    used_names,
 )
 from lnsym.names import resolve
 from lnsym.proof import Proof
@@ -205,23 +205,11 @@ def _declare(
     return resolve(statements, vectors=vectors, scalars=scalars, given=given)
 
 
-def _names_in(text: str) -> set[str]:
-    """The names a formula uses, called functions excepted (read with :mod:`ast`, never run)."""
-    try:
-        tree = ast.parse(text.replace("^", "**").strip(), mode="eval")
-    except SyntaxError:
-        return set()  # the parser reports it
-    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    return {
-        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called
-    }
-
-
 def _check_given(text: str | Expr, given: set[str]) -> None:
     """Every name of ``text`` needs a value (checked before kinds, which values may settle)."""
     if not isinstance(text, str):
         return
-    for name in sorted(_names_in(text) - RESERVED):
+    for name in sorted(used_names(text) - RESERVED):
         if name not in given:
             raise DataError(
                 f"no value given for {name!r} in {text!r}; add --set {name}=VALUE "
