@@ -171,3 +171,33 @@ def test_deeply_nested_input_is_one_line(command: str, capsys: pytest.CaptureFix
 def test_a_function_used_as_a_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["latex", "LN + x"]) == 2
     assert "'LN' is a function; call it, e.g. LN(x)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["w + x", "--set", "w=5", "--set", "x=1,2"],
+            "cannot add a vector and a scalar in 'w + x'",
+        ),
+        (["a*b", "--set", "a=1,2", "--set", "b=1,2"], "cannot multiply two vectors in 'a*b'"),
+        (
+            ["u(x, e)", "--set", "x=1,2", "--set", "e=1,2"],
+            "e was given a vector where a scalar is needed (argument 2 of u in 'u(x, e)')",
+        ),
+        (
+            ["LN(x)", "--set", "x=1,2,3", "--set", "eps=-5", "--exact"],
+            "Var(x) + eps < 0: LN is undefined",
+        ),
+        (
+            ["LN(x)", "--set", "x=1,1,1", "--set", "eps=0", "--exact", "--allow-nan"],
+            "exact evaluation has no NaN to print",
+        ),
+    ],
+)
+def test_eval_mismatches_name_the_right_culprit(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1

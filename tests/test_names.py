@@ -64,8 +64,12 @@ def test_given_values_tell_their_kind_and_conflicts_are_named() -> None:
     assert context.vectors == ("x", "w")
     with pytest.raises(DataError, match=r"x was given a scalar where a vector is needed"):
         resolve(["LN(x)"], given={"x": Kind.SCALAR})
-    with pytest.raises(DataError, match=r"b was given a vector where a scalar is needed"):
-        resolve(["dot(w, x) + b"], given={"b": Kind.VECTOR})
+    with pytest.raises(DataError, match=r"e was given a vector where a scalar is needed"):
+        resolve(["u(x, e)"], given={"e": Kind.VECTOR})
+    # a kind passed on through a sum does not say which term is wrong: the parser reports it
+    context = resolve(["dot(w, x) + b"], given={"b": Kind.VECTOR})
+    with pytest.raises(LnsymError, match="cannot add a vector and a scalar"):
+        lnsym.parse("dot(w, x) + b", context)
 
 
 def test_python_errors_name_the_arguments_cli_errors_the_flags() -> None:

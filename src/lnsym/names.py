@@ -46,12 +46,22 @@ _RELATION = re.compile(r"(.*?)(==|>=|<=|=|>|<)(.*)")
 _MAX_PASSES = 20
 
 
+class _Relayed(str):
+    """The reason for a kind passed on from a neighbour (a sum, a factor, an equation)."""
+
+    __slots__ = ()
+
+
 @dataclass
 class _Demand:
     """What a use of a name asks for: its kind and where (for error messages)."""
 
     kind: Kind
     why: str
+    #: True when the construct itself fixes the kind (a function's signature, sqrt, a divisor, a
+    #: power, an inequality); False when it is only passed on from a neighbour (a sum, a factor, an
+    #: equation), where a conflict is the parser's to report ("cannot add a vector and a scalar")
+    strict: bool = True
 
 
 @dataclass
@@ -74,7 +84,8 @@ class _Inference:
         if name in RESERVED:  # a function used as a name: the parser says how to call it
             return None
         if expected is not None:
-            self.demands.setdefault(name, []).append(_Demand(expected, why))
+            strict = not isinstance(why, _Relayed)
+            self.demands.setdefault(name, []).append(_Demand(expected, why, strict))
         if name in self.kinds:
             return self.kinds[name]
         if expected is not None:
@@ -101,9 +112,10 @@ class _Inference:
         scalar = Kind.SCALAR
         if isinstance(node.op, ast.Add | ast.Sub):
             left = self.visit(node.left, expected, why)
-            right = self.visit(node.right, expected or left, f"a term of a sum {text}")
+            term = _Relayed(f"a term of a sum {text}")
+            right = self.visit(node.right, expected or left, why if expected else term)
             if left is None and right is not None:
-                left = self.visit(node.left, right, f"a term of a sum {text}")
+                left = self.visit(node.left, right, term)
             return left or right
         if isinstance(node.op, ast.Div):
             self.visit(node.right, scalar, f"a divisor {text}")
@@ -119,10 +131,11 @@ class _Inference:
                 return scalar
             left = self.visit(node.left, None, why)
             right = self.visit(node.right, None, why)
+            factor = _Relayed(f"a factor beside a vector {text}")
             if left is Kind.VECTOR:
-                right = self.visit(node.right, scalar, f"a factor beside a vector {text}")
+                right = self.visit(node.right, scalar, factor)
             if right is Kind.VECTOR:
-                left = self.visit(node.left, scalar, f"a factor beside a vector {text}")
+                left = self.visit(node.left, scalar, factor)
             if expected is Kind.VECTOR and left is scalar and right is None:
                 right = self.visit(node.right, Kind.VECTOR, why)
             if expected is Kind.VECTOR and right is scalar and left is None:
@@ -180,9 +193,10 @@ class _Inference:
             return
         why = "the other side of the equation is a {}"
         lkind = self.side(left, None, "")
-        rkind = self.side(right, None if _is_zero(left) else lkind, why.format(_value(lkind)))
+        expected = None if _is_zero(left) else lkind
+        rkind = self.side(right, expected, _Relayed(why.format(_value(lkind))))
         if lkind is None and rkind is not None and not _is_zero(right):
-            self.side(left, rkind, why.format(rkind.value))
+            self.side(left, rkind, _Relayed(why.format(rkind.value)))
 
 
 def _value(kind: Kind | None) -> str:
@@ -295,7 +309,7 @@ def _check_given(
                 )
             continue
         for demand in inference.demands.get(name, []):
-            if demand.kind is not kind:
+            if demand.strict and demand.kind is not kind:
                 why = f" ({demand.why})" if demand.why else ""
                 raise DataError(
                     f"{name} was given a {kind.value} where a {demand.kind.value} is needed{why}; "

@@ -129,11 +129,29 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _undefined(expr: Any, arguments: dict[str, Any], epsilon: float, axis: int) -> str:
+def _real(value: Any) -> bool:
+    """Whether an exact result (decimal strings, nested lists) holds only finite real numbers."""
+    if isinstance(value, list):
+        return all(_real(v) for v in value)
+    text = str(value).lower()
+    return "j" not in text and "nan" not in text and "inf" not in text
+
+
+def _undefined(
+    expr: Any,
+    arguments: dict[str, Any],
+    epsilon: float,
+    axis: int,
+    *,
+    allow_nan_helps: bool = True,
+) -> str:
     cause = undefined_cause(expr, arguments, eps=epsilon, axis=axis)
-    return f"{cause or 'the result is not a finite number (NaN or infinity)'}; " + (
+    fix = (
         "give other values, or pass --allow-nan to print NaN/inf"
+        if allow_nan_helps
+        else ("give other values (exact evaluation has no NaN to print)")
     )
+    return f"{cause or 'the result is not a finite number (NaN or infinity)'}; {fix}"
 
 
 def _float(
@@ -183,8 +201,11 @@ def run_eval(args: argparse.Namespace) -> int:
             value: Any = exact_rows(
                 spec.expr, values, vectors, axis=args.axis, digits=digits, eps=exact_eps
             )
-        except ZeroDivisionError:
-            raise DataError(_undefined(spec.expr, arguments, epsilon, args.axis)) from None
+        except ZeroDivisionError:  # exact arithmetic has no NaN to print, even with --allow-nan
+            cause = _undefined(spec.expr, arguments, epsilon, args.axis, allow_nan_helps=False)
+            raise DataError(cause) from None
+        if not args.allow_nan and not _real(value):  # a square root of a negative number
+            raise DataError(_undefined(spec.expr, arguments, epsilon, args.axis))
     else:
         value = _float(args, spec.expr, vectors, scalars, arguments, epsilon)
     if args.json:

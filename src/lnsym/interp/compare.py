@@ -35,7 +35,7 @@ from sympy import Expr
 from lnsym.data import Data
 from lnsym.definitions import Kind, Mean, n
 from lnsym.definitions import eps as EPSILON
-from lnsym.errors import DataError, LnsymError
+from lnsym.errors import DataError, LnsymError, current_interface
 from lnsym.interp.explain import (
     Evaluation,
     decimal,
@@ -211,10 +211,12 @@ def _check_given(text: str | Expr, given: set[str]) -> None:
         return
     for name in sorted(used_names(text) - RESERVED):
         if name not in given:
-            raise DataError(
-                f"no value given for {name!r} in {text!r}; add --set {name}=VALUE "
-                "(a number, a list like 1,2,3, or a file)"
+            fix = (
+                f"add --set {name}=VALUE (a number, a list like 1,2,3, or a file)"
+                if current_interface() == "cli"
+                else f"add {name!r} to the values (a number, a list or an array)"
             )
+            raise DataError(f"no value given for {name!r} in {text!r}; {fix}")
 
 
 def _parse(text: str | Expr, context: Context) -> Expr:
