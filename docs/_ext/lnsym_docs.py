@@ -143,6 +143,10 @@ def definitions_table() -> str:
     from lnsym import reference
     from lnsym.definitions import DEFINITIONS
 
+    built_ins = ["| built-in | kind | meaning |", "|---|---|---|"]
+    built_ins += [
+        f"| `{name}` | {kind} | {meaning} |" for name, kind, meaning in reference.BUILT_INS
+    ]
     rows = [
         "| you type | prints as | formula and convention | arguments → result |",
         "|---|---|---|---|",
@@ -162,7 +166,7 @@ def definitions_table() -> str:
         details.append(
             f"`{name}` ([`{cls.__name__}`][lnsym.definitions.{cls.__name__}])\n:   {doc} {prover}\n"
         )
-    return "\n".join(rows) + "\n\n" + "\n".join(details)
+    return "\n".join([*built_ins, "", *rows]) + "\n\n" + "\n".join(details)
 
 
 # --------------------------------------------------------------------------------------------------
