@@ -176,3 +176,12 @@ def test_inferred_kinds_type_check_or_fail_with_one_clear_error(text: str) -> No
             assert name in context.vectors, (text, context)
     if "/k" in text:
         assert "k" in context.scalars
+
+
+def test_parse_follows_the_rule_too() -> None:
+    assert str(lnsym.parse("dot(w, x) + b")) == "b + dot(w, x)"
+    with pytest.raises(ParseError, match="vectors='a' or scalars='a'"):
+        lnsym.parse("a*b")
+    assert (
+        lnsym.parse("a*b", vectors="a").free_symbols == lnsym.parse("b*a", vectors="a").free_symbols
+    )

@@ -121,17 +121,38 @@ def parse_names(text: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in parts if p.strip())
 
 
-def parse(text: str, context: Context | None = None) -> Expr:
-    """Parse ``text`` into a typed SymPy expression (raises :class:`~lnsym.errors.LnsymError`)."""
-    expr, _ = parse_typed(text, context)
+def parse(
+    text: str,
+    context: Context | None = None,
+    *,
+    vectors: str | Iterable[str] | None = None,
+    scalars: str | Iterable[str] | None = None,
+) -> Expr:
+    """Parse ``text`` into a typed SymPy expression (raises :class:`~lnsym.errors.LnsymError`).
+
+    Without a ``context``, the names take their kinds by the one rule of :mod:`lnsym.names`
+    (``x`` a vector, the others from their use; ``vectors``/``scalars`` settle the rest):
+    ``parse("dot(w, x) + b")`` needs no declarations.
+    """
+    expr, _ = parse_typed(text, context, vectors=vectors, scalars=scalars)
     return expr
 
 
-def parse_typed(text: str, context: Context | None = None) -> tuple[Expr, Kind]:
+def parse_typed(
+    text: str,
+    context: Context | None = None,
+    *,
+    vectors: str | Iterable[str] | None = None,
+    scalars: str | Iterable[str] | None = None,
+) -> tuple[Expr, Kind]:
     """Like :func:`parse`, also returning whether the expression is a vector or a scalar."""
-    context = context or Context()
-    if not isinstance(text, str) or not text.strip():
-        raise ParseError("empty expression; write e.g. 'LN(x)'")
+    if context is None:
+        from lnsym.names import resolve  # lnsym.names reads formulas with this module
+
+        if isinstance(text, str) and text.strip():
+            context = resolve([text], vectors=vectors, scalars=scalars)
+        else:
+            context = Context()
     tree = syntax_tree(text)
     try:
         return _Builder(context, text.replace("^", "**").strip(), text).build(tree)
