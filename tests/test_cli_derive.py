@@ -129,6 +129,10 @@ def test_derive_missing_path_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
             r"\langle w, \operatorname{LN}(a + b) \rangle",
         ),
         (["s*x - mu(x)*ones", "--scalars", "s"], r"s x - \mu(x) \mathbf{1}"),
+        (["s*x - mu(x)*ones"], r"s x - \mu(x) \mathbf{1}"),  # s: a factor beside a vector
+        (["dot(w, LN(a + b))"], r"\langle w, \operatorname{LN}(a + b) \rangle"),  # from use
+        (["w/2", "--vectors", "w"], r"\frac{w}{2}"),
+        (["w/2", "--scalars", "w"], r"\frac{w}{2}"),
     ],
 )
 def test_latex_command(argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -138,7 +142,14 @@ def test_latex_command(argv: list[str], expected: str, capsys: pytest.CaptureFix
 
 @pytest.mark.parametrize(
     ("argv", "fragment"),
-    [(["x + 1"], "cannot add a vector and a scalar"), (["LN(w)"], "unknown name 'w'")],
+    [
+        (["x + 1"], "cannot add a vector and a scalar"),
+        (
+            ["w/2"],
+            "cannot tell whether 'w' is a vector or a scalar in 'w/2'; declare it with "
+            "--vectors w or --scalars w",
+        ),
+    ],
 )
 def test_latex_command_bad_input_exits_2(
     argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]

@@ -68,7 +68,7 @@ def test_declared_types(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "a*mu(x)", "--scalars", "a", "--set", "a=2", "--set", "x=1,3"]) == 0
     assert capsys.readouterr().out.strip() == "4.0"
     assert main(["eval", "a*mu(x)", "--vectors", "x,a", "--set", "a=2", "--set", "x=1,3"]) == 2
-    assert "declared a vector but the value is a number" in capsys.readouterr().err
+    assert "a is declared a vector but was given a scalar" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

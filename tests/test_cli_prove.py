@@ -60,11 +60,14 @@ def test_unknown_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["prove", "LN(y)", "x"], "declare it with --vectors y"),
+        (["prove", "a*b", "b*a"], "declare it with --vectors a or --scalars a"),
+        (["prove", "LN(x)", "x", "--vectors", "x,x"], "'x' is listed twice among the vectors"),
+        (["prove", "x", "x", "--vectors", "x", "--scalars", "x"], "both a vector and a scalar"),
         (["prove", "LN(x)", "1"], "cannot compare a vector"),
         (["prove", "LN(x)", "x", "--dim", "0"], "positive integer"),
         (["prove", "LN(x)", "x", "--dim", "abc"], "invalid int value"),
-        (["prove", "LN(x)"], "required"),
+        (["prove", "LN(x)"], "give LHS and RHS, or one 'LHS = RHS'"),
+        (["prove", "a = b = c"], "more than one '='"),
         (["prove", "x", "x", "--assume", "mu(x)"], "LHS = RHS"),
         (["prove", "x", "x", "--vectors", "eps"], "built-in"),
         (["prove", "__import__('os')", "x"], "unsupported"),

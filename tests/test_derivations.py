@@ -279,8 +279,9 @@ MALFORMED = [
         "step 2: unknown definition 'f'",
     ),
     (
-        'title = "t"\n[[steps]]\nexpr = "LN(y)"\n[[steps]]\nexpr = "LN(x)"\nby = "algebra"\n',
-        "step 1: unknown name 'y'",
+        'title = "t"\n[[steps]]\nexpr = "a*b"\n[[steps]]\nexpr = "b*a"\nby = "algebra"\n',
+        "cannot tell whether 'a' is a vector or a scalar in 'a*b'; declare it with "
+        'vectors = ["a"] or scalars = ["a"]',
     ),
     (
         'title = "t"\n[[steps]]\nexpr = "norm(x)"\n[[steps]]\nexpr = "x"\nby = "algebra"\n',

@@ -255,6 +255,51 @@ def test_uncentered_numbers() -> None:
         assert errors[0] == pytest.approx(floor, rel=0.02)  # mu -> 0: only eps vs n*eps is left
         assert np.all(np.diff(errors) >= -1e-12)
         assert errors[-1] == pytest.approx(np.sqrt(2.0), rel=1e-2)  # mu >> sigma: orthogonal
+    # the dashed curve is the footer's sqrt(n) u_{n eps}(x): recomputed componentwise in numpy
+    rng = np.random.default_rng(20240601 + 1)
+    centered = rng.normal(size=data.n)
+    centered -= centered.mean()
+    centered /= centered.std()
+    e = data.scaled_eps
+    for mean, plotted in zip(data.means[::9], data.scaled_errors[::9], strict=True):
+        x = centered + mean
+        c = x - x.mean()
+        ln = c / np.sqrt(c.var() + e)
+        approx = np.sqrt(data.n) * x / np.sqrt(x @ x + data.n * e)
+        assert plotted == pytest.approx(np.linalg.norm(approx - ln) / np.linalg.norm(ln), rel=1e-6)
+    assert data.scaled_errors[0] < 1e-6  # no floor: exact at mu(x) = 0 (the proved identity)
+    assert data.scaled_errors[0] == pytest.approx(data.means[0] / data.std, rel=1e-2)
+
+
+def test_geometry_draws_c_and_ln_apart() -> None:
+    """LN(x) is parallel to c(x); its arrow is offset so that it does not cover c(x)."""
+    pytest.importorskip("matplotlib", reason="the figures need matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from lnsym.documents.figures import geometry, geometry_data
+
+    data = geometry_data()
+    figure = geometry(data)
+    ax = figure.axes[0]
+    quivers = [c for c in ax.collections if type(c).__name__ == "Line3DCollection"]
+    along = data.centered / np.linalg.norm(data.centered)
+
+    def off_line(point: np.ndarray) -> float:  # distance from the line through 0 and c(x)
+        return float(np.linalg.norm(point - (point @ along) * along))
+
+    shafts = [np.asarray(q._segments3d[0], dtype=float) for q in quivers]
+    on_line = [s for s in shafts if max(off_line(p) for p in s) < 1e-9]
+    beside = [s for s in shafts if min(off_line(p) for p in s) > 0.1]
+    # c(x) lies on the line; the LN(x) shaft runs beside it, as long as LN(x) (sqrt 3)
+    assert len(on_line) == 1
+    assert any(np.linalg.norm(s[0] - s[1]) == pytest.approx(np.sqrt(3), rel=1e-3) for s in beside)
+    texts = [t.get_text() for t in figure.texts] + [t.get_text() for t in ax.texts]
+    assert any("beside c(x)" in t for t in texts)
+    labels = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert any("c(x)" in t for t in labels) and any("LN" in t for t in labels)
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        assert axis.get_rotate_label(axis.get_label_text()) is False  # x_1, x_2, x_3 upright
 
 
 # --------------------------------------------------------------------------------------------------
@@ -376,6 +421,8 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
     for module in ("mkdocs", "material", "mkdocstrings_handlers.python", "pymdownx"):
         if importlib.util.find_spec(module.split(".")[0]) is None:
             pytest.skip(f"{module} is not installed: pip install -e '.[docs]' to build the site")
+    if not (ROOT / "node_modules" / "mathjax" / "es5" / "tex-mml-chtml.js").is_file():
+        pytest.skip("MathJax is not installed: run 'npm ci' (the site vendors it for offline math)")
     site = tmp_path / "site"
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],

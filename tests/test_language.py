@@ -72,7 +72,7 @@ def test_printing_round_trips() -> None:
         ("dot(alpha, k)", TypeMismatchError, "must be a vector"),
         ("LN(x, eps, 1)", TypeMismatchError, "takes 1 or 2 argument"),
         ("u(x)", TypeMismatchError, "takes 2 argument"),
-        ("y + x", ParseError, "--vectors y or --scalars y"),
+        ("y + x", ParseError, "vectors='y' or scalars='y'"),
         ("foo(x)", ParseError, "unknown function 'foo'"),
         ("LN", ParseError, "is a function"),
         ("__import__('os').system('true')", ParseError, "unsupported"),
@@ -96,7 +96,7 @@ def test_errors_name_the_problem_and_the_fix(text: str, error: type, fragment: s
 def test_declarations_are_checked() -> None:
     with pytest.raises(ParseError, match="built-in"):
         Context(vectors=("n",))
-    with pytest.raises(ParseError, match="declared twice"):
+    with pytest.raises(ParseError, match="declared both a vector and a scalar"):
         Context(vectors=("x",), scalars=("x",))
     with pytest.raises(ParseError, match="not a valid name"):
         Context(vectors=("x y",))

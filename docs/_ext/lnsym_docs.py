@@ -121,34 +121,10 @@ if griffe is not None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _instance(cls: Any, *, with_eps: bool = False) -> Any:
-    """A generic instance ``cls(x, y, …, e)`` (vectors x, y, z; the scalar e)."""
-    from lnsym.lang.definitions import Kind, scalar_symbol, vector_symbol
+def _instance(cls: Any) -> Any:
+    from lnsym.lang.reference import instance
 
-    if hasattr(cls, "example"):  # jvp, grad, diff: their arguments are not plain names
-        return cls.example()
-    vectors = iter(("x", "y", "z"))
-    kinds = cls.arg_kinds
-    if getattr(cls, "defaults_eps", False) and not with_eps:
-        kinds = kinds[:-1]
-    args = [vector_symbol(next(vectors)) if k is Kind.VECTOR else scalar_symbol("e") for k in kinds]
-    return cls(*args)
-
-
-def _calls(cls: Any) -> list[str]:
-    """How users type ``cls``: ``LN(x)`` and ``LN(x, e)`` for a function with a default ε."""
-    calls = [str(_instance(cls))]
-    if getattr(cls, "defaults_eps", False):
-        instance = _instance(cls, with_eps=True)
-        calls.append(f"{cls.language_name}({', '.join(str(a) for a in instance.args)})")
-    return calls
-
-
-def _kinds(cls: Any) -> str:
-    if hasattr(cls, "signature"):  # the result's kind follows an argument's
-        return str(cls.signature)
-    args = ", ".join(k.value for k in cls.arg_kinds)
-    return f"{args} → {cls.result_kind.value}"
+    return instance(cls)
 
 
 def _unfolded(cls: Any) -> str | None:
@@ -164,17 +140,22 @@ def definitions_table() -> str:
     """Markdown: every name of :data:`lnsym.lang.definitions.DEFINITIONS`, a table and the details."""
     import sympy
 
+    from lnsym.lang import reference
     from lnsym.lang.definitions import DEFINITIONS
 
+    built_ins = ["| built-in | kind | meaning |", "|---|---|---|"]
+    built_ins += [
+        f"| `{name}` | {kind} | {meaning} |" for name, kind, meaning in reference.BUILT_INS
+    ]
     rows = [
         "| you type | prints as | formula and convention | arguments → result |",
         "|---|---|---|---|",
     ]
     details = []
     for name, cls in DEFINITIONS.items():
-        calls = ", ".join(f"`{c}`" for c in _calls(cls))
+        calls = ", ".join(f"`{c}`" for c in reference.calls(cls))
         printed = sympy.latex(_instance(cls))
-        rows.append(f"| {calls} | ${printed}$ | ${cls.formula}$ | {_kinds(cls)} |")
+        rows.append(f"| {calls} | ${printed}$ | ${cls.formula}$ | {reference.kinds(cls)} |")
         doc = rst_to_markdown(" ".join((cls.__doc__ or "").split()))
         unfolded = _unfolded(cls)
         prover = (
@@ -185,7 +166,7 @@ def definitions_table() -> str:
         details.append(
             f"`{name}` ([`{cls.__name__}`][{cls.__module__}.{cls.__name__}])\n:   {doc} {prover}\n"
         )
-    return "\n".join(rows) + "\n\n" + "\n".join(details)
+    return "\n".join([*built_ins, "", *rows]) + "\n\n" + "\n".join(details)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -283,12 +264,45 @@ def proof_documents(derivations: Path = ROOT / "derivations") -> dict[str, str]:
 # --------------------------------------------------------------------------------------------------
 
 
+#: where ``npm ci`` installs MathJax (package.json pins it), and the parts of it the site serves.
+MATHJAX = ROOT / "node_modules" / "mathjax" / "es5"
+MATHJAX_PARTS = ("tex-mml-chtml.js", "input", "output/chtml", "a11y", "ui", "sre")
+#: where the built site serves MathJax from (mkdocs.yml's extra_javascript names the entry point).
+MATHJAX_SITE_DIR = "javascripts/mathjax"
+
+
+def mathjax_files(source: Path = MATHJAX) -> list[Path]:
+    """The MathJax files the site serves, relative to ``source`` (raises if it is not installed)."""
+    if not (source / "tex-mml-chtml.js").is_file():
+        from mkdocs.exceptions import PluginError
+
+        raise PluginError(
+            f"MathJax is not installed at {source}: run 'npm ci' in the repository root "
+            "(package.json pins mathjax) so that the site renders formulas without network"
+        )
+    found: list[Path] = []
+    for part in MATHJAX_PARTS:
+        path = source / part
+        found += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return [p.relative_to(source) for p in found]
+
+
 def on_files(files: Any, config: Any) -> Any:
-    """Generate ``proofs/`` in memory when ``docs/proofs/index.md`` is absent."""
-    if files.get_file_from_path("proofs/index.md") is not None:
-        return files
+    """Serve MathJax from the site itself (offline math), and generate ``proofs/`` in memory
+    when ``docs/proofs/index.md`` is absent."""
     from mkdocs.structure.files import File
 
+    for relative in mathjax_files():
+        file = File(
+            f"{MATHJAX_SITE_DIR}/{relative.as_posix()}",
+            src_dir=None,
+            dest_dir=config["site_dir"],
+            use_directory_urls=config["use_directory_urls"],
+        )
+        file.abs_src_path = str(MATHJAX / relative)
+        files.append(file)
+    if files.get_file_from_path("proofs/index.md") is not None:
+        return files
     for name, text in proof_documents().items():
         files.append(File.generated(config, f"proofs/{name}", content=text))
     return files

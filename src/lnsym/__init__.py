@@ -55,7 +55,8 @@ from lnsym.lang.definitions import (
     ones,
 )
 from lnsym.lang.latex import latex
-from lnsym.lang.parser import Context, parse
+from lnsym.lang.names import parse
+from lnsym.lang.parser import Context
 from lnsym.numeric.data import Data, load
 from lnsym.prover import Proof, Status, Witness, prove
 

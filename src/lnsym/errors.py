@@ -6,6 +6,10 @@ problem and, where there is one, the fix. The command line prints that line and 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 __all__ = [
     "DataError",
     "DerivationError",
@@ -13,6 +17,10 @@ __all__ = [
     "ParseError",
     "TypeMismatchError",
     "UnsupportedError",
+    "argument",
+    "current_interface",
+    "declare_hint",
+    "interface",
 ]
 
 
@@ -38,3 +46,65 @@ class DataError(LnsymError):
 
 class DerivationError(LnsymError):
     """A derivation file is malformed (not a failed step: those are reported, not raised)."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Fixes phrased for the interface in use
+# --------------------------------------------------------------------------------------------------
+
+#: who reads an error: ``"python"`` (the API), ``"cli"`` (the ``lnsym`` command) or ``"toml"`` (a
+#: derivation file). The command line and the derivation loader set it while they run.
+_INTERFACE: ContextVar[str] = ContextVar("lnsym_interface", default="python")
+
+
+@contextmanager
+def interface(name: str) -> Iterator[None]:
+    """Phrase fixes for ``name`` (``"python"``, ``"cli"`` or ``"toml"``) inside the block."""
+    if name not in ("python", "cli", "toml"):
+        raise ValueError(f"unknown interface {name!r}")
+    token = _INTERFACE.set(name)
+    try:
+        yield
+    finally:
+        _INTERFACE.reset(token)
+
+
+def current_interface() -> str:
+    """``"python"``, ``"cli"`` or ``"toml"``: who will read the next error message."""
+    return _INTERFACE.get()
+
+
+def argument(name: str) -> str:
+    """How the interface in use spells the argument ``name``: ``dim=`` in Python, ``--dim`` on the
+    command line, ``dim =`` in a derivation file.
+
+    >>> argument("dim")
+    'dim='
+    >>> with interface("cli"):
+    ...     argument("dim")
+    '--dim'
+    """
+    where = _INTERFACE.get()
+    return {"cli": f"--{name}", "toml": f"{name} ="}.get(where, f"{name}=")
+
+
+def declare_hint(name: str, kind: str | None = None) -> str:
+    """How to declare ``name`` a vector (``kind="vector"``), a scalar, or either, in the interface
+    in use.
+
+    >>> declare_hint("w")
+    "vectors='w' or scalars='w'"
+    >>> with interface("cli"):
+    ...     declare_hint("w", "vector")
+    '--vectors w'
+    """
+    where = _INTERFACE.get()
+    if where == "cli":
+        forms = {"vector": f"--vectors {name}", "scalar": f"--scalars {name}"}
+    elif where == "toml":
+        forms = {"vector": f'vectors = ["{name}"]', "scalar": f'scalars = ["{name}"]'}
+    else:
+        forms = {"vector": f"vectors={name!r}", "scalar": f"scalars={name!r}"}
+    if kind is not None:
+        return forms[kind]
+    return f"{forms['vector']} or {forms['scalar']}"

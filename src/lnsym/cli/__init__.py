@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from lnsym.budget import BudgetExceeded
-from lnsym.errors import LnsymError
+from lnsym.cli.options import HelpFormatter
+from lnsym.errors import LnsymError, interface
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL_ERROR", "ArgumentParser", "main"]
 
@@ -29,11 +30,24 @@ COMMAND_MODULES = (
     "lnsym.cli.interp",
     "lnsym.cli.figures",
     "lnsym.cli.series",
+    "lnsym.cli.language",
 )
 
 
+_EXAMPLES = """examples:
+  lnsym language                                   # the functions and conventions
+  lnsym prove 'LN(x) = sqrt(n)*u(c(x), n*eps)'      # a proof
+  lnsym eval 'LN(x)' --set x=1,2,3,5               # a number
+  lnsym export 'LN(x)' --backend numpy             # a kernel module"""
+
+
 class ArgumentParser(argparse.ArgumentParser):
-    """An argparse parser whose errors are one line and exit 2."""
+    """An argparse parser whose errors are one line and exit 2, and whose help is wrapped to the
+    terminal (examples kept as written)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def _parse_optional(self, arg_string: str) -> Any:
         # an expression may start with a minus ('-LN(x)'): only known options are options
@@ -50,7 +64,12 @@ class ArgumentParser(argparse.ArgumentParser):
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="lnsym",
-        description="Prove, print and compute layer-normalization algebra.",
+        description=(
+            "Prove, print and compute layer-normalization algebra. 'lnsym language' lists the "
+            "functions, built-ins and conventions of the formulas every command reads; "
+            "'lnsym COMMAND --help' shows a command's options and examples."
+        ),
+        epilog=_EXAMPLES,
     )
     parser.add_argument(
         "--version", action="version", version=f"lnsym {importlib.metadata.version('lnsym')}"
@@ -73,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args))
+        with interface("cli"):  # error messages name the flags, not the Python arguments
+            return int(args.run(args))
     except LnsymError as error:
         sys.stderr.write(f"lnsym {args.command}: error: {error}\n")
         return EXIT_BAD_INPUT

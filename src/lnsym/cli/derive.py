@@ -18,7 +18,6 @@ from lnsym.derive.check import DerivationResult, check_all
 from lnsym.derive.load import load_derivations
 from lnsym.documents.tex import write_documents
 from lnsym.lang.latex import latex
-from lnsym.lang.parser import parse_names
 
 __all__ = ["register"]
 
@@ -32,6 +31,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "with the prover. Exit 0 if all checked, 1 if a step or claim did not, 2 if a file "
             "is malformed."
         ),
+        epilog="""examples:
+  lnsym derive derivations/
+  lnsym derive derivations/01-main-identity.toml
+  lnsym derive derivations/ --out docs/proofs --quiet
+  lnsym derive derivations/ --json
+
+A derivation file declares vectors = [...] and scalars = [...] only where the use of a name leaves
+its kind open; see docs/derivations.md for the format.""",
     )
     derive_parser.add_argument("path", metavar="PATH", help="a derivation .toml or a directory")
     derive_parser.add_argument(
@@ -49,7 +56,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     latex_parser = subparsers.add_parser(
         "latex",
         help="print the LaTeX of one expression",
-        description="Print the LaTeX of EXPR, e.g. lnsym latex 'sqrt(n)*u(c(x), n*eps)'.",
+        description="Print the LaTeX of EXPR, kept in the order written.",
+        epilog="""examples:
+  lnsym latex 'sqrt(n)*u(c(x), n*eps)'
+  lnsym latex 'dot(w, LN(a + b))/norm(c(a + b))'
+  lnsym latex 'LNA(x, g, beta)'
+  lnsym latex 'a*b' --scalars a,b""",
     )
     latex_parser.add_argument("expr", metavar="EXPR", help="an expression of the language")
     add_declarations(latex_parser)
@@ -126,6 +138,5 @@ def _json(results: list[DerivationResult], seconds: float) -> dict[str, Any]:
 
 
 def run_latex(args: argparse.Namespace) -> int:
-    vectors = parse_names(args.vectors) if args.vectors is not None else ("x",)
-    print(latex(args.expr, vectors=vectors, scalars=parse_names(args.scalars)))
+    print(latex(args.expr, vectors=args.vectors, scalars=args.scalars))
     return 0

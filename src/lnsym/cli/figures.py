@@ -1,6 +1,6 @@
 """``lnsym figures [OUT] [--only NAME ..]``: regenerate the documentation's figures (PNG).
 
-The same as ``python -m lnsym.documents.figures``; needs matplotlib (``pip install 'lnsym[figures]'``).
+The same as ``python -m lnsym.documents.figures``; needs matplotlib (the ``figures`` extra).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import argparse
 import importlib.util
 
 from lnsym.errors import UnsupportedError
+from lnsym.install import install_hint
 
 __all__ = ["register"]
 
@@ -26,12 +27,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "the uncentered sqrt(n)*u(x, eps) against LN(x) as mu(x) grows. Every number comes "
             "from an lnsym kernel; every identity printed on a figure is proved while drawing."
         ),
+        epilog="""examples:
+  lnsym figures
+  lnsym figures /tmp/figures --only ln_geometry.png ln_length.png""",
     )
     parser.add_argument(
         "out", nargs="?", default="docs/figures", metavar="OUT", help="output directory"
     )
     parser.add_argument(
-        "--only", nargs="+", metavar="NAME", choices=NAMES, help="draw only these figures"
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        choices=NAMES,
+        help=f"draw only these figures, of: {', '.join(NAMES)}",
     )
     parser.set_defaults(run=run)
 
@@ -39,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("matplotlib") is None:
         raise UnsupportedError(
-            "lnsym figures needs matplotlib; install it with pip install 'lnsym[figures]'"
+            f"lnsym figures needs matplotlib; install it with {install_hint('figures')}"
         )
     from lnsym.documents.figures import write_all
 

@@ -49,7 +49,6 @@ _COMPARE_EXAMPLES = f"""examples:
 
 def register(subparsers: Any) -> None:
     """Add ``fold``, ``attribute`` and ``compare`` to the ``lnsym`` command line."""
-    formatter = argparse.RawDescriptionHelpFormatter
     fo = subparsers.add_parser(
         "fold",
         help="fold an affine LN (g, beta) and bias b into the next reader w",
@@ -58,7 +57,6 @@ def register(subparsers: Any) -> None:
             "<w, g*LN(x) + beta> + b = <w', LN(x)> + b' and checking it on x (or random rows)."
         ),
         epilog=_FOLD_EXAMPLES,
-        formatter_class=formatter,
     )
     add_values(fo, "w, g, beta, b, x, eps")
     fo.add_argument("--center", action="store_true", help="center the folded reader: c(g*w)")
@@ -76,7 +74,6 @@ def register(subparsers: Any) -> None:
             "and show the (different) per-component LN readings <g*w, LN(a_k)>."
         ),
         epilog=_ATTRIBUTE_EXAMPLES,
-        formatter_class=formatter,
     )
     at.add_argument(
         "--component",
@@ -107,7 +104,6 @@ def register(subparsers: Any) -> None:
             "(mu(v) = 0, eps -> 0) under which it vanishes."
         ),
         epilog=_COMPARE_EXAMPLES,
-        formatter_class=formatter,
     )
     co.add_argument("lhs", help="a formula, e.g. 'dot(w, sqrt(n)*u(x, eps)) + b'")
     co.add_argument("rhs", help="a formula, e.g. 'dot(w, LN(x)) + b'")

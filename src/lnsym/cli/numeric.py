@@ -8,7 +8,6 @@ evaluates in float64 (``--exact``: from the decimal literals, to ``--digits`` si
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import sys
 from typing import Any
@@ -18,7 +17,10 @@ import numpy as np
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
 from lnsym.errors import DataError, ParseError
 from lnsym.kernels import BACKENDS, exact_rows, export, kernel, make_spec
-from lnsym.lang.parser import RESERVED, parse_names, parse_typed
+from lnsym.kernels.undefined import undefined_cause
+from lnsym.lang.definitions import Kind
+from lnsym.lang.names import resolve
+from lnsym.lang.parser import RESERVED, used_names
 from lnsym.numeric.data import Data
 
 __all__ = ["register"]
@@ -35,7 +37,7 @@ A --set value is a number (a scalar), a list such as 1,2,3 or [1, 2, 3] (a vecto
 
 _EXPORT_EXAMPLES = """examples:
   lnsym export 'LN(x)' --backend numba --name layer_norm --out ln_kernel.py
-  lnsym export 'dot(w, LN(x)) + b' --vectors x,w --scalars b --backend numpy --name logit"""
+  lnsym export 'dot(w, LN(x)) + b' --backend numpy --name logit   # w: a vector, b: a scalar"""
 
 
 def register(subparsers: Any) -> None:
@@ -45,7 +47,6 @@ def register(subparsers: Any) -> None:
         help="evaluate a formula on numbers or data files",
         description="Evaluate a formula in float64, or exactly from the decimal data (--exact).",
         epilog=_EVAL_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ev.add_argument("expr", metavar="EXPR", help="a formula, e.g. 'dot(w, LN(x)) + b'")
     add_values(ev)
@@ -58,6 +59,11 @@ def register(subparsers: Any) -> None:
         "--axis", type=int, default=-1, metavar="K", help="the normalized axis of array data"
     )
     ev.add_argument("--backend", choices=BACKENDS, default="numpy", help="float evaluation backend")
+    ev.add_argument(
+        "--allow-nan",
+        action="store_true",
+        help="print NaN or infinity where the formula is undefined (default: an error naming why)",
+    )
     add_json(ev)
     ev.set_defaults(run=run_eval)
 
@@ -66,7 +72,6 @@ def register(subparsers: Any) -> None:
         help="write a standalone kernel module",
         description="Write a module computing a formula (imports only numpy and the backend).",
         epilog=_EXPORT_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ex.add_argument("expr", metavar="EXPR", help="a formula, e.g. 'LN(x)'")
     add_declarations(ex)
@@ -83,49 +88,27 @@ def register(subparsers: Any) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _names_in(text: str) -> set[str]:
-    """The names a formula uses (not called functions); syntax errors are the parser's to report."""
-    try:
-        tree = ast.parse(text.replace("^", "**").strip(), mode="eval")
-    except SyntaxError:
-        parse_typed(text)  # raises the parser's one-line ParseError
-        raise ParseError(f"cannot parse {text!r}") from None
-    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}
-
-
-def _types(args: argparse.Namespace, values: dict[str, Data]) -> tuple[list[str], list[str]]:
-    """The vector and scalar names: declared ones, then the others by their value."""
-    vectors = list(parse_names(args.vectors))
-    scalars = list(parse_names(args.scalars))
-    for name, data in values.items():
-        if name == "eps":
-            if not data.is_scalar:
-                raise DataError("--set eps: the regularizer must be one number")
-            continue
-        if name in vectors and data.is_scalar:
-            raise DataError(f"--set {name}: {name} is declared a vector but the value is a number")
-        if name in scalars and not data.is_scalar:
-            raise DataError(
-                f"--set {name}: {name} is declared a scalar but the value has shape {data.shape}"
-            )
-        if name not in vectors and name not in scalars:
-            (scalars if data.is_scalar else vectors).append(name)
-    return vectors, scalars
-
-
-def _check(expr: str, values: dict[str, Data], vectors: list[str], scalars: list[str]) -> None:
-    used = _names_in(expr)
+def _check(expr: str, values: dict[str, Data]) -> None:
+    """Every --set name occurs in the formula, and every name of the formula has a value."""
+    used = used_names(expr)
     for name in values:
         if name != "eps" and name not in used:
             raise DataError(f"--set {name}: {name!r} does not occur in {expr!r}")
     for name in sorted(used - RESERVED):
         if name not in values:
-            kind = "vector" if name in vectors else "scalar" if name in scalars else "value"
             raise DataError(
-                f"no {kind} given for {name!r}; add --set {name}=VALUE "
+                f"no value given for {name!r}; add --set {name}=VALUE "
                 "(a number, a list like 1,2,3, or a file)"
             )
+
+
+def _kinds(args: argparse.Namespace, values: dict[str, Data]) -> tuple[list[str], list[str]]:
+    """The vector and scalar inputs, by the one rule for names (:mod:`lnsym.lang.names`)."""
+    given = {name: Kind.SCALAR if d.is_scalar else Kind.VECTOR for name, d in values.items()}
+    context = resolve([args.expr], vectors=args.vectors, scalars=args.scalars, given=given)
+    vectors = [name for name in context.vectors if name in values]
+    scalars = [name for name in context.scalars if name in values]
+    return vectors, scalars
 
 
 def _check_lengths(values: dict[str, Data], vectors: list[str], axis: int) -> None:
@@ -146,30 +129,87 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _real(value: Any) -> bool:
+    """Whether an exact result (decimal strings, nested lists) holds only finite real numbers."""
+    if isinstance(value, list):
+        return all(_real(v) for v in value)
+    text = str(value).lower()
+    return "j" not in text and "nan" not in text and "inf" not in text
+
+
+def _undefined(
+    expr: Any,
+    arguments: dict[str, Any],
+    epsilon: float,
+    axis: int,
+    *,
+    allow_nan_helps: bool = True,
+) -> str:
+    cause = undefined_cause(expr, arguments, eps=epsilon, axis=axis)
+    fix = (
+        "give other values, or pass --allow-nan to print NaN/inf"
+        if allow_nan_helps
+        else ("give other values (exact evaluation has no NaN to print)")
+    )
+    return f"{cause or 'the result is not a finite number (NaN or infinity)'}; {fix}"
+
+
+def _float(
+    args: argparse.Namespace,
+    expr: Any,
+    vectors: list[str],
+    scalars: list[str],
+    arguments: dict[str, Any],
+    epsilon: float,
+) -> Any:
+    """The float64 result; NaN or infinity is an error naming its cause unless --allow-nan."""
+    backend = args.backend
+    for attempt in (backend, "numpy"):  # numba raises ZeroDivisionError where numpy gives NaN
+        function = kernel(expr, attempt, vectors=vectors, scalars=scalars, axis=args.axis, name="f")
+        used = function.spec.parameters  # a derivative may not depend on every name it mentions
+        inputs = {name: value for name, value in arguments.items() if name in used}
+        try:
+            with np.errstate(all="ignore"):
+                result = np.asarray(function(eps=epsilon, **inputs), dtype=np.float64)
+            break
+        except ZeroDivisionError:
+            if not args.allow_nan:
+                raise DataError(_undefined(expr, arguments, epsilon, args.axis)) from None
+    if not args.allow_nan and not np.all(np.isfinite(result)):
+        raise DataError(_undefined(expr, arguments, epsilon, args.axis))
+    return result.tolist()
+
+
 def run_eval(args: argparse.Namespace) -> int:
     values = read_assignments(args.values)
-    vectors, scalars = _types(args, values)
-    _check(args.expr, values, vectors, scalars)
-    if not vectors:
-        raise ParseError(f"{args.expr!r} uses no vector; give one with --set x=1,2,3")
-    _check_lengths(values, vectors, args.axis)
     eps = values.pop("eps", None)
+    if eps is not None and not eps.is_scalar:
+        raise DataError("--set eps: the regularizer must be one number")
+    _check(args.expr, values)
+    vectors, scalars = _kinds(args, values)
+    if not vectors:
+        raise ParseError(
+            f"{args.expr!r} has no vector input, and a kernel needs one to fix n; "
+            "give a vector such as --set x=1,2,3"
+        )
+    _check_lengths(values, vectors, args.axis)
+    spec = make_spec(args.expr, vectors=vectors, scalars=scalars)
+    epsilon = 1e-5 if eps is None else float(eps.array)
+    arguments = {name: data.array for name, data in values.items()}
     if args.exact or args.digits is not None:
         digits = 30 if args.digits is None else args.digits
-        spec = make_spec(args.expr, vectors=vectors, scalars=scalars)
         exact_eps = "1e-5" if eps is None else str(eps.exact())
-        value: Any = exact_rows(
-            spec.expr, values, vectors, axis=args.axis, digits=digits, eps=exact_eps
-        )
+        try:
+            value: Any = exact_rows(
+                spec.expr, values, vectors, axis=args.axis, digits=digits, eps=exact_eps
+            )
+        except ZeroDivisionError:  # exact arithmetic has no NaN to print, even with --allow-nan
+            cause = _undefined(spec.expr, arguments, epsilon, args.axis, allow_nan_helps=False)
+            raise DataError(cause) from None
+        if not args.allow_nan and not _real(value):  # a square root of a negative number
+            raise DataError(_undefined(spec.expr, arguments, epsilon, args.axis))
     else:
-        function = kernel(
-            args.expr, args.backend, vectors=vectors, scalars=scalars, axis=args.axis, name="f"
-        )
-        used = function.spec.parameters  # a derivative may not depend on every name it mentions
-        arguments = {name: data.array for name, data in values.items() if name in used}
-        epsilon = 1e-5 if eps is None else float(eps.array)
-        result = np.asarray(function(eps=epsilon, **arguments), dtype=np.float64)
-        value = result.tolist()
+        value = _float(args, spec.expr, vectors, scalars, arguments, epsilon)
     if args.json:
         print(json.dumps({"value": value}))
     elif isinstance(value, list) and value and isinstance(value[0], list):

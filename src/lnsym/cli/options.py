@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import re
+import textwrap
 
 from lnsym.errors import DataError
 from lnsym.lang.parser import RESERVED
 from lnsym.numeric.data import Data, read_value
 
-__all__ = ["add_declarations", "add_json", "add_values", "read_assignments"]
+__all__ = ["HelpFormatter", "add_declarations", "add_json", "add_values", "read_assignments"]
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and epilogs wrapped to the terminal, paragraph by paragraph; indented lines
+    (examples) are kept as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        out = []
+        for block in re.split(r"\n\s*\n", text.strip("\n")):
+            lines = block.split("\n")
+            if any(line.startswith(" ") for line in lines) or block.rstrip().endswith(":"):
+                out.append("\n".join(indent + line for line in lines))
+            else:
+                out.append(
+                    textwrap.fill(
+                        " ".join(block.split()),
+                        width,
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                    )
+                )
+        return "\n\n".join(out)
 
 
 def add_declarations(parser: argparse.ArgumentParser) -> None:
@@ -17,10 +41,14 @@ def add_declarations(parser: argparse.ArgumentParser) -> None:
         "--vectors",
         default=None,
         metavar="V,..",
-        help="comma-separated vector names (default: x)",
+        help="vector names where their use leaves it open (x is always a vector unless declared "
+        "a scalar; names in dot(w, x) or given lists are vectors already)",
     )
     parser.add_argument(
-        "--scalars", default="", metavar="S,..", help="comma-separated real scalar names"
+        "--scalars",
+        default="",
+        metavar="S,..",
+        help="real scalar names where their use leaves it open (e.g. a in a*b)",
     )
 
 

@@ -17,21 +17,22 @@ _EXAMPLES = """examples:
   lnsym series 'LN(x)' --order 2
   lnsym series 'dot(w, LN(x)) + b' --vectors x,w --scalars b --order 1 \\
       --set x=pre_norm.jl --set w=probe_token.jl --set b=0.8328
-  lnsym series 'LN(x, alpha*eps)' --scalars alpha --in alpha --order 1
-
-Each coefficient a_k is proved: diff(..diff(F, eps).., eps)/k! -> a_k as eps -> 0 (generic values,
-c(x) != 0). With --set, the formula and the error F - (a_0 + .. + a_K eps^K) are evaluated exactly
-(mpmath, from the decimal data) at eps = 1e-5 or --set eps=VALUE.
-Exit 0: every coefficient proved; 3: some coefficient not proved; 2: bad input."""
+  lnsym series 'LN(x, alpha*eps)' --scalars alpha --in alpha --order 1"""
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "series",
         help="expand a formula around eps = 0, every coefficient proved",
-        description="The Taylor expansion of a formula in eps (or a declared scalar) around 0.",
+        description=(
+            "The Taylor expansion of a formula in eps (or a declared scalar) around 0. Each "
+            "coefficient a_k is proved: diff(..diff(F, eps).., eps)/k! -> a_k as eps -> 0, with "
+            "the conditions that needs (e.g. c(x) != 0). With --set, the formula and the error "
+            "F - (a_0 + .. + a_K eps^K) are evaluated exactly (mpmath, from the decimal data) at "
+            "eps = 1e-5 or --set eps=VALUE. Exit 0: every coefficient proved; 3: some "
+            "coefficient not proved; 2: bad input."
+        ),
         epilog=_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("expr", metavar="EXPR", help="a formula, e.g. 'LN(x)'")
     parser.add_argument(

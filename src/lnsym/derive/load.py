@@ -34,6 +34,7 @@ This module holds the format and the loading; the checking and its results are i
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -43,8 +44,9 @@ from typing import Any
 from sympy import Expr
 
 from lnsym.derive.justifications import RULES, justification_error
-from lnsym.errors import DerivationError, LnsymError
+from lnsym.errors import DerivationError, LnsymError, interface
 from lnsym.lang.definitions import Kind
+from lnsym.lang.names import Statement, resolve
 from lnsym.lang.parser import Context, parse_assumption, parse_names, parse_typed
 
 __all__ = ["Chain", "Claim", "Derivation", "Step", "load_derivation", "load_derivations"]
@@ -173,12 +175,16 @@ class _Reader:
     def derivation(self, data: dict[str, Any]) -> Derivation:
         self.check_keys(data, _FILE_KEYS, "the file")
         title = self.string(data, "title", "the file", required=True)
-        vectors = self.names(data, "vectors", default=("x",))
-        scalars = self.names(data, "scalars", default=())
         try:
-            context = Context(vectors=vectors, scalars=scalars)
+            with interface("toml"):
+                context = resolve(
+                    _statements(data),
+                    vectors=self.names(data, "vectors", default=()),
+                    scalars=self.names(data, "scalars", default=()),
+                )
         except LnsymError as error:
             raise self.fail(str(error)) from None
+        vectors, scalars = context.vectors, context.scalars
         assumptions = self.assumptions(data, "the file", context)
         if ("steps" in data) == ("chains" in data):
             raise self.fail("write either [[steps]] (one chain) or [[chains]] (several), not both")
@@ -343,3 +349,30 @@ class _Reader:
             if justification_error(item) is not None:
                 raise self.fail(f"{label}: {justification_error(item)}")
         return tuple(i.strip() for i in items)
+
+
+def _statements(data: dict[str, Any]) -> list[Statement]:
+    """Every formula of a derivation file, for :func:`lnsym.lang.names.resolve`: consecutive steps and
+    the sides of a claim as equations, assumptions as relations (malformed entries are skipped;
+    the loader reports them)."""
+    out: list[Statement] = []
+
+    def texts(table: Any, key: str) -> list[str]:
+        value = table.get(key, []) if isinstance(table, dict) else []
+        value = [value] if isinstance(value, str) else value
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    chains = [data] + [c for c in data.get("chains", []) if isinstance(c, dict)]
+    for table in chains:
+        out += texts(table, "assumptions")
+        steps = table.get("steps", [])
+        exprs = [s["expr"] for s in steps if isinstance(s, dict) and isinstance(s.get("expr"), str)]
+        out += list(itertools.pairwise(exprs)) or exprs
+    claims = data.get("claims", [])
+    for claim in claims if isinstance(claims, list) else []:
+        if isinstance(claim, dict):
+            out += texts(claim, "assumptions")
+            sides = (claim.get("lhs"), claim.get("rhs"))
+            if all(isinstance(side, str) for side in sides):
+                out.append(sides)
+    return out

@@ -123,8 +123,12 @@ def geometry_data(x: Sequence[float] = (1.75, 1.45, 0.4), eps: float = 1e-5) -> 
     )
 
 
-def geometry(data: GeometryData | None = None, elev: float = 25, azim: float = -25) -> Any:
-    """Figure: a vector, its centering onto the plane ⊥ 1, and LN(x) on the circle of radius √3."""
+def geometry(data: GeometryData | None = None, elev: float = 22, azim: float = -28) -> Any:
+    """Figure: a vector, its centering onto the plane ⊥ 1, and LN(x) on the circle of radius √3.
+
+    c(x) and LN(x) point the same way; LN(x) is drawn a little beside c(x) (a fixed offset in the
+    plane, stated on the figure) so that neither arrow hides the other.
+    """
     import matplotlib.pyplot as plt
 
     data = data or geometry_data()
@@ -139,64 +143,84 @@ def geometry(data: GeometryData | None = None, elev: float = 25, azim: float = -
     radius = 2.3
     s, t = np.meshgrid(np.linspace(-radius, radius, 2), np.linspace(-radius, radius, 2))
     plane = s[..., None] * e1 + t[..., None] * e2
+    # the offset of the LN(x) arrow: in the plane, perpendicular to c(x)
+    side = np.cross(one, data.centered)
+    side = 0.16 * side / np.linalg.norm(side)
 
-    fig = plt.figure(figsize=(7.6, 6.4))
-    ax = fig.add_subplot(projection="3d", computed_zorder=False)
+    fig = plt.figure(figsize=(9.2, 6.8))
+    ax: Any = fig.add_axes((-0.07, 0.07, 0.76, 0.82), projection="3d", computed_zorder=False)
     ax.plot_surface(
         plane[..., 0], plane[..., 1], plane[..., 2], color="#9ecae1", alpha=0.18, linewidth=0
     )
-    ax.plot(*circle.T, color="#3182bd", lw=1.6, label=r"circle of radius $\sqrt{3}$ in the plane")
+    ax.plot(*circle.T, color="#3182bd", lw=1.6, label=r"circle of radius $\sqrt{3}$ (in the plane)")
     axis = np.outer(np.linspace(-1.6, 2.4, 2), np.ones(3))
-    ax.plot(*axis.T, color="0.45", lw=1.0, ls=(0, (6, 3)))
-    ax.text(*(2.4 * np.ones(3)), r" $\mathbf{1}$ direction", color="0.3", fontsize=12)
+    ax.plot(*axis.T, color="0.45", lw=1.0, ls=(0, (6, 3)), label=r"the line through $\mathbf{1}$")
 
     def arrow(vector: np.ndarray, start: np.ndarray | None = None, **style: Any) -> None:
         origin = np.zeros(3) if start is None else start
-        ax.quiver(*origin, *(vector - origin), arrow_length_ratio=0.08, **style)
+        ax.quiver(*origin, *(vector - origin), arrow_length_ratio=0.1, **style)
 
     for image in data.others_normalized:
         ax.scatter(*image, color="#fd8d3c", s=18, alpha=0.95, zorder=3)
-    arrow(data.normalized, color="#e6550d", lw=3.2, zorder=4)
-    arrow(data.centered, color="#31a354", lw=2.2, zorder=5)
+    arrow(data.centered, color="#31a354", lw=3.0, zorder=5)
+    arrow(data.normalized + side, side, color="#e6550d", lw=2.2, zorder=4)
     ax.plot(*np.stack([data.x, data.centered]).T, color="#756bb1", lw=2.0, ls=(0, (4, 2)), zorder=5)
     ax.scatter(*data.centered, color="#756bb1", s=22, zorder=6)
     arrow(data.x, color="black", lw=2.0, zorder=6)
     ax.text(*(data.x + np.array([0.05, 0.0, 0.12])), r"$x$", fontsize=15, zorder=7)
-    midway = 0.5 * (data.x + data.centered) + np.array([0.0, 0.6, -0.3])
+    midway = 0.5 * (data.x + data.centered) + np.array([0.0, 0.75, -0.75])
     ax.text(
         *midway,
-        r"$-\mu(x)\,\mathbf{1}$" + "\n" + rf"$\mu(x) = {data.mean:.2f}$",
+        rf"$\mu(x) = {data.mean:.2f}$",
         color="#756bb1",
         fontsize=12,
         zorder=7,
     )
     ax.text(
-        *(0.6 * data.centered + np.array([0.0, -0.7, -0.2])),
+        *(0.45 * data.centered - 2.2 * side + np.array([0.0, 0.0, 0.05])),
         r"$c(x)$",
         color="#31a354",
         fontsize=14,
+        ha="right",
+        zorder=7,
     )
-    ax.text(*(data.normalized * 1.1), _label("LN(x)"), color="#e6550d", fontsize=14, zorder=7)
+    ax.text(
+        *(data.normalized * 1.12 + side), _label("LN(x)"), color="#e6550d", fontsize=14, zorder=7
+    )
     ax.scatter([], [], color="#fd8d3c", s=18, label=r"$\operatorname{LN}$ of other inputs")
-    ax.set_xlabel(r"$x_1$", labelpad=2)
-    ax.set_ylabel(r"$x_2$", labelpad=2)
-    ax.set_zlabel(r"$x_3$", labelpad=2)
+    ax.plot(
+        [], [], color="#9ecae1", lw=8, alpha=0.5, label=r"the plane $\perp \mathbf{1}$ (mean 0)"
+    )
+    for name, axis_obj in (("x_1", ax.xaxis), ("x_2", ax.yaxis), ("x_3", ax.zaxis)):
+        axis_obj.set_rotate_label(False)
+        axis_obj.set_label_text(f"${name}$", fontsize=13)
     limit = (-2.2, 2.4)
     ax.set(
         xlim=limit, ylim=limit, zlim=limit, xticks=[-2, 0, 2], yticks=[-2, 0, 2], zticks=[-2, 0, 2]
     )
     ax.set_box_aspect((1, 1, 1))
     ax.view_init(elev=elev, azim=azim)
-    ax.legend(loc="upper left", fontsize=11, frameon=False, bbox_to_anchor=(0.0, 0.86))
+    ax.plot([], [], color="#31a354", lw=3.0, label=r"$c(x) = x - \mu(x)\,\mathbf{1}$")
+    ax.plot([], [], color="#e6550d", lw=2.2, label=r"$\operatorname{LN}(x)$, length $\sqrt{3}$")
+    ax.plot([], [], color="#756bb1", lw=2.0, ls=(0, (4, 2)), label=r"$-\mu(x)\,\mathbf{1}$")
+    fig.legend(loc="center left", fontsize=10.5, frameon=False, bbox_to_anchor=(0.655, 0.5))
     fig.suptitle(
-        "n = 3: centering projects x onto the plane ⊥ 1;\n"
-        + "LN rescales it onto the circle of radius √3 "
-        + r"($\varepsilon = 10^{-5}$)",
-        fontsize=13,
+        r"For $n = 3$, centering moves $x$ along $\mathbf{1}$ into the plane of mean-zero vectors,"
+        "\n"
+        r"and LN rescales $c(x)$ onto the circle of radius $\sqrt{3}$ in that plane "
+        r"($\varepsilon = 10^{-5}$).",
+        fontsize=12.5,
         y=0.985,
     )
-    fig.text(0.5, 0.865, "proved by lnsym:  " + identity, ha="center", fontsize=12)
-    fig.subplots_adjust(left=0.0, right=0.97, bottom=0.04, top=0.93)
+    fig.text(0.5, 0.872, "proved by lnsym:  " + identity, ha="center", fontsize=12)
+    fig.text(
+        0.5,
+        0.02,
+        "LN(x) points the same way as c(x); its arrow is drawn slightly beside c(x) so both show.",
+        ha="center",
+        fontsize=10,
+        color="0.3",
+    )
     return fig
 
 
@@ -250,7 +274,13 @@ def length(data: LengthData | None = None) -> Any:
         knee = np.sqrt(data.n * e)
         ax.vlines(knee, 0, root_n, color=color, lw=0.9, ls=":")
         ax.text(
-            knee, 1.025 * root_n, r"$\sqrt{n\varepsilon}$", color=color, ha="center", va="bottom"
+            knee,
+            1.025 * root_n,
+            rf"$\sqrt{{n\varepsilon}} = {knee:.2g}$",
+            color=color,
+            ha="center",
+            va="bottom",
+            fontsize=10,
         )
     ax.axhline(root_n, color="0.3", lw=1.0, ls="--")
     ax.text(
@@ -266,10 +296,10 @@ def length(data: LengthData | None = None) -> Any:
     ax.set_xlabel(r"$\Vert c(x)\Vert$  (length of the centered input, log scale)", fontsize=12)
     ax.set_ylabel(r"$\Vert \operatorname{LN}(x)\Vert$", fontsize=12)
     ax.set_title(
-        f"Length of LN(x) at n = {data.n}: ε bends the sphere of radius √n to 0 near 0",
-        fontsize=12.5,
+        f"At n = {data.n}, ‖LN(x)‖ is √n for ‖c(x)‖ well above √(nε), and falls to 0 below it.",
+        fontsize=12,
     )
-    ax.legend(loc="center right", fontsize=11, frameon=False)
+    ax.legend(loc="center left", fontsize=11, frameon=False)
     ax.grid(alpha=0.3, which="major")
     ax.tick_params(labelsize=11)
     fig.text(0.5, 0.03, "proved by lnsym:  " + identity, ha="center", fontsize=12)
@@ -295,9 +325,12 @@ class UncenteredData:
     \lVert\operatorname{LN}(x)\rVert` for inputs :math:`x = c + m\mathbf{1}` with growing mean."""
 
     n: int
-    std: float  # √Var(x), the same for every input
+    std: float  # σ = √Var(x), the same for every input
     means: np.ndarray  # μ(x)
-    errors: dict[float, np.ndarray]  # eps -> relative error at each mean
+    errors: dict[float, np.ndarray]  # eps -> relative error of √n u_ε(x) at each mean
+    #: the relative error of √n u_{nε}(x) (ε scaled by n, still uncentered) at ``scaled_eps``
+    scaled_errors: np.ndarray
+    scaled_eps: float
 
 
 def uncentered_data(
@@ -313,43 +346,67 @@ def uncentered_data(
     means = np.logspace(-7, 2, points)
     inputs = centered + means[:, None]
     relative = kernel("norm(sqrt(n)*u(x, e) - LN(x, e))/norm(LN(x, e))", scalars="e")
+    scaled = kernel("norm(sqrt(n)*u(x, n*e) - LN(x, e))/norm(LN(x, e))", scalars="e")
     std = kernel("sqrt(Var(x))")
     return UncenteredData(
         n=n,
         std=float(std(centered)),
         means=means,
         errors={e: relative(inputs, e=e) for e in epsilons},
+        scaled_errors=scaled(inputs, e=epsilons[0]),
+        scaled_eps=epsilons[0],
     )
 
 
 def uncentered(data: UncenteredData | None = None) -> Any:
-    """Figure: the error of √n·u_ε(x) against LN(x) as μ(x) grows."""
+    """Figure: the error of the uncentered √n·u_ε(x) (the seed's) and √n·u_{nε}(x) against LN(x)
+    as μ(x) grows; the footer states the identity behind the u_{nε} curve and the refutation of
+    the u_ε one."""
     import matplotlib.pyplot as plt
 
     data = data or uncentered_data()
     exact = _require_proved("sqrt(n)*u(x, n*eps)", "x/sqrt(Var(x) + eps)", assume=["mu(x) = 0"])
-    refuted = prove("sqrt(n)*u(x, eps)", "LN(x)")
+    refuted = prove("sqrt(n)*u(x, eps)", "LN(x)", assume=["mu(x) = 0"])
     if not refuted.refuted:  # pragma: no cover - a witness always exists
-        raise AssertionError("lnsym did not refute sqrt(n)*u(x, eps) = LN(x)")
-    fig, ax = plt.subplots(figsize=(7.6, 4.8))
+        raise AssertionError("lnsym did not refute sqrt(n)*u(x, eps) = LN(x) given mu(x) = 0")
+    fig, ax = plt.subplots(figsize=(8.4, 5.6))
     colors = ("#e6550d", "#3182bd", "#31a354")
     for color, (e, errors) in zip(colors, data.errors.items(), strict=False):
-        ax.plot(data.means, errors, color=color, lw=2.4, label=rf"$\varepsilon = {_power(e)}$")
+        ax.plot(
+            data.means,
+            errors,
+            color=color,
+            lw=2.4,
+            label=rf"$\sqrt{{n}}\,u_{{\varepsilon}}(x)$ (the seed's), $\varepsilon = {_power(e)}$;"
+            r" floor $\approx \varepsilon / 2\sigma^2$",
+        )
         floor = (data.n - 1) * e / (2 * data.n * data.std**2)
         ax.text(
             data.means[0] * 1.6,
             floor * 1.5,
-            r"floor $\approx \varepsilon/2\sigma^2$",
+            rf"floor ${_power_text(floor)}$",
             color=color,
             fontsize=10.5,
             va="bottom",
         )
-    ax.plot(data.means, data.means / data.std, color="0.35", lw=1.1, ls=":", label=r"$\mu/\sigma$")
+    ax.plot(
+        data.means,
+        data.scaled_errors,
+        color="#31a354",
+        lw=1.8,
+        ls=(0, (5, 2)),
+        label=rf"$\sqrt{{n}}\,u_{{n\varepsilon}}(x)$, $\varepsilon = {_power(data.scaled_eps)}$:"
+        r" no floor, exact at $\mu(x) = 0$",
+    )
+    ax.plot(
+        data.means, data.means / data.std, color="0.35", lw=1.1, ls=":", label=r"$\mu(x)/\sigma$"
+    )
     ax.axhline(np.sqrt(2.0), color="0.35", lw=0.9, ls="--")
     ax.text(
         data.means[0] * 1.6,
         np.sqrt(2.0) * 1.3,
-        r"$\sqrt{2}$: $\mu \gg \sigma$, the result points along $\mathbf{1}$, $\perp \operatorname{LN}(x)$",
+        r"$\sqrt{2}$: for $\mu \gg \sigma$ the result points along $\mathbf{1}$, "
+        r"orthogonal to $\operatorname{LN}(x)$",
         fontsize=10.5,
         color="0.3",
         va="bottom",
@@ -357,26 +414,49 @@ def uncentered(data: UncenteredData | None = None) -> Any:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(data.means[0], data.means[-1])
-    ax.set_ylim(1e-7, 40)
+    ax.set_ylim(1e-8, 40)
     ax.set_xlabel(
-        r"$\mu(x)\,/\,\sqrt{\operatorname{Var}[x]}$  (mean of the input, log scale)", fontsize=12
+        r"$\mu(x)\,/\,\sigma$, the mean of the input in units of $\sigma = \sqrt{\operatorname{Var}[x]}$"
+        " (log scale)",
+        fontsize=11.5,
     )
     ax.set_ylabel(
-        r"$\Vert\sqrt{n}\,u_{\varepsilon}(x) - \operatorname{LN}(x)\Vert"
-        r" / \Vert\operatorname{LN}(x)\Vert$",
-        fontsize=12,
+        r"relative error $\Vert f(x) - \operatorname{LN}(x)\Vert / \Vert\operatorname{LN}(x)\Vert$",
+        fontsize=11.5,
     )
     ax.set_title(
-        r"Relative error of the seed's $\sqrt{n}\,u_{\varepsilon}(x)$ against $\operatorname{LN}(x)$"
-        + f", n = {data.n}",
-        fontsize=12.5,
+        f"Without centering, √n·u(x) drifts away from LN(x) as the mean μ(x) grows\n"
+        f"(n = {data.n}, σ = √Var[x] = {data.std:.3g} for every input; f(x) is the curve's formula).",
+        fontsize=11.5,
     )
-    ax.legend(loc="lower right", fontsize=11, frameon=False)
+    ax.legend(loc="lower right", fontsize=10, frameon=True, framealpha=0.95, edgecolor="0.8")
     ax.grid(alpha=0.3, which="major")
     ax.tick_params(labelsize=11)
-    fig.text(0.5, 0.03, "proved by lnsym:  " + exact, ha="center", fontsize=12)
-    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.23, top=0.92)
+    fig.text(
+        0.5,
+        0.075,
+        "proved by lnsym:  " + exact + "   (only μ(x) moves the dashed curve)",
+        ha="center",
+        fontsize=11,
+    )
+    fig.text(
+        0.5,
+        0.025,
+        "refuted by lnsym (with a witness):  "
+        + _mathtext(latex("sqrt(n)*u(x, eps)"))
+        + " = "
+        + _mathtext(latex("LN(x)"))
+        + "  given  μ(x) = 0   (ε not scaled by n: the floors)",
+        ha="center",
+        fontsize=11,
+    )
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.24, top=0.89)
     return fig
+
+
+def _power_text(value: float) -> str:
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ read by the Pythia probe differ by about 3.69e-6 because ε is not scaled by n (
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,7 @@ import numpy as np
 import sympy
 from sympy import Expr
 
-from lnsym.errors import DataError, LnsymError
+from lnsym.errors import DataError, LnsymError, current_interface
 from lnsym.interp.explain import (
     Evaluation,
     decimal,
@@ -44,14 +43,15 @@ from lnsym.interp.explain import (
 )
 from lnsym.interp.values import Value, as_datas
 from lnsym.kernels import kernel
-from lnsym.lang.definitions import Mean, n
+from lnsym.lang.definitions import Kind, Mean, n
 from lnsym.lang.definitions import eps as EPSILON
+from lnsym.lang.names import resolve
 from lnsym.lang.parser import (
     RESERVED,
     Context,
     free_names,
-    parse_names,
     parse_typed,
+    used_names,
 )
 from lnsym.numeric.data import Data
 from lnsym.prover import prove
@@ -195,45 +195,32 @@ def _show_float(value: Any) -> str:
 
 
 def _declare(
+    statements: list[Any],
     values: Mapping[str, Data],
     vectors: Iterable[str] | str | None,
     scalars: Iterable[str] | str | None,
 ) -> Context:
-    vector_names = list(parse_names(vectors))
-    scalar_names = list(parse_names(scalars))
-    for name, data in values.items():
-        if name in vector_names or name in scalar_names:
-            continue
-        (scalar_names if data.is_scalar else vector_names).append(name)
-    return Context(vectors=tuple(vector_names) or ("x",), scalars=tuple(scalar_names))
+    """The names' kinds by :func:`lnsym.lang.names.resolve`: declared, then by value, then by use."""
+    given = {name: Kind.SCALAR if d.is_scalar else Kind.VECTOR for name, d in values.items()}
+    return resolve(statements, vectors=vectors, scalars=scalars, given=given)
 
 
-def _names_in(text: str) -> set[str]:
-    """The names a formula uses, called functions excepted (read with :mod:`ast`, never run)."""
-    try:
-        tree = ast.parse(text.replace("^", "**").strip(), mode="eval")
-    except SyntaxError:
-        return set()  # the parser reports it
-    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    return {
-        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called
-    }
-
-
-def _parse(text: str | Expr, context: Context, given: set[str]) -> Expr:
+def _check_given(text: str | Expr, given: set[str]) -> None:
+    """Every name of ``text`` needs a value (checked before kinds, which values may settle)."""
     if not isinstance(text, str):
-        return text
-    declared = {*context.vectors, *context.scalars}
-    for name in sorted(_names_in(text) - RESERVED):
+        return
+    for name in sorted(used_names(text) - RESERVED):
         if name not in given:
-            what = (
-                "vector" if name in context.vectors else "scalar" if name in declared else "value"
+            fix = (
+                f"add --set {name}=VALUE (a number, a list like 1,2,3, or a file)"
+                if current_interface() == "cli"
+                else f"add {name!r} to the values (a number, a list or an array)"
             )
-            raise DataError(
-                f"no {what} given for {name!r} in {text!r}; add --set {name}=VALUE "
-                "(a number, a list like 1,2,3, or a file)"
-            )
-    return parse_typed(text, context)[0]
+            raise DataError(f"no value given for {name!r} in {text!r}; {fix}")
+
+
+def _parse(text: str | Expr, context: Context) -> Expr:
+    return text if not isinstance(text, str) else parse_typed(text, context)[0]
 
 
 def _float(expr: Expr, context: Context, arrays: dict[str, np.ndarray], eps_value: float) -> Any:
@@ -276,8 +263,10 @@ def compare(
     eps_text = eps if isinstance(eps, str) else repr(float(eps))
     if isinstance(eps_text, list) or float(eps_text) <= 0:
         raise DataError(f"eps = {eps_text}: the regularizer must be one positive number")
-    context = _declare(datas, vectors, scalars)
-    left, right = _parse(lhs, context, set(datas)), _parse(rhs, context, set(datas))
+    _check_given(lhs, set(datas))
+    _check_given(rhs, set(datas))
+    context = _declare([(lhs, rhs), *assume], datas, vectors, scalars)
+    left, right = _parse(lhs, context), _parse(rhs, context)
     used = free_names(left) | free_names(right)
     missing = sorted(used - set(datas))
     if missing:

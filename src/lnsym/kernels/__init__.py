@@ -31,6 +31,7 @@ from typing import Any
 from sympy import Expr
 
 from lnsym.errors import UnsupportedError
+from lnsym.install import install_hint
 from lnsym.kernels.exact import evaluate_exact, exact_rows
 from lnsym.kernels.export import (
     BACKENDS,
@@ -40,6 +41,7 @@ from lnsym.kernels.export import (
     write_module,
 )
 from lnsym.kernels.spec import Spec, make_spec, unfold
+from lnsym.lang.latex import latex
 
 __all__ = [
     "BACKENDS",
@@ -70,7 +72,7 @@ def _require(backend: str) -> None:
         extra = {"numba": "numba", "torch": "torch", "jax": "jax"}[backend]
         raise UnsupportedError(
             f"the {backend} backend needs {_LIBRARY[backend]}; install it with "
-            f"pip install 'lnsym[{extra}]' or use backend='numpy'"
+            f"{install_hint(extra)} or use backend='numpy'"
         )
 
 
@@ -96,6 +98,30 @@ class Kernel:
     @property
     def __doc__(self) -> str | None:  # type: ignore[override]
         return self.function.__doc__
+
+    def latex(self) -> str:
+        r"""The kernel as an equation: ``\operatorname{kernel}(x, w, b) = \langle w, …\rangle + b``."""
+
+        name = self.spec.name.replace("_", r"\_")
+        params = ", ".join(
+            latex(p, vectors=self.spec.vectors, scalars=self.spec.scalars)
+            for p in self.spec.parameters
+        )
+        return rf"\operatorname{{{name}}}({params}) = {latex(self.spec.expr)}"
+
+    def _repr_latex_(self) -> str:
+        """Jupyter shows a kernel as the formula it computes, its inputs and its backend."""
+        kinds = ", ".join(
+            [
+                *(f"{v} \\in \\mathbb{{R}}^n" for v in self.spec.vectors),
+                *(f"{s} \\in \\mathbb{{R}}" for s in self.spec.scalars),
+            ]
+        )
+        return (
+            f"$\\displaystyle {self.latex()} \\quad "
+            f"\\text{{({self.backend} kernel; }}{kinds}\\text{{; }}\\varepsilon = 10^{{-5}}"
+            f"\\text{{ unless given)}}$"
+        )
 
 
 def kernel(

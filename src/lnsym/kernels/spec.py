@@ -23,7 +23,8 @@ from lnsym.lang.definitions import (
     VectorSymbol,
     kind_of,
 )
-from lnsym.lang.parser import Context, parse_names, parse_typed
+from lnsym.lang.names import resolve
+from lnsym.lang.parser import parse_names, parse_typed
 
 __all__ = ["INTERNAL_NAMES", "Spec", "make_spec", "tree_size", "unfold"]
 
@@ -67,15 +68,16 @@ def make_spec(
 ) -> Spec:
     """Parse (or inspect) ``expr`` and fix the kernel's parameters.
 
-    Text is parsed with ``vectors`` (default ``x``) and ``scalars`` declared. The parameters are the
-    names the formula uses, declared ones first in their order, then the others alphabetically
-    (for a SymPy expression); declared names that do not occur are dropped.
+    Text is parsed with the kinds of its names found by :func:`lnsym.lang.names.resolve` (``vectors`` and
+    ``scalars`` settle ambiguous ones). The parameters are the names the formula uses, vectors
+    first: declared ones in their order, then ``x``, then the others as they occur (alphabetically
+    for a SymPy expression); declared names that do not occur are dropped.
     """
     _check_name(name, "kernel")
     declared_vectors = parse_names(vectors)
     declared_scalars = parse_names(scalars)
     if isinstance(expr, str):
-        context = Context(vectors=declared_vectors or ("x",), scalars=declared_scalars)
+        context = resolve([expr], vectors=declared_vectors, scalars=declared_scalars)
         parsed, kind = parse_typed(expr, context)
         vector_names, scalar_names = context.vectors, context.scalars
     else:

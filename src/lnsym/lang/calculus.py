@@ -275,6 +275,7 @@ class DirectionalDerivative(Definition):
 
     nargs = 3
     language_name = "jvp"
+    short_description = "Directional derivative: the Jacobian of F at x applied to v"
     arg_kinds = (Kind.VECTOR, Kind.VECTOR, Kind.VECTOR)
     formula = r"\frac{\partial F}{\partial x} v = \frac{d}{dt} F(x + t v)\big|_{t=0}"
     generic_latex = r"\frac{\partial F}{\partial x} v"
@@ -316,6 +317,7 @@ class Gradient(Definition):
 
     nargs = 2
     language_name = "grad"
+    short_description = "Gradient of a scalar f with respect to the vector x"
     arg_kinds = (Kind.SCALAR, Kind.VECTOR)
     result_kind = Kind.VECTOR
     formula = r"\langle \nabla_x f, v\rangle = \frac{\partial f}{\partial x} v \text{ for all } v"
@@ -355,6 +357,7 @@ class PartialDerivative(Definition):
 
     nargs = 2
     language_name = "diff"
+    short_description = "Derivative with respect to a declared scalar or eps"
     arg_kinds = (Kind.SCALAR, Kind.SCALAR)
     formula = r"\frac{\partial F}{\partial \alpha}"
     generic_latex = r"\frac{\partial F}{\partial \alpha}"

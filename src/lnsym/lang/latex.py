@@ -25,7 +25,8 @@ from sympy.printing.latex import LatexPrinter
 
 from lnsym.errors import UnsupportedError
 from lnsym.lang.definitions import DEFINITIONS, Dot, Kind, scalar_symbol, vector_symbol
-from lnsym.lang.parser import Context, parse_assumption, parse_names, parse_typed
+from lnsym.lang.names import resolve
+from lnsym.lang.parser import Context, parse_assumption, parse_typed, syntax_tree
 
 __all__ = [
     "assumption_latex",
@@ -54,12 +55,13 @@ def latex(
     if not isinstance(expr, str):
         return _print(expr)
     if context is None:
-        names = parse_names(vectors) if vectors is not None else ("x",)
-        context = Context(names, parse_names(scalars))
+        context = resolve([expr], vectors=vectors, scalars=scalars)
     parse_typed(expr, context)  # validates: names, kinds, arities (raises LnsymError)
     source = expr.replace("^", "**").strip()
-    tree = ast.parse(source, mode="eval")
-    return _print(_Display(context, source).build(tree.body))
+    try:
+        return _print(_Display(context, source).build(syntax_tree(expr)))
+    except RecursionError:
+        raise UnsupportedError(f"{expr[:57]!r}... is nested too deeply to print") from None
 
 
 class _Printer(LatexPrinter):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import sympy
 from sympy import Expr, Rational, Symbol
 
-from lnsym.errors import ParseError, TypeMismatchError
+from lnsym.errors import ParseError, TypeMismatchError, declare_hint
 from lnsym.lang.definitions import (
     DEFINITIONS,
     Kind,
@@ -47,6 +47,8 @@ __all__ = [
     "parse_assumption",
     "parse_names",
     "parse_typed",
+    "syntax_tree",
+    "used_names",
 ]
 
 #: names with a fixed meaning; they cannot be declared as vectors or scalars.
@@ -64,15 +66,23 @@ class Context:
     positive: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
-        seen: set[str] = set()
-        for name in (*self.vectors, *self.scalars):
-            if not _NAME.match(name):
-                raise ParseError(f"{name!r} is not a valid name; use letters, digits and '_'")
-            if name in RESERVED:
-                raise ParseError(f"{name!r} is a built-in name of lnsym; choose another name")
-            if name in seen:
-                raise ParseError(f"{name!r} is declared twice; declare it as a vector or a scalar")
-            seen.add(name)
+        for group, kind in ((self.vectors, "vector"), (self.scalars, "scalar")):
+            for position, name in enumerate(group):
+                if not _NAME.match(name):
+                    raise ParseError(f"{name!r} is not a valid name; use letters, digits and '_'")
+                if name in RESERVED:
+                    raise ParseError(f"{name!r} is a built-in name of lnsym; choose another name")
+                if name in group[:position]:
+                    raise ParseError(
+                        f"{name!r} is listed twice among the {kind}s; list each name once, "
+                        f"e.g. {declare_hint(name, kind)}"
+                    )
+        both = sorted(set(self.vectors) & set(self.scalars))
+        if both:
+            raise ParseError(
+                f"{both[0]!r} is declared both a vector and a scalar; keep it in one, "
+                f"{declare_hint(both[0])}"
+            )
 
     def symbol(self, name: str) -> tuple[Expr, Kind] | None:
         """The symbol and kind of ``name``, or None if it is not declared."""
@@ -116,38 +126,47 @@ def parse_names(text: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def parse(text: str, context: Context | None = None) -> Expr:
-    """Parse ``text`` into a typed SymPy expression (raises :class:`~lnsym.errors.LnsymError`)."""
+    """Parse ``text`` into a typed SymPy expression (raises :class:`~lnsym.errors.LnsymError`).
+
+    ``context`` declares the names (default: the vector ``x``); :func:`lnsym.parse` infers them
+    instead, by the one rule of :mod:`lnsym.lang.names`.
+    """
     expr, _ = parse_typed(text, context)
     return expr
 
 
 def parse_typed(text: str, context: Context | None = None) -> tuple[Expr, Kind]:
     """Like :func:`parse`, also returning whether the expression is a vector or a scalar."""
-    context = context or Context()
+    context = context if context is not None else Context()
+    tree = syntax_tree(text)
+    try:
+        return _Builder(context, text.replace("^", "**").strip(), text).build(tree)
+    except RecursionError:
+        raise ParseError(_too_deep(text)) from None
+
+
+def _too_deep(text: str) -> str:
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return f"{shown!r} is nested too deeply; split it into smaller formulas"
+
+
+def syntax_tree(text: str) -> ast.expr:
+    """The Python syntax tree of a formula (``^`` read as ``**``), never run; a one-line
+    :class:`~lnsym.errors.ParseError` for text that is not an expression or is nested too deeply."""
     if not isinstance(text, str) or not text.strip():
         raise ParseError("empty expression; write e.g. 'LN(x)'")
-    source = text.replace("^", "**")
-    if len(source) > MAX_LENGTH:
+    if len(text) > MAX_LENGTH:
         raise ParseError(
-            f"the expression is {len(source)} characters long; lnsym accepts up to {MAX_LENGTH}"
+            f"the expression is {len(text)} characters long; lnsym accepts up to {MAX_LENGTH}"
         )
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        tree = ast.parse(text.replace("^", "**").strip(), mode="eval").body
     except SyntaxError as error:
         raise ParseError(f"cannot parse {text!r}: {error.msg} (at column {error.offset})") from None
     except (RecursionError, MemoryError):
-        raise ParseError(f"the expression is nested too deeply; the limit is {MAX_DEPTH}") from None
-    _check_shape(tree.body, _short(text))
-    try:
-        return _Builder(context, source.strip(), text).build(tree.body)
-    except RecursionError:
-        raise ParseError(
-            f"{_short(text)!r} is too long a chain of operations; split it into smaller parts"
-        ) from None
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= 60 else text[:57] + "..."
+        raise ParseError(_too_deep(text)) from None
+    _check_shape(tree, text if len(text) <= 60 else text[:57] + "...")
+    return tree
 
 
 def _check_shape(root: ast.expr, text: str) -> None:
@@ -180,6 +199,15 @@ def _check_shape(root: ast.expr, text: str) -> None:
 
 def _is_sum(node: ast.AST) -> bool:
     return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub)
+
+
+def used_names(text: str) -> set[str]:
+    """The names a formula uses, called functions excepted (``LN`` in ``LN(x)`` is not a name)."""
+    tree = syntax_tree(text)
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return {
+        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called
+    }
 
 
 def parse_assumption(text: str, context: Context | None = None) -> Assumption:
@@ -261,7 +289,7 @@ class _Builder:
             raise ParseError(f"{node.id!r} is a function; call it, e.g. {node.id}(x)")
         raise ParseError(
             f"unknown name {node.id!r} in {self.original!r}; declare it with "
-            f"--vectors {node.id} or --scalars {node.id}"
+            f"{declare_hint(node.id)}"
         )
 
     def binop(self, node: ast.BinOp) -> tuple[Expr, Kind]:

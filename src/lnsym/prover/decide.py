@@ -25,7 +25,7 @@ import sympy
 from sympy import Expr, Symbol
 
 from lnsym.budget import DEFAULT_TIMEOUT, BudgetExceeded, time_budget
-from lnsym.errors import LnsymError, TypeMismatchError, UnsupportedError
+from lnsym.errors import LnsymError, TypeMismatchError, UnsupportedError, argument
 from lnsym.lang.definitions import (
     Center,
     Hadamard,
@@ -36,6 +36,7 @@ from lnsym.lang.definitions import (
     ones,
     scalar_symbol,
 )
+from lnsym.lang.names import resolve
 from lnsym.lang.parser import Assumption, Context, parse_assumption, parse_typed
 from lnsym.lang.walker import Evaluator
 from lnsym.prover.assumptions import (
@@ -84,9 +85,12 @@ def setup(
     limit: Mapping[str, str | float] | str | Iterable[str] | None = None,
 ) -> Problem:
     """Parse and type-check a request without proving it."""
-    vector_names = _names("vectors", vectors) if vectors is not None else ("x",)
-    context = Context(vectors=vector_names, scalars=_names("scalars", scalars))
     texts = _texts("assume", assume)
+    context = resolve(
+        [(lhs, rhs), *texts],
+        vectors=_names("vectors", vectors) if vectors is not None else None,
+        scalars=_names("scalars", scalars),
+    )
     parsed = [parse_assumption(t, context) for t in texts]
     left, left_kind = _typed(lhs, context, "lhs")
     right, right_kind = _typed(rhs, context, "rhs")
@@ -101,14 +105,16 @@ def setup(
         left, right = left.xreplace(swap), right.xreplace(swap)
         parsed = [replace(a, lhs=a.lhs.xreplace(swap), rhs=a.rhs.xreplace(swap)) for a in parsed]
     if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or dim < 1):
-        raise LnsymError(f"dim= must be a positive integer, not {dim!r}")
+        raise LnsymError(f"{argument('dim')} must be a positive integer, not {dim!r}")
     if dim is not None and dim > MAX_DIM:
-        raise LnsymError(f"dim={dim} is too large; lnsym accepts dimensions up to {MAX_DIM}")
+        raise LnsymError(
+            f"{argument('dim')} {dim} is too large; lnsym accepts dimensions up to {MAX_DIM}"
+        )
     limits = parse_limits(limit, context)
     return Problem(left, right, context, tuple(parsed), dim, limits)
 
 
-def _names(argument: str, value: str | Iterable[str] | None) -> tuple[str, ...]:
+def _names(name: str, value: str | Iterable[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
@@ -116,19 +122,23 @@ def _names(argument: str, value: str | Iterable[str] | None) -> tuple[str, ...]:
     elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
         parts = list(value)
         if not all(isinstance(p, str) for p in parts):
-            raise LnsymError(f"{argument}= takes names as strings, e.g. {argument}='a, b'")
+            raise LnsymError(
+                f"{argument(name)} takes names as strings, e.g. {argument(name)}'a, b'"
+            )
         parts = [p.strip() for p in parts]
     else:
         raise LnsymError(
-            f"{argument}= takes a comma-separated string or a list of names, "
+            f"{argument(name)} takes a comma-separated string or a list of names, "
             f"not {type(value).__name__}"
         )
     if any(not p for p in parts) and parts != [""]:
-        raise LnsymError(f"{argument}= has an empty name in {value!r}; separate names by one comma")
+        raise LnsymError(
+            f"{argument(name)} has an empty name in {value!r}; separate names by one comma"
+        )
     return tuple(p for p in parts if p)
 
 
-def _texts(argument: str, value: str | Iterable[str] | None) -> list[str]:
+def _texts(name: str, value: str | Iterable[str] | None) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -138,7 +148,7 @@ def _texts(argument: str, value: str | Iterable[str] | None) -> list[str]:
         if all(isinstance(item, str) for item in items):
             return items
     raise LnsymError(
-        f"{argument}= takes a string such as 'mu(x) = 0' or a list of such strings, "
+        f"{argument(name)} takes a string such as 'mu(x) = 0' or a list of such strings, "
         f"not {type(value).__name__}"
     )
 
@@ -213,7 +223,7 @@ def prove(
     )
 
 
-def _typed(side: str | Expr, context: Context, argument: str) -> tuple[Expr, Kind]:
+def _typed(side: str | Expr, context: Context, name: str) -> tuple[Expr, Kind]:
     if isinstance(side, str):
         return parse_typed(side, context)
     if isinstance(side, int | float) and not isinstance(side, bool):
@@ -221,7 +231,7 @@ def _typed(side: str | Expr, context: Context, argument: str) -> tuple[Expr, Kin
     if isinstance(side, sympy.Basic):
         return side, kind_of(side)
     raise LnsymError(
-        f"{argument}= must be a string such as 'LN(x)' or a SymPy expression, "
+        f"{argument(name)} must be a string such as 'LN(x)' or a SymPy expression, "
         f"not {type(side).__name__}"
     )
 
