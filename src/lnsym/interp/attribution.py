@@ -26,6 +26,7 @@ shares and the bias sum to the logit. Normalizing each component on its own,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError
-from lnsym.interp.fold import DEFAULT_EPS, _kernel, _parameter, _to_last
+from lnsym.interp.folding import DEFAULT_EPS, _kernel, _parameter, _readout, _to_last
 from lnsym.interp.identities import (
     ATTRIBUTION_SCALE,
     DIRECT_ATTRIBUTION_MAX,
@@ -44,6 +45,8 @@ from lnsym.interp.identities import (
     require,
 )
 from lnsym.interp.values import Value, as_array, vector_length
+from lnsym.kernels.interop import array_kind, is_foreign, restore, to_numpy
+from lnsym.language import RESERVED
 from lnsym.proof import Proof
 
 __all__ = ["Attribution", "attribute"]
@@ -57,72 +60,91 @@ SEPARATE = "dot(hadamard(g, w), LN(a))"
 
 @dataclass(frozen=True)
 class Attribution:
-    r"""Each component's share of a logit read after LayerNorm.
+    r"""Each component's share of the logits read after LayerNorm.
 
     ``shares[k]`` is :math:`\sqrt{n}\langle g \odot w, c(a_k)\rangle / \sqrt{\lVert c(x)\rVert^2 +
-    n\varepsilon}` (shape: components × batch); ``bias`` is :math:`\langle w, \beta\rangle + b`;
-    ``scale`` the shared :math:`\sqrt{n}/\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}`; ``logit`` the
-    logit computed directly from :math:`x = \sum_k a_k`; ``separate[k]`` the per-component-LN reading
-    :math:`\langle g \odot w, \operatorname{LN}(a_k)\rangle` (a different quantity). ``proofs`` hold
-    the identities used (proved) and ``refutation`` the prover's witness that per-component LN does
-    not add up.
+    n\varepsilon}` (shape: components × batch × readers; the readers axes are absent for one reader
+    vector); ``bias`` is :math:`\langle w, \beta\rangle + b` (one per reader); ``scale`` the shared
+    :math:`\sqrt{n}/\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}` (one per row of the batch);
+    ``logit`` the logit computed directly from :math:`x = \sum_k a_k` (batch × readers);
+    ``separate[k]`` the per-component-LN reading :math:`\langle g \odot w, \operatorname{LN}(a_k)
+    \rangle` (a different quantity; ``None`` unless asked for when there are many readers).
+    ``error`` is max |Σₖ shares + bias − logit| and ``tolerance`` its rounding bound. ``proofs``
+    hold the identities used (proved) and ``refutation`` the prover's witness that per-component LN
+    does not add up. The arrays have the inputs' array type and dtype
+    (:mod:`lnsym.kernels.interop`).
     """
 
     names: tuple[str, ...]
-    shares: np.ndarray
-    bias: np.ndarray
-    scale: np.ndarray
-    logit: np.ndarray
-    separate: np.ndarray
+    shares: Any
+    bias: Any
+    scale: Any
+    logit: Any
+    separate: Any
+    error: float
     tolerance: float
     proofs: tuple[Proof, ...]
     refutation: Proof
     eps: float = DEFAULT_EPS
 
     @property
-    def total(self) -> np.ndarray:
+    def total(self) -> Any:
         """Σₖ shares + bias (equal to :attr:`logit` to rounding)."""
-        return np.asarray(self.shares.sum(axis=0) + self.bias)
-
-    @property
-    def error(self) -> float:
-        """max |Σₖ shares + bias − logit|."""
-        return float(np.max(np.abs(self.total - self.logit)))
+        return self.shares.sum(axis=0) + self.bias
 
     @property
     def ok(self) -> bool:
-        """The shares sum to the logit within :attr:`tolerance` (a float64 rounding bound)."""
+        """The shares sum to the logit within :attr:`tolerance` (a rounding bound)."""
         return self.error <= self.tolerance
 
     @property
-    def separate_total(self) -> np.ndarray:
+    def separate_total(self) -> Any:
         """Σₖ ⟨g⊙w, LN(aₖ)⟩ + bias: what per-component LN would call the logit."""
-        return np.asarray(self.separate.sum(axis=0) + self.bias)
+        if self.separate is None:
+            raise DataError("the per-component LN readings were not computed; pass separate=True")
+        return self.separate.sum(axis=0) + self.bias
 
     @property
-    def separate_gap(self) -> np.ndarray:
+    def separate_gap(self) -> Any:
         """separate_total − logit: how far per-component LN is from the real logit."""
-        return np.asarray(self.separate_total - self.logit)
+        return self.separate_total - self.logit
+
+    def statement(self) -> str:
+        """The proved identity, written with the components' own names where they are plain names
+        (``a1 … aK`` renamed at once, so names such as ``a0, a1`` cannot be confused)."""
+        text = self.proofs[0].statement()
+        if len(self.proofs) != 1 or not _renamable(self.names):
+            return text
+        mapping = {f"a{k}": name for k, name in enumerate(self.names, 1)}
+        return re.sub(r"\ba\d+\b", lambda m: mapping.get(m.group(0), m.group(0)), text)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary."""
-        return {
+
+        def listed(value: Any) -> Any:
+            return np.asarray(to_numpy(value)).tolist()
+
+        separate = None if self.separate is None else to_numpy(self.separate)
+        summary: dict[str, Any] = {
             "identity": self.proofs[0].statement(),
+            "identity_with_names": self.statement(),
             "status": self.proofs[0].status.value,
             "eps": self.eps,
             "components": [
-                {"name": name, "share": share.tolist(), "separate_ln": sep.tolist()}
-                for name, share, sep in zip(self.names, self.shares, self.separate, strict=True)
+                {
+                    "name": name,
+                    "share": listed(share),
+                    "separate_ln": None if separate is None else listed(separate[k]),
+                }
+                for k, (name, share) in enumerate(zip(self.names, self.shares, strict=True))
             ],
-            "bias": self.bias.tolist(),
-            "scale": self.scale.tolist(),
-            "logit": self.logit.tolist(),
-            "sum_of_shares_plus_bias": self.total.tolist(),
+            "bias": listed(self.bias),
+            "scale": listed(self.scale),
+            "logit": listed(self.logit),
+            "sum_of_shares_plus_bias": listed(self.total),
             "max_abs_error": self.error,
             "tolerance": self.tolerance,
             "ok": self.ok,
-            "separate_ln_total": self.separate_total.tolist(),
-            "separate_ln_gap": self.separate_gap.tolist(),
             "per_component_ln": {
                 "claim": self.refutation.statement(),
                 "status": self.refutation.status.value,
@@ -131,6 +153,22 @@ class Attribution:
                 else self.refutation.witness.to_json(),
             },
         }
+        if self.separate is not None:
+            summary["separate_ln_total"] = listed(self.separate_total)
+            summary["separate_ln_gap"] = listed(self.separate_gap)
+        return summary
+
+
+#: names that occur in the attribution identity besides the components.
+_IDENTITY_NAMES = frozenset({"w", "g", "beta", "b", "n", "eps"})
+
+
+def _renamable(names: Sequence[str]) -> bool:
+    """The names can replace a1 … aK in the identity's text (plain, distinct, not taken)."""
+    return all(
+        name.isidentifier() and name not in _IDENTITY_NAMES and name not in RESERVED
+        for name in names
+    ) and len(set(names)) == len(names)
 
 
 def _components(
@@ -141,10 +179,11 @@ def _components(
     if isinstance(components, Mapping):
         labels = [str(k) for k in components]
         arrays = [as_array(v, str(k)) for k, v in components.items()]
-    elif isinstance(components, np.ndarray):
-        if components.ndim < 2:
+    elif isinstance(components, np.ndarray) or is_foreign(components):
+        stack = as_array(components, "components")
+        if stack.ndim < 2:
             raise DataError("components: give one row per component (shape (K, ..., n))")
-        arrays = [np.asarray(c, dtype=np.float64) for c in components]
+        arrays = list(stack)
         labels = [f"a{k}" for k in range(1, len(arrays) + 1)]
     else:
         arrays = [as_array(v, f"component {k}") for k, v in enumerate(components, 1)]
@@ -177,28 +216,52 @@ def attribute(
     b: Value = 0.0,
     eps: float = DEFAULT_EPS,
     axis: int = -1,
+    w_axis: int = -1,
     names: Sequence[str] | None = None,
+    separate: bool | None = None,
 ) -> Attribution:
-    r"""Split the logit :math:`\langle w, g \odot \operatorname{LN}(x) + \beta\rangle + b` of
+    r"""Split the logits :math:`\langle w, g \odot \operatorname{LN}(x) + \beta\rangle + b` of
     :math:`x = \sum_k a_k` into one share per component (see the module docstring for the formula).
 
     ``components``: a mapping name → value, a sequence of values, or an array of shape
-    ``(K, ..., n)``; each value is a vector of length n or a batch of them (rows, e.g. tokens), with
-    the normalized axis ``axis`` (``axis=0`` for llm-viz's T×C layout stored as C×T columns).
-    ``w`` is one reader of length n, ``g``/``beta`` the LN gain and shift (default ones/zeros),
-    ``b`` the bias. Values may be arrays, numbers, :class:`~lnsym.data.Data` or files.
+    ``(K, ..., n)`` (NumPy, PyTorch or JAX, e.g. TransformerLens's ``decompose_resid()``); each value
+    is a vector of length n or a batch of them (rows, e.g. positions), with the normalized axis
+    ``axis`` (``axis=0`` for llm-viz's T×C layout stored as C×T columns).
+
+    ``w`` is one reader of length n or a matrix of readers normalized along ``w_axis``: the whole
+    unembedding ``W_U`` of shape ``(d_model, d_vocab)`` with ``w_axis=0`` (TransformerLens's
+    layout), or its transpose with the default ``w_axis=-1``. ``b`` is a number or one per reader
+    (``b_U``); ``g``/``beta`` the LN gain and shift (default ones/zeros). Every logit of every reader
+    is attributed in one vectorized call (matrix products over the normalized axis, no Python loop):
+    ``shares`` has shape components × batch × readers.
+
+    Precision: centering, the shared scale and ``LNA(x)`` run in float64; the readings by many
+    readers (matrix products) run in the inputs' floating dtype, at least float32 (float64 for
+    float64 inputs), and the check's ``tolerance`` is a rounding bound for that precision.
+    ``separate`` (the per-component LN readings, one more product) defaults to on for one reader
+    vector and off for a matrix of readers.
     """
     labels, arrays = _components(components, names, axis)
-    reader = as_array(w, "w")
-    if reader.ndim != 1:
-        raise DataError(f"w must be one reader vector of length n, not shape {reader.shape}")
-    n = vector_length({"w": reader, **dict(zip(labels, arrays, strict=True))})
+    component_values = (
+        list(components.values()) if isinstance(components, Mapping) else [components]
+    )
+    kind = array_kind(*component_values, w, g, beta, b)
+    readers = as_array(w, "w")
+    if readers.ndim == 0:
+        raise DataError("w is a number; the reader must be a vector (or a matrix of readers)")
+    readers = _to_last(readers, w_axis, "w")
+    n = vector_length({"w": readers, **dict(zip(labels, arrays, strict=True))})
     gain = _parameter(g, 1.0, n, "g")
     shift = _parameter(beta, 0.0, n, "beta")
-    vector_length({"w": reader, "g": gain, "beta": shift})
+    vector_length({"w": readers, "g": gain, "beta": shift})
+    reader_batch = readers.shape[:-1]
     bias_in = as_array(b, "b")
-    if bias_in.ndim != 0:
-        raise DataError(f"b must be one number, not shape {bias_in.shape}")
+    try:
+        bias_in = np.broadcast_to(bias_in, reader_batch)
+    except ValueError:
+        raise DataError(
+            f"b has shape {bias_in.shape}; give one number or one per reader {reader_batch}"
+        ) from None
     try:
         stacked = np.stack(np.broadcast_arrays(*arrays))
     except ValueError:
@@ -207,21 +270,65 @@ def attribute(
     x = stacked.sum(axis=0)
     proofs = _proofs(len(labels))
     refutation = require(PER_COMPONENT_LN)
-    share = _kernel(SHARE, "a,w,g,x")
-    shares = np.stack([np.asarray(share(a=a, w=reader, g=gain, x=x, eps=eps)) for a in stacked])
-    separate_kernel = _kernel(SEPARATE, "a,w,g")
-    separate = np.stack(
-        [np.asarray(separate_kernel(a=a, w=reader, g=gain, eps=eps)) for a in stacked]
-    )
+    compute = np.result_type(np.float32, _numpy_dtype(kind.dtype_name))
+    # float64: the centered components (scaled by the shared scale), LNA(x), the folded readers
     scale = np.asarray(_kernel(SCALE, "x")(x=x, eps=eps))
-    logit = np.asarray(
-        _kernel(LOGIT, "w,x,g,beta", "b")(w=reader, x=x, g=gain, beta=shift, b=bias_in, eps=eps)
-    )
-    bias = np.asarray(_kernel("dot(w, beta) + b", "w,beta", "b")(w=reader, beta=shift, b=bias_in))
-    centered = stacked - stacked.mean(axis=-1, keepdims=True)
-    magnitude = (np.abs(centered) @ np.abs(gain * reader)).sum(axis=0) * scale
-    magnitude = magnitude + np.abs(reader) @ np.abs(shift) + abs(float(bias_in))
-    tolerance = float(4 * (n + len(labels) + 8) * 2.0**-52 * np.max(magnitude))
+    centered = np.asarray(_kernel("c(a)", "a")(a=stacked))
+    scaled = centered * scale[..., None]
+    folded = np.asarray(_kernel("hadamard(g, w)", "g,w")(g=gain, w=readers))
+    affine = np.asarray(_kernel("LNA(x, g, beta)", "x,g,beta")(x=x, g=gain, beta=shift, eps=eps))
+    bias = np.asarray(_kernel("dot(w, beta) + b", "w,beta", "b")(w=readers, beta=shift, b=bias_in))
+    # the readings: one matrix product each, in the compute dtype
+    shares = _readout(scaled.astype(compute), folded.astype(compute))
+    logit = _readout(affine.astype(compute), readers.astype(compute)) + bias_in.astype(compute)
+    wanted = separate if separate is not None else not reader_batch
+    separate_values = None
+    if wanted:
+        ln_parts = np.asarray(_kernel("LN(a)", "a")(a=stacked, eps=eps))
+        separate_values = _readout(ln_parts.astype(compute), folded.astype(compute))
+    total = shares.sum(axis=0) + bias.astype(compute)
+    error = float(np.max(np.abs(total.astype(np.float64) - logit))) if total.size else 0.0
+    tolerance = _tolerance(centered, scale, folded, affine, readers, bias_in, compute)
     return Attribution(
-        labels, shares, bias, scale, logit, separate, tolerance, proofs, refutation, eps
+        labels,
+        restore(shares, kind),
+        restore(bias, kind),
+        restore(scale, kind),
+        restore(logit, kind),
+        None if separate_values is None else restore(separate_values, kind),
+        error,
+        tolerance,
+        proofs,
+        refutation,
+        eps,
     )
+
+
+def _numpy_dtype(name: str) -> Any:
+    """The NumPy dtype that holds a family's floating dtype (bfloat16 and float16: float32)."""
+    return np.float32 if name in ("float16", "bfloat16") else np.dtype(name)
+
+
+def _tolerance(
+    centered: np.ndarray,
+    scale: np.ndarray,
+    folded: np.ndarray,
+    affine: np.ndarray,
+    readers: np.ndarray,
+    bias: np.ndarray,
+    compute: Any,
+) -> float:
+    r"""A rounding bound for |Σₖ shares + bias − logit| without a second product over the readers.
+
+    By Cauchy–Schwarz, :math:`\sum_j |c(a_k)_j|\,|(g\odot w)_j| \le \lVert c(a_k)\rVert
+    \lVert g \odot w\rVert` and :math:`|\langle w, \operatorname{LNA}(x)\rangle| \le
+    \lVert w\rVert\,\lVert\operatorname{LNA}(x)\rVert`: each product's absolute terms are bounded
+    by a per-row norm times a per-reader norm, and the error of an inner product of length n is at
+    most about n units of rounding of its absolute terms."""
+    count, n = centered.shape[0], centered.shape[-1]
+    parts = np.sqrt((centered * centered).sum(axis=-1)).sum(axis=0) * scale
+    shares_size = float(np.max(parts)) * float(np.max(np.sqrt((folded * folded).sum(axis=-1))))
+    reader_size = float(np.max(np.sqrt((readers * readers).sum(axis=-1))))
+    logit_size = float(np.max(np.sqrt((affine * affine).sum(axis=-1)))) * reader_size
+    unit = float(np.finfo(compute).eps)
+    return 4 * (n + count + 8) * unit * (shares_size + logit_size + float(np.max(np.abs(bias))))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from lnsym.errors import DataError
-from lnsym.interp.fold import DEFAULT_EPS, _kernel
+from lnsym.interp.folding import DEFAULT_EPS, _kernel
 from lnsym.interp.values import Value, as_array
 
 __all__ = ["layer_norm_columns"]

@@ -201,10 +201,13 @@ def _inputs(vector_names, vectors, scalar_names, scalars, axis):
             raise ShapeError(f"{name} is a number; a vector input needs shape (..., n)")
     vectors = [torch.movedim(v, axis, -1) for v in vectors]
     n = check_n(vector_names, [tuple(v.shape) for v in vectors], axis)
-    dtype = torch.float32
-    for v in vectors:
+    dtype = vectors[0].dtype
+    for v in vectors[1:]:
         dtype = torch.promote_types(dtype, v.dtype)
-    ct = torch.promote_types(dtype, torch.float64)
+    # float16/bfloat16 results keep their dtype; the arithmetic runs in float64 (float32 on
+    # devices without float64, such as MPS)
+    widest = torch.float32 if vectors[0].device.type == "mps" else torch.float64
+    ct = torch.promote_types(dtype, widest)
     vectors = [v.to(ct) for v in vectors]
     scalars = [torch.as_tensor(s, dtype=ct, device=vectors[0].device)[..., None] for s in scalars]
     return vectors, scalars, n, dtype, ct
