@@ -220,6 +220,8 @@ def _result(value, inputs, dtype, ct, axis, vector, out):
     value = value.to(dtype)
     if out is None:
         return value
+    if tuple(out.shape) != tuple(value.shape):
+        raise ShapeError(f"out has shape {tuple(out.shape)}; this result needs {tuple(value.shape)}")
     if isinstance(out, torch.Tensor):
         return out.copy_(value)
     np.copyto(out, value.cpu().numpy(), casting="same_kind")

@@ -174,7 +174,7 @@ def restore(array: Any, kind: ArrayKind) -> Any:
 def copy_into(out: Any, value: Any) -> Any:
     """Write ``value`` (any family) into the preallocated ``out`` (a NumPy array or a PyTorch
     tensor); return ``out``. Shapes must match exactly."""
-    from lnsym.kernels.runtime import ShapeError
+    from lnsym.kernels.export import KernelShapeError as ShapeError
 
     shape = tuple(getattr(value, "shape", ()))
     if tuple(getattr(out, "shape", ())) != shape:
