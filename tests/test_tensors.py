@@ -234,10 +234,8 @@ def test_cli_attribute_with_a_4d_stack(tmp_path: Path, capsys) -> None:  # type:
     rng = np.random.default_rng(6)
     stack = rng.normal(size=(3, 2, 4, 8))
     np.save(tmp_path / "stack.npy", stack)
-    code = main(
-        ["attribute", "--components", str(tmp_path / "stack.npy"), "--set", "w=1,2,3,4,5,6,7,8"]
-        + ["--json"]
-    )
+    args = ["attribute", "--components", str(tmp_path / "stack.npy"), "--set", "w=1,2,3,4,5,6,7,8"]
+    code = main([*args, "--json"])
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     logit = reference_ln(stack.sum(axis=0)) @ np.arange(1, 9)
