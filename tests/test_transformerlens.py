@@ -99,7 +99,7 @@ def test_attribution_of_every_logit_matches_tl_logits(setup) -> None:  # type: i
 
 def test_shares_match_tl_logit_attrs_after_fold_ln(setup) -> None:  # type: ignore[no-untyped-def]
     """On a processed model (LN folded), TL's logit_attrs and lnsym's shares are the same numbers."""
-    model, _, _, dtype = setup
+    model, _, _, _ = setup
     import copy
 
     processed = copy.deepcopy(model)
