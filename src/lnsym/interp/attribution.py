@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError
-from lnsym.interp.folding import DEFAULT_EPS, _kernel, _parameter, _readout, _to_last
+from lnsym.interp.folding import DEFAULT_EPS, _kernel, _parameter, _to_last
 from lnsym.interp.identities import (
     ATTRIBUTION_SCALE,
     DIRECT_ATTRIBUTION_MAX,
@@ -246,10 +246,7 @@ def attribute(
         list(components.values()) if isinstance(components, Mapping) else [components]
     )
     kind = array_kind(*component_values, w, g, beta, b)
-    readers = as_array(w, "w")
-    if readers.ndim == 0:
-        raise DataError("w is a number; the reader must be a vector (or a matrix of readers)")
-    readers = _to_last(readers, w_axis, "w")
+    readers = _to_last(_reader_array(w), w_axis, "w")
     n = vector_length({"w": readers, **dict(zip(labels, arrays, strict=True))})
     gain = _parameter(g, 1.0, n, "g")
     shift = _parameter(beta, 0.0, n, "beta")
@@ -271,24 +268,30 @@ def attribute(
     proofs = _proofs(len(labels))
     refutation = require(PER_COMPONENT_LN)
     compute = np.result_type(np.float32, _numpy_dtype(kind.dtype_name))
-    # float64: the centered components (scaled by the shared scale), LNA(x), the folded readers
+    # float64, per row: c(a_k) scaled by the shared scale, LNA(x); the gain goes on the rows
+    # (⟨g⊙w, v⟩ = ⟨w, g⊙v⟩), so the readers are read as they are, once
     scale = np.asarray(_kernel(SCALE, "x")(x=x, eps=eps))
     centered = np.asarray(_kernel("c(a)", "a")(a=stacked))
-    scaled = centered * scale[..., None]
-    folded = np.asarray(_kernel("hadamard(g, w)", "g,w")(g=gain, w=readers))
+    scaled = np.asarray(_kernel("hadamard(g, a)", "a,g")(a=centered, g=gain)) * scale[..., None]
     affine = np.asarray(_kernel("LNA(x, g, beta)", "x,g,beta")(x=x, g=gain, beta=shift, eps=eps))
-    bias = np.asarray(_kernel("dot(w, beta) + b", "w,beta", "b")(w=readers, beta=shift, b=bias_in))
-    # the readings: one matrix product each, in the compute dtype
-    shares = _readout(scaled.astype(compute), folded.astype(compute))
-    logit = _readout(affine.astype(compute), readers.astype(compute)) + bias_in.astype(compute)
+    blocks = [scaled, affine, shift]
     wanted = separate if separate is not None else not reader_batch
-    separate_values = None
     if wanted:
         ln_parts = np.asarray(_kernel("LN(a)", "a")(a=stacked, eps=eps))
-        separate_values = _readout(ln_parts.astype(compute), folded.astype(compute))
-    total = shares.sum(axis=0) + bias.astype(compute)
-    error = float(np.max(np.abs(total.astype(np.float64) - logit))) if total.size else 0.0
-    tolerance = _tolerance(centered, scale, folded, affine, readers, bias_in, compute)
+        blocks.append(np.asarray(_kernel("hadamard(g, a)", "a,g")(a=ln_parts, g=gain)))
+    # every reading by every reader: one matrix product, in the compute dtype
+    readings = _readouts(blocks, readers, compute)
+    shares, logit, shift_read = readings[0], readings[1], readings[2]
+    bias = shift_read + bias_in.astype(compute)
+    logit = logit + bias_in.astype(compute)
+    separate_values = readings[3] if wanted else None
+    if not np.all(np.isfinite(logit)):
+        raise DataError(
+            "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
+        )
+    total = shares.sum(axis=0) + bias
+    error = float(np.max(np.abs(total - logit))) if total.size else 0.0
+    tolerance = _tolerance(scaled, affine, shift, readers, bias_in, compute)
     return Attribution(
         labels,
         restore(shares, kind),
@@ -304,31 +307,65 @@ def attribute(
     )
 
 
+def _reader_array(w: Value) -> np.ndarray:
+    """The reader(s) as a floating NumPy array, without a copy where possible (a float32
+    ``W_U`` stays float32: it is read once, by the matrix product). Files and lists are read
+    as usual; NaN and infinity are caught in the logits."""
+    if isinstance(w, np.ndarray) or is_foreign(w):
+        array = np.asarray(to_numpy(w))
+        if array.dtype.kind == "f":
+            if array.ndim == 0:
+                raise DataError(
+                    "w is a number; the reader must be a vector (or a matrix of readers)"
+                )
+            return array
+    array = as_array(w, "w")
+    if array.ndim == 0:
+        raise DataError("w is a number; the reader must be a vector (or a matrix of readers)")
+    return array
+
+
+def _readouts(blocks: list[np.ndarray], readers: np.ndarray, compute: Any) -> list[np.ndarray]:
+    """Each block (shape B_i + (n,)) read by every reader (R + (n,)): shapes B_i + R, from ONE
+    matrix product (the readers are read from memory once)."""
+    n = readers.shape[-1]
+    flat = readers if readers.ndim == 2 else readers.reshape(-1, n)
+    rows = np.concatenate([block.reshape(-1, n) for block in blocks]).astype(compute, copy=False)
+    product = np.matmul(rows, flat.T.astype(compute, copy=False))
+    results, start = [], 0
+    for block in blocks:
+        count = int(np.prod(block.shape[:-1], dtype=np.int64))
+        results.append(
+            product[start : start + count].reshape((*block.shape[:-1], *readers.shape[:-1]))
+        )
+        start += count
+    return results
+
+
 def _numpy_dtype(name: str) -> Any:
     """The NumPy dtype that holds a family's floating dtype (bfloat16 and float16: float32)."""
     return np.float32 if name in ("float16", "bfloat16") else np.dtype(name)
 
 
 def _tolerance(
-    centered: np.ndarray,
-    scale: np.ndarray,
-    folded: np.ndarray,
+    scaled: np.ndarray,
     affine: np.ndarray,
+    shift: np.ndarray,
     readers: np.ndarray,
     bias: np.ndarray,
     compute: Any,
 ) -> float:
-    r"""A rounding bound for |Σₖ shares + bias − logit| without a second product over the readers.
+    r"""A rounding bound for |Σₖ shares + bias − logit| without a second pass of products.
 
-    By Cauchy–Schwarz, :math:`\sum_j |c(a_k)_j|\,|(g\odot w)_j| \le \lVert c(a_k)\rVert
-    \lVert g \odot w\rVert` and :math:`|\langle w, \operatorname{LNA}(x)\rangle| \le
-    \lVert w\rVert\,\lVert\operatorname{LNA}(x)\rVert`: each product's absolute terms are bounded
-    by a per-row norm times a per-reader norm, and the error of an inner product of length n is at
-    most about n units of rounding of its absolute terms."""
-    count, n = centered.shape[0], centered.shape[-1]
-    parts = np.sqrt((centered * centered).sum(axis=-1)).sum(axis=0) * scale
-    shares_size = float(np.max(parts)) * float(np.max(np.sqrt((folded * folded).sum(axis=-1))))
-    reader_size = float(np.max(np.sqrt((readers * readers).sum(axis=-1))))
-    logit_size = float(np.max(np.sqrt((affine * affine).sum(axis=-1)))) * reader_size
+    With :math:`m = \max |w_j|` over all readers, :math:`\sum_j |v_j w_j| \le \lVert v\rVert_1 m`
+    bounds the absolute terms of every inner product (the scaled, gained :math:`c(a_k)`,
+    :math:`\operatorname{LNA}(x)` and :math:`\beta`); an inner product of length n errs by at most
+    about n units of rounding of its absolute terms, and the sum over K components by K more."""
+    count, n = scaled.shape[0], scaled.shape[-1]
+    largest = max(float(readers.max()), -float(readers.min())) if readers.size else 0.0
+    shares_size = float(np.max(np.abs(scaled).sum(axis=-1).sum(axis=0)))
+    logit_size = float(np.max(np.abs(affine).sum(axis=-1)))
+    shift_size = float(np.abs(shift).sum())
+    size = (shares_size + logit_size + 2 * shift_size) * largest + 2 * float(np.max(np.abs(bias)))
     unit = float(np.finfo(compute).eps)
-    return 4 * (n + count + 8) * unit * (shares_size + logit_size + float(np.max(np.abs(bias))))
+    return 4 * (n + count + 8) * unit * size
