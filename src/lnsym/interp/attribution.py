@@ -45,7 +45,7 @@ from lnsym.interp.identities import (
     require,
 )
 from lnsym.interp.values import Value, as_array, vector_length
-from lnsym.kernels.interop import array_kind, is_foreign, restore, to_numpy
+from lnsym.kernels.interop import array_kind, family, is_foreign, restore, to_numpy
 from lnsym.language import RESERVED
 from lnsym.proof import Proof
 
@@ -280,7 +280,12 @@ def attribute(
         ln_parts = np.asarray(_kernel("LN(a)", "a")(a=stacked, eps=eps))
         blocks.append(np.asarray(_kernel("hadamard(g, a)", "a,g")(a=ln_parts, g=gain)))
     # every reading by every reader: one matrix product, in the compute dtype
-    readings = _readouts(blocks, readers, compute)
+    native: Any = None
+    tensor: Any = w
+    if family(tensor) == "torch" and tensor.ndim <= 2:
+        native = tensor.detach()
+        native = native.movedim(w_axis, -1) if native.ndim == 2 else native
+    readings = _readouts(blocks, readers, compute, native)
     shares, logit, shift_read = readings[0], readings[1], readings[2]
     bias = shift_read + bias_in.astype(compute)
     logit = logit + bias_in.astype(compute)
@@ -325,21 +330,53 @@ def _reader_array(w: Value) -> np.ndarray:
     return array
 
 
-def _readouts(blocks: list[np.ndarray], readers: np.ndarray, compute: Any) -> list[np.ndarray]:
+#: up to this many rows, the PyTorch product runs as readers × rows (measured: benchmarks/).
+_FEW_ROWS = 256
+
+
+def _readouts(
+    blocks: list[np.ndarray], readers: np.ndarray, compute: Any, native: Any = None
+) -> list[np.ndarray]:
     """Each block (shape B_i + (n,)) read by every reader (R + (n,)): shapes B_i + R, from ONE
-    matrix product (the readers are read from memory once)."""
+    matrix product (the readers are read from memory once).
+
+    ``native`` is the readers as the caller's PyTorch tensor (normalized axis last), when they
+    came as one: the product then runs in PyTorch, on the tensor's device, in the orientation
+    that reads the tensor's memory contiguously."""
     n = readers.shape[-1]
-    flat = readers if readers.ndim == 2 else readers.reshape(-1, n)
     rows = np.concatenate([block.reshape(-1, n) for block in blocks]).astype(compute, copy=False)
-    product = np.matmul(rows, flat.T.astype(compute, copy=False))
+    if native is not None:
+        import torch
+
+        flat_t = native if native.ndim == 2 else native.reshape(-1, n)
+        dtype = getattr(torch, np.dtype(compute).name)
+        left = torch.from_numpy(rows).to(device=flat_t.device, dtype=dtype)
+        flat_t = flat_t.to(dtype)
+        if flat_t.is_contiguous() and left.shape[0] <= _FEW_ROWS:
+            # few rows (one position): a matrix-vector-like product, fastest as R × rows, and
+            # the transposed copy back is small
+            computed = torch.mm(flat_t, left.T).T.contiguous()
+        else:
+            computed = torch.mm(left, flat_t.T)
+        product = computed.cpu().numpy()
+    else:
+        flat = readers if readers.ndim == 2 else readers.reshape(-1, n)
+        product = np.matmul(rows, flat.T.astype(compute, copy=False))
     results, start = [], 0
     for block in blocks:
         count = int(np.prod(block.shape[:-1], dtype=np.int64))
-        results.append(
-            product[start : start + count].reshape((*block.shape[:-1], *readers.shape[:-1]))
-        )
+        shape = (*block.shape[:-1], *readers.shape[:-1])
+        results.append(product[start : start + count].reshape(shape))
         start += count
     return results
+
+
+def _largest(readers: np.ndarray) -> float:
+    """max |w| over every reader, reading memory in its own order (one pass each for max, min)."""
+    if readers.size == 0:
+        return 0.0
+    flat = readers.T if not readers.flags.c_contiguous and readers.T.flags.c_contiguous else readers
+    return max(float(flat.max()), -float(flat.min()))
 
 
 def _numpy_dtype(name: str) -> Any:
@@ -362,7 +399,7 @@ def _tolerance(
     :math:`\operatorname{LNA}(x)` and :math:`\beta`); an inner product of length n errs by at most
     about n units of rounding of its absolute terms, and the sum over K components by K more."""
     count, n = scaled.shape[0], scaled.shape[-1]
-    largest = max(float(readers.max()), -float(readers.min())) if readers.size else 0.0
+    largest = _largest(readers)
     shares_size = float(np.max(np.abs(scaled).sum(axis=-1).sum(axis=0)))
     logit_size = float(np.max(np.abs(affine).sum(axis=-1)))
     shift_size = float(np.abs(shift).sum())
