@@ -89,6 +89,29 @@ def median_times(variants: dict[str, Callable[[], object]], repeats: int) -> dic
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+def measure(positions: int, repeats: int) -> tuple[float, float, float]:
+    """TL's and lnsym's median times at ``positions``, and max |lnsym share - TL share|."""
+    import torch
+
+    model, cache, stack, names = build(positions)
+    W_U, b_U = model.W_U.detach(), model.b_U.detach()
+    g, beta = model.ln_final.weight.detach(), model.ln_final.bias.detach()
+    folded = (g[:, None] * W_U).contiguous()  # prepared once, outside TL's timing
+
+    def tl_path() -> torch.Tensor:
+        with torch.no_grad():
+            return cache.apply_ln_to_stack(stack, layer=-1) @ folded
+
+    def lnsym_path() -> lnsym.Attribution:
+        return lnsym.attribute(stack, W_U, g=g, beta=beta, b=b_U, w_axis=0, names=names)
+
+    times = median_times({"tl": tl_path, "lnsym": lnsym_path}, repeats)
+    result = lnsym_path()
+    assert result.ok, "the shares do not sum to the logits"
+    difference = float((result.shares - tl_path()).abs().max())
+    return times["tl"], times["lnsym"], difference
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeats", type=int, default=7, help="interleaved runs per variant (7)")
@@ -105,28 +128,11 @@ def main() -> None:
     )
     print(f"{'positions':>9}  {'TL (s)':>9}  {'lnsym (s)':>9}  {'lnsym/TL':>8}  max |lnsym - TL|")
     for positions in options.positions:
-        model, cache, stack, names = build(positions)
-        W_U, b_U = model.W_U.detach(), model.b_U.detach()
-        g, beta = model.ln_final.weight.detach(), model.ln_final.bias.detach()
-        folded = (g[:, None] * W_U).contiguous()  # prepared once, outside TL's timing
-
-        def tl_path() -> torch.Tensor:
-            with torch.no_grad():
-                return cache.apply_ln_to_stack(stack, layer=-1) @ folded
-
-        def lnsym_path() -> object:
-            return lnsym.attribute(stack, W_U, g=g, beta=beta, b=b_U, w_axis=0, names=names)
-
-        times = median_times({"tl": tl_path, "lnsym": lnsym_path}, options.repeats)
-        result = lnsym_path()
-        assert result.ok, "the shares do not sum to the logits"
-        difference = float((result.shares - tl_path()).abs().max())
-        ratio = times["lnsym"] / times["tl"]
+        tl_time, lnsym_time, difference = measure(positions, options.repeats)
         print(
-            f"{positions:>9}  {times['tl']:9.4f}  {times['lnsym']:9.4f}  {ratio:8.2f}  "
+            f"{positions:>9}  {tl_time:9.4f}  {lnsym_time:9.4f}  {lnsym_time / tl_time:8.2f}  "
             f"{difference:.2g}"
         )
-        del model, cache, stack, folded, result
 
 
 if __name__ == "__main__":

@@ -296,7 +296,7 @@ def attribute(
         )
     total = shares.sum(axis=0) + bias
     error = float(np.max(np.abs(total - logit))) if total.size else 0.0
-    tolerance = _tolerance(scaled, affine, shift, readers, bias_in, compute)
+    tolerance = _tolerance(scaled, affine, shift, _largest(readers, native), bias_in, compute)
     return Attribution(
         labels,
         restore(shares, kind),
@@ -371,10 +371,17 @@ def _readouts(
     return results
 
 
-def _largest(readers: np.ndarray) -> float:
-    """max |w| over every reader, reading memory in its own order (one pass each for max, min)."""
+def _largest(readers: np.ndarray, native: Any = None) -> float:
+    """max |w| over every reader, reading memory in its own order: one pass (PyTorch's
+    ``aminmax`` for a tensor) or two (NumPy's max and min)."""
     if readers.size == 0:
         return 0.0
+    if native is not None:
+        import torch
+
+        flat_t = native if native.is_contiguous() or native.ndim != 2 else native.T
+        low, high = torch.aminmax(flat_t)
+        return max(float(high), -float(low))
     flat = readers.T if not readers.flags.c_contiguous and readers.T.flags.c_contiguous else readers
     return max(float(flat.max()), -float(flat.min()))
 
@@ -388,7 +395,7 @@ def _tolerance(
     scaled: np.ndarray,
     affine: np.ndarray,
     shift: np.ndarray,
-    readers: np.ndarray,
+    largest: float,
     bias: np.ndarray,
     compute: Any,
 ) -> float:
@@ -399,7 +406,6 @@ def _tolerance(
     :math:`\operatorname{LNA}(x)` and :math:`\beta`); an inner product of length n errs by at most
     about n units of rounding of its absolute terms, and the sum over K components by K more."""
     count, n = scaled.shape[0], scaled.shape[-1]
-    largest = _largest(readers)
     shares_size = float(np.max(np.abs(scaled).sum(axis=-1).sum(axis=0)))
     logit_size = float(np.max(np.abs(affine).sum(axis=-1)))
     shift_size = float(np.abs(shift).sum())
