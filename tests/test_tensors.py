@@ -290,3 +290,45 @@ def test_errors_name_the_fix() -> None:
     with pytest.raises(DataError, match="one per reader"):
         fold(np.ones((4, 3)), b=[1.0, 2.0], axis=0)
     assert lnsym.fold is fold
+
+
+# -- degenerate inputs -----------------------------------------------------------------------------
+
+
+def test_degenerate_attributions() -> None:
+    # n = 1: c(a) = 0, every share is 0 and the logit is the bias
+    one = attribute([[2.0], [3.0]], [[1.5, -2.0]], w_axis=0, b=[0.1, 0.2])
+    np.testing.assert_array_equal(one.shares, 0.0)
+    np.testing.assert_allclose(one.logit, [0.1, 0.2])
+    assert one.ok
+    # constant components (c(x) = 0): shares 0, the logit is <w, beta> + b
+    rng = np.random.default_rng(9)
+    W, beta = rng.normal(size=(8, 5)), rng.normal(size=8)
+    flat = attribute(np.ones((3, 4, 8)), W, beta=beta, w_axis=0)
+    np.testing.assert_array_equal(flat.shares, 0.0)
+    np.testing.assert_allclose(flat.logit, np.broadcast_to(beta @ W, (4, 5)), rtol=1e-12)
+    # an empty vocabulary
+    empty = attribute(rng.normal(size=(2, 8)), np.zeros((8, 0)), w_axis=0)
+    assert empty.shares.shape == (2, 0) and empty.ok
+    # huge and tiny components: the shared scale normalizes them
+    for size in (1e150, 1e-150):
+        parts = rng.normal(size=(2, 3, 8)) * size
+        result = attribute(parts, W, w_axis=0)
+        assert result.ok
+        np.testing.assert_allclose(result.shares, reference_shares(parts, W, np.ones(8)), rtol=1e-9)
+
+
+def test_non_finite_readers_are_refused() -> None:
+    with pytest.raises(DataError, match="NaN or infinity"):
+        attribute(np.ones((2, 8)) + np.arange(8), np.full((8, 3), np.nan), w_axis=0)
+
+
+def test_compare_and_columns_take_tensors(torch) -> None:  # type: ignore[no-untyped-def]
+    from lnsym.interp import compare, layer_norm_columns
+
+    x = torch.tensor([1.0, 2.0, 3.0, 6.0], requires_grad=True)
+    assert compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": x}).status == "refuted"
+    matrix = torch.randn(4, 3, dtype=torch.float64)
+    columns = layer_norm_columns(matrix)
+    assert isinstance(columns, torch.Tensor) and columns.dtype == torch.float64
+    np.testing.assert_allclose(columns.numpy(), reference_ln(matrix.numpy().T).T, rtol=1e-12)

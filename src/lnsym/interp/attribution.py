@@ -406,9 +406,12 @@ def _tolerance(
     :math:`\operatorname{LNA}(x)` and :math:`\beta`); an inner product of length n errs by at most
     about n units of rounding of its absolute terms, and the sum over K components by K more."""
     count, n = scaled.shape[0], scaled.shape[-1]
+    if scaled.size == 0:
+        return 0.0
     shares_size = float(np.max(np.abs(scaled).sum(axis=-1).sum(axis=0)))
     logit_size = float(np.max(np.abs(affine).sum(axis=-1)))
     shift_size = float(np.abs(shift).sum())
-    size = (shares_size + logit_size + 2 * shift_size) * largest + 2 * float(np.max(np.abs(bias)))
+    bias_size = float(np.max(np.abs(bias))) if bias.size else 0.0
+    size = (shares_size + logit_size + 2 * shift_size) * largest + 2 * bias_size
     unit = float(np.finfo(compute).eps)
     return 4 * (n + count + 8) * unit * size
