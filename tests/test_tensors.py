@@ -332,3 +332,45 @@ def test_compare_and_columns_take_tensors(torch) -> None:  # type: ignore[no-unt
     columns = layer_norm_columns(matrix)
     assert isinstance(columns, torch.Tensor) and columns.dtype == torch.float64
     np.testing.assert_allclose(columns.numpy(), reference_ln(matrix.numpy().T).T, rtol=1e-12)
+
+
+# -- the array protocol: JAX -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba", "jax"])
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
+def test_jax_arrays_in_every_backend(backend: str, dtype: str) -> None:
+    jnp = pytest.importorskip(
+        "jax.numpy", reason="jax is an optional extra: pip install 'lnsym[jax]'"
+    )
+    rng = np.random.default_rng(10)
+    values = rng.normal(size=(3, 16)) * 3 + 1
+    x = jnp.asarray(values, dtype=dtype)
+    result = kernel("LN(x)", backend=backend)(x)
+    assert type(result).__module__.startswith("jax") and str(result.dtype) == dtype
+    expected = reference_ln(np.asarray(x.astype("float32"), dtype=np.float64))
+    ulp = float(jnp.finfo(dtype).eps)
+    assert (
+        float(np.max(np.abs(np.asarray(result.astype("float32"), np.float64) - expected)))
+        <= 4 * ulp
+    )
+
+
+def test_jax_into_attribute_and_fold() -> None:
+    jnp = pytest.importorskip(
+        "jax.numpy", reason="jax is an optional extra: pip install 'lnsym[jax]'"
+    )
+    rng = np.random.default_rng(11)
+    parts, W = rng.normal(size=(3, 2, 8)), rng.normal(size=(8, 5))
+    result = attribute(jnp.asarray(parts), jnp.asarray(W), w_axis=0)
+    assert type(result.shares).__module__.startswith("jax") and result.ok
+    expected = reference_shares(
+        np.asarray(jnp.asarray(parts), np.float64),
+        np.asarray(jnp.asarray(W), np.float64),
+        np.ones(8),
+    )
+    np.testing.assert_allclose(np.asarray(result.shares), expected, rtol=1e-4, atol=1e-5)
+    folded = fold(jnp.asarray(W, dtype="bfloat16"), axis=0)
+    assert str(folded.reader.dtype) == "bfloat16" and folded.reader.shape == (8, 5)
+    with pytest.raises(KernelShapeError, match="immutable"):
+        kernel("LN(x)")(np.ones((2, 4)), out=jnp.zeros((2, 4)))

@@ -238,7 +238,7 @@ def _inputs(vector_names, vectors, scalar_names, scalars, axis):
     vectors = [jnp.moveaxis(v, axis, -1) for v in vectors]
     n = check_n(vector_names, [tuple(v.shape) for v in vectors], axis)
     widest = jax.dtypes.canonicalize_dtype(jnp.float64)
-    dtype = jnp.result_type(jnp.float32, *(v.dtype for v in vectors))
+    dtype = jnp.result_type(*(v.dtype for v in vectors))  # float16 in, float16 out
     dtype = dtype if jnp.issubdtype(dtype, jnp.floating) else widest
     ct = jnp.promote_types(dtype, widest)
     vectors = [v.astype(ct) for v in vectors]
