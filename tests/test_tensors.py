@@ -374,3 +374,18 @@ def test_jax_into_attribute_and_fold() -> None:
     assert str(folded.reader.dtype) == "bfloat16" and folded.reader.shape == (8, 5)
     with pytest.raises(KernelShapeError, match="immutable"):
         kernel("LN(x)")(np.ones((2, 4)), out=jnp.zeros((2, 4)))
+
+
+def test_cli_fold_checks_tl_residual_rows(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """W (d_model × d_vocab) with residual rows x (positions × d_model): no axis juggling."""
+    rng = np.random.default_rng(12)
+    np.save(tmp_path / "W_U.npy", rng.normal(size=(16, 9)))
+    np.save(tmp_path / "resid.npy", rng.normal(size=(5, 16)))
+    args = ["fold", "--set", f"W={tmp_path / 'W_U.npy'}", "--set", f"x={tmp_path / 'resid.npy'}"]
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["check"]["rows"] == 5 * 9 and data["check"]["ok"]
+    np.save(tmp_path / "resid_columns.npy", rng.normal(size=(16, 5)))
+    args[-1] = f"x={tmp_path / 'resid_columns.npy'}"
+    assert main([*args, "--x-axis", "0", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["check"]["rows"] == 5 * 9

@@ -51,11 +51,11 @@ from lnsym.proof import Proof
 
 __all__ = ["Attribution", "attribute"]
 
-#: the formulas, in the expression language; the kernels are generated from them.
-SHARE = "sqrt(n)*dot(hadamard(g, w), c(a))/sqrt(norm(c(x))**2 + n*eps)"
+#: the shared scale, in the expression language (its kernel is generated from it). A share,
+#: sqrt(n)*dot(hadamard(g, w), c(a))/sqrt(norm(c(x))**2 + n*eps), is computed as the reading of
+#: the row hadamard(g, c(a)) * SCALE by w: ⟨g⊙w, c(a)⟩ = ⟨w, g⊙c(a)⟩, one matrix product for
+#: every reader at once.
 SCALE = "sqrt(n)/sqrt(norm(c(x))**2 + n*eps)"
-LOGIT = "dot(w, LNA(x, g, beta)) + b"
-SEPARATE = "dot(hadamard(g, w), LN(a))"
 
 
 @dataclass(frozen=True)
@@ -235,9 +235,11 @@ def attribute(
     is attributed in one vectorized call (matrix products over the normalized axis, no Python loop):
     ``shares`` has shape components × batch × readers.
 
-    Precision: centering, the shared scale and ``LNA(x)`` run in float64; the readings by many
-    readers (matrix products) run in the inputs' floating dtype, at least float32 (float64 for
-    float64 inputs), and the check's ``tolerance`` is a rounding bound for that precision.
+    Precision: centering, the shared scale and ``LNA(x)`` run in float64, and so does everything
+    for one reader vector; the readings by a matrix of readers (one matrix product) run in the
+    inputs' floating dtype, at least float32 (float64 for float64 inputs), and the check's
+    ``tolerance`` is a rounding bound for that precision. Results have the inputs' array type and
+    dtype (:mod:`lnsym.kernels.interop`).
     ``separate`` (the per-component LN readings, one more product) defaults to on for one reader
     vector and off for a matrix of readers.
     """
@@ -267,7 +269,10 @@ def attribute(
     x = stacked.sum(axis=0)
     proofs = _proofs(len(labels))
     refutation = require(PER_COMPONENT_LN)
-    compute = np.result_type(np.float32, _numpy_dtype(kind.dtype_name))
+    # one reader: float64 throughout; many readers: the products in the inputs' precision
+    compute = (
+        np.result_type(np.float32, _numpy_dtype(kind.dtype_name)) if reader_batch else np.float64
+    )
     # float64, per row: c(a_k) scaled by the shared scale, LNA(x); the gain goes on the rows
     # (⟨g⊙w, v⟩ = ⟨w, g⊙v⟩), so the readers are read as they are, once
     scale = np.asarray(_kernel(SCALE, "x")(x=x, eps=eps))

@@ -8,7 +8,9 @@ module, so the rule is stated once:
   tensors of any device, with or without ``requires_grad``, and JAX arrays; float16, bfloat16,
   float32 and float64 (integers count as float64).
 * **Precision.** Arithmetic runs in float64 (float32 on devices without float64, such as Apple's
-  MPS), never below float32: float16 and bfloat16 inputs are widened before any arithmetic.
+  MPS), never below float32: float16 and bfloat16 inputs are widened before any arithmetic. One
+  stated exception: :func:`~lnsym.interp.attribute`'s product over a *matrix* of readers (a whole
+  unembedding) runs in the inputs' precision, at least float32, with a rounding bound to match.
 * **What comes back.** The array type of the inputs (the first PyTorch or JAX input decides; NumPy
   otherwise), on that input's device, in the promoted floating dtype of the floating inputs
   (float16 in, float16 out; float16 with float32, float32 out; only integers or Python numbers,
