@@ -348,7 +348,8 @@ def run_attribute(args: argparse.Namespace) -> int:
 
 
 _SHOWN_ROWS = 20
-_SHOWN_READERS = 5
+_SHOWN_ROWS_WITH_READERS = 4
+_SHOWN_READERS = 3
 
 
 def _attribution_report(result: Attribution, out: str | None = None) -> str:
@@ -373,7 +374,8 @@ def _attribution_report(result: Attribution, out: str | None = None) -> str:
         )
     width = max(12, *(len(name) for name in result.names))
     rows = list(np.ndindex(batch))
-    for row in rows[:_SHOWN_ROWS]:
+    shown = _SHOWN_ROWS_WITH_READERS if readers else _SHOWN_ROWS
+    for row in rows[:shown]:
         if readers:
             flat = logit[row].reshape(-1)
             top = np.argsort(-flat, kind="stable")[:_SHOWN_READERS]
@@ -412,8 +414,8 @@ def _attribution_report(result: Attribution, out: str | None = None) -> str:
                     f"  per-component LN would give {separate_total:.15g}, off by "
                     f"{separate_total - value:.6g}: a different quantity"
                 )
-    if len(rows) > _SHOWN_ROWS:
-        lines.append(f"  (first {_SHOWN_ROWS} rows shown; --json or --out prints all)")
+    if len(rows) > shown:
+        lines.append(f"  (first {shown} rows shown; --json or --out prints all)")
     verdict = "ok" if result.ok else "FAILED"
     lines.append(
         f"shares + bias = logit to {result.error:.3g} (rounding bound {result.tolerance:.3g}): {verdict}"
