@@ -389,3 +389,35 @@ def test_cli_fold_checks_tl_residual_rows(tmp_path: Path, capsys) -> None:  # ty
     args[-1] = f"x={tmp_path / 'resid_columns.npy'}"
     assert main([*args, "--x-axis", "0", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["check"]["rows"] == 5 * 9
+
+
+# -- property: whole-vocabulary attribution equals the componentwise definition --------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    count=st.integers(1, 4),
+    rows=st.integers(1, 3),
+    n=st.integers(1, 6),
+    vocab=st.integers(1, 5),
+    seed=st.integers(0, 2**32 - 1),
+    magnitude=st.sampled_from([1e-6, 1.0, 1e6]),
+    offset=st.sampled_from([0.0, 1.0, 1e4]),
+)
+def test_whole_vocabulary_matches_the_definition(
+    count: int, rows: int, n: int, vocab: int, seed: int, magnitude: float, offset: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    parts = rng.normal(size=(count, rows, n)) * magnitude + offset
+    W, g = rng.normal(size=(n, vocab)), 1 + 0.5 * rng.normal(size=n)
+    beta, b = rng.normal(size=n), rng.normal(size=vocab)
+    result = attribute(parts, W, g=g, beta=beta, b=b, w_axis=0)
+    assert result.ok
+    expected = reference_shares(parts, W, g)
+    scale = np.abs(expected).max() + np.abs(W).max() * np.abs(g).max() * n
+    np.testing.assert_allclose(result.shares, expected, atol=1e-9 * scale)
+    logit = (g * reference_ln(parts.sum(axis=0)) + beta) @ W + b
+    np.testing.assert_allclose(result.logit, logit, atol=1e-9 * (np.abs(logit).max() + scale))

@@ -301,7 +301,8 @@ def attribute(
         )
     total = shares.sum(axis=0) + bias
     error = float(np.max(np.abs(total - logit))) if total.size else 0.0
-    tolerance = _tolerance(scaled, affine, shift, _largest(readers, native), bias_in, compute)
+    largest = _largest(readers, native)
+    tolerance = _tolerance(stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute)
     return Attribution(
         labels,
         restore(shares, kind),
@@ -397,11 +398,14 @@ def _numpy_dtype(name: str) -> Any:
 
 
 def _tolerance(
+    stacked: np.ndarray,
     scaled: np.ndarray,
     affine: np.ndarray,
     shift: np.ndarray,
+    gain: np.ndarray,
     largest: float,
     bias: np.ndarray,
+    eps: float,
     compute: Any,
 ) -> float:
     r"""A rounding bound for |Σₖ shares + bias − logit| without a second pass of products.
@@ -409,14 +413,32 @@ def _tolerance(
     With :math:`m = \max |w_j|` over all readers, :math:`\sum_j |v_j w_j| \le \lVert v\rVert_1 m`
     bounds the absolute terms of every inner product (the scaled, gained :math:`c(a_k)`,
     :math:`\operatorname{LNA}(x)` and :math:`\beta`); an inner product of length n errs by at most
-    about n units of rounding of its absolute terms, and the sum over K components by K more."""
+    about n units of rounding (of the compute dtype) of its absolute terms, and the sum over K
+    components by K more. The float64 rows carry their own error: centering :math:`a_k` or
+    :math:`x` errs by about n units of :math:`\max|a_k|` per entry (cancellation when the mean is
+    large and the spread small), and the shared scale inherits that error relative to
+    :math:`\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}`."""
     count, n = scaled.shape[0], scaled.shape[-1]
     if scaled.size == 0:
         return 0.0
-    shares_size = float(np.max(np.abs(scaled).sum(axis=-1).sum(axis=0)))
-    logit_size = float(np.max(np.abs(affine).sum(axis=-1)))
+    unit, unit64 = float(np.finfo(compute).eps), 2.0**-52
+    # per row: the absolute terms of the shares, of LNA(x), and the float64 centering errors
+    shares_rows = np.abs(scaled).sum(axis=-1).sum(axis=0)
+    logit_rows = np.abs(affine).sum(axis=-1)
+    x = stacked.sum(axis=0)
+    x_max = np.abs(x).max(axis=-1)
+    parts_max = np.abs(stacked).max(axis=-1).sum(axis=0)
+    cx = x - x.mean(axis=-1, keepdims=True)
+    root = np.sqrt((cx * cx).sum(axis=-1) + n * eps)
+    centering = (n + 2) * unit64 * np.sqrt(n) / root * (parts_max + x_max) * np.abs(gain).sum()
+    relative = (n + 2) * unit64 * np.sqrt(n) * x_max / root * (shares_rows + logit_rows)
     shift_size = float(np.abs(shift).sum())
     bias_size = float(np.max(np.abs(bias))) if bias.size else 0.0
-    size = (shares_size + logit_size + 2 * shift_size) * largest + 2 * bias_size
-    unit = float(np.finfo(compute).eps)
-    return 4 * (n + count + 8) * unit * size
+    products = (
+        4
+        * (n + count + 8)
+        * unit
+        * ((float(np.max(shares_rows + logit_rows)) + 2 * shift_size) * largest + 2 * bias_size)
+    )
+    inputs = 8 * float(np.max(centering + relative)) * largest
+    return products + inputs
