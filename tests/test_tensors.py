@@ -145,6 +145,9 @@ def test_interp_takes_tensors_that_require_grad(torch) -> None:  # type: ignore[
     shares = attribute(parts, W, g=g, beta=beta, b=b, w_axis=0)
     assert isinstance(shares.shares, torch.Tensor) and shares.shares.shape == (3, 5, vocab)
     assert shares.ok
+    # a list of tensors with a NumPy reader: the components decide
+    listed = attribute(list(parts), W.detach().numpy()[:, 0])
+    assert isinstance(listed.shares, torch.Tensor) and listed.shares.shape == (3, 5)
 
 
 # -- matrix readers and whole-vocabulary attribution -----------------------------------------------

@@ -244,9 +244,12 @@ def attribute(
     vector and off for a matrix of readers.
     """
     labels, arrays = _components(components, names, axis)
-    component_values = (
-        list(components.values()) if isinstance(components, Mapping) else [components]
-    )
+    if isinstance(components, Mapping):
+        component_values = list(components.values())
+    elif isinstance(components, np.ndarray) or is_foreign(components):
+        component_values = [components]
+    else:
+        component_values = list(components)
     kind = array_kind(*component_values, w, g, beta, b)
     readers = _to_last(_reader_array(w), w_axis, "w")
     n = vector_length({"w": readers, **dict(zip(labels, arrays, strict=True))})
