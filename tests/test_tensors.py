@@ -424,3 +424,15 @@ def test_whole_vocabulary_matches_the_definition(
     np.testing.assert_allclose(result.shares, expected, atol=1e-9 * scale)
     logit = (g * reference_ln(parts.sum(axis=0)) + beta) @ W + b
     np.testing.assert_allclose(result.logit, logit, atol=1e-9 * (np.abs(logit).max() + scale))
+
+
+def test_numpy_bfloat16_from_ml_dtypes() -> None:
+    ml_dtypes = pytest.importorskip(
+        "ml_dtypes", reason="ml_dtypes (installed with jax) is optional"
+    )
+    x = np.array([[1.0, 2.0, 3.0, 5.0]], dtype=ml_dtypes.bfloat16)
+    for backend in ("numpy", "numba"):
+        result = kernel("LN(x)", backend=backend)(x)
+        assert result.dtype == x.dtype
+        expected = reference_ln(x.astype(np.float64)).astype(ml_dtypes.bfloat16)
+        np.testing.assert_array_equal(result.astype(np.float64), expected.astype(np.float64))

@@ -148,8 +148,9 @@ def to_numpy(value: Any, *, widen: bool = True) -> Any:
         if name in _LOW_PRECISION and (widen or name == "bfloat16"):
             value = value.astype("float32")
         return np.asarray(value)
-    if widen and isinstance(value, np.ndarray) and value.dtype == np.float16:
-        return value.astype(np.float32)
+    if isinstance(value, np.ndarray) and _dtype_name(value) in _LOW_PRECISION:
+        if widen or value.dtype != np.float16:  # NumPy's bfloat16 (ml_dtypes) is always widened
+            return value.astype(np.float32)
     return value
 
 
