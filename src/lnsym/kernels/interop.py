@@ -203,6 +203,14 @@ def copy_into(out: Any, value: Any) -> Any:
     return out
 
 
+def _plain_value(value: Any) -> bool:
+    """A Python number or a NumPy array of float32 or wider (or of integers): no conversion."""
+    if type(value) is np.ndarray:
+        kind, size = value.dtype.kind, value.dtype.itemsize
+        return kind in "biu" or (kind == "f" and size >= 4)
+    return type(value) in (float, int)
+
+
 def call_on_numpy(
     function: Any, vector_names: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
@@ -212,13 +220,17 @@ def call_on_numpy(
     otherwise the inputs are detached, moved to the host and widened (float16 → float32, which
     Numba needs), the kernel runs, and its result is returned as the inputs' kind (or written into
     ``out``)."""
+    out = kwargs.get("out")
+    if (out is None or type(out) is np.ndarray) and all(
+        _plain_value(v) for k, v in (*enumerate(args), *kwargs.items()) if k != "out"
+    ):
+        return function(*args, **kwargs)  # the common case, decided cheaply
     count = len(vector_names)
     vectors = [*args[:count], *(kwargs[k] for k in vector_names if k in kwargs)]
     others = [
         *args[count:],
         *(v for k, v in kwargs.items() if k not in (*vector_names, "eps", "out", "axis")),
     ]
-    out = kwargs.get("out")
     kind = array_kind(*vectors)
     if kind.family == "numpy":
         foreign = [v for v in others if is_foreign(v)]
