@@ -167,7 +167,9 @@ def fold_unembedding(model: Any, *, center: bool = True, compare: bool = True) -
     rounded = False
     if compare:
         processed = copy.deepcopy(model)
-        processed.process_weights(
+        # TransformerBridge (TL 4) spells it process_weights; HookedTransformer process_weights_
+        process = getattr(processed, "process_weights", None) or processed.process_weights_
+        process(
             fold_ln=True,
             center_writing_weights=False,
             center_unembed=False,
