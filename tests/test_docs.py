@@ -8,7 +8,9 @@ normalized). ``bash`` blocks are shown, never run. Markers, as HTML comments:
 
 * ``<!-- docs-test: skip -->`` on the line before a block: do not run it;
 * ``<!-- docs-test: requires-data -->`` anywhere in a page: skip the page when the seed vectors
-  (``../shared/data``) are absent.
+  (``../shared/data``) are absent;
+* ``<!-- docs-test: requires-modules: torch, transformer_lens -->``: skip the page (with the
+  reason) when one of those optional extras is not installed.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ _FENCE = re.compile(
 )
 _SKIP = "<!-- docs-test: skip -->"
 _REQUIRES_DATA = "<!-- docs-test: requires-data -->"
+_REQUIRES_MODULES = re.compile(r"<!-- docs-test: requires-modules: ([\w, ]+) -->")
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -149,6 +152,9 @@ def run_page(path: Path) -> int:
 def test_page_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if _REQUIRES_DATA in path.read_text() and not (SHARED_DATA / "pre_norm.jl").is_file():
         pytest.skip(f"../shared/data is absent ({SHARED_DATA}); the seed vectors are not copied")
+    for match in _REQUIRES_MODULES.finditer(path.read_text()):
+        for module in (m.strip() for m in match.group(1).split(",")):
+            pytest.importorskip(module, reason=f"{path.name} needs the optional extra {module}")
     monkeypatch.chdir(ROOT)
     assert run_page(path) > 0
 

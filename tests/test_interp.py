@@ -250,8 +250,10 @@ def test_attribution_errors() -> None:
         attribute([[1.0, 2.0, 3.0]], [1.0, 2.0])
     with pytest.raises(DataError, match="names"):
         attribute([[1.0, 2.0]], [1.0, 2.0], names=["a", "b"])
-    with pytest.raises(DataError, match="one reader"):
-        attribute([[1.0, 2.0]], [[1.0, 2.0]])
+    with pytest.raises(DataError, match="one per reader"):
+        attribute([[1.0, 2.0]], [[1.0, 2.0], [0.0, 1.0]], b=[1.0, 2.0, 3.0])
+    with pytest.raises(DataError, match="w is a number"):
+        attribute([[1.0, 2.0]], 3.0)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ grimp = pytest.importorskip("grimp", reason="grimp (installed with import-linter
 
 
 def test_no_module_imports_itself_through_others() -> None:
-    graph = grimp.build_graph("lnsym")
+    graph = grimp.build_graph("lnsym", cache_dir=None)
     cycles = []
     for module in sorted(graph.modules):
         for imported in graph.find_modules_directly_imported_by(module):
@@ -30,7 +30,7 @@ def test_no_module_imports_itself_through_others() -> None:
 
 def test_no_import_hides_inside_a_function() -> None:
     """Imports at the top of each module only (the CLI's lazy load of matplotlib figures aside)."""
-    graph = grimp.build_graph("lnsym")
+    graph = grimp.build_graph("lnsym", cache_dir=None)
     allowed = {("lnsym.cli.figures", "lnsym.documents.figures")}
     hidden = []
     for module in sorted(graph.modules - {"lnsym.__main__"}):

@@ -18,7 +18,7 @@ from lnsym.cli.options import add_declarations, add_json, add_values, read_assig
 from lnsym.errors import DataError
 from lnsym.interp import attribute, compare, fold
 from lnsym.interp.attribution import Attribution
-from lnsym.interp.fold import DEFAULT_EPS, Fold
+from lnsym.interp.folding import DEFAULT_EPS, Fold
 from lnsym.numeric.data import Data, load
 from lnsym.prover.verdict import Proof
 
@@ -29,13 +29,20 @@ FILE.jl:NAME picks one array), .npy, .txt or .csv. --set eps=VALUE sets the regu
 
 _FOLD_EXAMPLES = f"""examples:
   lnsym fold --set w=probe_token.jl --set b=0.8328 --set x=pre_norm.jl --center
-  lnsym fold --set w=W_U.npy --set g=ln_w.npy --set beta=ln_b.npy --axis 0 --center --out W.npy
+  lnsym fold --set W=W_U.npy --set b=b_U.npy --set g=ln_w.npy --set beta=ln_b.npy --center --out W.npy
+
+W is a reader matrix in TransformerLens's layout (d_model x d_vocab, --axis 0); w is one reader or
+readers as rows (--axis -1). --out W.npy writes the folded reader and W_bias.npy the folded bias.
 
 {_VALUES}"""
 
 _ATTRIBUTE_EXAMPLES = f"""examples:
   lnsym attribute --component emb=emb.npy --component attn=attn.npy --set w=probe_token.jl
   lnsym attribute --components parts.csv --set w=1,0,-1,0 --set b=0.5 --json
+  lnsym attribute --components stack.npy --set W=W_U.npy --set b=b_U.npy --out shares.npy
+
+--set W=FILE is a whole unembedding (d_model x d_vocab): every logit is attributed in one call.
+--components FILE is a stack, one component per entry of its first axis (K x ... x n).
 
 {_VALUES}"""
 
@@ -58,10 +65,26 @@ def register(subparsers: Any) -> None:
         ),
         epilog=_FOLD_EXAMPLES,
     )
-    add_values(fo, "w, g, beta, b, x, eps")
+    add_values(fo, "w or W, g, beta, b, x, eps")
     fo.add_argument("--center", action="store_true", help="center the folded reader: c(g*w)")
-    fo.add_argument("--axis", type=int, default=-1, metavar="K", help="the normalized axis")
-    fo.add_argument("--out", default=None, metavar="FILE", help="write the reader (.npy/.txt/.csv)")
+    fo.add_argument(
+        "--axis", type=int, default=None, metavar="K", help="the normalized axis of w (W: 0)"
+    )
+    fo.add_argument(
+        "--x-axis", type=int, default=-1, metavar="K", help="the normalized axis of x (-1)"
+    )
+    fo.add_argument(
+        "--out",
+        default=None,
+        metavar="FILE",
+        help="write the folded reader (.npy/.txt/.csv) and the folded bias beside it",
+    )
+    fo.add_argument(
+        "--bias-out",
+        default=None,
+        metavar="FILE",
+        help="where to write the folded bias (default: FILE_bias beside --out)",
+    )
     add_json(fo)
     fo.set_defaults(run=run_fold)
 
@@ -90,8 +113,17 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="a matrix, one row per component",
     )
-    add_values(at, "w, g, beta, b, eps")
+    add_values(at, "w or W, g, beta, b, eps")
     at.add_argument("--axis", type=int, default=-1, metavar="K", help="the normalized axis")
+    at.add_argument(
+        "--w-axis", type=int, default=None, metavar="K", help="the normalized axis of w (W: 0)"
+    )
+    at.add_argument(
+        "--out",
+        default=None,
+        metavar="FILE",
+        help="write the shares, components x ... x readers (.npy, or .csv/.txt for 1-2 axes)",
+    )
     add_json(at)
     at.set_defaults(run=run_attribute)
 
@@ -156,13 +188,18 @@ def _verdict(proof: Proof) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def _write(path: str, array: np.ndarray) -> None:
+def _write(path: str, array: np.ndarray, option: str = "--out") -> None:
     target = Path(path)
     suffix = target.suffix.lower()
+    array = np.asarray(array)
     try:
         if suffix == ".npy":
             np.save(target, array)
         elif suffix in (".txt", ".csv"):
+            if array.ndim > 2:
+                raise DataError(
+                    f"{option} {path}: a {array.ndim}-axis array does not fit a text table; use .npy"
+                )
             np.savetxt(
                 target,
                 np.atleast_1d(array),
@@ -170,45 +207,79 @@ def _write(path: str, array: np.ndarray) -> None:
                 fmt="%.17g",
             )
         else:
-            raise DataError(f"--out {path}: unknown format; use .npy, .txt or .csv")
+            raise DataError(f"{option} {path}: unknown format; use .npy, .txt or .csv")
     except OSError as error:
-        raise DataError(f"--out {path}: cannot write it ({error.strerror})") from None
+        raise DataError(f"{option} {path}: cannot write it ({error.strerror})") from None
+
+
+def _reader(values: dict[str, Data], axis: int | None, command: str) -> tuple[Data, int]:
+    """The reader (``w``, or the matrix ``W`` in TransformerLens's layout) and its normalized axis."""
+    if "w" in values and "W" in values:
+        raise DataError(f"lnsym {command}: give w (a reader) or W (a reader matrix), not both")
+    if "W" in values:
+        matrix = values.pop("W")
+        if matrix.array.ndim != 2:
+            raise DataError(
+                f"--set W: expected a matrix d_model x d_vocab, not shape {matrix.array.shape}"
+            )
+        return matrix, 0 if axis is None else axis
+    if "w" not in values:
+        raise DataError(
+            "no reader given; add --set w=VALUE (a vector) or --set W=FILE (d_model x d_vocab)"
+        )
+    return values.pop("w"), -1 if axis is None else axis
+
+
+def _bias_path(out: str, bias_out: str | None) -> str:
+    if bias_out:
+        return bias_out
+    target = Path(out)
+    return str(target.with_name(f"{target.stem}_bias{target.suffix}"))
 
 
 def run_fold(args: argparse.Namespace) -> int:
     values = read_assignments(args.values)
-    _only(values, ("w", "g", "beta", "b", "x", "eps"), "fold")
-    if "w" not in values:
-        raise DataError("no reader given; add --set w=VALUE (a vector, or a matrix of readers)")
+    _only(values, ("w", "W", "g", "beta", "b", "x", "eps"), "fold")
+    reader, axis = _reader(values, args.axis, "fold")
     eps = _eps(values)
     result = fold(
-        values["w"],
+        reader,
         values.get("g"),
         values.get("beta"),
         values["b"] if "b" in values else 0.0,
         center=args.center,
         x=values.get("x"),
         eps=eps,
-        axis=args.axis,
+        axis=axis,
+        x_axis=args.x_axis,
     )
+    written: list[str] = []
     if args.out:
         _write(args.out, result.reader)
+        bias_path = _bias_path(args.out, args.bias_out)
+        _write(bias_path, result.bias, "--bias-out")
+        written = [args.out, bias_path]
+    elif args.bias_out:
+        _write(args.bias_out, result.bias, "--bias-out")
+        written = ["", args.bias_out]
     if args.json:
         print(json.dumps(result.to_json()))
     else:
-        print(_fold_report(result, args.out))
+        print(_fold_report(result, written))
     return 0 if result.check is None or result.check.ok else 1
 
 
-def _fold_report(result: Fold, out: str | None) -> str:
+def _fold_report(result: Fold, written: list[str]) -> str:
     what = "c(g*w)" if result.centered else "g*w"
     lines = [
         _verdict(result.proof),
         f"folded reader {what}: {_short(result.reader)}  (shape {result.reader.shape})",
         f"folded bias <w, beta> + b: {_short(result.bias)}",
     ]
-    if out:
-        lines.append(f"wrote the folded reader to {out}")
+    if written and written[0]:
+        lines.append(f"wrote the folded reader to {written[0]}")
+    if written:
+        lines.append(f"wrote the folded bias to {written[1]}")
     check = result.check
     if check is not None:
         where = "16 random rows" if check.random else f"x ({check.unfolded.size} logit(s))"
@@ -230,82 +301,123 @@ def _fold_report(result: Fold, out: str | None) -> str:
 
 def run_attribute(args: argparse.Namespace) -> int:
     values = read_assignments(args.values)
-    _only(values, ("w", "g", "beta", "b", "eps"), "attribute")
+    _only(values, ("w", "W", "g", "beta", "b", "eps"), "attribute")
     components: dict[str, Any] = {
         name: data.array for name, data in read_assignments(args.components, "--component").items()
     }
     if args.matrix is not None:
-        matrix = load(args.matrix).array
-        if matrix.ndim < 2:
-            raise DataError(f"--components {args.matrix}: expected a matrix, one row per component")
+        stack = load(args.matrix).array
+        if stack.ndim < 2:
+            raise DataError(
+                f"--components {args.matrix}: expected a stack, one component per entry of the "
+                "first axis (K x ... x n)"
+            )
         stem = Path(args.matrix).stem
-        for k, row in enumerate(matrix, 1):
+        for k, part in enumerate(stack, 1):
             name = f"{stem}[{k}]"
             if name in components:
                 raise DataError(f"component {name} is given twice")
-            components[name] = row
+            components[name] = part
     if not components:
         raise DataError(
             "no components; add --component NAME=VALUE (repeatable) or --components FILE"
         )
-    if "w" not in values:
-        raise DataError("no reader given; add --set w=VALUE")
+    reader, w_axis = _reader(values, args.w_axis, "attribute")
     eps = _eps(values)
     result = attribute(
         components,
-        values["w"],
+        reader,
         g=values.get("g"),
         beta=values.get("beta"),
         b=values["b"] if "b" in values else 0.0,
         eps=eps,
         axis=args.axis,
+        w_axis=w_axis,
     )
+    if args.out:
+        _write(args.out, result.shares)
     if args.json:
         print(json.dumps(result.to_json()))
     else:
-        print(_attribution_report(result))
+        print(_attribution_report(result, args.out))
     return 0 if result.ok else 1
 
 
-def _attribution_report(result: Attribution) -> str:
+_SHOWN_ROWS = 20
+_SHOWN_ROWS_WITH_READERS = 4
+_SHOWN_READERS = 3
+
+
+def _attribution_report(result: Attribution, out: str | None = None) -> str:
     lines = [_verdict(p) for p in result.proofs]
-    if len(result.proofs) == 1:
-        named = ", ".join(f"a{k} = {name}" for k, name in enumerate(result.names, 1))
-        lines.append(f"  with {named}")
-    batch = result.logit.shape
+    if len(result.proofs) == 1 and result.statement() != result.proofs[0].statement():
+        lines.append(f"  in the components' names: {result.statement()}")
+    elif len(result.proofs) == 1:
+        named = ", ".join(f"{k}: {name}" for k, name in enumerate(result.names, 1))
+        lines.append(f"  the components a1, a2, ... are, in order: {named}")
+    logit = np.asarray(result.logit, dtype=np.float64)
+    bias = np.broadcast_to(np.asarray(result.bias, dtype=np.float64), logit.shape)
+    scale = np.asarray(result.scale, dtype=np.float64)
+    shares = np.asarray(result.shares, dtype=np.float64)
+    separate = None if result.separate is None else np.asarray(result.separate, dtype=np.float64)
+    batch = scale.shape
+    readers = logit.shape[len(batch) :]
+    reader_indices = list(np.ndindex(readers))
+    if readers:
+        lines.append(
+            f"{len(reader_indices)} readers (shape {readers}); shares have shape {shares.shape} "
+            f"(components x rows x readers); showing the {_SHOWN_READERS} largest logits per row"
+        )
     width = max(12, *(len(name) for name in result.names))
-    for index in list(np.ndindex(batch))[:20]:
-        title = f"row {index}" if batch else "the logit"
-        logit = float(result.logit[index])
-        read = logit - float(result.bias[index])
-        lines.append(
-            f"{title}: <w, g*LN(x) + beta> + b = {logit:.15g}   (eps = {result.eps:g}, shared scale "
-            f"sqrt(n)/sqrt(|c(x)|^2 + n eps) = {float(result.scale[index]):.10g})"
-        )
-        lines.append(
-            f"  {'component':<{width}}  {'share':>20}  {'fraction':>9}  {'<g*w, LN(a_k)> alone':>22}"
-        )
-        for k, name in enumerate(result.names):
-            share = float(result.shares[(k, *index)])
-            fraction = f"{share / read:9.3f}" if read != 0 else f"{'-':>9}"
-            separate = float(result.separate[(k, *index)])
-            lines.append(f"  {name:<{width}}  {share:20.15g}  {fraction}  {separate:22.15g}")
-        lines.append(f"  {'bias':<{width}}  {float(result.bias[index]):20.15g}")
-        total = float(result.total[index])
-        lines.append(
-            f"  {'sum':<{width}}  {total:20.15g}  (|sum - logit| = {abs(total - logit):.2g})"
-        )
-        separate_total = float(result.separate_total[index])
-        lines.append(
-            f"  per-component LN would give {separate_total:.15g}, off by "
-            f"{separate_total - logit:.6g}: a different quantity"
-        )
-    if len(list(np.ndindex(batch))) > 20:
-        lines.append("  (first 20 rows shown; --json prints all)")
+    rows = list(np.ndindex(batch))
+    shown = _SHOWN_ROWS_WITH_READERS if readers else _SHOWN_ROWS
+    for row in rows[:shown]:
+        if readers:
+            flat = logit[row].reshape(-1)
+            top = np.argsort(-flat, kind="stable")[:_SHOWN_READERS]
+            chosen = [(*row, *np.unravel_index(int(i), readers)) for i in top]
+        else:
+            chosen = [row]
+        for index in chosen:
+            title = f"row {row}" if batch else "the logit"
+            if readers:
+                title += f", reader {tuple(int(i) for i in index[len(batch) :])}"
+            value = float(logit[index])
+            read = value - float(bias[index])
+            lines.append(
+                f"{title}: <w, g*LN(x) + beta> + b = {value:.15g}   (eps = {result.eps:g}, shared "
+                f"scale sqrt(n)/sqrt(|c(x)|^2 + n eps) = {float(scale[row]):.10g})"
+            )
+            header = f"  {'component':<{width}}  {'share':>20}  {'fraction':>9}"
+            lines.append(
+                header + (f"  {'<g*w, LN(a_k)> alone':>22}" if separate is not None else "")
+            )
+            for k, name in enumerate(result.names):
+                share = float(shares[(k, *index)])
+                fraction = f"{share / read:9.3f}" if read != 0 else f"{'-':>9}"
+                line = f"  {name:<{width}}  {share:20.15g}  {fraction}"
+                if separate is not None:
+                    line += f"  {float(separate[(k, *index)]):22.15g}"
+                lines.append(line)
+            lines.append(f"  {'bias':<{width}}  {float(bias[index]):20.15g}")
+            total = float(shares[(slice(None), *index)].sum()) + float(bias[index])
+            lines.append(
+                f"  {'sum':<{width}}  {total:20.15g}  (|sum - logit| = {abs(total - value):.2g})"
+            )
+            if separate is not None:
+                separate_total = float(separate[(slice(None), *index)].sum()) + float(bias[index])
+                lines.append(
+                    f"  per-component LN would give {separate_total:.15g}, off by "
+                    f"{separate_total - value:.6g}: a different quantity"
+                )
+    if len(rows) > shown:
+        lines.append(f"  (first {shown} rows shown; --json or --out prints all)")
     verdict = "ok" if result.ok else "FAILED"
     lines.append(
         f"shares + bias = logit to {result.error:.3g} (rounding bound {result.tolerance:.3g}): {verdict}"
     )
+    if out:
+        lines.append(f"wrote the shares ({' x '.join(map(str, shares.shape))}) to {out}")
     lines.append(_verdict(result.refutation))
     if result.refutation.witness is not None:
         lines.append(result.refutation.witness.describe(width=8))

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from lnsym.interp.attribution import Attribution, attribute
 from lnsym.interp.columns import layer_norm_columns
-from lnsym.interp.compare import Comparison, Quantity, compare
-from lnsym.interp.fold import Fold, FoldCheck, fold
+from lnsym.interp.comparison import Comparison, Quantity, compare
+from lnsym.interp.folding import Fold, FoldCheck, fold
 from lnsym.interp.identities import IDENTITIES, Identity, IdentityNotProvedError
 
 __all__ = [

@@ -26,6 +26,7 @@ shares and the bias sum to the logit. Normalizing each component on its own,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError
-from lnsym.interp.fold import DEFAULT_EPS, _kernel, _parameter, _to_last
+from lnsym.interp.folding import DEFAULT_EPS, _kernel, _parameter, _to_last
 from lnsym.interp.identities import (
     ATTRIBUTION_SCALE,
     DIRECT_ATTRIBUTION_MAX,
@@ -44,85 +45,106 @@ from lnsym.interp.identities import (
     require,
 )
 from lnsym.interp.values import Value, as_array, vector_length
+from lnsym.kernels.interop import array_kind, family, is_foreign, restore, to_numpy
+from lnsym.lang.parser import RESERVED
 from lnsym.prover.verdict import Proof
 
 __all__ = ["Attribution", "attribute"]
 
-#: the formulas, in the expression language; the kernels are generated from them.
-SHARE = "sqrt(n)*dot(hadamard(g, w), c(a))/sqrt(norm(c(x))**2 + n*eps)"
+#: the shared scale, in the expression language (its kernel is generated from it). A share,
+#: sqrt(n)*dot(hadamard(g, w), c(a))/sqrt(norm(c(x))**2 + n*eps), is computed as the reading of
+#: the row hadamard(g, c(a)) * SCALE by w: ⟨g⊙w, c(a)⟩ = ⟨w, g⊙c(a)⟩, one matrix product for
+#: every reader at once.
 SCALE = "sqrt(n)/sqrt(norm(c(x))**2 + n*eps)"
-LOGIT = "dot(w, LNA(x, g, beta)) + b"
-SEPARATE = "dot(hadamard(g, w), LN(a))"
 
 
 @dataclass(frozen=True)
 class Attribution:
-    r"""Each component's share of a logit read after LayerNorm.
+    r"""Each component's share of the logits read after LayerNorm.
 
     ``shares[k]`` is :math:`\sqrt{n}\langle g \odot w, c(a_k)\rangle / \sqrt{\lVert c(x)\rVert^2 +
-    n\varepsilon}` (shape: components × batch); ``bias`` is :math:`\langle w, \beta\rangle + b`;
-    ``scale`` the shared :math:`\sqrt{n}/\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}`; ``logit`` the
-    logit computed directly from :math:`x = \sum_k a_k`; ``separate[k]`` the per-component-LN reading
-    :math:`\langle g \odot w, \operatorname{LN}(a_k)\rangle` (a different quantity). ``proofs`` hold
-    the identities used (proved) and ``refutation`` the prover's witness that per-component LN does
-    not add up.
+    n\varepsilon}` (shape: components × batch × readers; the readers axes are absent for one reader
+    vector); ``bias`` is :math:`\langle w, \beta\rangle + b` (one per reader); ``scale`` the shared
+    :math:`\sqrt{n}/\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}` (one per row of the batch);
+    ``logit`` the logit computed directly from :math:`x = \sum_k a_k` (batch × readers);
+    ``separate[k]`` the per-component-LN reading :math:`\langle g \odot w, \operatorname{LN}(a_k)
+    \rangle` (a different quantity; ``None`` unless asked for when there are many readers).
+    ``error`` is max |Σₖ shares + bias − logit| and ``tolerance`` its rounding bound. ``proofs``
+    hold the identities used (proved) and ``refutation`` the prover's witness that per-component LN
+    does not add up. The arrays have the inputs' array type and dtype
+    (:mod:`lnsym.kernels.interop`).
     """
 
     names: tuple[str, ...]
-    shares: np.ndarray
-    bias: np.ndarray
-    scale: np.ndarray
-    logit: np.ndarray
-    separate: np.ndarray
+    shares: Any
+    bias: Any
+    scale: Any
+    logit: Any
+    separate: Any
+    error: float
     tolerance: float
     proofs: tuple[Proof, ...]
     refutation: Proof
     eps: float = DEFAULT_EPS
 
     @property
-    def total(self) -> np.ndarray:
+    def total(self) -> Any:
         """Σₖ shares + bias (equal to :attr:`logit` to rounding)."""
-        return np.asarray(self.shares.sum(axis=0) + self.bias)
-
-    @property
-    def error(self) -> float:
-        """max |Σₖ shares + bias − logit|."""
-        return float(np.max(np.abs(self.total - self.logit)))
+        return self.shares.sum(axis=0) + self.bias
 
     @property
     def ok(self) -> bool:
-        """The shares sum to the logit within :attr:`tolerance` (a float64 rounding bound)."""
+        """The shares sum to the logit within :attr:`tolerance` (a rounding bound)."""
         return self.error <= self.tolerance
 
     @property
-    def separate_total(self) -> np.ndarray:
+    def separate_total(self) -> Any:
         """Σₖ ⟨g⊙w, LN(aₖ)⟩ + bias: what per-component LN would call the logit."""
-        return np.asarray(self.separate.sum(axis=0) + self.bias)
+        if self.separate is None:
+            raise DataError("the per-component LN readings were not computed; pass separate=True")
+        return self.separate.sum(axis=0) + self.bias
 
     @property
-    def separate_gap(self) -> np.ndarray:
+    def separate_gap(self) -> Any:
         """separate_total − logit: how far per-component LN is from the real logit."""
-        return np.asarray(self.separate_total - self.logit)
+        return self.separate_total - self.logit
+
+    def statement(self) -> str:
+        """The proved identity, written with the components' own names where they are plain names
+        (``a1 … aK`` renamed at once, so names such as ``a0, a1`` cannot be confused)."""
+        text = self.proofs[0].statement()
+        if len(self.proofs) != 1 or not _renamable(self.names):
+            return text
+        mapping = {f"a{k}": name for k, name in enumerate(self.names, 1)}
+        return re.sub(r"\ba\d+\b", lambda m: mapping.get(m.group(0), m.group(0)), text)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary."""
-        return {
+
+        def listed(value: Any) -> Any:
+            return np.asarray(to_numpy(value)).tolist()
+
+        separate = None if self.separate is None else to_numpy(self.separate)
+        summary: dict[str, Any] = {
             "identity": self.proofs[0].statement(),
+            "identity_with_names": self.statement(),
             "status": self.proofs[0].status.value,
             "eps": self.eps,
             "components": [
-                {"name": name, "share": share.tolist(), "separate_ln": sep.tolist()}
-                for name, share, sep in zip(self.names, self.shares, self.separate, strict=True)
+                {
+                    "name": name,
+                    "share": listed(share),
+                    "separate_ln": None if separate is None else listed(separate[k]),
+                }
+                for k, (name, share) in enumerate(zip(self.names, self.shares, strict=True))
             ],
-            "bias": self.bias.tolist(),
-            "scale": self.scale.tolist(),
-            "logit": self.logit.tolist(),
-            "sum_of_shares_plus_bias": self.total.tolist(),
+            "bias": listed(self.bias),
+            "scale": listed(self.scale),
+            "logit": listed(self.logit),
+            "sum_of_shares_plus_bias": listed(self.total),
             "max_abs_error": self.error,
             "tolerance": self.tolerance,
             "ok": self.ok,
-            "separate_ln_total": self.separate_total.tolist(),
-            "separate_ln_gap": self.separate_gap.tolist(),
             "per_component_ln": {
                 "claim": self.refutation.statement(),
                 "status": self.refutation.status.value,
@@ -131,6 +153,22 @@ class Attribution:
                 else self.refutation.witness.to_json(),
             },
         }
+        if self.separate is not None:
+            summary["separate_ln_total"] = listed(self.separate_total)
+            summary["separate_ln_gap"] = listed(self.separate_gap)
+        return summary
+
+
+#: names that occur in the attribution identity besides the components.
+_IDENTITY_NAMES = frozenset({"w", "g", "beta", "b", "n", "eps"})
+
+
+def _renamable(names: Sequence[str]) -> bool:
+    """The names can replace a1 … aK in the identity's text (plain, distinct, not taken)."""
+    return all(
+        name.isidentifier() and name not in _IDENTITY_NAMES and name not in RESERVED
+        for name in names
+    ) and len(set(names)) == len(names)
 
 
 def _components(
@@ -141,10 +179,11 @@ def _components(
     if isinstance(components, Mapping):
         labels = [str(k) for k in components]
         arrays = [as_array(v, str(k)) for k, v in components.items()]
-    elif isinstance(components, np.ndarray):
-        if components.ndim < 2:
+    elif isinstance(components, np.ndarray) or is_foreign(components):
+        stack = as_array(components, "components")
+        if stack.ndim < 2:
             raise DataError("components: give one row per component (shape (K, ..., n))")
-        arrays = [np.asarray(c, dtype=np.float64) for c in components]
+        arrays = list(stack)
         labels = [f"a{k}" for k in range(1, len(arrays) + 1)]
     else:
         arrays = [as_array(v, f"component {k}") for k, v in enumerate(components, 1)]
@@ -177,28 +216,54 @@ def attribute(
     b: Value = 0.0,
     eps: float = DEFAULT_EPS,
     axis: int = -1,
+    w_axis: int = -1,
     names: Sequence[str] | None = None,
+    separate: bool | None = None,
 ) -> Attribution:
-    r"""Split the logit :math:`\langle w, g \odot \operatorname{LN}(x) + \beta\rangle + b` of
+    r"""Split the logits :math:`\langle w, g \odot \operatorname{LN}(x) + \beta\rangle + b` of
     :math:`x = \sum_k a_k` into one share per component (see the module docstring for the formula).
 
     ``components``: a mapping name → value, a sequence of values, or an array of shape
-    ``(K, ..., n)``; each value is a vector of length n or a batch of them (rows, e.g. tokens), with
-    the normalized axis ``axis`` (``axis=0`` for llm-viz's T×C layout stored as C×T columns).
-    ``w`` is one reader of length n, ``g``/``beta`` the LN gain and shift (default ones/zeros),
-    ``b`` the bias. Values may be arrays, numbers, :class:`~lnsym.numeric.data.Data` or files.
+    ``(K, ..., n)`` (NumPy, PyTorch or JAX, e.g. TransformerLens's ``decompose_resid()``); each value
+    is a vector of length n or a batch of them (rows, e.g. positions), with the normalized axis
+    ``axis`` (``axis=0`` for llm-viz's T×C layout stored as C×T columns).
+
+    ``w`` is one reader of length n or a matrix of readers normalized along ``w_axis``: the whole
+    unembedding ``W_U`` of shape ``(d_model, d_vocab)`` with ``w_axis=0`` (TransformerLens's
+    layout), or its transpose with the default ``w_axis=-1``. ``b`` is a number or one per reader
+    (``b_U``); ``g``/``beta`` the LN gain and shift (default ones/zeros). Every logit of every reader
+    is attributed in one vectorized call (matrix products over the normalized axis, no Python loop):
+    ``shares`` has shape components × batch × readers.
+
+    Precision: centering, the shared scale and ``LNA(x)`` run in float64, and so does everything
+    for one reader vector; the readings by a matrix of readers (one matrix product) run in the
+    inputs' floating dtype, at least float32 (float64 for float64 inputs), and the check's
+    ``tolerance`` is a rounding bound for that precision. Results have the inputs' array type and
+    dtype (:mod:`lnsym.kernels.interop`).
+    ``separate`` (the per-component LN readings, one more product) defaults to on for one reader
+    vector and off for a matrix of readers.
     """
     labels, arrays = _components(components, names, axis)
-    reader = as_array(w, "w")
-    if reader.ndim != 1:
-        raise DataError(f"w must be one reader vector of length n, not shape {reader.shape}")
-    n = vector_length({"w": reader, **dict(zip(labels, arrays, strict=True))})
+    if isinstance(components, Mapping):
+        component_values = list(components.values())
+    elif isinstance(components, np.ndarray) or is_foreign(components):
+        component_values = [components]
+    else:
+        component_values = list(components)
+    kind = array_kind(*component_values, w, g, beta, b)
+    readers = _to_last(_reader_array(w), w_axis, "w")
+    n = vector_length({"w": readers, **dict(zip(labels, arrays, strict=True))})
     gain = _parameter(g, 1.0, n, "g")
     shift = _parameter(beta, 0.0, n, "beta")
-    vector_length({"w": reader, "g": gain, "beta": shift})
+    vector_length({"w": readers, "g": gain, "beta": shift})
+    reader_batch = readers.shape[:-1]
     bias_in = as_array(b, "b")
-    if bias_in.ndim != 0:
-        raise DataError(f"b must be one number, not shape {bias_in.shape}")
+    try:
+        bias_in = np.broadcast_to(bias_in, reader_batch)
+    except ValueError:
+        raise DataError(
+            f"b has shape {bias_in.shape}; give one number or one per reader {reader_batch}"
+        ) from None
     try:
         stacked = np.stack(np.broadcast_arrays(*arrays))
     except ValueError:
@@ -207,21 +272,176 @@ def attribute(
     x = stacked.sum(axis=0)
     proofs = _proofs(len(labels))
     refutation = require(PER_COMPONENT_LN)
-    share = _kernel(SHARE, "a,w,g,x")
-    shares = np.stack([np.asarray(share(a=a, w=reader, g=gain, x=x, eps=eps)) for a in stacked])
-    separate_kernel = _kernel(SEPARATE, "a,w,g")
-    separate = np.stack(
-        [np.asarray(separate_kernel(a=a, w=reader, g=gain, eps=eps)) for a in stacked]
+    # one reader: float64 throughout; many readers: the products in the inputs' precision
+    compute = (
+        np.result_type(np.float32, _numpy_dtype(kind.dtype_name)) if reader_batch else np.float64
     )
+    # float64, per row: c(a_k) scaled by the shared scale, LNA(x); the gain goes on the rows
+    # (⟨g⊙w, v⟩ = ⟨w, g⊙v⟩), so the readers are read as they are, once
     scale = np.asarray(_kernel(SCALE, "x")(x=x, eps=eps))
-    logit = np.asarray(
-        _kernel(LOGIT, "w,x,g,beta", "b")(w=reader, x=x, g=gain, beta=shift, b=bias_in, eps=eps)
-    )
-    bias = np.asarray(_kernel("dot(w, beta) + b", "w,beta", "b")(w=reader, beta=shift, b=bias_in))
-    centered = stacked - stacked.mean(axis=-1, keepdims=True)
-    magnitude = (np.abs(centered) @ np.abs(gain * reader)).sum(axis=0) * scale
-    magnitude = magnitude + np.abs(reader) @ np.abs(shift) + abs(float(bias_in))
-    tolerance = float(4 * (n + len(labels) + 8) * 2.0**-52 * np.max(magnitude))
+    centered = np.asarray(_kernel("c(a)", "a")(a=stacked))
+    scaled = np.asarray(_kernel("hadamard(g, a)", "a,g")(a=centered, g=gain)) * scale[..., None]
+    affine = np.asarray(_kernel("LNA(x, g, beta)", "x,g,beta")(x=x, g=gain, beta=shift, eps=eps))
+    blocks = [scaled, affine, shift]
+    wanted = separate if separate is not None else not reader_batch
+    if wanted:
+        ln_parts = np.asarray(_kernel("LN(a)", "a")(a=stacked, eps=eps))
+        blocks.append(np.asarray(_kernel("hadamard(g, a)", "a,g")(a=ln_parts, g=gain)))
+    # every reading by every reader: one matrix product, in the compute dtype
+    native: Any = None
+    tensor: Any = w
+    if family(tensor) == "torch" and tensor.ndim <= 2:
+        native = tensor.detach()
+        native = native.movedim(w_axis, -1) if native.ndim == 2 else native
+    readings = _readouts(blocks, readers, compute, native)
+    shares, logit, shift_read = readings[0], readings[1], readings[2]
+    bias = shift_read + bias_in.astype(compute)
+    logit = logit + bias_in.astype(compute)
+    separate_values = readings[3] if wanted else None
+    if not np.all(np.isfinite(logit)):
+        raise DataError(
+            "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
+        )
+    total = shares.sum(axis=0) + bias
+    error = float(np.max(np.abs(total - logit))) if total.size else 0.0
+    largest = _largest(readers, native)
+    tolerance = _tolerance(stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute)
     return Attribution(
-        labels, shares, bias, scale, logit, separate, tolerance, proofs, refutation, eps
+        labels,
+        restore(shares, kind),
+        restore(bias, kind),
+        restore(scale, kind),
+        restore(logit, kind),
+        None if separate_values is None else restore(separate_values, kind),
+        error,
+        tolerance,
+        proofs,
+        refutation,
+        eps,
     )
+
+
+def _reader_array(w: Value) -> np.ndarray:
+    """The reader(s) as a floating NumPy array, without a copy where possible (a float32
+    ``W_U`` stays float32: it is read once, by the matrix product). Files and lists are read
+    as usual; NaN and infinity are caught in the logits."""
+    if isinstance(w, np.ndarray) or is_foreign(w):
+        array = np.asarray(to_numpy(w))
+        if array.dtype.kind == "f":
+            if array.ndim == 0:
+                raise DataError(
+                    "w is a number; the reader must be a vector (or a matrix of readers)"
+                )
+            return array
+    array = as_array(w, "w")
+    if array.ndim == 0:
+        raise DataError("w is a number; the reader must be a vector (or a matrix of readers)")
+    return array
+
+
+#: up to this many rows, the PyTorch product runs as readers × rows (measured: benchmarks/).
+_FEW_ROWS = 256
+
+
+def _readouts(
+    blocks: list[np.ndarray], readers: np.ndarray, compute: Any, native: Any = None
+) -> list[np.ndarray]:
+    """Each block (shape B_i + (n,)) read by every reader (R + (n,)): shapes B_i + R, from ONE
+    matrix product (the readers are read from memory once).
+
+    ``native`` is the readers as the caller's PyTorch tensor (normalized axis last), when they
+    came as one: the product then runs in PyTorch, on the tensor's device, in the orientation
+    that reads the tensor's memory contiguously."""
+    n = readers.shape[-1]
+    rows = np.concatenate([block.reshape(-1, n) for block in blocks]).astype(compute, copy=False)
+    if native is not None:
+        import torch
+
+        flat_t = native if native.ndim == 2 else native.reshape(-1, n)
+        dtype = getattr(torch, np.dtype(compute).name)
+        left = torch.from_numpy(rows).to(device=flat_t.device, dtype=dtype)
+        flat_t = flat_t.to(dtype)
+        if flat_t.is_contiguous() and left.shape[0] <= _FEW_ROWS:
+            # few rows (one position): a matrix-vector-like product, fastest as R × rows, and
+            # the transposed copy back is small
+            computed = torch.mm(flat_t, left.T).T.contiguous()
+        else:
+            computed = torch.mm(left, flat_t.T)
+        product = computed.cpu().numpy()
+    else:
+        flat = readers if readers.ndim == 2 else readers.reshape(-1, n)
+        product = np.matmul(rows, flat.T.astype(compute, copy=False))
+    results, start = [], 0
+    for block in blocks:
+        count = int(np.prod(block.shape[:-1], dtype=np.int64))
+        shape = (*block.shape[:-1], *readers.shape[:-1])
+        results.append(product[start : start + count].reshape(shape))
+        start += count
+    return results
+
+
+def _largest(readers: np.ndarray, native: Any = None) -> float:
+    """max |w| over every reader, reading memory in its own order: one pass (PyTorch's
+    ``aminmax`` for a tensor) or two (NumPy's max and min)."""
+    if readers.size == 0:
+        return 0.0
+    if native is not None:
+        import torch
+
+        flat_t = native if native.is_contiguous() or native.ndim != 2 else native.T
+        low, high = torch.aminmax(flat_t)
+        return max(float(high), -float(low))
+    flat = readers.T if not readers.flags.c_contiguous and readers.T.flags.c_contiguous else readers
+    return max(float(flat.max()), -float(flat.min()))
+
+
+def _numpy_dtype(name: str) -> Any:
+    """The NumPy dtype that holds a family's floating dtype (bfloat16 and float16: float32)."""
+    return np.float32 if name in ("float16", "bfloat16") else np.dtype(name)
+
+
+def _tolerance(
+    stacked: np.ndarray,
+    scaled: np.ndarray,
+    affine: np.ndarray,
+    shift: np.ndarray,
+    gain: np.ndarray,
+    largest: float,
+    bias: np.ndarray,
+    eps: float,
+    compute: Any,
+) -> float:
+    r"""A rounding bound for |Σₖ shares + bias − logit| without a second pass of products.
+
+    With :math:`m = \max |w_j|` over all readers, :math:`\sum_j |v_j w_j| \le \lVert v\rVert_1 m`
+    bounds the absolute terms of every inner product (the scaled, gained :math:`c(a_k)`,
+    :math:`\operatorname{LNA}(x)` and :math:`\beta`); an inner product of length n errs by at most
+    about n units of rounding (of the compute dtype) of its absolute terms, and the sum over K
+    components by K more. The float64 rows carry their own error: centering :math:`a_k` or
+    :math:`x` errs by about n units of :math:`\max|a_k|` per entry (cancellation when the mean is
+    large and the spread small), and the shared scale inherits that error relative to
+    :math:`\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}`."""
+    count, n = scaled.shape[0], scaled.shape[-1]
+    if scaled.size == 0:
+        return 0.0
+    unit, unit64 = float(np.finfo(compute).eps), 2.0**-52
+    # per row: the absolute terms of the shares, of LNA(x), and the float64 centering errors
+    shares_rows = np.abs(scaled).sum(axis=-1).sum(axis=0)
+    logit_rows = np.abs(affine).sum(axis=-1)
+    x = stacked.sum(axis=0)
+    x_max = np.abs(x).max(axis=-1)
+    parts_max = np.abs(stacked).max(axis=-1).sum(axis=0)
+    cx = x - x.mean(axis=-1, keepdims=True)
+    root = np.sqrt((cx * cx).sum(axis=-1) + n * eps)
+    centering = (n + 2) * unit64 * np.sqrt(n) / root * (parts_max + x_max) * np.abs(gain).sum()
+    relative = (n + 2) * unit64 * np.sqrt(n) * x_max / root * (shares_rows + logit_rows)
+    shift_size = float(np.abs(shift).sum())
+    bias_size = float(np.max(np.abs(bias))) if bias.size else 0.0
+    products = (
+        4
+        * (n + count + 8)
+        * unit
+        * ((float(np.max(shares_rows + logit_rows)) + 2 * shift_size) * largest + 2 * bias_size)
+    )
+    inputs = 8 * float(np.max(centering + relative)) * largest
+    return products + inputs

@@ -19,11 +19,14 @@ array([[-1.2247, -0.7071],
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from lnsym.errors import DataError
-from lnsym.interp.fold import DEFAULT_EPS, _kernel
+from lnsym.interp.folding import DEFAULT_EPS, _kernel
 from lnsym.interp.values import Value, as_array
+from lnsym.kernels.interop import array_kind, restore
 
 __all__ = ["layer_norm_columns"]
 
@@ -35,10 +38,11 @@ def layer_norm_columns(
     *,
     eps: float = DEFAULT_EPS,
     axis: int = 0,
-) -> np.ndarray:
+) -> Any:
     r"""Normalize every column of ``matrix`` (C rows × T columns): :math:`g \odot
     \operatorname{LN}_\varepsilon(\text{column}) + \beta`, with ``g``/``beta`` of length C (default
     ones/zeros). ``axis`` is the normalized axis (0: columns, as in llm-viz; -1: rows, as in PyTorch).
+    The result has the array type and dtype of ``matrix`` (:mod:`lnsym.kernels.interop`).
     """
     array = as_array(matrix, "matrix")
     if array.ndim < 1:
@@ -55,4 +59,5 @@ def layer_norm_columns(
                 f"{name} has shape {vector.shape}; it needs one entry per row of a column ({length})"
             )
     ln = _kernel("LNA(x, g, beta)", "x,g,beta")
-    return np.asarray(ln(x=array, g=gain, beta=shift, eps=eps, axis=axis))
+    result = np.asarray(ln(x=array, g=gain, beta=shift, eps=eps, axis=axis))
+    return restore(result, array_kind(matrix, g, beta))

@@ -1,7 +1,8 @@
 """Inputs of the interpretability tools: arrays, numbers, :class:`~lnsym.numeric.data.Data`, or files.
 
 Every public function of :mod:`lnsym.interp` accepts, for each named value, a NumPy array (or
-anything :func:`numpy.asarray` takes), a :class:`~lnsym.numeric.data.Data`, or a string/path read with
+anything :func:`numpy.asarray` takes), a PyTorch tensor or a JAX array (detached and read in
+float64: see :mod:`lnsym.kernels.interop`), a :class:`~lnsym.numeric.data.Data`, or a string/path read with
 :func:`lnsym.numeric.data.read_value` (``"0.8328"``, ``"1,2,3"``, ``"pre_norm.jl"``, ``"f.jl:name"``).
 Data read from text keeps its decimal literals, so exact (mpmath) evaluation starts from the numbers
 as written.
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError
+from lnsym.kernels.interop import to_numpy
 from lnsym.numeric.data import Data, read_value
 
 __all__ = ["Value", "as_array", "as_data", "as_datas", "vector_length"]
@@ -35,6 +37,7 @@ def as_data(value: Value, name: str) -> Data:
         return value
     if isinstance(value, str | Path):
         return read_value(str(value))
+    value = to_numpy(value)  # PyTorch/JAX: detached, on the host, float16/bfloat16 widened
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):

@@ -40,6 +40,7 @@ from lnsym.kernels.export import (
     proof_statement,
     write_module,
 )
+from lnsym.kernels.interop import call_on_numpy
 from lnsym.kernels.spec import Spec, make_spec, unfold
 from lnsym.lang.latex import latex
 
@@ -89,6 +90,10 @@ class Kernel:
     function: Callable[..., Any] = field(repr=False)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Evaluate on NumPy arrays, PyTorch tensors or JAX arrays (see :mod:`lnsym.kernels.interop`
+        for the dtype, device and gradient rules)."""
+        if self.backend in ("numpy", "numba"):
+            return call_on_numpy(self.function, self.spec.vectors, args, kwargs)
         return self.function(*args, **kwargs)
 
     @property

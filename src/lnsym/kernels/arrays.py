@@ -201,10 +201,13 @@ def _inputs(vector_names, vectors, scalar_names, scalars, axis):
             raise ShapeError(f"{name} is a number; a vector input needs shape (..., n)")
     vectors = [torch.movedim(v, axis, -1) for v in vectors]
     n = check_n(vector_names, [tuple(v.shape) for v in vectors], axis)
-    dtype = torch.float32
-    for v in vectors:
+    dtype = vectors[0].dtype
+    for v in vectors[1:]:
         dtype = torch.promote_types(dtype, v.dtype)
-    ct = torch.promote_types(dtype, torch.float64)
+    # float16/bfloat16 results keep their dtype; the arithmetic runs in float64 (float32 on
+    # devices without float64, such as MPS)
+    widest = torch.float32 if vectors[0].device.type == "mps" else torch.float64
+    ct = torch.promote_types(dtype, widest)
     vectors = [v.to(ct) for v in vectors]
     scalars = [torch.as_tensor(s, dtype=ct, device=vectors[0].device)[..., None] for s in scalars]
     return vectors, scalars, n, dtype, ct
@@ -217,6 +220,8 @@ def _result(value, inputs, dtype, ct, axis, vector, out):
     value = value.to(dtype)
     if out is None:
         return value
+    if tuple(out.shape) != tuple(value.shape):
+        raise ShapeError(f"out has shape {tuple(out.shape)}; this result needs {tuple(value.shape)}")
     if isinstance(out, torch.Tensor):
         return out.copy_(value)
     np.copyto(out, value.cpu().numpy(), casting="same_kind")
@@ -233,7 +238,7 @@ def _inputs(vector_names, vectors, scalar_names, scalars, axis):
     vectors = [jnp.moveaxis(v, axis, -1) for v in vectors]
     n = check_n(vector_names, [tuple(v.shape) for v in vectors], axis)
     widest = jax.dtypes.canonicalize_dtype(jnp.float64)
-    dtype = jnp.result_type(jnp.float32, *(v.dtype for v in vectors))
+    dtype = jnp.result_type(*(v.dtype for v in vectors))  # float16 in, float16 out
     dtype = dtype if jnp.issubdtype(dtype, jnp.floating) else widest
     ct = jnp.promote_types(dtype, widest)
     vectors = [v.astype(ct) for v in vectors]

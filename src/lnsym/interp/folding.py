@@ -31,9 +31,10 @@ from lnsym.errors import DataError
 from lnsym.interp.identities import CENTERED_FOLD, FOLD, Identity, require
 from lnsym.interp.values import Value, as_array, vector_length
 from lnsym.kernels import Kernel, kernel
+from lnsym.kernels.interop import array_kind, restore, to_numpy
 from lnsym.prover.verdict import Proof
 
-__all__ = ["Fold", "FoldCheck", "fold", "folded_logit", "unfolded_logit"]
+__all__ = ["DEFAULT_EPS", "Fold", "FoldCheck", "fold", "folded_logit", "unfolded_logit"]
 
 #: the default ε of PyTorch's layer_norm and of the seed notebook.
 DEFAULT_EPS = 1e-5
@@ -72,8 +73,8 @@ class Fold:
     :math:`b' = \langle w, \beta\rangle + b`, with the proof of the identity they rely on and the
     numeric check against the unfolded logit."""
 
-    reader: np.ndarray
-    bias: np.ndarray
+    reader: Any
+    bias: Any
     centered: bool
     proof: Proof
     check: FoldCheck | None
@@ -85,6 +86,7 @@ class Fold:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary (the reader and bias as lists)."""
+        reader, bias = to_numpy(self.reader), to_numpy(self.bias)
         check = self.check
         return {
             "identity": self.identity.statement(),
@@ -92,8 +94,8 @@ class Fold:
             "method": self.proof.method,
             "centered": self.centered,
             "eps": self.eps,
-            "reader": self.reader.tolist(),
-            "bias": self.bias.tolist(),
+            "reader": np.asarray(reader).tolist(),
+            "bias": np.asarray(bias).tolist(),
             "check": None
             if check is None
             else {
@@ -123,37 +125,35 @@ def _parameter(value: Value | None, default: float, n: int, name: str) -> np.nda
     return array
 
 
+def _readout(rows: np.ndarray, readers: np.ndarray) -> np.ndarray:
+    """``rows`` (batch B, n) read by every reader of ``readers`` (batch R, n): shape B + R.
+
+    One matrix product over the normalized axis (the inner products of the definitions, for all
+    readers at once; no Python loop, no B × R × n temporary)."""
+    flat = readers.reshape(-1, readers.shape[-1])
+    return np.matmul(rows, flat.T).reshape((*rows.shape[:-1], *readers.shape[:-1]))
+
+
 def unfolded_logit(
     x: np.ndarray, w: np.ndarray, g: np.ndarray, beta: np.ndarray, b: Any, eps: float
 ) -> np.ndarray:
     r""":math:`\langle w, g \odot \operatorname{LN}_\varepsilon(x) + \beta\rangle + b` for every row of
     ``x`` against every reader of ``w`` (normalized axis last; result shape ``x`` batch + ``w`` batch)."""
-    xs, ws = _outer(x, w)
-    logit = _kernel("dot(w, LNA(x, g, beta)) + b", "w,x,g,beta", "b")
-    return np.asarray(logit(w=ws, x=xs, g=g, beta=beta, b=b, eps=eps))
+    affine = np.asarray(_kernel("LNA(x, g, beta)", "x,g,beta")(x=x, g=g, beta=beta, eps=eps))
+    return _readout(affine, w) + np.asarray(b)
 
 
 def folded_logit(x: np.ndarray, reader: np.ndarray, bias: Any, eps: float) -> np.ndarray:
     r""":math:`\langle w', \operatorname{LN}_\varepsilon(x)\rangle + b'`, shaped like :func:`unfolded_logit`."""
-    xs, rs = _outer(x, reader)
-    logit = _kernel("dot(r, LN(x)) + d", "r,x", "d")
-    return np.asarray(logit(r=rs, x=xs, d=bias, eps=eps))
-
-
-def _outer(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Broadcast rows of ``x`` against rows of ``w``: batch ``x.shape[:-1] + w.shape[:-1]``."""
-    x_batch, w_batch = x.shape[:-1], w.shape[:-1]
-    xs = x.reshape(*x_batch, *(1,) * len(w_batch), x.shape[-1])
-    ws = w.reshape(*(1,) * len(x_batch), *w.shape)
-    return xs, ws
+    ln = np.asarray(_kernel("LN(x)", "x")(x=x, eps=eps))
+    return _readout(ln, reader) + np.asarray(bias)
 
 
 def _tolerance(
     x: np.ndarray, w: np.ndarray, g: np.ndarray, beta: np.ndarray, b: np.ndarray, eps: float
 ) -> float:
-    ln = _kernel("LN(x)", "x")(x, eps=eps)
-    xs, ws = _outer(np.abs(g * ln), np.abs(w))
-    terms = (xs * ws).sum(-1) + np.abs(w) @ np.abs(beta) + np.abs(b)
+    ln = np.asarray(_kernel("LN(x)", "x")(x, eps=eps))
+    terms = _readout(np.abs(g * ln), np.abs(w)) + _readout(np.abs(beta), np.abs(w)) + np.abs(b)
     n = x.shape[-1]
     return float((n + 8) * 2.0**-52 * np.max(terms))
 
@@ -168,6 +168,7 @@ def fold(
     x: Value | None = None,
     eps: float = DEFAULT_EPS,
     axis: int = -1,
+    x_axis: int = -1,
     check: bool = True,
     seed: int = 0,
 ) -> Fold:
@@ -181,11 +182,17 @@ def fold(
 
     ``w`` is one reader of length n or a batch of readers (the normalized axis is ``axis``, e.g. 0
     for TransformerLens's ``W_U`` of shape ``(d_model, d_vocab)``); ``g`` and ``beta`` are vectors
-    of length n (default: ones and zeros); ``b`` a number or one per reader. With ``check``, the
-    folded logit is compared with the unfolded one on ``x`` (rows along the same ``axis``) or, if
-    ``x`` is not given, on 16 random rows with nonzero means.
+    of length n (default: ones and zeros); ``b`` a number or one per reader (``b_U``). With
+    ``check``, the folded logit is compared with the unfolded one on ``x`` (residual rows, normalized
+    along ``x_axis``: the last axis by default, as TransformerLens keeps ``d_model``) or, if ``x`` is
+    not given, on 16 random rows with nonzero means.
+
+    Any array type may come in (NumPy, PyTorch, JAX; see :mod:`lnsym.kernels.interop`): the folded
+    reader and bias come back as the type and dtype of ``w`` (detached: the fold and its float64
+    check run in NumPy). The check's arrays are float64 NumPy arrays.
     """
     proof = require(CENTERED_FOLD if center else FOLD)
+    kind = array_kind(w, g, beta, b)
     readers = as_array(w, "w")
     if readers.ndim == 0:
         raise DataError("w is a number; the reader must be a vector (or a batch of them)")
@@ -214,11 +221,12 @@ def fold(
             rows = as_array(x, "x")
             if rows.ndim == 0:
                 raise DataError("x is a number; the residual must be a vector (or rows of them)")
-            rows = _to_last(rows, axis, "x")
+            rows = _to_last(rows, x_axis, "x")
             vector_length({"w": readers, "x": rows})
         unfolded = unfolded_logit(rows, readers, gain, shift, bias_in, eps)
         folded = folded_logit(rows, reader, bias, eps)
         error = float(np.max(np.abs(unfolded - folded)))
         tolerance = _tolerance(rows, readers, gain, shift, bias_in, eps)
         result_check = FoldCheck(unfolded, folded, error, tolerance, random)
-    return Fold(np.moveaxis(reader, -1, axis), bias, center, proof, result_check, eps)
+    reader_out = restore(np.moveaxis(reader, -1, axis), kind)
+    return Fold(reader_out, restore(bias, kind), center, proof, result_check, eps)

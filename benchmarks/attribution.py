@@ -1,0 +1,139 @@
+r"""Whole-vocabulary direct logit attribution: lnsym against TransformerLens's own path.
+
+Run ``python benchmarks/attribution.py`` (needs ``pip install 'lnsym[tl]'``; a few minutes on two
+slow cores). Setting: d_model 768, vocabulary 50,257 (GPT-2's), 13 residual components, one
+position and 128 positions, float32, a TransformerLens 4.3 ``TransformerBridge`` built from a config
+(random weights, no download; 6 layers, so ``decompose_resid`` gives 14 components, and the two
+embeddings are merged into one to make 13).
+
+Timed side by side in one run, interleaved, median of ``--repeats`` runs each:
+
+* ``tl``    — TransformerLens's fastest path for every logit: ``cache.apply_ln_to_stack(stack)``
+  (centering, the frozen cached scale) then ``scaled @ (g ⊙ W_U)`` under ``torch.no_grad()`` (TL's
+  ``logit_attrs`` does the same product one token direction at a time). The product ``g ⊙ W_U`` is
+  prepared once, outside the timing, which favours TL;
+* ``lnsym`` — ``lnsym.attribute(stack, W_U, g=…, beta=…, b=b_U, w_axis=0)``: the exact shared
+  scale recomputed from the components in float64, the shares, the logits, the bias, and the check
+  that the shares sum to the logits — all in one call, one matrix product, no Python loop over the
+  vocabulary. It does more than TL (the logits and the check) and still reads ``W_U`` once.
+
+Both run single-threaded (``torch.set_num_threads(1)``, OpenBLAS/MKL/OMP at 1 thread), so the
+ratio compares the work, not the thread pools. Goal (issue 12): lnsym ≤ 1× TL's time.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _variable in (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+):
+    os.environ[_variable] = "1"
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import lnsym  # noqa: E402
+
+D_MODEL, VOCAB, COMPONENTS = 768, 50257, 13
+
+
+def build(positions: int):  # type: ignore[no-untyped-def]
+    """A float32 bridge (6 layers, d_model 768, GPT-2 vocabulary), its cache, and a 13-part stack."""
+    import torch
+    from transformer_lens import TransformerBridge, TransformerBridgeConfig
+
+    cfg = TransformerBridgeConfig(
+        d_model=D_MODEL,
+        n_layers=6,
+        n_heads=12,
+        d_head=64,
+        d_mlp=256,
+        d_vocab=VOCAB,
+        n_ctx=max(positions, 8),
+        act_fn="gelu",
+        normalization_type="LN",
+        seed=0,
+    )
+    model = TransformerBridge.boot_native(cfg)
+    generator = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        model.ln_final.weight.copy_(1 + 0.3 * torch.randn(D_MODEL, generator=generator))
+        model.ln_final.bias.copy_(0.2 * torch.randn(D_MODEL, generator=generator))
+        model.b_U.copy_(0.1 * torch.randn(VOCAB, generator=generator))
+    tokens = torch.randint(0, VOCAB, (1, positions), generator=generator)
+    with torch.no_grad():
+        _, cache = model.run_with_cache(tokens)
+    stack, labels = cache.decompose_resid(return_labels=True)
+    stack = torch.cat([stack[:1] + stack[1:2], stack[2:]])  # embed + pos_embed: 13 components
+    names = ["embeddings", *labels[2:]]
+    assert stack.shape[0] == COMPONENTS
+    return model, cache, stack, names
+
+
+def median_times(variants: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median wall time (seconds) of each variant over ``repeats`` interleaved rounds."""
+    for run in variants.values():  # warm up: page in, compile
+        run()
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(repeats):
+        for name, run in variants.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def measure(positions: int, repeats: int) -> tuple[float, float, float]:
+    """TL's and lnsym's median times at ``positions``, and max |lnsym share - TL share|."""
+    import torch
+
+    model, cache, stack, names = build(positions)
+    W_U, b_U = model.W_U.detach(), model.b_U.detach()
+    g, beta = model.ln_final.weight.detach(), model.ln_final.bias.detach()
+    folded = (g[:, None] * W_U).contiguous()  # prepared once, outside TL's timing
+
+    def tl_path() -> torch.Tensor:
+        with torch.no_grad():
+            return cache.apply_ln_to_stack(stack, layer=-1) @ folded
+
+    def lnsym_path() -> lnsym.Attribution:
+        return lnsym.attribute(stack, W_U, g=g, beta=beta, b=b_U, w_axis=0, names=names)
+
+    times = median_times({"tl": tl_path, "lnsym": lnsym_path}, repeats)
+    result = lnsym_path()
+    assert result.ok, "the shares do not sum to the logits"
+    difference = float((result.shares - tl_path()).abs().max())
+    return times["tl"], times["lnsym"], difference
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved runs per variant (7)")
+    parser.add_argument(
+        "--positions", type=int, nargs="*", default=[1, 128], help="positions (1 128)"
+    )
+    options = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(1)
+    print(
+        f"whole-vocabulary attribution: d_model {D_MODEL}, vocabulary {VOCAB}, "
+        f"{COMPONENTS} components, float32, 1 thread; median of {options.repeats} interleaved runs"
+    )
+    print(f"{'positions':>9}  {'TL (s)':>9}  {'lnsym (s)':>9}  {'lnsym/TL':>8}  max |lnsym - TL|")
+    for positions in options.positions:
+        tl_time, lnsym_time, difference = measure(positions, options.repeats)
+        print(
+            f"{positions:>9}  {tl_time:9.4f}  {lnsym_time:9.4f}  {lnsym_time / tl_time:8.2f}  "
+            f"{difference:.2g}"
+        )
+
+
+if __name__ == "__main__":
+    main()
