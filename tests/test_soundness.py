@@ -22,7 +22,7 @@ from lnsym.lang.definitions import eps as EPS
 from lnsym.lang.parser import Context, parse
 from lnsym.lang.walker import Evaluator
 from lnsym.prover import prove
-from lnsym.prover.normal_form import ComponentwiseBackend
+from lnsym.prover.normal_form import Component, ComponentwiseBackend
 from lnsym.prover.verdict import Status
 
 VECTORS = ("a", "b")
@@ -98,7 +98,7 @@ def componentwise(text: str, values: dict[str, Any], n: int, eps: Any) -> list[s
     replacements = {EPS: eps, sympy.Symbol("s", real=True): values["s"]}
     for name in VECTORS:
         for i, v in enumerate(values[name]):
-            replacements[sympy.Symbol(f"{name}[{i}]", real=True)] = v
+            replacements[Component(name, i)] = v
     out = []
     for item in items:
         item = item.subs(replacements)

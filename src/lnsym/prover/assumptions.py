@@ -37,13 +37,16 @@ from lnsym.errors import LnsymError
 from lnsym.lang.definitions import eps, n
 from lnsym.lang.parser import Assumption, Context
 from lnsym.prover.normal_form import (
+    SCALAR,
+    MeanAtom,
     NormalForm,
+    PowerSum,
     VectorForm,
     atoms_to_language,
     power_sum,
     power_sum_names,
 )
-from lnsym.prover.radicals import Radicals
+from lnsym.prover.radicals import Radical, Radicals
 
 __all__ = [
     "Knowledge",
@@ -59,12 +62,12 @@ __all__ = [
 def coefficient_differences(
     left: VectorForm | Expr, right: VectorForm | Expr
 ) -> dict[tuple[str, ...], Expr]:
-    """LHS − RHS coefficient by coefficient (one entry, key ``("",)``, for scalars)."""
+    """LHS − RHS coefficient by coefficient (one entry, key :data:`SCALAR`, for scalars)."""
     if isinstance(left, dict) or isinstance(right, dict):
         lf = left if isinstance(left, dict) else {}
         rf = right if isinstance(right, dict) else {}
         return {a: lf.get(a, sympy.S.Zero) - rf.get(a, sympy.S.Zero) for a in {*lf, *rf}}
-    return {("",): left - right}
+    return {SCALAR: left - right}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -326,8 +329,8 @@ def _scalar_equations(
     (together equivalent to V = 0), and, as consequences, <V, 1> = 0 and <V, c(u)> = 0 for every
     declared vector u."""
     differences = coefficient_differences(left, right)
-    if ("",) in differences:
-        return [(source, differences[("",)])]
+    if SCALAR in differences:
+        return [(source, differences[SCALAR])]
     vector = {atom: d for atom, d in differences.items() if d != 0}
     backend = forms.evaluator.backend
     out = []
@@ -476,18 +479,17 @@ def _check_domain(atom: Symbol, value: Expr, source: str) -> None:
 
 def _priority(symbol: Symbol) -> tuple[int, str]:
     """Solve for means first, then declared scalars, inner products, eps/n, radicals last."""
-    name = str(symbol)
-    if name.startswith("mu["):
+    if isinstance(symbol, MeanAtom):
         rank = 0
-    elif name.startswith(("P[", "S[")):
+    elif isinstance(symbol, PowerSum):
         rank = 2
-    elif "[" in name:
-        rank = 5  # radicals t…[f], r…[f]
+    elif isinstance(symbol, Radical):
+        rank = 5
     elif symbol in (n, eps):
         rank = 4
     else:
         rank = 1  # declared scalars
-    return rank, name
+    return rank, symbol.name
 
 
 def positivity(assumption: Assumption, context: Context) -> str | None:

@@ -48,7 +48,7 @@ from lnsym.prover.assumptions import (
     positivity,
 )
 from lnsym.prover.limits import Condition, describe_condition, limit_of, parse_limits
-from lnsym.prover.normal_form import ComponentwiseBackend, NormalForm, atoms_to_language
+from lnsym.prover.normal_form import SCALAR, ComponentwiseBackend, NormalForm, atoms_to_language
 from lnsym.prover.radicals import Radicals
 from lnsym.prover.verdict import Proof, Status, Witness
 from lnsym.prover.witness import conditions_hold, find_limit_witness, find_point, find_witness
@@ -327,7 +327,7 @@ def _decide(problem: Problem) -> Decision:
             + " by a Taylor expansion at the limit point"
         )
     proved = all(knowledge.vanishes(d) for d in differences.values())
-    if not proved and ("",) not in differences:
+    if not proved and SCALAR not in differences:
         proved = _gram_zero(differences, forms, knowledge)
     described = _described(conditions, radicals)
     if proved:
@@ -413,8 +413,8 @@ def _side_limits(
                     substitute,
                 )
             else:
-                limited_scalar, found = _limits({("",): form}, limits, substitute)
-                limited = limited_scalar[("",)]
+                limited_scalar, found = _limits({SCALAR: form}, limits, substitute)
+                limited = limited_scalar[SCALAR]
             conditions.extend(found)
             sides.append(limited)
     except UnsupportedError:
@@ -427,7 +427,7 @@ def _gram_zero(
 ) -> bool:
     """W = 0 exactly when <W, B> = 0 for every basis vector B of W (|W|^2 = sum k_B <W, B>)."""
     substitute = knowledge.substitution
-    vector = {a: substitute.canonical(d) for a, d in differences.items() if a != ("",)}
+    vector = {a: substitute.canonical(d) for a, d in differences.items() if a != SCALAR}
     vector = {a: d for a, d in vector.items() if d != 0}
     if not vector:
         return False
@@ -493,7 +493,7 @@ def _residual(
 
 
 def _atom_vector(atom: tuple[str, ...]) -> Expr:
-    if atom == ("",):
+    if atom == SCALAR:
         return sympy.S.One
     if not atom:
         return ones

@@ -20,7 +20,7 @@ from lnsym.lang.definitions import Kind
 from lnsym.lang.parser import Context, parse_typed
 from lnsym.prover.assumptions import known_nonzero
 from lnsym.prover.normal_form import atoms_to_language, power_sum_names
-from lnsym.prover.radicals import Radicals
+from lnsym.prover.radicals import Radical, Radicals
 
 __all__ = ["MAX_LIMIT_ORDER", "Condition", "describe_condition", "limit_of", "parse_limits"]
 
@@ -126,7 +126,7 @@ def limit_of(
     }
     real: list[Expr] = []  # a radicand of unknown sign is real near the point if positive there
     for t, f in dependent.items():
-        if str(t).startswith("r"):
+        if isinstance(t, Radical) and not t.signed:
             at_zero = sympy.expand(f.xreplace({h: 0}))
             if not radicals.nonnegative(at_zero):
                 raise UnsupportedError(

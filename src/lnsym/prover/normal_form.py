@@ -31,10 +31,15 @@ from lnsym.lang.definitions import Center, Dot, Mean, Norm, VectorSymbol, n
 from lnsym.lang.walker import Evaluator
 
 __all__ = [
+    "ONES",
+    "SCALAR",
     "Atom",
+    "Component",
     "ComponentwiseBackend",
     "Facts",
+    "MeanAtom",
     "NormalForm",
+    "PowerSum",
     "VectorForm",
     "atoms_to_language",
     "normalize",
@@ -64,9 +69,67 @@ class Facts:
             self.version += 1
 
 
+#: the key of a scalar's single coefficient in :func:`~lnsym.prover.assumptions.coefficient_differences`.
+SCALAR: Atom = ("",)
+#: the basis atom of the all-ones vector.
+ONES: Atom = ()
+
+
+class MeanAtom(Symbol):
+    r"""The atom :math:`\mu_v`: the mean of the declared vector ``v`` (real)."""
+
+    vector: str
+
+    def __new__(cls, vector: str) -> MeanAtom:
+        made = super().__new__(cls, f"mu[{vector}]", real=True)
+        made.vector = vector
+        return made
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, bool]]:
+        return (self.vector,), {}
+
+
+class PowerSum(Symbol):
+    r"""The atom :math:`\sum_i \prod_{a \in \text{names}} \hat a_i` over two or more centered
+    declared vectors: ``P[a,b]`` = :math:`\langle c(a), c(b)\rangle`, ``S[a,b,c,…]`` beyond.
+    Nonnegative when every name occurs an even number of times (e.g. ``P[x,x]``)."""
+
+    names: tuple[str, ...]
+
+    def __new__(cls, names: tuple[str, ...]) -> PowerSum:
+        even = all(count % 2 == 0 for count in Counter(names).values())
+        head = "P" if len(names) == 2 else "S"
+        label = f"{head}[{','.join(names)}]"
+        made = (
+            super().__new__(cls, label, nonnegative=True)
+            if even
+            else super().__new__(cls, label, real=True)
+        )
+        made.names = names
+        return made
+
+    def __getnewargs_ex__(self) -> tuple[tuple[tuple[str, ...]], dict[str, bool]]:
+        return (self.names,), {}
+
+
+class Component(Symbol):
+    """Entry ``index`` of the declared vector ``vector``, for componentwise work at an explicit n."""
+
+    vector: str
+    index: int
+
+    def __new__(cls, vector: str, index: int) -> Component:
+        made = super().__new__(cls, f"{vector}[{index}]", real=True)
+        made.vector, made.index = vector, index
+        return made
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str, int], dict[str, bool]]:
+        return (self.vector, self.index), {}
+
+
 def mean_symbol(name: str) -> Symbol:
     r"""The atom :math:`\mu_x`."""
-    return Symbol(f"mu[{name}]", real=True)
+    return MeanAtom(name)
 
 
 def power_sum(atom: Atom) -> Expr:
@@ -75,33 +138,49 @@ def power_sum(atom: Atom) -> Expr:
         return n
     if len(atom) == 1:
         return sympy.S.Zero  # a centered vector sums to zero
-    even = all(count % 2 == 0 for count in Counter(atom).values())
-    head = "P" if len(atom) == 2 else "S"
-    name = f"{head}[{','.join(atom)}]"
-    return Symbol(name, nonnegative=True) if even else Symbol(name, real=True)
+    return PowerSum(atom)
 
 
 def _merge(a: Atom, b: Atom) -> Atom:
     return tuple(sorted(a + b))
 
 
-class NormalFormBackend:
-    """The :class:`~lnsym.lang.walker.Backend` whose vectors are :data:`VectorForm` dictionaries."""
+class _SymbolicScalars:
+    """The scalar half of a symbolic backend: SymPy arithmetic, and the nonnegativity facts that
+    every computed :math:`\langle v, v\rangle` contributes."""
 
     def __init__(self, facts: Facts | None = None) -> None:
         self.facts = facts if facts is not None else Facts()
-
-    def vector(self, symbol: VectorSymbol) -> VectorForm:
-        return {(symbol.name,): sympy.S.One, (): mean_symbol(symbol.name)}
-
-    def ones(self) -> VectorForm:
-        return {(): sympy.S.One}
 
     def scalar(self, symbol: Symbol) -> Expr:
         return symbol
 
     def number(self, value: sympy.Number) -> Expr:
         return value
+
+    def add_scalars(self, a: Expr, b: Expr) -> Expr:
+        return a + b
+
+    def mul_scalars(self, a: Expr, b: Expr) -> Expr:
+        return a * b
+
+    def power(self, base: Expr, exponent: Expr) -> Expr:
+        return sympy.Pow(base, exponent)
+
+    def _square(self, total: Expr, same: bool) -> Expr:
+        if same:
+            self.facts.add(total)
+        return total
+
+
+class NormalFormBackend(_SymbolicScalars):
+    """The :class:`~lnsym.lang.walker.Backend` whose vectors are :data:`VectorForm` dictionaries."""
+
+    def vector(self, symbol: VectorSymbol) -> VectorForm:
+        return {(symbol.name,): sympy.S.One, ONES: mean_symbol(symbol.name)}
+
+    def ones(self) -> VectorForm:
+        return {ONES: sympy.S.One}
 
     def add_vectors(self, a: VectorForm, b: VectorForm) -> VectorForm:
         out = dict(a)
@@ -120,9 +199,7 @@ class NormalFormBackend:
                 for atom_b, cb in b.items()
             )
         )
-        if a == b:
-            self.facts.add(total)
-        return total
+        return self._square(total, a == b)
 
     def hadamard(self, a: VectorForm, b: VectorForm) -> VectorForm:
         out: VectorForm = {}
@@ -132,45 +209,33 @@ class NormalFormBackend:
                 out[atom] = out.get(atom, sympy.S.Zero) + ca * cb
         return {atom: c for atom, c in out.items() if c != 0}
 
-    def add_scalars(self, a: Expr, b: Expr) -> Expr:
-        return a + b
 
-    def mul_scalars(self, a: Expr, b: Expr) -> Expr:
-        return a * b
-
-    def power(self, base: Expr, exponent: Expr) -> Expr:
-        return sympy.Pow(base, exponent)
-
-
-class ComponentwiseBackend(NormalFormBackend):
+class ComponentwiseBackend(_SymbolicScalars):
     """Vectors as lists of ``dim`` real component symbols: the explicit-n fallback for small n."""
 
     def __init__(self, dim: int, facts: Facts | None = None) -> None:
         super().__init__(facts)
         self.dim = dim
 
-    def vector(self, symbol: VectorSymbol) -> list[Expr]:  # type: ignore[override]
-        return [Symbol(f"{symbol.name}[{i}]", real=True) for i in range(self.dim)]
+    def vector(self, symbol: VectorSymbol) -> list[Expr]:
+        return [Component(symbol.name, i) for i in range(self.dim)]
 
-    def ones(self) -> list[Expr]:  # type: ignore[override]
+    def ones(self) -> list[Expr]:
         return [sympy.S.One] * self.dim
 
     def scalar(self, symbol: Symbol) -> Expr:
         return sympy.Integer(self.dim) if symbol == n else symbol
 
-    def add_vectors(self, a: list[Expr], b: list[Expr]) -> list[Expr]:  # type: ignore[override]
+    def add_vectors(self, a: list[Expr], b: list[Expr]) -> list[Expr]:
         return [p + q for p, q in zip(a, b, strict=True)]
 
-    def scale(self, s: Expr, v: list[Expr]) -> list[Expr]:  # type: ignore[override]
+    def scale(self, s: Expr, v: list[Expr]) -> list[Expr]:
         return [s * p for p in v]
 
-    def dot(self, a: list[Expr], b: list[Expr]) -> Expr:  # type: ignore[override]
-        total = sympy.Add(*(p * q for p, q in zip(a, b, strict=True)))
-        if a == b:
-            self.facts.add(total)
-        return total
+    def dot(self, a: list[Expr], b: list[Expr]) -> Expr:
+        return self._square(sympy.Add(*(p * q for p, q in zip(a, b, strict=True))), a == b)
 
-    def hadamard(self, a: list[Expr], b: list[Expr]) -> list[Expr]:  # type: ignore[override]
+    def hadamard(self, a: list[Expr], b: list[Expr]) -> list[Expr]:
         return [p * q for p, q in zip(a, b, strict=True)]
 
 
@@ -191,20 +256,17 @@ def normalize(expr: Expr) -> VectorForm | Expr:
 
 
 def power_sum_names(symbol: Expr) -> tuple[str, ...]:
-    """The vector names of a ``P[a,b]`` or ``S[a,b,c,...]`` atom; ``()`` for any other symbol."""
-    head, _, rest = str(symbol).partition("[")
-    return tuple(rest.rstrip("]").split(",")) if head in ("P", "S") and rest else ()
+    """The vector names of a :class:`PowerSum` atom; ``()`` for any other symbol."""
+    return symbol.names if isinstance(symbol, PowerSum) else ()
 
 
 def atoms_to_language(expr: Expr) -> Expr:
     r"""Rewrite the atoms :math:`\mu_x` and :math:`P_{a,b}` as language expressions, for output."""
     replacements: dict[Expr, Expr] = {}
     for symbol in expr.free_symbols:
-        names = power_sum_names(symbol)
-        head, _, rest = str(symbol).partition("[")
-        if head == "mu" and rest:
-            replacements[symbol] = Mean(VectorSymbol(rest.rstrip("]")))
-        elif head == "P" and len(names) == 2:
-            a, b = (Center(VectorSymbol(name)) for name in names)
+        if isinstance(symbol, MeanAtom):
+            replacements[symbol] = Mean(VectorSymbol(symbol.vector))
+        elif isinstance(symbol, PowerSum) and len(symbol.names) == 2:
+            a, b = (Center(VectorSymbol(name)) for name in symbol.names)
             replacements[symbol] = Norm(a) ** 2 if a == b else Dot(a, b)
     return expr.xreplace(replacements) if replacements else expr

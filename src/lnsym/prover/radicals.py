@@ -21,7 +21,32 @@ from sympy import Expr, Symbol
 
 from lnsym.prover.normal_form import Facts
 
-__all__ = ["Radicals"]
+__all__ = ["Radical", "Radicals"]
+
+
+class Radical(Symbol):
+    r"""The symbol :math:`t_f = \sqrt f` of one radicand ``f`` (an expanded polynomial in the atoms).
+
+    ``signed`` is True for a radicand known to be nonnegative (the symbol is then nonnegative, or
+    positive); False for one of unknown sign, kept opaque (its square root may not be real).
+    """
+
+    radicand: Expr
+    signed: bool
+
+    def __new__(
+        cls, index: int, radicand: Expr, *, signed: bool, positive: bool = False
+    ) -> Radical:
+        head = "t" if signed else "r"
+        label = f"{head}{index}[{radicand}]"
+        if not signed:
+            made = super().__new__(cls, label)
+        elif positive:
+            made = super().__new__(cls, label, positive=True)
+        else:
+            made = super().__new__(cls, label, nonnegative=True)
+        made.radicand, made.signed = radicand, signed
+        return made
 
 
 class Radicals:
@@ -29,8 +54,8 @@ class Radicals:
 
     def __init__(self, facts: Facts | None = None) -> None:
         self.facts = facts if facts is not None else Facts()
-        self.symbols: dict[Expr, Symbol] = {}  # radicand f (expanded) -> t_f
-        self.radicands: dict[Symbol, Expr] = {}  # t_f -> f
+        self.symbols: dict[Expr, Radical] = {}  # radicand f (expanded) -> t_f
+        self.radicands: dict[Expr, Expr] = {}  # t_f -> f
         self._memo: dict[Expr, Expr] = {}
         self._memo_version = self.facts.version
 
@@ -103,10 +128,7 @@ class Radicals:
         symbol = self.symbols.get(key)
         if symbol is None:
             index = len(self.symbols)
-            if key.is_positive:
-                symbol = Symbol(f"t{index}[{key}]", positive=True)
-            else:
-                symbol = Symbol(f"t{index}[{key}]", nonnegative=True)
+            symbol = Radical(index, key, signed=True, positive=bool(key.is_positive))
             self.symbols[key] = symbol
             self.radicands[symbol] = key
         return symbol
@@ -148,7 +170,7 @@ class Radicals:
             return sympy.I
         symbol = self.symbols.get(key)
         if symbol is None:
-            symbol = Symbol(f"r{len(self.symbols)}[{key}]")
+            symbol = Radical(len(self.symbols), key, signed=False)
             self.symbols[key] = symbol
             self.radicands[symbol] = key
         return symbol

@@ -28,7 +28,13 @@ from lnsym.lang.definitions import VectorSymbol, eps, n
 from lnsym.lang.parser import Assumption, Context
 from lnsym.lang.walker import Evaluator
 from lnsym.numeric.mpmath_eval import evaluate_mp
-from lnsym.prover.normal_form import ComponentwiseBackend, VectorForm, mean_symbol, power_sum_names
+from lnsym.prover.normal_form import (
+    Component,
+    ComponentwiseBackend,
+    VectorForm,
+    mean_symbol,
+    power_sum_names,
+)
 from lnsym.prover.verdict import Witness
 
 __all__ = [
@@ -82,7 +88,7 @@ class ExactBackend(ComponentwiseBackend):
         super().__init__(point.n)
         self.point = point
 
-    def vector(self, symbol: VectorSymbol) -> list[Expr]:  # type: ignore[override]
+    def vector(self, symbol: VectorSymbol) -> list[Expr]:
         value = self.point.values[symbol.name]
         assert isinstance(value, list)
         return value
@@ -288,7 +294,7 @@ def _solve_equalities(
     for name in context.vectors:
         if name in free:
             for i in range(point.n):
-                unknowns[Symbol(f"{name}[{i}]", real=True)] = (name, i)
+                unknowns[Component(name, i)] = (name, i)
     for name in context.scalars:
         if name in free:
             positive = name in context.positive
@@ -314,13 +320,13 @@ def _solve_equalities(
                 replacements[s] = point.eps
             elif s in unknowns:
                 replacements[s] = value_of(s)
-            else:
-                name = str(s)
-                base, _, index = name.partition("[")
-                value = current.get(base)
-                if isinstance(value, list) and index:
-                    replacements[s] = value[int(index.rstrip("]"))]
-                elif value is not None and not isinstance(value, list):
+            elif isinstance(s, Component):
+                entries = current.get(s.vector)
+                if isinstance(entries, list):
+                    replacements[s] = entries[s.index]
+            elif isinstance(s, Symbol):
+                value = current.get(s.name)
+                if value is not None and not isinstance(value, list):
                     replacements[s] = value
         return expr.xreplace(replacements)
 
