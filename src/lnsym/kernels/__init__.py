@@ -21,7 +21,6 @@ Backends: ``numpy`` (always), ``numba`` (a fused loop per row, float64 accumulat
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,11 +29,9 @@ from typing import Any
 
 from sympy import Expr
 
-from lnsym.errors import UnsupportedError
-from lnsym.install import install_hint
+from lnsym.kernels.backends import BACKENDS, available, get
 from lnsym.kernels.exact import evaluate_exact, exact_rows
 from lnsym.kernels.export import (
-    BACKENDS,
     KernelShapeError,
     module_source,
     proof_statement,
@@ -58,23 +55,10 @@ __all__ = [
     "unfold",
 ]
 
-_LIBRARY = {"numpy": "numpy", "numba": "numba", "torch": "torch", "jax": "jax"}
-
 
 def available_backends() -> tuple[str, ...]:
     """The backends whose library is installed (``numpy`` always)."""
-    return tuple(b for b in BACKENDS if importlib.util.find_spec(_LIBRARY[b]) is not None)
-
-
-def _require(backend: str) -> None:
-    if backend not in BACKENDS:
-        raise UnsupportedError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    if importlib.util.find_spec(_LIBRARY[backend]) is None:
-        extra = {"numba": "numba", "torch": "torch", "jax": "jax"}[backend]
-        raise UnsupportedError(
-            f"the {backend} backend needs {_LIBRARY[backend]}; install it with "
-            f"{install_hint(extra)} or use backend='numpy'"
-        )
+    return available()
 
 
 @dataclass(frozen=True)
@@ -146,7 +130,7 @@ def kernel(
     ``axis``), ``eps=1e-05`` and ``out=`` (a preallocated result array), and returns a vector per row
     or a scalar per row. ``parallel=True`` spreads the rows of the numba kernel over threads.
     """
-    _require(backend)
+    get(backend, installed=True)
     spec = make_spec(expr, vectors=vectors, scalars=scalars, name=name)
     source = module_source(spec, backend, axis=axis, cache=False, parallel=parallel)
     namespace: dict[str, Any] = {"__name__": f"lnsym_kernel_{spec.name}"}
@@ -171,8 +155,7 @@ def export(
     The module's docstring holds the formula's LaTeX and lnsym's proof that it equals its
     definition; it imports only NumPy and the backend's library.
     """
-    if backend not in BACKENDS:
-        raise UnsupportedError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    get(backend)
     spec = make_spec(expr, vectors=vectors, scalars=scalars, name=name)
     statement, _ = proof_statement(spec)
     source = module_source(

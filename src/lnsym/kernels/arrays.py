@@ -23,7 +23,7 @@ from lnsym.kernels.spec import Spec
 from lnsym.lang.definitions import Kind, VectorSymbol
 from lnsym.lang.walker import Evaluator
 
-__all__ = ["DIALECTS", "JAX_HELPERS", "TORCH_HELPERS", "Dialect", "array_function", "signature"]
+__all__ = ["DIALECTS", "Dialect", "array_function", "signature"]
 
 
 @dataclass(frozen=True)
@@ -189,70 +189,3 @@ def array_function(spec: Spec, dialect_name: str, axis: int, docstring: str) -> 
             f"    return _result({value.text}, [{everything}], _dtype, _ct, axis, {vector}, out)",
         ]
     return "\n".join(lines) + "\n"
-
-
-#: input and output helpers of the PyTorch kernels (copied into the generated module).
-TORCH_HELPERS = """
-def _inputs(vector_names, vectors, scalar_names, scalars, axis):
-    vectors = [torch.as_tensor(v) for v in vectors]
-    vectors = [v if v.is_floating_point() else v.to(torch.float64) for v in vectors]
-    for name, v in zip(vector_names, vectors):
-        if v.ndim == 0:
-            raise ShapeError(f"{name} is a number; a vector input needs shape (..., n)")
-    vectors = [torch.movedim(v, axis, -1) for v in vectors]
-    n = check_n(vector_names, [tuple(v.shape) for v in vectors], axis)
-    dtype = vectors[0].dtype
-    for v in vectors[1:]:
-        dtype = torch.promote_types(dtype, v.dtype)
-    # float16/bfloat16 results keep their dtype; the arithmetic runs in float64 (float32 on
-    # devices without float64, such as MPS)
-    widest = torch.float32 if vectors[0].device.type == "mps" else torch.float64
-    ct = torch.promote_types(dtype, widest)
-    vectors = [v.to(ct) for v in vectors]
-    scalars = [torch.as_tensor(s, dtype=ct, device=vectors[0].device)[..., None] for s in scalars]
-    return vectors, scalars, n, dtype, ct
-
-
-def _result(value, inputs, dtype, ct, axis, vector, out):
-    shape = torch.broadcast_shapes(*(tuple(a.shape) for a in inputs))
-    value = torch.as_tensor(value, dtype=ct, device=inputs[0].device).broadcast_to(shape)
-    value = torch.movedim(value, -1, axis) if vector else value[..., 0]
-    value = value.to(dtype)
-    if out is None:
-        return value
-    if tuple(out.shape) != tuple(value.shape):
-        raise ShapeError(f"out has shape {tuple(out.shape)}; this result needs {tuple(value.shape)}")
-    if isinstance(out, torch.Tensor):
-        return out.copy_(value)
-    np.copyto(out, value.cpu().numpy(), casting="same_kind")
-    return out
-"""
-
-#: input and output helpers of the JAX kernels (copied into the generated module).
-JAX_HELPERS = """
-def _inputs(vector_names, vectors, scalar_names, scalars, axis):
-    vectors = [jnp.asarray(v) for v in vectors]
-    for name, v in zip(vector_names, vectors):
-        if v.ndim == 0:
-            raise ShapeError(f"{name} is a number; a vector input needs shape (..., n)")
-    vectors = [jnp.moveaxis(v, axis, -1) for v in vectors]
-    n = check_n(vector_names, [tuple(v.shape) for v in vectors], axis)
-    widest = jax.dtypes.canonicalize_dtype(jnp.float64)
-    dtype = jnp.result_type(*(v.dtype for v in vectors))  # float16 in, float16 out
-    dtype = dtype if jnp.issubdtype(dtype, jnp.floating) else widest
-    ct = jnp.promote_types(dtype, widest)
-    vectors = [v.astype(ct) for v in vectors]
-    scalars = [jnp.asarray(s, dtype=ct)[..., None] for s in scalars]
-    return vectors, scalars, n, dtype, ct
-
-
-def _result(value, inputs, dtype, ct, axis, vector, out):
-    shape = np.broadcast_shapes(*(tuple(a.shape) for a in inputs))
-    value = jnp.broadcast_to(jnp.asarray(value, dtype=ct), shape)
-    value = jnp.moveaxis(value, -1, axis) if vector else value[..., 0]
-    value = value.astype(dtype)
-    if out is None:
-        return value
-    np.copyto(out, np.asarray(value), casting="same_kind")
-    return out
-"""

@@ -1,0 +1,116 @@
+"""The kernel backends: one registry entry each — what a new backend adds, in one place.
+
+A :class:`Backend` names the library it needs (and the pip extra that installs it), the import lines
+of a generated module, the runtime helpers copied into it (real functions in a module of their own,
+read as source so that their library is imported only by the generated code), and the function that
+writes the kernel's body. :func:`get` is the one check of a backend name; :func:`available` lists
+the backends whose library is installed.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lnsym.errors import UnsupportedError
+from lnsym.install import install_hint
+from lnsym.kernels.arrays import DIALECTS, array_function
+from lnsym.kernels.fused import fused_functions
+from lnsym.kernels.spec import Spec
+
+__all__ = ["BACKENDS", "REGISTRY", "Backend", "available", "get", "helper_source"]
+
+#: ``body(spec, axis, docstring, cache, parallel)`` → the source of the kernel function(s).
+Body = Callable[[Spec, int, str, bool, bool], str]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How to generate, and what to run, one backend's kernels."""
+
+    name: str
+    library: str  # the module that must be importable
+    extra: str | None  # the pip extra that installs it (None: a core dependency)
+    imports: tuple[str, ...]  # import lines of a generated module
+    helpers: str | None  # the module whose functions are copied into a generated module
+    body: Body
+
+    def installed(self) -> bool:
+        return importlib.util.find_spec(self.library) is not None
+
+
+def _arrays(name: str) -> Body:
+    def body(spec: Spec, axis: int, docstring: str, cache: bool, parallel: bool) -> str:
+        return array_function(spec, name, axis, docstring)
+
+    return body
+
+
+def _fused(spec: Spec, axis: int, docstring: str, cache: bool, parallel: bool) -> str:
+    return fused_functions(spec, axis, docstring, cache=cache, parallel=parallel)
+
+
+REGISTRY: dict[str, Backend] = {
+    b.name: b
+    for b in (
+        Backend("numpy", "numpy", None, DIALECTS["numpy"].imports, None, _arrays("numpy")),
+        Backend("numba", "numba", "numba", ("import numba", "import numpy as np"), None, _fused),
+        Backend(
+            "torch",
+            "torch",
+            "torch",
+            DIALECTS["torch"].imports,
+            "lnsym.kernels.torch_runtime",
+            _arrays("torch"),
+        ),
+        Backend(
+            "jax",
+            "jax",
+            "jax",
+            DIALECTS["jax"].imports,
+            "lnsym.kernels.jax_runtime",
+            _arrays("jax"),
+        ),
+    )
+}
+#: every backend a kernel can be generated for (numba, torch and jax need their library).
+BACKENDS = tuple(REGISTRY)
+
+
+def get(name: str, *, installed: bool = False) -> Backend:
+    """The backend ``name`` (one error naming the choices if there is none; with ``installed``,
+    one naming the install command if its library is missing)."""
+    backend = REGISTRY.get(name)
+    if backend is None:
+        raise UnsupportedError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
+    if installed and not backend.installed():
+        raise UnsupportedError(
+            f"the {name} backend needs {backend.library}; install it with "
+            f"{install_hint(backend.extra or backend.library)} or use backend='numpy'"
+        )
+    return backend
+
+
+def available() -> tuple[str, ...]:
+    """The backends whose library is installed (``numpy`` always)."""
+    return tuple(name for name, b in REGISTRY.items() if b.installed())
+
+
+@functools.cache
+def helper_source(module: str) -> str:
+    """The source of every function of ``module``, read without importing it."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:  # pragma: no cover - the modules ship with lnsym
+        raise UnsupportedError(f"cannot find the helper module {module}")
+    text = Path(spec.origin).read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    pieces = [
+        ast.get_source_segment(text, node)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    ]
+    return "\n\n\n".join(p for p in pieces if p)
