@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from lnsym.cli.options import add_declarations, add_json
-from lnsym.derive.check import DerivationResult, check_all
+from lnsym.derive.check import STEP_TIMEOUT, DerivationResult, check_all
 from lnsym.derive.load import load_derivations
 from lnsym.documents.tex import write_documents
 from lnsym.lang.latex import latex
@@ -50,6 +50,13 @@ its kind open; see docs/derivations.md for the format.""",
     derive_parser.add_argument(
         "--quiet", "-q", action="store_true", help="print only failures and the summary"
     )
+    derive_parser.add_argument(
+        "--timeout",
+        type=float,
+        default=STEP_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time budget of each step (default: {STEP_TIMEOUT:g}); past it the step is unknown",
+    )
     add_json(derive_parser)
     derive_parser.set_defaults(run=run_derive)
 
@@ -71,7 +78,7 @@ its kind open; see docs/derivations.md for the format.""",
 def run_derive(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     derivations = load_derivations(args.path)  # malformed → DerivationError → exit 2
-    results = check_all(derivations)
+    results = check_all(derivations, timeout=args.timeout)
     seconds = time.perf_counter() - start
     failed = [r for r in results if not r.ok]
     if args.json:

@@ -17,10 +17,8 @@ import numpy as np
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
 from lnsym.errors import DataError
 from lnsym.interp import attribute, compare, fold
-from lnsym.interp.attribution import Attribution
-from lnsym.interp.folding import DEFAULT_EPS, Fold
+from lnsym.interp.folding import DEFAULT_EPS
 from lnsym.numeric.data import Data, load
-from lnsym.prover.verdict import Proof
 
 __all__ = ["register"]
 
@@ -171,18 +169,6 @@ def _eps(values: dict[str, Data]) -> float:
     return float(data.array)
 
 
-def _short(array: np.ndarray, count: int = 6, digits: int = 10) -> str:
-    if np.ndim(array) == 0:
-        return f"{float(array):.15g}"
-    flat = np.asarray(array).reshape(-1)
-    shown = ", ".join(f"{v:.{digits}g}" for v in flat[:count])
-    return f"[{shown}{', ...' if flat.size > count else ''}]"
-
-
-def _verdict(proof: Proof) -> str:
-    return f"{proof.status.value.upper()}: {proof.statement()}\n  method: {proof.method}"
-
-
 # --------------------------------------------------------------------------------------------------
 # fold
 # --------------------------------------------------------------------------------------------------
@@ -265,33 +251,8 @@ def run_fold(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json()))
     else:
-        print(_fold_report(result, written))
+        print(result.report(written))
     return 0 if result.check is None or result.check.ok else 1
-
-
-def _fold_report(result: Fold, written: list[str]) -> str:
-    what = "c(g*w)" if result.centered else "g*w"
-    lines = [
-        _verdict(result.proof),
-        f"folded reader {what}: {_short(result.reader)}  (shape {result.reader.shape})",
-        f"folded bias <w, beta> + b: {_short(result.bias)}",
-    ]
-    if written and written[0]:
-        lines.append(f"wrote the folded reader to {written[0]}")
-    if written:
-        lines.append(f"wrote the folded bias to {written[1]}")
-    check = result.check
-    if check is not None:
-        where = "16 random rows" if check.random else f"x ({check.unfolded.size} logit(s))"
-        verdict = "ok" if check.ok else "FAILED"
-        lines += [
-            f"check on {where}, eps = {result.eps:g}:",
-            f"  unfolded <w, g*LN(x) + beta> + b: {_short(check.unfolded, 4, 15)}",
-            f"  folded   <w', LN(x)> + b':        {_short(check.folded, 4, 15)}",
-            f"  max |difference| = {check.max_abs_error:.3g} (rounding bound {check.tolerance:.3g}): "
-            f"{verdict}",
-        ]
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -339,89 +300,8 @@ def run_attribute(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json()))
     else:
-        print(_attribution_report(result, args.out))
+        print(result.report(args.out))
     return 0 if result.ok else 1
-
-
-_SHOWN_ROWS = 20
-_SHOWN_ROWS_WITH_READERS = 4
-_SHOWN_READERS = 3
-
-
-def _attribution_report(result: Attribution, out: str | None = None) -> str:
-    lines = [_verdict(p) for p in result.proofs]
-    if len(result.proofs) == 1 and result.statement() != result.proofs[0].statement():
-        lines.append(f"  in the components' names: {result.statement()}")
-    elif len(result.proofs) == 1:
-        named = ", ".join(f"{k}: {name}" for k, name in enumerate(result.names, 1))
-        lines.append(f"  the components a1, a2, ... are, in order: {named}")
-    logit = np.asarray(result.logit, dtype=np.float64)
-    bias = np.broadcast_to(np.asarray(result.bias, dtype=np.float64), logit.shape)
-    scale = np.asarray(result.scale, dtype=np.float64)
-    shares = np.asarray(result.shares, dtype=np.float64)
-    separate = None if result.separate is None else np.asarray(result.separate, dtype=np.float64)
-    batch = scale.shape
-    readers = logit.shape[len(batch) :]
-    reader_indices = list(np.ndindex(readers))
-    if readers:
-        lines.append(
-            f"{len(reader_indices)} readers (shape {readers}); shares have shape {shares.shape} "
-            f"(components x rows x readers); showing the {_SHOWN_READERS} largest logits per row"
-        )
-    width = max(12, *(len(name) for name in result.names))
-    rows = list(np.ndindex(batch))
-    shown = _SHOWN_ROWS_WITH_READERS if readers else _SHOWN_ROWS
-    for row in rows[:shown]:
-        if readers:
-            flat = logit[row].reshape(-1)
-            top = np.argsort(-flat, kind="stable")[:_SHOWN_READERS]
-            chosen = [(*row, *np.unravel_index(int(i), readers)) for i in top]
-        else:
-            chosen = [row]
-        for index in chosen:
-            title = f"row {row}" if batch else "the logit"
-            if readers:
-                title += f", reader {tuple(int(i) for i in index[len(batch) :])}"
-            value = float(logit[index])
-            read = value - float(bias[index])
-            lines.append(
-                f"{title}: <w, g*LN(x) + beta> + b = {value:.15g}   (eps = {result.eps:g}, shared "
-                f"scale sqrt(n)/sqrt(|c(x)|^2 + n eps) = {float(scale[row]):.10g})"
-            )
-            header = f"  {'component':<{width}}  {'share':>20}  {'fraction':>9}"
-            lines.append(
-                header + (f"  {'<g*w, LN(a_k)> alone':>22}" if separate is not None else "")
-            )
-            for k, name in enumerate(result.names):
-                share = float(shares[(k, *index)])
-                fraction = f"{share / read:9.3f}" if read != 0 else f"{'-':>9}"
-                line = f"  {name:<{width}}  {share:20.15g}  {fraction}"
-                if separate is not None:
-                    line += f"  {float(separate[(k, *index)]):22.15g}"
-                lines.append(line)
-            lines.append(f"  {'bias':<{width}}  {float(bias[index]):20.15g}")
-            total = float(shares[(slice(None), *index)].sum()) + float(bias[index])
-            lines.append(
-                f"  {'sum':<{width}}  {total:20.15g}  (|sum - logit| = {abs(total - value):.2g})"
-            )
-            if separate is not None:
-                separate_total = float(separate[(slice(None), *index)].sum()) + float(bias[index])
-                lines.append(
-                    f"  per-component LN would give {separate_total:.15g}, off by "
-                    f"{separate_total - value:.6g}: a different quantity"
-                )
-    if len(rows) > shown:
-        lines.append(f"  (first {shown} rows shown; --json or --out prints all)")
-    verdict = "ok" if result.ok else "FAILED"
-    lines.append(
-        f"shares + bias = logit to {result.error:.3g} (rounding bound {result.tolerance:.3g}): {verdict}"
-    )
-    if out:
-        lines.append(f"wrote the shares ({' x '.join(map(str, shares.shape))}) to {out}")
-    lines.append(_verdict(result.refutation))
-    if result.refutation.witness is not None:
-        lines.append(result.refutation.witness.describe(width=8))
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from lnsym.prover import prove
 from lnsym.prover.verdict import Proof, Status
 
 __all__ = [
+    "STEP_TIMEOUT",
     "ChainResult",
     "ClaimResult",
     "DerivationResult",
@@ -149,8 +150,13 @@ class DerivationResult:
         )
 
 
-def check_derivation(derivation: Derivation) -> DerivationResult:
-    """Prove every step equal to the previous one and try to refute every claim."""
+#: the time budget of one step or claim, in seconds (past it the step is unknown: it did not check).
+STEP_TIMEOUT = 20.0
+
+
+def check_derivation(derivation: Derivation, *, timeout: float = STEP_TIMEOUT) -> DerivationResult:
+    """Prove every step equal to the previous one and try to refute every claim (each within
+    ``timeout`` seconds)."""
     start = time.perf_counter()
     chains = []
     many = len(derivation.chains) > 1
@@ -160,7 +166,7 @@ def check_derivation(derivation: Derivation) -> DerivationResult:
             before, step = chain.steps[index - 1], chain.steps[index]
             where = f"chain {number}, step {index + 1}" if many else f"step {index + 1}"
             proof = _prove(
-                derivation, where, before.text, step.text, chain.assumptions, chain.limit
+                derivation, where, before.text, step.text, chain.assumptions, chain.limit, timeout
             )
             results.append(StepResult(index + 1, step, proof))
         chains.append(ChainResult(chain, tuple(results)))
@@ -175,6 +181,7 @@ def check_derivation(derivation: Derivation) -> DerivationResult:
                 claim.rhs_text,
                 claim.assumptions,
                 claim.limit,
+                timeout,
             ),
         )
         for number, claim in enumerate(derivation.claims, 1)
@@ -189,6 +196,7 @@ def _prove(
     rhs: str,
     assume: tuple[str, ...],
     limit: tuple[str, ...] = (),
+    timeout: float = STEP_TIMEOUT,
 ) -> Proof:
     # the prover parses the text itself, so that assumptions such as "s > 0" reach the symbols
     try:
@@ -199,6 +207,7 @@ def _prove(
             scalars=derivation.scalars,
             assume=assume,
             limit=list(limit) or None,
+            timeout=timeout,
         )
     except LnsymError as error:  # e.g. an unsupported construct: name the file and the step
         raise DerivationError(f"{derivation.path}: {where}: {error}") from None
@@ -219,11 +228,13 @@ def chain_latex(chain: ChainResult, context: Context, *, environment: str = "ali
     return f"\\begin{{{environment}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{environment}}}"
 
 
-def check_all(path: str | Path | Iterable[Derivation]) -> list[DerivationResult]:
+def check_all(
+    path: str | Path | Iterable[Derivation], *, timeout: float = STEP_TIMEOUT
+) -> list[DerivationResult]:
     """Check the derivations at ``path`` (a file or a directory of ``.toml`` files), or given."""
     derivations: Sequence[Derivation]
     if isinstance(path, str | Path):
         derivations = load_derivations(path)
     else:
         derivations = list(path)
-    return [check_derivation(d) for d in derivations]
+    return [check_derivation(d, timeout=timeout) for d in derivations]

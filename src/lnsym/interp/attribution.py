@@ -58,6 +58,11 @@ __all__ = ["Attribution", "attribute"]
 SCALE = "sqrt(n)/sqrt(norm(c(x))**2 + n*eps)"
 
 
+_SHOWN_ROWS = 20
+_SHOWN_ROWS_WITH_READERS = 4
+_SHOWN_READERS = 3
+
+
 @dataclass(frozen=True)
 class Attribution:
     r"""Each component's share of the logits read after LayerNorm.
@@ -117,6 +122,84 @@ class Attribution:
             return text
         mapping = {f"a{k}": name for k, name in enumerate(self.names, 1)}
         return re.sub(r"\ba\d+\b", lambda m: mapping.get(m.group(0), m.group(0)), text)
+
+    def report(self, out: str | None = None) -> str:
+        """What ``lnsym attribute`` prints (``out``: the file the shares were written to)."""
+        lines = [p.summary() for p in self.proofs]
+        if len(self.proofs) == 1 and self.statement() != self.proofs[0].statement():
+            lines.append(f"  in the components' names: {self.statement()}")
+        elif len(self.proofs) == 1:
+            named = ", ".join(f"{k}: {name}" for k, name in enumerate(self.names, 1))
+            lines.append(f"  the components a1, a2, ... are, in order: {named}")
+        logit = np.asarray(self.logit, dtype=np.float64)
+        bias = np.broadcast_to(np.asarray(self.bias, dtype=np.float64), logit.shape)
+        scale = np.asarray(self.scale, dtype=np.float64)
+        shares = np.asarray(self.shares, dtype=np.float64)
+        separate = None if self.separate is None else np.asarray(self.separate, dtype=np.float64)
+        batch = scale.shape
+        readers = logit.shape[len(batch) :]
+        reader_indices = list(np.ndindex(readers))
+        if readers:
+            lines.append(
+                f"{len(reader_indices)} readers (shape {readers}); shares have shape {shares.shape} "
+                f"(components x rows x readers); showing the {_SHOWN_READERS} largest logits per row"
+            )
+        width = max(12, *(len(name) for name in self.names))
+        rows = list(np.ndindex(batch))
+        shown = _SHOWN_ROWS_WITH_READERS if readers else _SHOWN_ROWS
+        for row in rows[:shown]:
+            if readers:
+                flat = logit[row].reshape(-1)
+                top = np.argsort(-flat, kind="stable")[:_SHOWN_READERS]
+                chosen = [(*row, *np.unravel_index(int(i), readers)) for i in top]
+            else:
+                chosen = [row]
+            for index in chosen:
+                title = f"row {row}" if batch else "the logit"
+                if readers:
+                    title += f", reader {tuple(int(i) for i in index[len(batch) :])}"
+                value = float(logit[index])
+                read = value - float(bias[index])
+                lines.append(
+                    f"{title}: <w, g*LN(x) + beta> + b = {value:.15g}   (eps = {self.eps:g}, shared "
+                    f"scale sqrt(n)/sqrt(|c(x)|^2 + n eps) = {float(scale[row]):.10g})"
+                )
+                header = f"  {'component':<{width}}  {'share':>20}  {'fraction':>9}"
+                lines.append(
+                    header + (f"  {'<g*w, LN(a_k)> alone':>22}" if separate is not None else "")
+                )
+                for k, name in enumerate(self.names):
+                    share = float(shares[(k, *index)])
+                    fraction = f"{share / read:9.3f}" if read != 0 else f"{'-':>9}"
+                    line = f"  {name:<{width}}  {share:20.15g}  {fraction}"
+                    if separate is not None:
+                        line += f"  {float(separate[(k, *index)]):22.15g}"
+                    lines.append(line)
+                lines.append(f"  {'bias':<{width}}  {float(bias[index]):20.15g}")
+                total = float(shares[(slice(None), *index)].sum()) + float(bias[index])
+                lines.append(
+                    f"  {'sum':<{width}}  {total:20.15g}  (|sum - logit| = {abs(total - value):.2g})"
+                )
+                if separate is not None:
+                    separate_total = float(separate[(slice(None), *index)].sum()) + float(
+                        bias[index]
+                    )
+                    lines.append(
+                        f"  per-component LN would give {separate_total:.15g}, off by "
+                        f"{separate_total - value:.6g}: a different quantity"
+                    )
+        if len(rows) > shown:
+            lines.append(f"  (first {shown} rows shown; --json or --out prints all)")
+        verdict = "ok" if self.ok else "FAILED"
+        lines.append(
+            f"shares + bias = logit to {self.error:.3g} (rounding bound {self.tolerance:.3g}): {verdict}"
+        )
+        if out:
+            lines.append(f"wrote the shares ({' x '.join(map(str, shares.shape))}) to {out}")
+        lines.append(self.refutation.summary())
+        if self.refutation.witness is not None:
+            lines.append(self.refutation.witness.describe(width=8))
+        return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary."""

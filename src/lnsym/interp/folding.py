@@ -22,6 +22,7 @@ Every number here is computed by kernels generated from the same definitions the
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ import numpy as np
 
 from lnsym.errors import DataError
 from lnsym.interp.identities import CENTERED_FOLD, FOLD, Identity, require
-from lnsym.interp.values import Value, as_array, vector_length
+from lnsym.interp.values import Value, as_array, short, vector_length
 from lnsym.kernels import Kernel, kernel
 from lnsym.kernels.interop import array_kind, restore, to_numpy
 from lnsym.prover.verdict import Proof
@@ -83,6 +84,31 @@ class Fold:
     @property
     def identity(self) -> Identity:
         return CENTERED_FOLD if self.centered else FOLD
+
+    def report(self, written: Sequence[str] = ()) -> str:
+        """What ``lnsym fold`` prints; ``written`` names the files of the reader and the bias."""
+        what = "c(g*w)" if self.centered else "g*w"
+        lines = [
+            self.proof.summary(),
+            f"folded reader {what}: {short(self.reader)}  (shape {self.reader.shape})",
+            f"folded bias <w, beta> + b: {short(self.bias)}",
+        ]
+        if written and written[0]:
+            lines.append(f"wrote the folded reader to {written[0]}")
+        if written:
+            lines.append(f"wrote the folded bias to {written[1]}")
+        check = self.check
+        if check is not None:
+            where = "16 random rows" if check.random else f"x ({check.unfolded.size} logit(s))"
+            verdict = "ok" if check.ok else "FAILED"
+            lines += [
+                f"check on {where}, eps = {self.eps:g}:",
+                f"  unfolded <w, g*LN(x) + beta> + b: {short(check.unfolded, 4, 15)}",
+                f"  folded   <w', LN(x)> + b':        {short(check.folded, 4, 15)}",
+                f"  max |difference| = {check.max_abs_error:.3g} "
+                f"(rounding bound {check.tolerance:.3g}): {verdict}",
+            ]
+        return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary (the reader and bias as lists)."""

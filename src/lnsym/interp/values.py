@@ -77,3 +77,12 @@ def vector_length(arrays: Mapping[str, np.ndarray], axis: int = -1) -> int:
     if n == 0:
         raise DataError("the vectors are empty; they need at least one entry")
     return n
+
+
+def short(array: np.ndarray, count: int = 6, digits: int = 10) -> str:
+    """A few entries of ``array`` for a report: ``[1.5, -2, ...]`` (a number as itself)."""
+    if np.ndim(array) == 0:
+        return f"{float(array):.15g}"
+    flat = np.asarray(array).reshape(-1)
+    shown = ", ".join(f"{v:.{digits}g}" for v in flat[:count])
+    return f"[{shown}{', ...' if flat.size > count else ''}]"

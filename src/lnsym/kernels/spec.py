@@ -26,7 +26,7 @@ from lnsym.lang.definitions import (
 from lnsym.lang.names import resolve
 from lnsym.lang.parser import parse_names, parse_typed
 
-__all__ = ["INTERNAL_NAMES", "Spec", "make_spec", "tree_size", "unfold"]
+__all__ = ["INTERNAL_NAMES", "Spec", "make_spec", "symbols_of", "tree_size", "unfold"]
 
 #: names a generated kernel uses itself; they cannot name a vector or a scalar of a kernel.
 INTERNAL_NAMES = frozenset(
@@ -95,7 +95,7 @@ def make_spec(
         ]
         vector_names = (*declared_vectors, *(v for v in found_vectors if v not in declared_vectors))
         scalar_names = (*declared_scalars, *(s for s in found_scalars if s not in declared_scalars))
-    used = {s.name for s in unfold(parsed).free_symbols}  # e.g. grad(f, x) may not need all of f
+    used = {s.name for s in symbols_of(unfold(parsed))}  # e.g. grad(f, x) may not need all of f
     vector_names = tuple(v for v in vector_names if v in used)
     scalar_names = tuple(s for s in scalar_names if s in used)
     for v in vector_names:
@@ -126,6 +126,23 @@ def _unfold(expr: Expr, memo: dict[Expr, Expr]) -> Expr:
         else:
             found = expr.func(*(_unfold(a, memo) for a in expr.args))
         memo[expr] = found
+    return found
+
+
+def symbols_of(expr: Expr) -> set[Symbol]:
+    """The free symbols of ``expr``, visiting each shared subexpression once (SymPy's own
+    ``free_symbols`` walks the tree, exponential in nested definitions such as LN(LN(x)))."""
+    seen: set[Expr] = set()
+    found: set[Symbol] = set()
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        if isinstance(e, Symbol):
+            found.add(e)
+        stack.extend(e.args)
     return found
 
 

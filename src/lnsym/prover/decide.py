@@ -48,7 +48,13 @@ from lnsym.prover.assumptions import (
     positivity,
 )
 from lnsym.prover.limits import Condition, describe_condition, limit_of, parse_limits
-from lnsym.prover.normal_form import SCALAR, ComponentwiseBackend, NormalForm, atoms_to_language
+from lnsym.prover.normal_form import (
+    SCALAR,
+    Component,
+    ComponentwiseBackend,
+    NormalForm,
+    atoms_to_language,
+)
 from lnsym.prover.radicals import Radicals
 from lnsym.prover.verdict import Proof, Status, Witness
 from lnsym.prover.witness import conditions_hold, find_limit_witness, find_point, find_witness
@@ -72,6 +78,8 @@ class Problem:
     dim: int | None
     #: limits ``(symbol, value)``, taken one after the other (``eps`` tends to its value from above).
     limits: tuple[tuple[Symbol, Expr], ...] = ()
+    #: the sides as the caller gave them (text, or SymPy expressions).
+    texts: tuple[str | Expr, str | Expr] = ("", "")
 
 
 def setup(
@@ -85,6 +93,12 @@ def setup(
     limit: Mapping[str, str | float] | str | Iterable[str] | None = None,
 ) -> Problem:
     """Parse and type-check a request without proving it."""
+    for which, side in (("lhs", lhs), ("rhs", rhs)):
+        if not isinstance(side, str | int | float | sympy.Basic) or isinstance(side, bool):
+            raise LnsymError(
+                f"{argument(which)} must be a string such as 'LN(x)' or a SymPy expression, "
+                f"not {type(side).__name__}"
+            )
     texts = _texts("assume", assume)
     context = resolve(
         [(lhs, rhs), *texts],
@@ -111,7 +125,7 @@ def setup(
             f"{argument('dim')} {dim} is too large; lnsym accepts dimensions up to {MAX_DIM}"
         )
     limits = parse_limits(limit, context)
-    return Problem(left, right, context, tuple(parsed), dim, limits)
+    return Problem(left, right, context, tuple(parsed), dim, limits, (lhs, rhs))
 
 
 def _names(name: str, value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -186,9 +200,12 @@ def prove(
         isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
     ):
         raise LnsymError(f"timeout= must be a positive number of seconds, not {timeout!r}")
-    problem = setup(lhs, rhs, vectors=vectors, scalars=scalars, assume=assume, dim=dim, limit=limit)
+    problem: Problem | None = None
     try:
         with time_budget(timeout):
+            problem = setup(
+                lhs, rhs, vectors=vectors, scalars=scalars, assume=assume, dim=dim, limit=limit
+            )
             decision = _decide(problem)
             if decision.status is not Status.PROVED and witness:
                 found = _refute(problem, decision)
@@ -199,6 +216,11 @@ def prove(
                         f"certified witness at n = {found.n} (exact values, interval arithmetic)"
                     )
     except BudgetExceeded:
+        if problem is None:  # even reading the request took the whole budget
+            raise LnsymError(
+                f"reading the identity took longer than the time budget of {timeout} s; "
+                "simplify it or raise the budget"
+            ) from None
         decision = Decision(
             Status.UNKNOWN,
             f"time budget of {timeout:g} s exhausted (raise it with --timeout)",
@@ -354,7 +376,6 @@ def _decide(problem: Problem) -> Decision:
     if (
         dim is not None
         and dim <= COMPONENTWISE_MAX_DIM
-        and not problem.assumptions
         and not problem.limits
         and _componentwise_zero(problem)
     ):
@@ -458,10 +479,26 @@ def _conditions_possible(problem: Problem, conditions: list[Expr], radicals: Rad
     return found is not None
 
 
+def _as_written(problem: Problem) -> tuple[Expr, ...]:
+    """Both sides as written, unsimplified: SymPy folds ``sqrt(a)*sqrt(a)`` to ``a``, which is
+    defined where the written side is not; a witness must lie where the written sides are defined."""
+    sides = [side for side in problem.texts if isinstance(side, str)]
+    try:
+        with sympy.evaluate(False):
+            return tuple(parse_typed(side, problem.context)[0] for side in sides)
+    except (LnsymError, TypeError, ValueError, AttributeError):
+        return ()
+
+
 def _refute(problem: Problem, decision: Decision) -> Witness | None:
     if not problem.limits:
         return find_witness(
-            problem.lhs, problem.rhs, problem.context, problem.assumptions, problem.dim
+            problem.lhs,
+            problem.rhs,
+            problem.context,
+            problem.assumptions,
+            problem.dim,
+            domain=_as_written(problem),
         )
     if decision.limit_forms is None or not all(v.is_finite for _, v in problem.limits):
         return None  # an infinite limit is never refuted by a finite witness
@@ -505,17 +542,55 @@ def _atom_vector(atom: tuple[str, ...]) -> Expr:
 
 
 def _componentwise_zero(problem: Problem) -> bool:
-    """Prove at a small explicit n by writing every vector by its components."""
+    """Prove at a small explicit n by writing every vector by its components.
+
+    Equality assumptions are used only when each residual, component by component, can be solved
+    for one entry with a non-zero numeric coefficient (an equivalence); anything else: not proved.
+    """
     assert problem.dim is not None
-    if any(a.relation == "=" for a in problem.assumptions):
-        return False
     backend = ComponentwiseBackend(problem.dim)
     evaluator: Evaluator[list[Expr], Expr] = Evaluator(backend)
     radicals = Radicals(backend.facts)
+    values: dict[Expr, Expr] = {}
+    for assumption in problem.assumptions:
+        if assumption.relation != "=":
+            continue  # dropping an inequality only widens what must be shown
+        residuals = _items(evaluator(assumption.lhs), evaluator(assumption.rhs), problem.dim)
+        for p, q in residuals:
+            residual = sympy.expand((p - q).xreplace(values))
+            if residual == 0:
+                continue
+            solved = _solve_component(residual)
+            if solved is None:
+                return False
+            entry, value = solved
+            values = {k: sympy.expand(v.xreplace({entry: value})) for k, v in values.items()}
+            values[entry] = value
     left, right = evaluator(problem.lhs), evaluator(problem.rhs)
+    return all(
+        radicals.is_zero((p - q).xreplace(values)) for p, q in _items(left, right, problem.dim)
+    )
+
+
+def _items(left: Any, right: Any, dim: int) -> list[tuple[Expr, Expr]]:
     left_items = left if isinstance(left, list) else [left]
     right_items = right if isinstance(right, list) else [right]
     if len(left_items) != len(right_items):
-        left_items = left_items * problem.dim if len(left_items) == 1 else left_items
-        right_items = right_items * problem.dim if len(right_items) == 1 else right_items
-    return all(radicals.is_zero(p - q) for p, q in zip(left_items, right_items, strict=True))
+        left_items = left_items * dim if len(left_items) == 1 else left_items
+        right_items = right_items * dim if len(right_items) == 1 else right_items
+    return list(zip(left_items, right_items, strict=True))
+
+
+def _solve_component(residual: Expr) -> tuple[Expr, Expr] | None:
+    """``residual = 0`` as ``entry = value`` for an entry it is linear in, with a numeric slope."""
+    for entry in sorted(residual.free_symbols, key=str):
+        if not isinstance(entry, Component):
+            continue
+        try:
+            poly = sympy.Poly(residual, entry)
+        except sympy.PolynomialError:
+            continue
+        slope = poly.coeff_monomial(entry)
+        if poly.degree() == 1 and slope.is_number and slope != 0:
+            return entry, sympy.expand(-(residual - slope * entry) / slope)
+    return None

@@ -127,7 +127,7 @@ def limit_of(
     real: list[Expr] = []  # a radicand of unknown sign is real near the point if positive there
     for t, f in dependent.items():
         if isinstance(t, Radical) and not t.signed:
-            at_zero = sympy.expand(f.xreplace({h: 0}))
+            at_zero = sympy.expand(f.xreplace({h: sympy.S.Zero}))
             if not radicals.nonnegative(at_zero):
                 raise UnsupportedError(
                     f"cannot take the limit {symbol} -> {target}: a square root of unknown sign "
@@ -146,7 +146,7 @@ def limit_of(
         )
     analytic: list[Expr] = []
     for radicand in dependent.values():
-        at_zero = sympy.expand(radicand.xreplace({h: 0}))
+        at_zero = sympy.expand(radicand.xreplace({h: sympy.S.Zero}))
         if radicals.reduce(at_zero) == 0:
             raise UnsupportedError(
                 f"cannot take the limit {symbol} -> {target}: a square root vanishes there"
@@ -198,7 +198,9 @@ def _continuous(expr: Expr, h: Symbol, dependent: dict[Symbol, Expr], radicals: 
             return False
         if exponent.is_Integer and exponent >= 0:
             return True
-        at = base.xreplace({t: sympy.sqrt(f) for t, f in dependent.items()}).xreplace({h: 0})
+        at = base.xreplace({t: sympy.sqrt(f) for t, f in dependent.items()}).xreplace(
+            {h: sympy.S.Zero}
+        )
         at = radicals.canonical(at)
         if exponent.is_Integer:
             return known_nonzero(at)

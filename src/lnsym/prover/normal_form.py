@@ -27,7 +27,7 @@ from collections import Counter
 import sympy
 from sympy import Expr, Symbol
 
-from lnsym.lang.definitions import Center, Dot, Mean, Norm, VectorSymbol, n
+from lnsym.lang.definitions import Center, Dot, Hadamard, Mean, Norm, VectorSymbol, n
 from lnsym.lang.walker import Evaluator
 
 __all__ = [
@@ -260,6 +260,13 @@ def power_sum_names(symbol: Expr) -> tuple[str, ...]:
     return symbol.names if isinstance(symbol, PowerSum) else ()
 
 
+def _hadamard(factors: list[Expr]) -> Expr:
+    product = factors[0]
+    for factor in factors[1:]:
+        product = Hadamard(product, factor)
+    return product
+
+
 def atoms_to_language(expr: Expr) -> Expr:
     r"""Rewrite the atoms :math:`\mu_x` and :math:`P_{a,b}` as language expressions, for output."""
     replacements: dict[Expr, Expr] = {}
@@ -269,4 +276,8 @@ def atoms_to_language(expr: Expr) -> Expr:
         elif isinstance(symbol, PowerSum) and len(symbol.names) == 2:
             a, b = (Center(VectorSymbol(name)) for name in symbol.names)
             replacements[symbol] = Norm(a) ** 2 if a == b else Dot(a, b)
+        elif isinstance(symbol, PowerSum):  # sum_i prod_k c(v_k)_i = <c(v_1) ⊙ ..., c(v_m) ⊙ ...>
+            factors = [Center(VectorSymbol(name)) for name in symbol.names]
+            half = len(factors) // 2
+            replacements[symbol] = Dot(_hadamard(factors[:half]), _hadamard(factors[half:]))
     return expr.xreplace(replacements) if replacements else expr

@@ -198,6 +198,10 @@ class Proof:
             "seconds": round(self.seconds, 4),
         }
 
+    def summary(self) -> str:
+        """Two lines: the verdict with the statement, and the method."""
+        return f"{self.status.value.upper()}: {self.statement()}\n  method: {self.method}"
+
     def report(self) -> str:
         """The human-readable report ``lnsym prove`` prints."""
         lines = [f"{self.status.value.upper()}: {self.statement()}", f"  method: {self.method}"]

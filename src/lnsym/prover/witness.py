@@ -410,10 +410,12 @@ def find_witness(
     attempts: int = 24,
     seed: int = 0,
     fixed: dict[str, str] | None = None,
+    domain: Sequence[Expr] = (),
 ) -> Witness | None:
     """A certified :class:`~lnsym.prover.verdict.Witness` separating ``lhs`` and ``rhs``, or None.
 
-    ``fixed`` pins declared scalars (or ``eps``) to given values.
+    ``fixed`` pins declared scalars (or ``eps``) to given values; every expression of ``domain``
+    (the sides as written, unsimplified) must be defined at the witness too.
     """
     pinned = {k: sympy.Rational(v) for k, v in (fixed or {}).items()}
     dims = (dim,) if dim is not None else _DIMENSIONS
@@ -421,6 +423,8 @@ def find_witness(
         left, right = exact_value(lhs, point), exact_value(rhs, point)
         if left is None or right is None:
             continue
+        if any(exact_value(side, point) is None for side in domain):
+            continue  # outside the domain of a side as written
         witness = _separating(point, left, right)
         if witness is not None:
             return witness
