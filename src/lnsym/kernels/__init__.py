@@ -31,6 +31,7 @@ from typing import Any
 from sympy import Expr
 
 from lnsym.errors import UnsupportedError
+from lnsym.kernels import chunked
 from lnsym.kernels.exact import evaluate_exact, exact_rows
 from lnsym.kernels.export import (
     BACKENDS,
@@ -78,7 +79,8 @@ def _require(backend: str) -> None:
 class Kernel:
     """A compiled formula: call it with the vectors and scalars (by position or by name).
 
-    ``source`` is the generated module text (what :func:`export` writes).
+    ``source`` is the generated module text (what :func:`export` writes). Called with Dask arrays,
+    it returns a lazy Dask array (:mod:`lnsym.kernels.chunked`).
     """
 
     spec: Spec
@@ -87,6 +89,8 @@ class Kernel:
     function: Callable[..., Any] = field(repr=False)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if chunked.has_dask(args, kwargs):  # Dask arrays in, a lazy Dask array out
+            return chunked.call(self, args, kwargs)
         return self.function(*args, **kwargs)
 
     @property
