@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from lnsym.cli import chunked
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
 from lnsym.data import Data
 from lnsym.errors import DataError, ParseError
@@ -28,6 +29,7 @@ _EVAL_EXAMPLES = """examples:
   lnsym eval 'dot(w, LN(x)) + b' --set x=pre_norm.jl --set w=probe_token.jl --set b=0.8328
   lnsym eval 'dot(w, LN(x)) + b' --set x=pre_norm.jl --set w=probe_token.jl --set b=0.8328 --exact
   lnsym eval 'LN(x)' --set x=tokens.npy --axis 0 --json
+  lnsym eval 'LN(x)' --set x=cache.zarr --out ln.zarr --workers 2 --memory-limit 1GB
 
 A --set value is a number (a scalar), a list such as 1,2,3 or [1, 2, 3] (a vector), or a file:
 .jl (the seed format; pick one of several arrays with FILE.jl:NAME), .npy, .txt or .csv.
@@ -59,6 +61,7 @@ def register(subparsers: Any) -> None:
     )
     ev.add_argument("--backend", choices=BACKENDS, default="numpy", help="float evaluation backend")
     add_json(ev)
+    chunked.add_engine_options(ev)
     ev.set_defaults(run=run_eval)
 
     ex = subparsers.add_parser(
@@ -147,14 +150,25 @@ def _plain(value: Any) -> str:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    values = read_assignments(args.values)
+    lazy = chunked.wanted(args, args.values)
+    if lazy:
+        values = chunked.read_lazy_assignments(args.values, args.axis, args.chunk_mb)
+    else:
+        values = read_assignments(args.values)
     vectors, scalars = _types(args, values)
     _check(args.expr, values, vectors, scalars)
     if not vectors:
         raise ParseError(f"{args.expr!r} uses no vector; give one with --set x=1,2,3")
     _check_lengths(values, vectors, args.axis)
     eps = values.pop("eps", None)
-    if args.exact or args.digits is not None:
+    if lazy:
+        if args.exact or args.digits is not None:
+            raise DataError("--exact evaluates in memory; drop --out, --workers and --scheduler")
+        outcome = _run_lazy(args, values, vectors, scalars, eps)
+        if outcome is None:
+            return 0
+        value = np.asarray(outcome, dtype=np.float64).tolist()
+    elif args.exact or args.digits is not None:
         digits = 30 if args.digits is None else args.digits
         spec = make_spec(args.expr, vectors=vectors, scalars=scalars)
         exact_eps = "1e-5" if eps is None else str(eps.exact())
@@ -178,6 +192,41 @@ def run_eval(args: argparse.Namespace) -> int:
     else:
         print(value if isinstance(value, str) else repr(float(value)))
     return 0
+
+
+def _run_lazy(
+    args: argparse.Namespace,
+    values: dict[str, Data],
+    vectors: list[str],
+    scalars: list[str],
+    eps: Data | None,
+) -> Any:
+    """The out-of-core eval: write to ``--out`` (return None) or compute and return the value."""
+    from lnsym.kernels.chunked import call, dask_array
+
+    function = kernel(
+        args.expr, args.backend, vectors=vectors, scalars=scalars, axis=args.axis, name="f"
+    )
+    arguments = {name: data.array for name, data in values.items()}
+    first = vectors[0]
+    arguments[first] = dask_array(arguments[first], first)  # at least one lazy input
+    epsilon = 1e-5 if eps is None else float(eps.array)
+    result = call(function, (), {**arguments, "eps": epsilon}, rechunk=True)
+    if args.out is None:
+        if args.resume:
+            raise DataError("--resume continues writing an --out; give the same --out")
+        return chunked.compute(result, args)
+    job = {
+        "command": "eval",
+        "expr": args.expr,
+        "values": sorted(args.values),
+        "axis": args.axis,
+        "backend": args.backend,
+    }
+    _, line = chunked.write(result, args, job, f"writing {args.out}")
+    if not args.quiet:
+        print(line)
+    return None
 
 
 # --------------------------------------------------------------------------------------------------
