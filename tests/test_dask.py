@@ -57,12 +57,16 @@ def values(rng: np.random.Generator, rows: int = 300, n: int = 24) -> dict[str, 
 
 @pytest.mark.parametrize("backend", FAST)
 @pytest.mark.parametrize(("formula", "vectors", "scalars"), FORMULAS)
-def test_dask_in_dask_out_bit_for_bit(backend: str, formula: str, vectors: str, scalars: str) -> None:
+def test_dask_in_dask_out_bit_for_bit(
+    backend: str, formula: str, vectors: str, scalars: str
+) -> None:
     data = values(np.random.default_rng(3))
     function = kernel(formula, backend, vectors=vectors, scalars=scalars or None)
     names = function.spec.parameters
     eager = np.asarray(function(**{p: data[p] for p in names}, eps=1e-3))
-    lazy_inputs = {p: da.from_array(data[p], chunks=(64, -1)) if p in ("x", "a") else data[p] for p in names}
+    lazy_inputs = {
+        p: da.from_array(data[p], chunks=(64, -1)) if p in ("x", "a") else data[p] for p in names
+    }
     lazy = function(**lazy_inputs, eps=1e-3)
     assert is_dask(lazy)
     assert lazy.shape == eager.shape and lazy.dtype == eager.dtype
@@ -125,7 +129,7 @@ def test_split_normalized_axis_and_bad_inputs_are_one_line_errors() -> None:
         kernel("dot(w, x) + b", vectors="x,w", scalars="b")(da.ones((4, 3)), np.ones(3), np.ones(5))
     with pytest.raises(KernelShapeError, match="axis=2 is out of range"):
         kernel("LN(x)", axis=2)(da.ones((4, 3)))
-    with pytest.raises(KernelShapeError, match="holds bool|holds <U|real numbers"):
+    with pytest.raises(KernelShapeError, match="real numbers"):
         ln(da.from_array(np.array([["a", "b"]])))
 
 
@@ -158,7 +162,11 @@ def test_read_and_write_caches(tmp_path: Path, suffix: str) -> None:
     ln = kernel("LN(x)")
     for out in ("ln.npy", "ln.zarr"):
         report = store(ln(lazy), tmp_path / out, job={"test": out})
-        assert (report.written, report.skipped, report.blocks) == (len(lazy.chunks[0]), 0, report.written)
+        assert (report.written, report.skipped, report.blocks) == (
+            len(lazy.chunks[0]),
+            0,
+            report.written,
+        )
         written = open_array(tmp_path / out).compute()
         np.testing.assert_array_equal(written, ln(x))
         assert (progress_dir(tmp_path / out) / "complete").exists()
@@ -197,7 +205,7 @@ def test_an_interrupted_store_resumes_only_the_missing_blocks(tmp_path: Path) ->
 
 def test_unreadable_caches(tmp_path: Path) -> None:
     (tmp_path / "bad.npy").write_text("not numpy")
-    with pytest.raises(DataError, match="not a readable .npy"):
+    with pytest.raises(DataError, match=r"not a readable \.npy"):
         open_array(tmp_path / "bad.npy")
     with pytest.raises(DataError, match="no such Zarr store"):
         open_array(tmp_path / "none.zarr")

@@ -130,7 +130,7 @@ class Engine:
         from distributed import as_completed
 
         futures = self.client.compute(list(tasks))
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=self.client.loop):
             future.result()  # raises the task's error here
             if bar is not None:
                 bar.update(1)
@@ -179,7 +179,7 @@ def engine(
         threads_per_worker=threads or 1,
         processes=True,
         memory_limit=memory_limit or "auto",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",
         host="127.0.0.1",
         silence_logs=logging.ERROR,
     )

@@ -31,7 +31,7 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -106,9 +106,9 @@ class NpyBlocks:
             del mapped
 
 
-def _map(path: str, mode: str = "r") -> np.memmap:
+def _map(path: str, mode: Literal["r", "r+"] = "r") -> np.memmap:
     try:
-        mapped = np.load(path, mmap_mode=mode, allow_pickle=False)  # type: ignore[call-overload]
+        mapped = np.load(path, mmap_mode=mode, allow_pickle=False)
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
     except (ValueError, OSError, EOFError) as error:
@@ -122,11 +122,13 @@ def _open_zarr(path: str, mode: str = "r") -> Any:
     try:
         import zarr
     except ImportError:  # pragma: no cover - the extra is installed in CI
-        raise UnsupportedError("Zarr stores need zarr; install it with pip install 'lnsym[dask]'")
+        raise UnsupportedError(
+            "Zarr stores need zarr; install it with pip install 'lnsym[dask]'"
+        ) from None
     if mode == "r" and not Path(path).exists():
         raise DataError(f"{path}: no such Zarr store")
     try:
-        array = zarr.open_array(store=path, mode=mode)  # type: ignore[arg-type]
+        array = zarr.open_array(store=path, mode=mode)
     except Exception as error:  # zarr raises many types for a bad store
         raise DataError(f"{path}: not a readable Zarr array ({type(error).__name__})") from None
     return array
@@ -225,9 +227,7 @@ def _create(path: str, shape: tuple[int, ...], dtype: np.dtype, chunks: tuple[in
     if path.endswith(".zarr"):
         import zarr
 
-        zarr.create_array(
-            store=path, shape=shape, dtype=dtype, chunks=chunks or None, fill_value=0
-        )  # type: ignore[arg-type]
+        zarr.create_array(store=path, shape=shape, dtype=dtype, chunks=chunks or None, fill_value=0)  # type: ignore[arg-type]
     else:
         np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
 

@@ -161,6 +161,7 @@ def run_eval(args: argparse.Namespace) -> int:
         raise ParseError(f"{args.expr!r} uses no vector; give one with --set x=1,2,3")
     _check_lengths(values, vectors, args.axis)
     eps = values.pop("eps", None)
+    value: Any
     if lazy:
         if args.exact or args.digits is not None:
             raise DataError("--exact evaluates in memory; drop --out, --workers and --scheduler")
@@ -172,9 +173,7 @@ def run_eval(args: argparse.Namespace) -> int:
         digits = 30 if args.digits is None else args.digits
         spec = make_spec(args.expr, vectors=vectors, scalars=scalars)
         exact_eps = "1e-5" if eps is None else str(eps.exact())
-        value: Any = exact_rows(
-            spec.expr, values, vectors, axis=args.axis, digits=digits, eps=exact_eps
-        )
+        value = exact_rows(spec.expr, values, vectors, axis=args.axis, digits=digits, eps=exact_eps)
     else:
         function = kernel(
             args.expr, args.backend, vectors=vectors, scalars=scalars, axis=args.axis, name="f"

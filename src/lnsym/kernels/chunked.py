@@ -9,8 +9,9 @@ that says how to fix it, unless ``rechunk=True`` (:func:`call`) merges it.
 
 Inputs broadcast as in memory: a reader ``w`` of shape ``(n,)`` (NumPy or Dask) meets a cache ``x``
 of shape ``(tokens, n)``. NumPy inputs without batch axes (a vector ``(n,)``, a number) are passed
-to every task as constants; the others become Dask arrays aligned with the chunks of the rest. Scheduling is Dask's own (threads by
-default; a ``distributed`` cluster if a client is active): lnsym adds no scheduler or thread pool.
+to every task as constants; the others become Dask arrays aligned with the chunks of the rest.
+Scheduling is Dask's own (threads by default; a ``distributed`` cluster if a client is active):
+lnsym adds no scheduler or thread pool.
 
 Tasks carry the kernel's generated source text, not the function, so they pickle to worker processes
 and compile there once (per process, cached).
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from lnsym.kernels import Kernel
 
 __all__ = ["call", "dask_array", "has_dask", "is_dask", "require_dask"]
+
 
 def require_dask() -> Any:
     """``dask.array``, or a one-line error saying how to install it."""
@@ -121,7 +123,9 @@ def _normalized_last(array: Any, name: str, axis: int, rechunk: bool) -> Any:
     return moved
 
 
-def call(kernel: Kernel, args: Sequence[Any], kwargs: Mapping[str, Any], *, rechunk: bool = False) -> Any:
+def call(
+    kernel: Kernel, args: Sequence[Any], kwargs: Mapping[str, Any], *, rechunk: bool = False
+) -> Any:
     """``kernel(*args, **kwargs)`` for inputs among which are Dask arrays: a lazy Dask array.
 
     The result has the in-memory result's shape and dtype; its batch axes are chunked like the
@@ -142,7 +146,9 @@ def call(kernel: Kernel, args: Sequence[Any], kwargs: Mapping[str, Any], *, rech
         )
     axis, eps = int(values["axis"]), float(values["eps"])
     spec = kernel.spec
-    vectors = {v: _normalized_last(dask_array(values[v], v), v, axis, rechunk) for v in spec.vectors}
+    vectors = {
+        v: _normalized_last(dask_array(values[v], v), v, axis, rechunk) for v in spec.vectors
+    }
     lengths = {v: a.shape[-1] for v, a in vectors.items()}
     n = lengths[spec.vectors[0]]
     if any(length != n for length in lengths.values()):
@@ -189,6 +195,7 @@ def call(kernel: Kernel, args: Sequence[Any], kwargs: Mapping[str, Any], *, rech
         meta=np.empty((0,) * len(out_index), dtype=dtype),
         concatenate=True,
         align_arrays=True,
+        token=f"lnsym-{spec.name}",
         new_axes={rank: n} if vector and not any(rank in i for *_, i in chunked) else None,
         source=kernel.source,
         kernel_name=spec.name,
