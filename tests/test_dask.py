@@ -289,3 +289,91 @@ def test_scheduler_that_does_not_answer(tmp_path: Path, capsys: pytest.CaptureFi
     command = ["eval", "LN(x)", "--set", f"x={tmp_path / 'x.npy'}", "--scheduler", "127.0.0.1:9"]
     assert main([*command, "--out", str(tmp_path / "o.zarr")]) == 2
     assert "no Dask scheduler answered" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------------
+# attribution
+# --------------------------------------------------------------------------------------------------
+
+
+def test_lazy_attribution_equals_the_in_memory_one() -> None:
+    from lnsym.interp import attribute
+    from lnsym.interp.chunked import LazyAttribution
+
+    rng = np.random.default_rng(14)
+    parts = {k: rng.normal(size=(500, 12)) for k in ("emb", "attn", "mlp")}
+    parts["attn"][3] = -parts["emb"][3] - parts["mlp"][3] + 2.5  # x constant: c(x) = 0
+    w, g, beta = rng.normal(size=12), rng.normal(1, 0.1, 12), rng.normal(0, 0.1, 12)
+    eager = attribute(parts, w, g=g, beta=beta, b=0.3)
+    lazy_parts = {k: da.from_array(v, chunks=(128, 12)) for k, v in parts.items()}
+    lazy = attribute(lazy_parts, w, g=g, beta=beta, b=0.3)
+    assert isinstance(lazy, LazyAttribution) and lazy.shares.chunks == (
+        (1, 1, 1),
+        (128,) * 3 + (116,),
+    )
+    computed = lazy.compute()
+    for field in ("shares", "bias", "scale", "logit", "separate"):
+        np.testing.assert_array_equal(getattr(computed, field), getattr(eager, field))
+    assert computed.tolerance == pytest.approx(eager.tolerance, rel=1e-12)
+    assert computed.ok and computed.names == ("emb", "attn", "mlp")
+    table = lazy.table().compute()
+    assert table.shape == (6, 500)
+    np.testing.assert_array_equal(table[:3], eager.shares)
+    np.testing.assert_array_equal(table[4], eager.logit)
+    assert np.all(np.abs(table[:3].sum(axis=0) + table[3] - table[4]) <= table[5])
+    # an independent check of one share: sqrt(n)<g*w, c(a)>/sqrt(|c(x)|^2 + n eps), in float64
+    x = sum(parts.values())
+    cx, ca = x - x.mean(-1, keepdims=True), parts["emb"] - parts["emb"].mean(-1, keepdims=True)
+    share = np.sqrt(12) * (ca @ (g * w)) / np.sqrt((cx**2).sum(-1) + 12 * 1e-5)
+    np.testing.assert_allclose(table[0], share, rtol=1e-9, atol=1e-12)
+    columns = attribute({k: v.T for k, v in lazy_parts.items()}, w, g=g, beta=beta, b=0.3, axis=0)
+    np.testing.assert_array_equal(columns.compute().shares, eager.shares)
+
+
+def test_attribute_out_of_core(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lnsym.interp import attribute
+
+    rng = np.random.default_rng(15)
+    emb, attn = rng.normal(size=(3000, 8)).astype(np.float32), rng.normal(size=(3000, 8))
+    np.save(tmp_path / "emb.npy", emb)
+    zarr.create_array(store=str(tmp_path / "attn.zarr"), data=attn, chunks=(700, 8))
+    w = [1.0, -2.0, 0.5, 0.0, 3.0, 1.0, -1.0, 0.25]
+    out = tmp_path / "shares.zarr"
+    command = ["attribute", "--component", f"emb={tmp_path / 'emb.npy'}"]
+    command += [
+        "--component",
+        f"attn={tmp_path / 'attn.zarr'}",
+        "--set",
+        f"w={','.join(map(str, w))}",
+    ]
+    command += ["--set", "b=0.5", "--out", str(out), "--chunk-mb", "0.02"]
+    assert main(command) == 0
+    printed = capsys.readouterr().out
+    assert "PROVED" in printed and "rows: emb, attn, bias, logit, rounding_bound" in printed
+    assert ": ok" in printed and "REFUTED" in printed
+    eager = attribute({"emb": emb, "attn": attn}, w, b=0.5)
+    table = zarr.open_array(str(out), mode="r")[:]
+    np.testing.assert_array_equal(table[:2], eager.shares)
+    np.testing.assert_array_equal(table[3], eager.logit)
+    # a matrix of components (K, tokens, n) as one .npy, computed and printed without --out
+    np.save(tmp_path / "parts.npy", np.stack([emb.astype(np.float64), attn])[:, :4])
+    assert (
+        main(
+            [
+                "attribute",
+                "--components",
+                str(tmp_path / "parts.npy"),
+                "--set",
+                f"w={','.join(map(str, w))}",
+                "--workers",
+                "1",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["ok"] and [c["name"] for c in summary["components"]] == ["parts[1]", "parts[2]"]
+    np.testing.assert_array_equal(
+        np.array(summary["logit"]), attribute([emb[:4], attn[:4]], w).logit
+    )

@@ -98,20 +98,28 @@ class Engine:
             return None
         from tqdm import tqdm
 
-        return tqdm(total=total, desc=label, unit="chunk", file=sys.stderr, dynamic_ncols=True)
+        return tqdm(total=total, desc=label, unit="chunk", file=sys.stderr)
 
     def run(self, tasks: Sequence[Any], label: str = "chunks") -> list[Any]:
-        """Compute ``tasks`` (Dask collections); return their results in order."""
-        if not tasks:
-            return []
-        bar = self._bar(len(tasks), label)
+        """Compute ``tasks`` (Dask collections; anything else is returned as it is), in order."""
+        from dask import is_dask_collection
+
+        lazy = [k for k, task in enumerate(tasks) if is_dask_collection(task)]
+        results = list(tasks)
+        if not lazy:
+            return results
+        bar = self._bar(len(lazy), label)
         try:
             if self.client is not None:
-                return self._run_distributed(tasks, bar)
-            return self._run_local(tasks, bar)
+                computed = self._run_distributed([tasks[k] for k in lazy], bar)
+            else:
+                computed = self._run_local([tasks[k] for k in lazy], bar)
         finally:
             if bar is not None:
                 bar.close()
+        for k, value in zip(lazy, computed, strict=True):
+            results[k] = value
+        return results
 
     def _run_local(self, tasks: Sequence[Any], bar: Any) -> list[Any]:
         import dask

@@ -161,8 +161,8 @@ def open_array(path: str | Path, *, axis: int = -1, chunk_bytes: int = CHUNK_BYT
         source = NpyBlocks(text)
     elif suffix.lower() == ".zarr":
         source = _open_zarr(text)
-        if source.ndim:
-            base = int(source.chunks[0]) if len(source.shape) > 1 else 1
+        if source.ndim > 1 and -source.ndim <= axis < source.ndim:
+            base = int(source.chunks[1 if axis % source.ndim == 0 else 0])  # the cut axis
     elif suffix.lower() in (".h5", ".hdf5"):
         file, _, name = text.rpartition(":")
         if not name or not file:

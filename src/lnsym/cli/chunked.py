@@ -135,17 +135,42 @@ def report_line(report: StoreReport, runner: Engine, seconds: float) -> str:
 
 
 def write(
-    result: Any, args: argparse.Namespace, job: dict[str, Any], label: str
+    result: Any, args: argparse.Namespace, job: dict[str, Any], label: str, runner: Engine
 ) -> tuple[StoreReport, str]:
-    """Store ``result`` to ``args.out`` on the engine the options ask for; the report line."""
+    """Store ``result`` to ``args.out`` on ``runner``; the report and its summary line."""
     started = time.perf_counter()
-    with engine_for(args) as runner:
-        report = store(result, args.out, job=job, resume=args.resume, engine=runner, label=label)
-        line = report_line(report, runner, time.perf_counter() - started)
-    return report, line
+    report = store(result, args.out, job=job, resume=args.resume, engine=runner, label=label)
+    return report, report_line(report, runner, time.perf_counter() - started)
 
 
 def compute(result: Any, args: argparse.Namespace) -> Any:
     """Compute a (small) lazy result on the engine the options ask for."""
     with engine_for(args) as runner:
         return runner.run([result], "computing")[0]
+
+
+def read_matrix(args: argparse.Namespace) -> Any:
+    """``--components FILE`` (one row per component) as a lazy array, or in memory if small."""
+    text = str(args.matrix)
+    if not is_store(text):
+        from lnsym.data import load
+
+        return load(text).array
+    axis = args.axis + 1 if args.axis >= 0 else args.axis  # the components' axis comes first
+    return open_array(text, axis=axis, chunk_bytes=int(args.chunk_mb * 2**20))
+
+
+def compute_attribution(result: Any, args: argparse.Namespace) -> Any:
+    """A :class:`~lnsym.interp.chunked.LazyAttribution` computed on the engine the options ask for."""
+    with engine_for(args) as runner:
+        return result.compute(lambda parts: runner.run(parts, "computing"))
+
+
+def check_table(args: argparse.Namespace, components: int, runner: Engine) -> tuple[float, float]:
+    """From the written attribution table: max |Σ shares + bias − logit| and the rounding bound."""
+    table = open_array(args.out, axis=0, chunk_bytes=int(args.chunk_mb * 2**20))
+    shares = table[:components].sum(axis=0)
+    gap = abs(shares + table[components] - table[components + 1]).max()
+    bound = table[components + 2].max()
+    error, tolerance = runner.run([gap, bound], "checking")
+    return float(error), float(tolerance)

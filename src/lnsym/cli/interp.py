@@ -14,11 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from lnsym.cli import chunked
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
 from lnsym.data import Data, load
 from lnsym.errors import DataError
 from lnsym.interp import attribute, compare, fold
 from lnsym.interp.attribution import Attribution
+from lnsym.interp.chunked import TABLE_ROWS, LazyAttribution
 from lnsym.interp.fold import DEFAULT_EPS, Fold
 from lnsym.proof import Proof
 
@@ -36,6 +38,8 @@ _FOLD_EXAMPLES = f"""examples:
 _ATTRIBUTE_EXAMPLES = f"""examples:
   lnsym attribute --component emb=emb.npy --component attn=attn.npy --set w=probe_token.jl
   lnsym attribute --components parts.csv --set w=1,0,-1,0 --set b=0.5 --json
+  lnsym attribute --component emb=emb.zarr --component attn=attn.zarr --set w=probe.jl \\
+      --out shares.zarr --workers 2
 
 {_VALUES}"""
 
@@ -96,6 +100,7 @@ def register(subparsers: Any) -> None:
     add_values(at, "w, g, beta, b, eps")
     at.add_argument("--axis", type=int, default=-1, metavar="K", help="the normalized axis")
     add_json(at)
+    chunked.add_engine_options(at)
     at.set_defaults(run=run_attribute)
 
     co = subparsers.add_parser(
@@ -235,11 +240,16 @@ def _fold_report(result: Fold, out: str | None) -> str:
 def run_attribute(args: argparse.Namespace) -> int:
     values = read_assignments(args.values)
     _only(values, ("w", "g", "beta", "b", "eps"), "attribute")
-    components: dict[str, Any] = {
-        name: data.array for name, data in read_assignments(args.components, "--component").items()
-    }
+    lazy = chunked.wanted(args, [*args.components, f"m={args.matrix or ''}"])
+    if lazy:
+        read = chunked.read_lazy_assignments(
+            args.components, args.axis, args.chunk_mb, "--component"
+        )
+    else:
+        read = read_assignments(args.components, "--component")
+    components: dict[str, Any] = {name: data.array for name, data in read.items()}
     if args.matrix is not None:
-        matrix = load(args.matrix).array
+        matrix = chunked.read_matrix(args) if lazy else load(args.matrix).array
         if matrix.ndim < 2:
             raise DataError(f"--components {args.matrix}: expected a matrix, one row per component")
         stem = Path(args.matrix).stem
@@ -264,11 +274,36 @@ def run_attribute(args: argparse.Namespace) -> int:
         eps=eps,
         axis=args.axis,
     )
+    if isinstance(result, LazyAttribution):
+        if args.out is not None:
+            return _store_attribution(result, args)
+        result = chunked.compute_attribution(result, args)
     if args.json:
         print(json.dumps(result.to_json()))
     else:
         print(_attribution_report(result))
     return 0 if result.ok else 1
+
+
+def _store_attribution(result: LazyAttribution, args: argparse.Namespace) -> int:
+    """Write the attribution table to ``--out`` block by block; check it from the file."""
+    rows = [*result.names, *TABLE_ROWS]
+    job = {"command": "attribute", "rows": rows, "values": sorted(args.values), "axis": args.axis}
+    job["components"] = [*sorted(args.components), *([args.matrix] if args.matrix else [])]
+    with chunked.engine_for(args) as runner:
+        _, line = chunked.write(result.table(), args, job, f"writing {args.out}", runner)
+        error, tolerance = chunked.check_table(args, len(result.names), runner)
+    if not args.quiet:
+        for proof in result.proofs:
+            print(_verdict(proof))
+        if len(result.proofs) == 1:
+            print("  with " + ", ".join(f"a{k} = {n}" for k, n in enumerate(result.names, 1)))
+        print(line)
+        print(f"  rows: {', '.join(rows)} (one column per token)")
+        verdict = "ok" if error <= tolerance else "FAILED"
+        print(f"shares + bias = logit to {error:.3g} (rounding bound {tolerance:.3g}): {verdict}")
+        print(_verdict(result.refutation))
+    return 0 if error <= tolerance else 1
 
 
 def _attribution_report(result: Attribution) -> str:

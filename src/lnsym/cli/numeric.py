@@ -222,7 +222,8 @@ def _run_lazy(
         "axis": args.axis,
         "backend": args.backend,
     }
-    _, line = chunked.write(result, args, job, f"writing {args.out}")
+    with chunked.engine_for(args) as runner:
+        _, line = chunked.write(result, args, job, f"writing {args.out}", runner)
     if not args.quiet:
         print(line)
     return None

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -45,6 +45,9 @@ from lnsym.interp.identities import (
 )
 from lnsym.interp.values import Value, as_array, vector_length
 from lnsym.proof import Proof
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lnsym.interp.chunked import LazyAttribution
 
 __all__ = ["Attribution", "attribute"]
 
@@ -178,7 +181,7 @@ def attribute(
     eps: float = DEFAULT_EPS,
     axis: int = -1,
     names: Sequence[str] | None = None,
-) -> Attribution:
+) -> Attribution | LazyAttribution:
     r"""Split the logit :math:`\langle w, g \odot \operatorname{LN}(x) + \beta\rangle + b` of
     :math:`x = \sum_k a_k` into one share per component (see the module docstring for the formula).
 
@@ -187,7 +190,12 @@ def attribute(
     the normalized axis ``axis`` (``axis=0`` for llm-viz's T×C layout stored as C×T columns).
     ``w`` is one reader of length n, ``g``/``beta`` the LN gain and shift (default ones/zeros),
     ``b`` the bias. Values may be arrays, numbers, :class:`~lnsym.data.Data` or files.
+    Dask components give a lazy :class:`~lnsym.interp.chunked.LazyAttribution`.
     """
+    from lnsym.interp.chunked import attribute_lazy, uses_dask
+
+    if uses_dask(components):
+        return attribute_lazy(components, w, g=g, beta=beta, b=b, eps=eps, axis=axis, names=names)
     labels, arrays = _components(components, names, axis)
     reader = as_array(w, "w")
     if reader.ndim != 1:
