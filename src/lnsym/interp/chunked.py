@@ -43,7 +43,7 @@ from lnsym.interp.values import Value, as_array
 from lnsym.kernels.chunked import call, dask_array, is_dask, require_dask
 from lnsym.proof import Proof
 
-__all__ = ["TABLE_ROWS", "LazyAttribution", "attribute_lazy", "uses_dask"]
+__all__ = ["TABLE_ROWS", "LazyAttribution", "attribute_lazy", "lazy_sum", "uses_dask"]
 
 #: the rows of :meth:`LazyAttribution.table` after the components' shares.
 TABLE_ROWS = ("bias", "logit", "rounding_bound")
@@ -149,6 +149,23 @@ def _lazy_components(
     return tuple(labels), arrays
 
 
+def _accumulate(*blocks: np.ndarray) -> np.ndarray:
+    """a₁ + a₂ + … in this order (as ``np.sum`` over a stack does), in one new array."""
+    total = np.array(blocks[0], dtype=np.result_type(*blocks), copy=True)
+    for block in blocks[1:]:
+        np.add(total, block, out=total)
+    return total
+
+
+def lazy_sum(arrays: Sequence[Any]) -> Any:
+    """The sum of same-shaped Dask arrays, block by block into one new array (no temporaries)."""
+    da = require_dask()
+    dtype = np.result_type(*(a.dtype for a in arrays))
+    return da.map_blocks(
+        _accumulate, *arrays, dtype=dtype, meta=np.empty((0,) * arrays[0].ndim, dtype)
+    )
+
+
 def attribute_lazy(
     components: Mapping[str, Value] | Sequence[Value] | Any,
     w: Value,
@@ -194,9 +211,7 @@ def attribute_lazy(
     except ValueError:
         shapes = ", ".join(f"{k}: {a.shape}" for k, a in zip(labels, arrays, strict=True))
         raise DataError(f"the components' shapes do not broadcast ({shapes})") from None
-    x = stacked[0]
-    for part in stacked[1:]:
-        x = x + part
+    x = lazy_sum(stacked)
     proofs = _proofs(len(labels))
     refutation = require(PER_COMPONENT_LN)
     share = _kernel(SHARE, "a,w,g,x")
