@@ -377,3 +377,27 @@ def test_attribute_out_of_core(tmp_path: Path, capsys: pytest.CaptureFixture[str
     np.testing.assert_array_equal(
         np.array(summary["logit"]), attribute([emb[:4], attn[:4]], w).logit
     )
+
+
+def test_lazy_comparison() -> None:
+    from lnsym.interp import compare
+    from lnsym.interp.chunked import LazyComparison
+
+    rng = np.random.default_rng(16)
+    rows = rng.normal(2.0, 1.0, (400, 8))
+    x = da.from_array(rows, chunks=(100, 8))
+    result = compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": x})
+    assert isinstance(result, LazyComparison) and result.status == "refuted"
+    assert result.conditions == (("mu(x) = 0",),)
+    assert result.gap.chunks[0] == (100,) * 4
+    # per row, the same verdict's numbers as the in-memory comparison of that row
+    for k in (0, 17, 399):
+        eager = compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": rows[k]})
+        assert float(result.size[k].compute()) == pytest.approx(float(eager.size), rel=1e-9)
+        np.testing.assert_allclose(result.lhs_value[k].compute(), eager.lhs_float, rtol=1e-15)
+    report = result.report()
+    assert "on 400 row(s), float64: max |lhs - rhs| = " in report and "mu(x) = 0" in report
+    proved = compare("LN(x)", "sqrt(n)*u(c(x), n*eps)", {"x": x})
+    assert proved.status == "proved" and float(proved.size.max().compute()) < 1e-14
+    constant = compare("norm(LN(x))", "sqrt(n)", {"x": x})
+    assert constant.rhs_value is None and constant.to_json()["max_abs_difference"] > 0

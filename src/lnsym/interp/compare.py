@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 import numpy as np
@@ -56,6 +56,9 @@ from lnsym.language import (
 )
 from lnsym.proof import Proof
 from lnsym.prover import prove
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lnsym.interp.chunked import LazyComparison
 
 __all__ = ["Comparison", "Quantity", "compare"]
 
@@ -260,14 +263,23 @@ def compare(
     assume: Sequence[str] = (),
     eps: float | str = "1e-5",
     digits: int = 30,
-) -> Comparison:
+) -> Comparison | LazyComparison:
     r"""Compare two formulas exactly: the symbolic LHS − RHS and its value on ``values``.
 
     ``values`` maps each name of the formulas to a vector or a number (arrays, lists, files or
     :class:`~lnsym.data.Data`; a name's kind follows its value unless declared with ``vectors`` /
     ``scalars``); an ``eps`` entry overrides the ``eps`` argument. Text data is used exactly as
     written (its decimal literals), so the values are correct to ``digits`` significant digits.
+    With Dask arrays among the values (batches of rows), the result is a
+    :class:`~lnsym.interp.chunked.LazyComparison`: the same verdict and symbolic difference, and
+    the float64 values per row as lazy arrays.
     """
+    from lnsym.interp.chunked import compare_lazy, uses_dask
+
+    if uses_dask(values):  # batches of rows: the verdict, and float64 differences per row (lazy)
+        return compare_lazy(
+            lhs, rhs, values, vectors=vectors, scalars=scalars, assume=assume, eps=eps
+        )
     if not 5 <= digits <= 1000:
         raise DataError(f"digits = {digits}: choose between 5 and 1000 significant digits")
     datas = as_datas(values)
