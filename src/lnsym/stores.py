@@ -10,7 +10,10 @@ blocks) or ``out.npy`` (a preallocated file, each block written in place), one t
 Nothing is lost when a run stops (Ctrl-C, a killed process): beside the output, ``out.zarr.lnsym/``
 records the job and one marker file per block, created only after the block's data is written; a
 run with ``resume=True`` checks that the job is the same and computes only the blocks without a
-marker. When every block is written, the markers are replaced by one ``complete`` file.
+marker. When every block is written, the markers are replaced by one ``complete`` file. Writes are
+not synced to disk one by one (that would make the disk's latency the pace): the data survives the
+death of any process — Ctrl-C, ``kill -9``, a lost worker — but after an operating-system crash or
+a power loss a marker may outlive its block; then rerun without ``--resume``.
 
 >>> import tempfile, os, numpy as np, dask.array as da
 >>> with tempfile.TemporaryDirectory() as d:
@@ -245,8 +248,7 @@ def _write_block(block: np.ndarray, path: str, start: tuple[int, ...], marker: s
     else:
         mapped = _map(path, "r+")
         try:
-            mapped[region] = block
-            mapped.flush()
+            mapped[region] = block  # a shared mapping: the data outlives this process
         finally:
             del mapped
     Path(marker).touch()
