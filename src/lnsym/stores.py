@@ -227,6 +227,7 @@ def _regular(array: Any) -> Any:
 
 
 def _create(path: str, shape: tuple[int, ...], dtype: np.dtype, chunks: tuple[int, ...]) -> None:
+    chunks = tuple(max(1, c) for c in chunks)  # an empty cache still has a chunk grid
     if path.endswith(".zarr"):
         import zarr
 

@@ -122,10 +122,7 @@ def kernel(
     _require(backend)
     spec = make_spec(expr, vectors=vectors, scalars=scalars, name=name)
     source = module_source(spec, backend, axis=axis, cache=False, parallel=parallel)
-    namespace: dict[str, Any] = {"__name__": f"lnsym_kernel_{spec.name}"}
-    exec(compile(source, f"<lnsym kernel {spec.name}>", "exec"), namespace)  # generated code only
-    namespace["ShapeError"] = KernelShapeError
-    return Kernel(spec, backend, source, namespace[spec.name])
+    return Kernel(spec, backend, source, chunked.compiled(source, spec.name))
 
 
 def export(

@@ -43,7 +43,7 @@ from lnsym.kernels.export import KernelShapeError
 if TYPE_CHECKING:  # pragma: no cover
     from lnsym.kernels import Kernel
 
-__all__ = ["call", "dask_array", "has_dask", "is_dask", "require_dask"]
+__all__ = ["call", "compiled", "dask_array", "has_dask", "is_dask", "require_dask"]
 
 
 def require_dask() -> Any:
@@ -82,7 +82,7 @@ def dask_array(value: Any, name: str) -> Any:
 
 
 @functools.lru_cache(maxsize=64)
-def _compiled(source: str, name: str) -> Any:
+def compiled(source: str, name: str) -> Any:
     """The kernel function defined by a generated module ``source`` (compiled once per process)."""
     namespace: dict[str, Any] = {"__name__": f"lnsym_kernel_{name}"}
     exec(compile(source, f"<lnsym kernel {name}>", "exec"), namespace)  # generated code only
@@ -97,11 +97,14 @@ def _block(
     names: tuple[str, ...],
     constants: dict[str, Any],
     eps: float,
+    result_dtype: Any,
 ) -> np.ndarray:
-    """One task: the kernel on one block of every chunked input (normalized axis last)."""
-    function = _compiled(source, kernel_name)
+    """One task: the kernel on one block of every chunked input (normalized axis last).
+
+    The result is a NumPy array of the promised ``result_dtype`` (torch or JAX results converted)."""
+    function = compiled(source, kernel_name)
     arguments = dict(zip(names, blocks, strict=True))
-    return np.asarray(function(**arguments, **constants, eps=eps, axis=-1))
+    return np.asarray(function(**arguments, **constants, eps=eps, axis=-1), dtype=result_dtype)
 
 
 def _normalized_last(array: Any, name: str, axis: int, rechunk: bool) -> Any:
@@ -202,6 +205,7 @@ def call(
         names=tuple(v for v, *_ in chunked),
         constants=constants,
         eps=eps,
+        result_dtype=dtype,
     )
     if vector and axis != -1:
         result = da.moveaxis(result, -1, axis)
