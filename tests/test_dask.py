@@ -401,3 +401,37 @@ def test_lazy_comparison() -> None:
     assert proved.status == "proved" and float(proved.size.max().compute()) < 1e-14
     constant = compare("norm(LN(x))", "sqrt(n)", {"x": x})
     assert constant.rhs_value is None and constant.to_json()["max_abs_difference"] > 0
+
+
+def test_hdf5_caches(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    h5py = pytest.importorskip("h5py", reason="HDF5 caches need h5py (in the dask extra)")
+    rng = np.random.default_rng(17)
+    x = rng.normal(size=(700, 8))
+    with h5py.File(tmp_path / "cache.h5", "w") as handle:
+        handle.create_dataset("resid", data=x, chunks=(100, 8))
+        handle.create_group("blocks")
+    lazy = open_array(f"{tmp_path / 'cache.h5'}:resid", chunk_bytes=8 * 8 * 200)
+    assert lazy.chunks == ((200, 200, 200, 100), (8,))
+    np.testing.assert_array_equal(kernel("LN(x)")(lazy).compute(), kernel("LN(x)")(x))
+    for name, message in (("nothing", "not a readable HDF5 dataset"), ("blocks", "is a group")):
+        with pytest.raises(DataError, match=message):
+            open_array(f"{tmp_path / 'cache.h5'}:{name}")
+    with pytest.raises(DataError, match="name the dataset"):
+        open_array(tmp_path / "cache.h5")
+    out = tmp_path / "ln.npy"
+    command = ["eval", "LN(x)", "--set", f"x={tmp_path / 'cache.h5'}:resid", "--out", str(out)]
+    assert main([*command, "--quiet"]) == 0
+    np.testing.assert_array_equal(np.load(out), kernel("LN(x)")(x))
+
+
+@pytest.mark.skipif("numba" not in FAST, reason="numba is not installed")
+def test_numba_kernels_release_the_gil() -> None:
+    from lnsym.kernels import export
+
+    assert "nogil=True" in kernel("dot(w, LN(x))", "numba", vectors="x,w").source
+    assert "nogil=True" in export("LN(x)", backend="numba")
+    ln = kernel("LN(x)", "numba")
+    rows = np.random.default_rng(18).normal(size=(64, 16))
+    ln(rows)
+    dispatcher = next(v for k, v in ln.function.__globals__.items() if k.endswith("_rows"))
+    assert dispatcher.targetoptions.get("nogil") is True

@@ -25,13 +25,14 @@ a power loss a marker may outlive its block; then rerun without ``--resume``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
 import math
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -137,16 +138,37 @@ def _open_zarr(path: str, mode: str = "r") -> Any:
     return array
 
 
-def _open_hdf5(path: str, name: str) -> Any:
-    try:
-        import h5py
-    except ImportError:
-        raise UnsupportedError(f"{path}: HDF5 files need h5py; pip install h5py") from None
-    try:
-        handle = h5py.File(path, "r")
-        return handle[name]
-    except (OSError, KeyError) as error:
-        raise DataError(f"{path}:{name}: not a readable HDF5 dataset ({error})") from None
+class Hdf5Blocks:
+    """An HDF5 dataset as an array-like for :func:`dask.array.from_array`: each read opens the
+    file, reads the requested block and closes it (picklable: it holds only the path and name)."""
+
+    def __init__(self, path: str, name: str) -> None:
+        self.path, self.name = path, name
+        with self._open() as dataset:
+            self.shape = tuple(int(d) for d in dataset.shape)
+            self.dtype = dataset.dtype
+            self.ndim = dataset.ndim
+
+    @contextlib.contextmanager
+    def _open(self) -> Iterator[Any]:
+        try:
+            import h5py
+        except ImportError:
+            raise UnsupportedError(f"{self.path}: HDF5 files need h5py; pip install h5py") from None
+        try:
+            with h5py.File(self.path, "r") as handle:
+                dataset = handle[self.name]
+                if not isinstance(dataset, h5py.Dataset):
+                    raise KeyError(f"{self.name} is a group, not a dataset")
+                yield dataset
+        except (OSError, KeyError) as error:
+            raise DataError(
+                f"{self.path}:{self.name}: not a readable HDF5 dataset ({error})"
+            ) from None
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        with self._open() as dataset:
+            return np.asarray(dataset[key])
 
 
 def open_array(path: str | Path, *, axis: int = -1, chunk_bytes: int = CHUNK_BYTES) -> Any:
@@ -170,7 +192,7 @@ def open_array(path: str | Path, *, axis: int = -1, chunk_bytes: int = CHUNK_BYT
         file, _, name = text.rpartition(":")
         if not name or not file:
             raise DataError(f"{text}: name the dataset, e.g. {text}:activations")
-        source = _open_hdf5(file, name)
+        source = Hdf5Blocks(file, name)
     else:
         raise DataError(f"{text}: unknown cache format; use .npy, .zarr or .h5:DATASET")
     if source.dtype.kind not in "biuf":
