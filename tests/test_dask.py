@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 da = pytest.importorskip("dask.array", reason="the Dask tests need the dask extra: lnsym[dask]")
 zarr = pytest.importorskip("zarr", reason="the Zarr tests need the dask extra: lnsym[dask]")
@@ -23,6 +25,8 @@ from lnsym.kernels.chunked import call, is_dask  # noqa: E402
 from lnsym.stores import batch_chunks, open_array, progress_dir, store  # noqa: E402
 
 FAST = [b for b in ("numpy", "numba") if b in available_backends()]
+LN = kernel("LN(x)", FAST[-1])
+LOGIT = kernel("dot(w, LN(x)) + b", FAST[-1], vectors="x,w", scalars="b")
 FORMULAS = [
     ("LN(x)", "x", ""),
     ("dot(w, LN(x)) + b", "x,w", "b"),
@@ -435,3 +439,30 @@ def test_numba_kernels_release_the_gil() -> None:
     ln(rows)
     dispatcher = next(v for k, v in ln.function.__globals__.items() if k.endswith("_rows"))
     assert dispatcher.targetoptions.get("nogil") is True
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    rows=st.integers(1, 40),
+    n=st.integers(1, 9),
+    chunk=st.integers(1, 40),
+    scale=st.sampled_from([1e-150, 1e-8, 1.0, 1e8, 1e150]),
+    offset=st.sampled_from([0.0, 1.0, -1e6]),
+    single=st.booleans(),
+)
+def test_any_chunking_gives_the_in_memory_values(
+    rows: int, n: int, chunk: int, scale: float, offset: float, single: bool
+) -> None:
+    rng = np.random.default_rng(rows * 100 + n)
+    if single:  # float32 spans 1e±38
+        scale = min(max(scale, 1e-30), 1e30)
+    x = rng.normal(size=(rows, n)) * scale + offset
+    w = rng.normal(size=n)
+    if single:
+        x = x.astype(np.float32)
+    for formula, function in (("LN", LN), ("logit", LOGIT)):
+        arguments = (x,) if formula == "LN" else (x, w, 0.25)
+        eager = function(*arguments)
+        lazy = function(da.from_array(x, chunks=(chunk, n)), *arguments[1:])
+        np.testing.assert_array_equal(lazy.compute(), eager)
+        assert lazy.dtype == eager.dtype

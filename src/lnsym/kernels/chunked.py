@@ -114,7 +114,7 @@ def _normalized_last(array: Any, name: str, axis: int, rechunk: bool) -> Any:
         raise KernelShapeError(f"{name} is a number; a vector input needs shape (..., n)")
     if not -array.ndim <= axis < array.ndim:
         raise KernelShapeError(f"{name} has {array.ndim} axes; axis={axis} is out of range")
-    moved = da.moveaxis(array, axis, -1)
+    moved = array if axis % array.ndim == array.ndim - 1 else da.moveaxis(array, axis, -1)
     if len(moved.chunks[-1]) > 1:
         if not rechunk:
             raise KernelShapeError(
