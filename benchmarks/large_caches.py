@@ -7,7 +7,8 @@ extra, numba and ~2 × ``--gb`` of free disk). Two parts, each measured side by 
 
    * LN: ``lnsym.kernel("LN(x)", "numba")`` on the in-memory array with a preallocated ``out=``
      (the fastest in-memory path, one thread), against the same kernel called on a Dask array
-     (chunks of 16 MiB), computed with Dask's threaded scheduler (1 and 2 threads) and on a
+     (chunks of 16 MiB), computed with Dask's threaded scheduler (1 and 2 threads; also with
+     ``out=``: each block written straight into a preallocated array) and on a
      ``LocalCluster`` of 1 and 2 single-threaded workers (input persisted on the workers, result
      persisted there: what is timed is the kernel and Dask's scheduling, not the transfer);
    * attribution: x = Σ a_k of K = 4 components and the K shares
@@ -124,7 +125,7 @@ def throughput(tokens: int, repeats: int, directory: str | None) -> float:
             f"median of {repeats} interleaved runs; ratio = in-memory tokens/s ÷ Dask tokens/s "
             "per worker (goal ≤ 1.2)"
         )
-        print(f"{'variant':<42} {'tokens/s':>10} {'per worker':>10} {'ratio':>6} {'vs alloc':>8}")
+        print(f"{'variant':<46} {'tokens/s':>10} {'per worker':>10} {'ratio':>6} {'vs alloc':>8}")
         rate = float("nan")
         for workers in (1, 2):
             in_memory_x = lazy_x.persist(scheduler="threads")
@@ -138,6 +139,10 @@ def throughput(tokens: int, repeats: int, directory: str | None) -> float:
                     dask.compute(*work, scheduler="threads", num_workers=workers)
 
                 return run
+
+            def threaded_into(workers: int = workers, px: Any = in_memory_x) -> None:
+                with dask.config.set(num_workers=workers):
+                    ln(px, out=out)  # each block straight into its slice of out
 
             with (
                 distributed.LocalCluster(
@@ -170,6 +175,7 @@ def throughput(tokens: int, repeats: int, directory: str | None) -> float:
                     "LN in memory (fused, out=)": ln_memory,
                     "LN in memory (fused, allocating)": ln_allocating,
                     f"LN dask threads={workers}": threaded("LN"),
+                    f"LN dask threads, into out=, threads={workers}": threaded_into,
                     f"LN dask cluster workers={workers}": on_cluster("LN"),
                     "attribution in memory (fused, out=)": attribution_memory,
                     "attribution in memory (fused, allocating)": attribution_allocating,
@@ -184,7 +190,7 @@ def throughput(tokens: int, repeats: int, directory: str | None) -> float:
                 best = tokens / times[f"{what} in memory (fused, out=)"]
                 allocating = tokens / times[f"{what} in memory (fused, allocating)"]
                 print(
-                    f"{name:<42} {speed:10.3e} {speed / count:10.3e} "
+                    f"{name:<46} {speed:10.3e} {speed / count:10.3e} "
                     f"{best / (speed / count):6.2f} {allocating / (speed / count):8.2f}"
                 )
             rate = tokens / times["LN in memory (fused, out=)"]

@@ -79,6 +79,28 @@ def test_dask_in_dask_out_bit_for_bit(
 
 
 @pytest.mark.parametrize("backend", FAST)
+def test_out_writes_every_block_in_place(backend: str) -> None:
+    rng = np.random.default_rng(19)
+    x, w, b = rng.normal(size=(3, 50, 8)), rng.normal(size=8), rng.normal(size=(3, 50))
+    ln = kernel("LN(x)", backend)
+    out = np.full_like(x, np.nan)
+    assert ln(da.from_array(x, chunks=(1, 16, 8)), out=out) is out
+    np.testing.assert_array_equal(out, ln(x))
+    columns = np.full((3, 8, 50), np.nan)  # the normalized axis in the middle, a strided target
+    ln(da.from_array(np.moveaxis(x, -1, 1), chunks=(2, 8, 7)), axis=1, out=columns)
+    # NumPy's summation order follows the memory layout (strided rows here): last-bit differences
+    tolerance = 0.0 if backend == "numba" else 1e-14
+    np.testing.assert_allclose(np.moveaxis(columns, 1, -1), ln(x), rtol=tolerance, atol=tolerance)
+    logit = kernel("dot(w, LN(x)) + b", backend, vectors="x,w", scalars="b")
+    into = np.full((3, 50), np.nan, dtype=np.float32)
+    logit(da.from_array(x, chunks=(2, 9, 8)), w, da.from_array(b, chunks=(3, 20)), out=into)
+    np.testing.assert_array_equal(into, logit(x, w, b).astype(np.float32))
+    single = np.empty(())
+    kernel("norm(x)", backend)(da.from_array(x[0, 0], chunks=8), out=single)
+    assert float(single) == float(kernel("norm(x)", backend)(x[0, 0]))
+
+
+@pytest.mark.parametrize("backend", FAST)
 def test_ln_against_an_independent_formula_float32_and_axes(backend: str) -> None:
     rng = np.random.default_rng(4)
     x = rng.normal(-2.0, 5.0, (4, 50, 16)).astype(np.float32)
@@ -124,8 +146,14 @@ def test_split_normalized_axis_and_bad_inputs_are_one_line_errors() -> None:
     with pytest.raises(KernelShapeError, match=r"split into 2 chunks.*x\.rechunk\(\{-1: -1\}\)"):
         ln(x)
     np.testing.assert_array_equal(call(ln, (x,), {}, rechunk=True).compute(), np.zeros((10, 8)))
-    with pytest.raises(UnsupportedError, match="out= does not apply"):
-        ln(da.ones((2, 3), chunks=1), out=np.empty((2, 3)))
+    with pytest.raises(UnsupportedError, match="out must be a NumPy array, not Array"):
+        ln(da.ones((2, 3), chunks=(1, 3)), out=da.ones((2, 3)))
+    with pytest.raises(
+        KernelShapeError, match=r"out has shape \(3, 2\); this result needs \(2, 3\)"
+    ):
+        ln(da.ones((2, 3), chunks=(1, 3)), out=np.empty((3, 2)))
+    with pytest.raises(KernelShapeError, match="floating-point"):
+        ln(da.ones((2, 3), chunks=(1, 3)), out=np.empty((2, 3), dtype=int))
     logit = kernel("dot(w, x)", vectors="x,w")
     with pytest.raises(KernelShapeError, match="same length n"):
         logit(da.ones((4, 3)), np.ones(5))

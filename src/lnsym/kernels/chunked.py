@@ -132,8 +132,9 @@ def call(
     """``kernel(*args, **kwargs)`` for inputs among which are Dask arrays: a lazy Dask array.
 
     The result has the in-memory result's shape and dtype; its batch axes are chunked like the
-    inputs'. ``out=`` does not apply (store the result instead, e.g. with
-    :func:`lnsym.stores.store`). ``rechunk=True`` merges a normalized axis split into chunks.
+    inputs'. ``rechunk=True`` merges a normalized axis split into chunks. With ``out=`` (a NumPy
+    array of the result's shape), nothing is lazy: every block is computed now, on Dask's threaded
+    scheduler, straight into its slice of ``out`` (no block is allocated), and ``out`` is returned.
     """
     da = require_dask()
     try:
@@ -142,10 +143,11 @@ def call(
         raise KernelShapeError(f"{kernel.spec.name}: {error}") from None
     bound.apply_defaults()
     values = bound.arguments
-    if values.get("out") is not None:
+    out = values.get("out")
+    if out is not None and not isinstance(out, np.ndarray):
         raise UnsupportedError(
-            "out= does not apply to Dask inputs: the result is a lazy Dask array; store it with "
-            "lnsym.stores.store(result, 'out.zarr') or result.to_zarr(...)"
+            f"out must be a NumPy array, not {type(out).__name__}; to write a Dask result to "
+            "disk use lnsym.stores.store(result, 'out.zarr')"
         )
     axis, eps = int(values["axis"]), float(values["eps"])
     spec = kernel.spec
@@ -190,6 +192,13 @@ def call(
     pieces: list[Any] = []
     for _, array, index in chunked:
         pieces += [array, index]
+    options = {
+        "source": kernel.source,
+        "kernel_name": spec.name,
+        "names": tuple(v for v, *_ in chunked),
+        "constants": constants,
+        "eps": eps,
+    }
     result = da.blockwise(
         _block,
         out_index,
@@ -200,13 +209,68 @@ def call(
         align_arrays=True,
         token=f"lnsym-{spec.name}",
         new_axes={rank: n} if vector and not any(rank in i for *_, i in chunked) else None,
-        source=kernel.source,
-        kernel_name=spec.name,
-        names=tuple(v for v, *_ in chunked),
-        constants=constants,
-        eps=eps,
         result_dtype=dtype,
+        **options,
     )
+    if out is not None:
+        return _compute_into(out, result, pieces, out_index, options, axis if vector else None)
     if vector and axis != -1:
         result = da.moveaxis(result, -1, axis)
     return result
+
+
+def _block_into(*blocks: Any, target: np.ndarray, rank: int, **options: Any) -> np.ndarray:
+    """One task of ``out=``: the kernel on one block, written into its slice of ``target``.
+
+    The last ``rank`` blocks are the global indices of this block along the batch axes."""
+    inputs = blocks[: len(blocks) - rank]
+    region = tuple(slice(int(b[0]), int(b[0]) + len(b)) for b in blocks[len(blocks) - rank :])
+    function = compiled(options["source"], options["kernel_name"])
+    arguments = dict(zip(options["names"], inputs, strict=True))
+    view = target[region] if region else target  # a 0-d target is its own (only) block
+    function(**arguments, **options["constants"], eps=options["eps"], axis=-1, out=view)
+    return np.zeros((1,) * target.ndim, dtype=np.int8)
+
+
+def _compute_into(
+    out: np.ndarray,
+    result: Any,
+    pieces: list[Any],
+    out_index: tuple[int, ...],
+    options: dict[str, Any],
+    axis: int | None,
+) -> np.ndarray:
+    """Compute ``result``'s blocks straight into ``out`` (normalized axis ``axis`` for vectors)."""
+    import uuid
+
+    import dask
+
+    da = require_dask()
+    shape = tuple(result.shape)
+    target = out if axis is None else np.moveaxis(out, axis, -1)
+    if target.shape != shape:
+        wanted = shape if axis is None else np.moveaxis(np.empty(shape, dtype=bool), -1, axis).shape
+        raise KernelShapeError(f"out has shape {out.shape}; this result needs {tuple(wanted)}")
+    if out.dtype.kind != "f":
+        raise KernelShapeError(f"out holds {out.dtype} values; give a floating-point array")
+    rank = len(shape) - (1 if axis is not None else 0)
+    starts = []
+    for d in range(rank):  # each block's global indices along batch axis d
+        starts += [da.arange(shape[d], chunks=(result.chunks[d],)), (d,)]
+    into = da.blockwise(
+        _block_into,
+        out_index,
+        *pieces,
+        *starts,
+        dtype=np.int8,
+        meta=np.empty((0,) * len(out_index), dtype=np.int8),
+        concatenate=True,
+        align_arrays=True,
+        adjust_chunks={i: 1 for i in out_index},
+        name=f"lnsym-{options['kernel_name']}-into-{uuid.uuid4().hex}",  # never hash out
+        target=target,
+        rank=rank,
+        **options,
+    )
+    dask.compute(into, scheduler="threads")
+    return out
