@@ -13,6 +13,9 @@ to every task as constants; the others become Dask arrays aligned with the chunk
 Scheduling is Dask's own (threads by default; a ``distributed`` cluster if a client is active):
 lnsym adds no scheduler or thread pool.
 
+With ``out=`` a preallocated NumPy array, the call is not lazy: each block is computed at once, on
+Dask's threaded scheduler, straight into its slice of ``out`` (no block is allocated).
+
 Tasks carry the kernel's generated source text, not the function, so they pickle to worker processes
 and compile there once (per process, cached).
 
