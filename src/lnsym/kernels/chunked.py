@@ -101,13 +101,15 @@ def _block(
     constants: dict[str, Any],
     eps: float,
     result_dtype: Any,
+    vector: bool,
 ) -> np.ndarray:
     """One task: the kernel on one block of every chunked input (normalized axis last).
 
     The result is a NumPy array of the promised ``result_dtype`` (torch or JAX results converted)."""
     function = compiled(source, kernel_name)
     arguments = dict(zip(names, blocks, strict=True))
-    return np.asarray(function(**arguments, **constants, eps=eps, axis=-1), dtype=result_dtype)
+    value = np.asarray(function(**arguments, **constants, eps=eps, axis=-1), dtype=result_dtype)
+    return value if vector else value[..., None]  # a scalar per row keeps a normalized axis of 1
 
 
 def _normalized_last(array: Any, name: str, axis: int, rechunk: bool) -> Any:
@@ -178,8 +180,8 @@ def call(
     constants: dict[str, Any] = {}
     for v, array in vectors.items():
         small = not is_dask(values[v]) and array.ndim == 1
-        if small:
-            constants[v] = array.compute()
+        if small:  # never computed through Dask (that could be a round trip to a cluster)
+            constants[v] = np.asarray(values[v]).astype(array.dtype, copy=False)
         else:
             chunked.append((v, array, (*range(rank - array.ndim + 1, rank), rank)))
     for s, value in scalars.items():
@@ -189,7 +191,11 @@ def call(
         else:
             constants[s] = np.asarray(value, dtype=np.float64)
     vector = spec.kind is Kind.VECTOR
-    out_index = (*range(rank), rank) if vector else tuple(range(rank))
+    # the normalized axis stays in every task's index, so that no task concatenates (copies) its
+    # inputs along it; a scalar formula gives it length 1 there and drops it afterwards
+    out_index = (*range(rank), rank)
+    size = n if vector else 1
+    new_axes = None if any(rank in i for *_, i in chunked) else {rank: size}
     if not chunked:  # pragma: no cover - has_dask guarantees a Dask input
         raise UnsupportedError("no Dask input: call the kernel directly")
     pieces: list[Any] = []
@@ -211,13 +217,17 @@ def call(
         concatenate=True,
         align_arrays=True,
         token=f"lnsym-{spec.name}",
-        new_axes={rank: n} if vector and not any(rank in i for *_, i in chunked) else None,
+        new_axes=new_axes,
+        adjust_chunks=None if vector else {rank: 1},
         result_dtype=dtype,
+        vector=vector,
         **options,
     )
     if out is not None:
-        return _compute_into(out, result, pieces, out_index, options, axis if vector else None)
-    if vector and axis != -1:
+        return _compute_into(out, result, pieces, new_axes, options, axis if vector else None)
+    if not vector:
+        return result[..., 0]
+    if axis != -1:
         result = da.moveaxis(result, -1, axis)
     return result
 
@@ -232,14 +242,14 @@ def _block_into(*blocks: Any, target: np.ndarray, rank: int, **options: Any) -> 
     arguments = dict(zip(options["names"], inputs, strict=True))
     view = target[region] if region else target  # a 0-d target is its own (only) block
     function(**arguments, **options["constants"], eps=options["eps"], axis=-1, out=view)
-    return np.zeros((1,) * target.ndim, dtype=np.int8)
+    return np.zeros((1,) * (rank + 1), dtype=np.int8)
 
 
 def _compute_into(
     out: np.ndarray,
     result: Any,
     pieces: list[Any],
-    out_index: tuple[int, ...],
+    new_axes: dict[int, int] | None,
     options: dict[str, Any],
     axis: int | None,
 ) -> np.ndarray:
@@ -249,7 +259,7 @@ def _compute_into(
     import dask
 
     da = require_dask()
-    shape = tuple(result.shape)
+    shape = tuple(result.shape) if axis is not None else tuple(result.shape[:-1])
     target = out if axis is None else np.moveaxis(out, axis, -1)
     if target.shape != shape:
         wanted = shape if axis is None else np.moveaxis(np.empty(shape, dtype=bool), -1, axis).shape
@@ -260,16 +270,18 @@ def _compute_into(
     starts = []
     for d in range(rank):  # each block's global indices along batch axis d
         starts += [da.arange(shape[d], chunks=(result.chunks[d],)), (d,)]
+    index = tuple(range(rank + 1))
     into = da.blockwise(
         _block_into,
-        out_index,
+        index,
         *pieces,
         *starts,
         dtype=np.int8,
-        meta=np.empty((0,) * len(out_index), dtype=np.int8),
+        meta=np.empty((0,) * len(index), dtype=np.int8),
         concatenate=True,
         align_arrays=True,
-        adjust_chunks={i: 1 for i in out_index},
+        new_axes=None if new_axes is None else {rank: 1},
+        adjust_chunks={i: 1 for i in index},
         name=f"lnsym-{options['kernel_name']}-into-{uuid.uuid4().hex}",  # never hash out
         target=target,
         rank=rank,
