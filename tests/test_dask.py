@@ -235,6 +235,17 @@ def test_an_interrupted_store_resumes_only_the_missing_blocks(tmp_path: Path) ->
     np.testing.assert_array_equal(zarr.open_array(str(out), mode="r")[:], ln(x))
 
 
+def test_a_deleted_output_starts_afresh(tmp_path: Path) -> None:
+    x = np.arange(40.0).reshape(10, 4) ** 1.5
+    lazy = kernel("LN(x)")(da.from_array(x, chunks=(3, 4)))
+    out = tmp_path / "ln.npy"
+    store(lazy, out, job={"f": "LN"})
+    out.unlink()  # the progress record stays behind
+    report = store(lazy, out, job={"f": "LN"})
+    assert report.written == report.blocks == 4 and report.skipped == 0
+    np.testing.assert_array_equal(np.load(out), kernel("LN(x)")(x))
+
+
 def test_unreadable_caches(tmp_path: Path) -> None:
     (tmp_path / "bad.npy").write_text("not numpy")
     with pytest.raises(DataError, match=r"not a readable \.npy"):

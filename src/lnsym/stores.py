@@ -329,7 +329,7 @@ def store(
                 "remove it or choose another --out"
             )
     else:
-        if resume and sidecar.exists():
+        if sidecar.exists():  # left by an output that was deleted since: its markers are stale
             shutil.rmtree(sidecar)
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         _create(target, tuple(result.shape), result.dtype, tuple(c[0] for c in result.chunks))
