@@ -208,6 +208,8 @@ def test_read_and_write_caches(tmp_path: Path, suffix: str) -> None:
             store(ln(lazy), tmp_path / out, job={"test": out})
         with pytest.raises(DataError, match="different job"):
             store(ln(lazy), tmp_path / out, job={"test": "other"}, resume=True)
+        with pytest.raises(DataError, match="other blocks or another shape"):
+            store(ln(lazy.rechunk((300, 32))), tmp_path / out, job={"test": out}, resume=True)
 
 
 def test_an_interrupted_store_resumes_only_the_missing_blocks(tmp_path: Path) -> None:

@@ -323,7 +323,13 @@ def store(
                 f"--out {target} exists but is not an lnsym output ({sidecar} is missing); "
                 "remove it or choose another --out"
             ) from None
-        if previous != json.loads(json.dumps(record)):
+        current = json.loads(json.dumps(record))
+        if previous.get("job") == current["job"] and previous != current:
+            raise DataError(
+                f"--resume: {target} was written with other blocks or another shape "
+                f"(chunks {previous.get('chunks')}); resume with the same options (--chunk-mb)"
+            )
+        if previous != current:
             raise DataError(
                 f"--resume: {target} was started by a different job ({previous['job']}); "
                 "remove it or choose another --out"
