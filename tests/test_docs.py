@@ -9,6 +9,8 @@ normalized). ``bash`` blocks are shown, never run. Markers, as HTML comments:
 * ``<!-- docs-test: skip -->`` on the line before a block: do not run it;
 * ``<!-- docs-test: requires-data -->`` anywhere in a page: skip the page when the seed vectors
   (``../shared/data``) are absent.
+* ``<!-- docs-test: requires-module NAME -->`` anywhere in a page: skip the page when the module
+  (an optional extra, e.g. ``dask``) is not installed.
 """
 
 from __future__ import annotations
@@ -149,6 +151,8 @@ def run_page(path: Path) -> int:
 def test_page_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if _REQUIRES_DATA in path.read_text() and not (SHARED_DATA / "pre_norm.jl").is_file():
         pytest.skip(f"../shared/data is absent ({SHARED_DATA}); the seed vectors are not copied")
+    for module in re.findall(r"<!-- docs-test: requires-module ([\w.]+) -->", path.read_text()):
+        pytest.importorskip(module, reason=f"{path.name} runs {module}, an optional extra")
     monkeypatch.chdir(ROOT)
     assert run_page(path) > 0
 
