@@ -96,7 +96,10 @@ class Engine:
     def _bar(self, total: int, label: str) -> Any:
         if not (self.progress and sys.stderr.isatty()):
             return None
-        from tqdm import tqdm
+        try:
+            from tqdm import tqdm
+        except ImportError:  # pragma: no cover - tqdm comes with the dask extra
+            return None
 
         return tqdm(total=total, desc=label, unit="chunk", file=sys.stderr)
 
