@@ -316,6 +316,8 @@ def test_eval_out_of_core(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         (["--workers", "1", "--scheduler", "127.0.0.1:1"], "not both"),
         (["--memory-limit", "1GB", "--out", "o.zarr"], "--memory-limit applies to --workers"),
         (["--chunk-mb", "0", "--out", "o.zarr"], "positive size"),
+        (["--workers", "1", "--memory-limit", "lots", "--out", "o.zarr"], "a size such as 1GB"),
+        (["--workers", "1", "--memory-limit", "1kB", "--out", "o.zarr"], "at least 64MB"),
     ],
 )
 def test_eval_out_of_core_bad_input(

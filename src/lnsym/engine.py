@@ -185,6 +185,17 @@ def engine(
         return
     if workers is None or not 1 <= workers <= MAX_WORKERS:
         raise DataError(f"--workers {workers}: choose between 1 and {MAX_WORKERS} workers")
+    if memory_limit is not None:
+        from dask.utils import parse_bytes
+
+        try:
+            limit = parse_bytes(memory_limit)
+        except (ValueError, TypeError):
+            raise DataError(
+                f"--memory-limit {memory_limit}: write a size such as 1GB or 500MB"
+            ) from None
+        if limit < 2**26:
+            raise DataError(f"--memory-limit {memory_limit}: give each worker at least 64MB")
     cluster = distributed.LocalCluster(
         n_workers=workers,
         threads_per_worker=threads or 1,

@@ -33,6 +33,7 @@ _EVAL_EXAMPLES = """examples:
 
 A --set value is a number (a scalar), a list such as 1,2,3 or [1, 2, 3] (a vector), or a file:
 .jl (the seed format; pick one of several arrays with FILE.jl:NAME), .npy, .txt or .csv.
+A .zarr store or FILE.h5:DATASET (and, with --out, a .npy file) is read lazily, block by block.
 --set eps=VALUE changes the regularizer (default 1e-5)."""
 
 _EXPORT_EXAMPLES = """examples:
