@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from lnsym.cli import chunked
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
 from lnsym.errors import DataError
 from lnsym.interp import attribute, compare, fold
+from lnsym.interp.chunked import TABLE_ROWS, LazyAttribution
 from lnsym.interp.folding import DEFAULT_EPS
 from lnsym.numeric.data import Data, load
 
@@ -38,6 +40,9 @@ _ATTRIBUTE_EXAMPLES = f"""examples:
   lnsym attribute --component emb=emb.npy --component attn=attn.npy --set w=probe_token.jl
   lnsym attribute --components parts.csv --set w=1,0,-1,0 --set b=0.5 --json
   lnsym attribute --components stack.npy --set W=W_U.npy --set b=b_U.npy --out shares.npy
+
+  lnsym attribute --component emb=emb.zarr --component attn=attn.zarr --set w=probe.jl \\
+      --out shares.zarr --workers 2
 
 --set W=FILE is a whole unembedding (d_model x d_vocab): every logit is attributed in one call.
 --components FILE is a stack, one component per entry of its first axis (K x ... x n).
@@ -119,10 +124,12 @@ def register(subparsers: Any) -> None:
     at.add_argument(
         "--out",
         default=None,
-        metavar="FILE",
-        help="write the shares, components x ... x readers (.npy, or .csv/.txt for 1-2 axes)",
+        metavar="PATH",
+        help="write the shares, components x ... x readers (.npy, or .csv/.txt for 1-2 axes); "
+        "with Dask data, the table block by block (.zarr or .npy)",
     )
     add_json(at)
+    chunked.add_engine_options(at, out=False)
     at.set_defaults(run=run_attribute)
 
     co = subparsers.add_parser(
@@ -263,11 +270,18 @@ def run_fold(args: argparse.Namespace) -> int:
 def run_attribute(args: argparse.Namespace) -> int:
     values = read_assignments(args.values)
     _only(values, ("w", "W", "g", "beta", "b", "eps"), "attribute")
-    components: dict[str, Any] = {
-        name: data.array for name, data in read_assignments(args.components, "--component").items()
-    }
+    lazy = chunked.wanted(
+        args, [*args.components, f"m={args.matrix or ''}"], out_npy_in_memory=True
+    )
+    if lazy:
+        read = chunked.read_lazy_assignments(
+            args.components, args.axis, args.chunk_mb, "--component"
+        )
+    else:
+        read = read_assignments(args.components, "--component")
+    components: dict[str, Any] = {name: data.array for name, data in read.items()}
     if args.matrix is not None:
-        stack = load(args.matrix).array
+        stack = chunked.read_matrix(args) if lazy else load(args.matrix).array
         if stack.ndim < 2:
             raise DataError(
                 f"--components {args.matrix}: expected a stack, one component per entry of the "
@@ -295,13 +309,39 @@ def run_attribute(args: argparse.Namespace) -> int:
         axis=args.axis,
         w_axis=w_axis,
     )
-    if args.out:
+    if isinstance(result, LazyAttribution):
+        if args.out is not None:
+            return _store_attribution(result, args)
+        result = chunked.compute_attribution(result, args)
+    elif args.out:
         _write(args.out, result.shares)
     if args.json:
         print(json.dumps(result.to_json()))
     else:
         print(result.report(args.out))
     return 0 if result.ok else 1
+
+
+def _store_attribution(result: LazyAttribution, args: argparse.Namespace) -> int:
+    """Write the attribution table to ``--out`` block by block; check it from the file."""
+    rows = [*result.names, *TABLE_ROWS]
+    job = {"command": "attribute", "rows": rows, "values": sorted(args.values), "axis": args.axis}
+    job["components"] = [*sorted(args.components), *([args.matrix] if args.matrix else [])]
+    with chunked.engine_for(args) as runner:
+        _, line = chunked.write(result.table(), args, job, f"writing {args.out}", runner)
+        error, tolerance = chunked.check_table(args, len(result.names), runner)
+    if not args.quiet:
+        for proof in result.proofs:
+            print(proof.summary())
+        if len(result.proofs) == 1:
+            named = ", ".join(f"{k}: {name}" for k, name in enumerate(result.names, 1))
+            print(f"  the components a1, a2, ... are, in order: {named}")
+        print(line)
+        print(f"  rows: {', '.join(rows)} (one column per token)")
+        verdict = "ok" if error <= tolerance else "FAILED"
+        print(f"shares + bias = logit to {error:.3g} (rounding bound {tolerance:.3g}): {verdict}")
+        print(result.refutation.summary())
+    return 0 if error <= tolerance else 1
 
 
 # --------------------------------------------------------------------------------------------------

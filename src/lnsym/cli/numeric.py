@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from lnsym.cli import chunked
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
 from lnsym.errors import DataError, ParseError
 from lnsym.kernels import BACKENDS, exact_rows, export, kernel, make_spec
+from lnsym.kernels.chunked import call, dask_array
 from lnsym.kernels.undefined import undefined_cause
 from lnsym.lang.definitions import Kind
 from lnsym.lang.names import resolve
@@ -30,9 +32,11 @@ _EVAL_EXAMPLES = """examples:
   lnsym eval 'dot(w, LN(x)) + b' --set x=pre_norm.jl --set w=probe_token.jl --set b=0.8328
   lnsym eval 'dot(w, LN(x)) + b' --set x=pre_norm.jl --set w=probe_token.jl --set b=0.8328 --exact
   lnsym eval 'LN(x)' --set x=tokens.npy --axis 0 --json
+  lnsym eval 'LN(x)' --set x=cache.zarr --out ln.zarr --workers 2 --memory-limit 1GB
 
 A --set value is a number (a scalar), a list such as 1,2,3 or [1, 2, 3] (a vector), or a file:
 .jl (the seed format; pick one of several arrays with FILE.jl:NAME), .npy, .txt or .csv.
+A .zarr store or FILE.h5:DATASET (and, with --out, a .npy file) is read lazily, block by block.
 --set eps=VALUE changes the regularizer (default 1e-5)."""
 
 _EXPORT_EXAMPLES = """examples:
@@ -65,6 +69,7 @@ def register(subparsers: Any) -> None:
         help="print NaN or infinity where the formula is undefined (default: an error naming why)",
     )
     add_json(ev)
+    chunked.add_engine_options(ev)
     ev.set_defaults(run=run_eval)
 
     ex = subparsers.add_parser(
@@ -181,7 +186,11 @@ def _float(
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    values = read_assignments(args.values)
+    lazy = chunked.wanted(args, args.values)
+    if lazy:
+        values = chunked.read_lazy_assignments(args.values, args.axis, args.chunk_mb)
+    else:
+        values = read_assignments(args.values)
     eps = values.pop("eps", None)
     if eps is not None and not eps.is_scalar:
         raise DataError("--set eps: the regularizer must be one number")
@@ -193,6 +202,16 @@ def run_eval(args: argparse.Namespace) -> int:
             "give a vector such as --set x=1,2,3"
         )
     _check_lengths(values, vectors, args.axis)
+    value: Any
+    if lazy:
+        if args.exact or args.digits is not None:
+            raise DataError("--exact evaluates in memory; drop --out, --workers and --scheduler")
+        outcome = _run_lazy(args, values, vectors, scalars, eps)
+        if outcome is None:
+            return 0
+        value = np.asarray(outcome, dtype=np.float64).tolist()
+        _print_value(args, value)
+        return 0
     spec = make_spec(args.expr, vectors=vectors, scalars=scalars)
     epsilon = 1e-5 if eps is None else float(eps.array)
     arguments = {name: data.array for name, data in values.items()}
@@ -200,7 +219,7 @@ def run_eval(args: argparse.Namespace) -> int:
         digits = 30 if args.digits is None else args.digits
         exact_eps = "1e-5" if eps is None else str(eps.exact())
         try:
-            value: Any = exact_rows(
+            value = exact_rows(
                 spec.expr, values, vectors, axis=args.axis, digits=digits, eps=exact_eps
             )
         except ZeroDivisionError:  # exact arithmetic has no NaN to print, even with --allow-nan
@@ -210,6 +229,11 @@ def run_eval(args: argparse.Namespace) -> int:
             raise DataError(_undefined(spec.expr, arguments, epsilon, args.axis))
     else:
         value = _float(args, spec.expr, vectors, scalars, arguments, epsilon)
+    _print_value(args, value)
+    return 0
+
+
+def _print_value(args: argparse.Namespace, value: Any) -> None:
     if args.json:
         print(json.dumps({"value": value}))
     elif isinstance(value, list) and value and isinstance(value[0], list):
@@ -218,7 +242,40 @@ def run_eval(args: argparse.Namespace) -> int:
         print(_plain(value))
     else:
         print(value if isinstance(value, str) else repr(float(value)))
-    return 0
+
+
+def _run_lazy(
+    args: argparse.Namespace,
+    values: dict[str, Data],
+    vectors: list[str],
+    scalars: list[str],
+    eps: Data | None,
+) -> Any:
+    """The out-of-core eval: write to ``--out`` (return None) or compute and return the value."""
+    function = kernel(
+        args.expr, args.backend, vectors=vectors, scalars=scalars, axis=args.axis, name="f"
+    )
+    arguments = {name: data.array for name, data in values.items()}
+    first = vectors[0]
+    arguments[first] = dask_array(arguments[first], first)  # at least one lazy input
+    epsilon = 1e-5 if eps is None else float(eps.array)
+    result = call(function, (), {**arguments, "eps": epsilon}, rechunk=True)
+    if args.out is None:
+        if args.resume:
+            raise DataError("--resume continues writing an --out; give the same --out")
+        return chunked.compute(result, args)
+    job = {
+        "command": "eval",
+        "expr": args.expr,
+        "values": sorted(args.values),
+        "axis": args.axis,
+        "backend": args.backend,
+    }
+    with chunked.engine_for(args) as runner:
+        _, line = chunked.write(result, args, job, f"writing {args.out}", runner)
+    if not args.quiet:
+        print(line)
+    return None
 
 
 # --------------------------------------------------------------------------------------------------

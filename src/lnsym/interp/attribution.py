@@ -27,7 +27,7 @@ shares and the bias sum to the logit. Normalizing each component on its own,
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,9 +45,14 @@ from lnsym.interp.identities import (
     require,
 )
 from lnsym.interp.values import Value, as_array, vector_length
+from lnsym.kernels.chunked import uses_dask
 from lnsym.kernels.interop import array_kind, family, is_foreign, restore, to_numpy
 from lnsym.lang.parser import RESERVED
 from lnsym.prover.verdict import Proof
+
+#: the lazy (Dask) attribution, registered by :mod:`lnsym.interp.chunked` when it is imported
+#: (it builds on this module, so this module cannot import it).
+LAZY: Callable[..., Any] | None = None
 
 __all__ = ["Attribution", "attribute"]
 
@@ -302,7 +307,7 @@ def attribute(
     w_axis: int = -1,
     names: Sequence[str] | None = None,
     separate: bool | None = None,
-) -> Attribution:
+) -> Attribution | Any:
     r"""Split the logits :math:`\langle w, g \odot \operatorname{LN}(x) + \beta\rangle + b` of
     :math:`x = \sum_k a_k` into one share per component (see the module docstring for the formula).
 
@@ -325,7 +330,10 @@ def attribute(
     dtype (:mod:`lnsym.kernels.interop`).
     ``separate`` (the per-component LN readings, one more product) defaults to on for one reader
     vector and off for a matrix of readers.
+    Dask components give a lazy :class:`~lnsym.interp.chunked.LazyAttribution`.
     """
+    if LAZY is not None and uses_dask(components):  # Dask data: the lazy path
+        return LAZY(components, w, g=g, beta=beta, b=b, eps=eps, axis=axis, names=names)
     labels, arrays = _components(components, names, axis)
     if isinstance(components, Mapping):
         component_values = list(components.values())

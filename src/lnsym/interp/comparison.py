@@ -23,7 +23,7 @@ read by the Pythia probe differ by about 3.69e-6 because ε is not scaled by n (
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +43,7 @@ from lnsym.interp.explain import (
 )
 from lnsym.interp.values import Value, as_datas
 from lnsym.kernels import kernel
+from lnsym.kernels.chunked import uses_dask
 from lnsym.lang.definitions import Kind, Mean, n
 from lnsym.lang.definitions import eps as EPSILON
 from lnsym.lang.names import resolve
@@ -56,6 +57,9 @@ from lnsym.lang.parser import (
 from lnsym.numeric.data import Data
 from lnsym.prover import prove
 from lnsym.prover.verdict import Proof
+
+#: the lazy (Dask) comparison, registered by :mod:`lnsym.interp.chunked` when it is imported.
+LAZY: Callable[..., Any] | None = None
 
 __all__ = ["Comparison", "Quantity", "compare"]
 
@@ -247,14 +251,19 @@ def compare(
     assume: Sequence[str] = (),
     eps: float | str = "1e-5",
     digits: int = 30,
-) -> Comparison:
+) -> Comparison | Any:
     r"""Compare two formulas exactly: the symbolic LHS − RHS and its value on ``values``.
 
     ``values`` maps each name of the formulas to a vector or a number (arrays, lists, files or
     :class:`~lnsym.numeric.data.Data`; a name's kind follows its value unless declared with ``vectors`` /
     ``scalars``); an ``eps`` entry overrides the ``eps`` argument. Text data is used exactly as
     written (its decimal literals), so the values are correct to ``digits`` significant digits.
+    With Dask arrays among the values (batches of rows), the result is a
+    :class:`~lnsym.interp.chunked.LazyComparison`: the same verdict and symbolic difference, and
+    the float64 values per row as lazy arrays.
     """
+    if LAZY is not None and uses_dask(values):  # batches of rows: lazy float64 differences per row
+        return LAZY(lhs, rhs, values, vectors=vectors, scalars=scalars, assume=assume, eps=eps)
     if not 5 <= digits <= 1000:
         raise DataError(f"digits = {digits}: choose between 5 and 1000 significant digits")
     datas = as_datas(values)

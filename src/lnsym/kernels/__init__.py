@@ -29,6 +29,7 @@ from typing import Any
 
 from sympy import Expr
 
+from lnsym.kernels import chunked
 from lnsym.kernels.backends import BACKENDS, available, get
 from lnsym.kernels.exact import evaluate_exact, exact_rows
 from lnsym.kernels.export import (
@@ -65,7 +66,8 @@ def available_backends() -> tuple[str, ...]:
 class Kernel:
     """A compiled formula: call it with the vectors and scalars (by position or by name).
 
-    ``source`` is the generated module text (what :func:`export` writes).
+    ``source`` is the generated module text (what :func:`export` writes). Called with Dask arrays,
+    it returns a lazy Dask array (:mod:`lnsym.kernels.chunked`).
     """
 
     spec: Spec
@@ -74,8 +76,11 @@ class Kernel:
     function: Callable[..., Any] = field(repr=False)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Evaluate on NumPy arrays, PyTorch tensors or JAX arrays (see :mod:`lnsym.kernels.interop`
-        for the dtype, device and gradient rules)."""
+        """Evaluate on NumPy arrays, PyTorch tensors, JAX arrays or Dask arrays (see
+        :mod:`lnsym.kernels.interop` for the dtype, device and gradient rules; Dask arrays give a
+        lazy Dask array, :mod:`lnsym.kernels.chunked`)."""
+        if chunked.has_dask(args, kwargs):  # Dask arrays in, a lazy Dask array out
+            return chunked.call(self, args, kwargs)
         if self.backend in ("numpy", "numba"):
             return call_on_numpy(self.function, self.spec.vectors, args, kwargs)
         return self.function(*args, **kwargs)
@@ -133,10 +138,7 @@ def kernel(
     get(backend, installed=True)
     spec = make_spec(expr, vectors=vectors, scalars=scalars, name=name)
     source = module_source(spec, backend, axis=axis, cache=False, parallel=parallel)
-    namespace: dict[str, Any] = {"__name__": f"lnsym_kernel_{spec.name}"}
-    exec(compile(source, f"<lnsym kernel {spec.name}>", "exec"), namespace)  # generated code only
-    namespace["ShapeError"] = KernelShapeError
-    return Kernel(spec, backend, source, namespace[spec.name])
+    return Kernel(spec, backend, source, chunked.compiled(source, spec.name))
 
 
 def export(

@@ -217,7 +217,9 @@ def fused_functions(
     rows = f"_{spec.name}_rows"
     params = ", ".join(spec.parameters)
     loop = "numba.prange" if parallel else "range"
-    options = f"cache={cache}, fastmath=FASTMATH" + (", parallel=True" if parallel else "")
+    options = f"cache={cache}, nogil=True, fastmath=FASTMATH" + (
+        ", parallel=True" if parallel else ""
+    )
     kernel = [
         f"@numba.njit({options})",
         f"def {rows}({params}, eps, out):",

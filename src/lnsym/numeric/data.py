@@ -272,17 +272,23 @@ def load(path: str | Path, name: str | None = None) -> Data:
     return next(iter(found.values()))
 
 
+def _is_file(text: str) -> bool:
+    """Whether ``text`` names an existing path (a long list of numbers is no file name)."""
+    try:
+        return Path(text).exists()
+    except OSError:  # e.g. the name is too long
+        return False
+
+
 def read_value(text: str) -> Data:
     """A command-line value: a number, a list ``1,2,3`` / ``[1, 2, 3]``, or a file (``f.jl:name``)."""
     body = text.strip()
     if not body:
         raise DataError("empty value; give a number, a list like 1,2,3 or a file")
     looks_numeric = re.fullmatch(r"[\[\]\s,0-9eEf.+\-naNiIty]*", body) is not None
-    if looks_numeric and not Path(body).exists():
+    if looks_numeric and not _is_file(body):
         return parse_numbers(body, source=repr(text))
-    path, _, name = (
-        body.rpartition(":") if ":" in body and not Path(body).exists() else (body, "", "")
-    )
+    path, _, name = body.rpartition(":") if ":" in body and not _is_file(body) else (body, "", "")
     if name and not path:
         path, name = body, ""
     return load(path, name or None)

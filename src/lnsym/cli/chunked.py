@@ -1,0 +1,179 @@
+"""Out-of-core runs of ``lnsym eval`` and ``lnsym attribute``: caches on disk, results to ``--out``.
+
+A ``--set`` (or ``--component``) value that names a ``.zarr`` store, an ``.h5:DATASET`` or, with
+``--out``, a ``.npy`` file is opened lazily (:func:`lnsym.kernels.stores.open_array`); the result is written
+block by block to ``--out ln.zarr`` (or ``.npy``) with bounded memory, a progress bar on a terminal
+(none with ``--quiet`` or when stderr is not a terminal), on local threads, ``--workers N`` local
+worker processes, or ``--scheduler HOST:PORT`` (loopback only). ``--resume`` finishes an
+interrupted run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from lnsym.cli.options import read_assignments
+from lnsym.errors import DataError
+from lnsym.kernels.engine import MAX_WORKERS, Engine, engine
+from lnsym.kernels.stores import CHUNK_BYTES, StoreReport, is_store, open_array, store
+from lnsym.numeric.data import Data, load
+
+__all__ = [
+    "add_engine_options",
+    "engine_for",
+    "read_lazy_assignments",
+    "report_line",
+    "wanted",
+]
+
+
+def add_engine_options(parser: argparse.ArgumentParser, *, out: bool = True) -> None:
+    """``--out``, ``--resume``, ``--workers``, ``--scheduler``, ``--memory-limit``, ``--chunk-mb``,
+    ``--quiet``."""
+    group = parser.add_argument_group("large caches (Dask)")
+    if out:
+        group.add_argument(
+            "--out",
+            default=None,
+            metavar="PATH",
+            help="write the result block by block to a .zarr store or a .npy file",
+        )
+    group.add_argument(
+        "--resume", action="store_true", help="finish an interrupted run into the same --out"
+    )
+    group.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"start a local Dask cluster of N worker processes (1..{MAX_WORKERS})",
+    )
+    group.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="HOST:PORT",
+        help="use a running Dask scheduler on this machine, e.g. 127.0.0.1:8786",
+    )
+    group.add_argument(
+        "--memory-limit",
+        default=None,
+        metavar="SIZE",
+        help="with --workers: memory per worker, e.g. 1GB (default: a share of the RAM)",
+    )
+    group.add_argument(
+        "--chunk-mb",
+        type=float,
+        default=CHUNK_BYTES / 2**20,
+        metavar="MB",
+        help=f"size of one input block in MB (default {CHUNK_BYTES // 2**20})",
+    )
+    group.add_argument("--quiet", action="store_true", help="no progress bar, no summary line")
+
+
+def wanted(args: argparse.Namespace, items: list[str], *, out_npy_in_memory: bool = False) -> bool:
+    """Whether this run is out of core: ``--out`` to a store, a cache input, or a Dask engine.
+
+    With ``out_npy_in_memory`` (``attribute``), an ``--out`` ``.npy``/``.csv`` file alone is written
+    from memory; only a ``.zarr`` output makes the run out of core.
+    """
+    out = getattr(args, "out", None)
+    if out is not None and not (out_npy_in_memory and not out.lower().endswith(".zarr")):
+        return True
+    if args.workers is not None or args.scheduler is not None or args.resume:
+        return True
+    return any(is_store(item.partition("=")[2]) and not _small_npy(item) for item in items)
+
+
+def _small_npy(item: str) -> bool:
+    """A ``.npy`` value without ``--out`` is read into memory as before (printing its result)."""
+    return item.partition("=")[2].strip().lower().endswith(".npy")
+
+
+def read_lazy_assignments(
+    items: list[str], axis: int, chunk_mb: float, option: str = "--set"
+) -> dict[str, Data]:
+    """Like :func:`~lnsym.cli.options.read_assignments`, but caches become lazy Dask arrays."""
+    if chunk_mb <= 0:
+        raise DataError(f"--chunk-mb {chunk_mb:g}: give a positive size in MB")
+    values: dict[str, Data] = {}
+    for item in items:
+        name, _, text = item.partition("=")
+        if is_store(text.strip()):
+            checked = read_assignments([f"{name}=0"], option)  # the same name checks
+            key = next(iter(checked))
+            if key in values:
+                raise DataError(f"{option} {key} is given twice")
+            try:
+                array = open_array(text.strip(), axis=axis, chunk_bytes=int(chunk_mb * 2**20))
+            except DataError as error:
+                raise DataError(f"{option} {key}: {error}") from None
+            values[key] = Data(array, text.strip())
+        else:
+            for key, data in read_assignments([item], option).items():
+                if key in values:
+                    raise DataError(f"{option} {key} is given twice")
+                values[key] = data
+    return values
+
+
+def engine_for(args: argparse.Namespace) -> Any:
+    """The :func:`~lnsym.kernels.engine.engine` context the options ask for."""
+    if args.memory_limit is not None and args.workers is None:
+        raise DataError("--memory-limit applies to --workers (a local cluster); add --workers N")
+    return engine(
+        workers=args.workers,
+        scheduler=args.scheduler,
+        memory_limit=args.memory_limit,
+        progress=not args.quiet,
+    )
+
+
+def report_line(report: StoreReport, runner: Engine, seconds: float) -> str:
+    """``wrote ln.zarr: shape (…), float32, 26 blocks (26 now, 0 already written), 3.2 s on …``"""
+    return (
+        f"wrote {report.path}: shape {report.shape}, {report.dtype}, {report.blocks} block(s) "
+        f"({report.written} now, {report.skipped} already written), {seconds:.1f} s on "
+        f"{runner.description}"
+    )
+
+
+def write(
+    result: Any, args: argparse.Namespace, job: dict[str, Any], label: str, runner: Engine
+) -> tuple[StoreReport, str]:
+    """Store ``result`` to ``args.out`` on ``runner``; the report and its summary line."""
+    started = time.perf_counter()
+    report = store(result, args.out, job=job, resume=args.resume, engine=runner, label=label)
+    return report, report_line(report, runner, time.perf_counter() - started)
+
+
+def compute(result: Any, args: argparse.Namespace) -> Any:
+    """Compute a (small) lazy result on the engine the options ask for."""
+    with engine_for(args) as runner:
+        return runner.run([result], "computing")[0]
+
+
+def read_matrix(args: argparse.Namespace) -> Any:
+    """``--components FILE`` (one row per component) as a lazy array, or in memory if small."""
+    text = str(args.matrix)
+    if not is_store(text):
+        return load(text).array
+    axis = args.axis + 1 if args.axis >= 0 else args.axis  # the components' axis comes first
+    return open_array(text, axis=axis, chunk_bytes=int(args.chunk_mb * 2**20))
+
+
+def compute_attribution(result: Any, args: argparse.Namespace) -> Any:
+    """A :class:`~lnsym.interp.chunked.LazyAttribution` computed on the engine the options ask for."""
+    with engine_for(args) as runner:
+        return result.compute(lambda parts: runner.run(parts, "computing"))
+
+
+def check_table(args: argparse.Namespace, components: int, runner: Engine) -> tuple[float, float]:
+    """From the written attribution table: max |Σ shares + bias − logit| and the rounding bound."""
+    table = open_array(args.out, axis=0, chunk_bytes=int(args.chunk_mb * 2**20))
+    shares = table[:components].sum(axis=0)
+    gap = abs(shares + table[components] - table[components + 1]).max()
+    bound = table[components + 2].max()
+    error, tolerance = runner.run([gap, bound], "checking")
+    return float(error), float(tolerance)

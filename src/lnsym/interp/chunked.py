@@ -1,0 +1,371 @@
+r"""Attribution and comparison on Dask arrays: components chunked along the tokens, results lazy.
+
+:func:`attribute_lazy` is :func:`lnsym.interp.attribute` for components that are Dask arrays (or
+out-of-core caches opened with :func:`lnsym.kernels.stores.open_array`): the same proved identity, the same
+generated kernels, applied block by block, so each share equals the in-memory share bit for bit.
+Nothing is computed until asked: :class:`LazyAttribution` holds lazy arrays;
+:meth:`LazyAttribution.compute` gives the in-memory :class:`~lnsym.interp.attribution.Attribution`,
+and :meth:`LazyAttribution.table` one array to store chunk by chunk (:func:`lnsym.kernels.stores.store`):
+one row per component's share, then the bias :math:`\langle w, \beta\rangle + b`, the logit, and
+each token's rounding bound, so that anyone reading the file can check
+:math:`\sum_k \text{share}_k + \text{bias} = \text{logit}` to that bound.
+
+>>> import dask.array as da, numpy as np
+>>> parts = {"emb": da.from_array(np.array([[1.0, 0.0, 2.0, 1.0]] * 4), chunks=(2, 4)),
+...          "attn": da.from_array(np.array([[0.0, 3.0, -1.0, 2.0]] * 4), chunks=(2, 4))}
+>>> lazy = attribute_lazy(parts, w=[1.0, -1.0, 0.5, 0.0])
+>>> lazy.shares.chunks
+((1, 1), (2, 2))
+>>> [round(float(s), 6) for s in lazy.compute().shares[:, 0]]
+[1.499993, -3.99998]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+
+from lnsym.errors import DataError
+from lnsym.interp import attribution, comparison
+from lnsym.interp.attribution import SCALE, Attribution, _proofs
+from lnsym.interp.comparison import _declare, _parse
+from lnsym.interp.explain import vanishing_conditions
+from lnsym.interp.folding import DEFAULT_EPS, _kernel, _parameter
+from lnsym.interp.identities import PER_COMPONENT_LN, require
+from lnsym.interp.values import Value, as_array
+from lnsym.kernels import kernel
+from lnsym.kernels.chunked import call, dask_array, is_dask, require_dask
+from lnsym.lang.definitions import Kind, kind_of
+from lnsym.lang.parser import free_names
+from lnsym.numeric.data import Data
+from lnsym.prover import prove
+from lnsym.prover.verdict import Proof
+
+__all__ = [
+    "TABLE_ROWS",
+    "LazyAttribution",
+    "LazyComparison",
+    "attribute_lazy",
+    "compare_lazy",
+    "lazy_sum",
+]
+
+#: the formulas the lazy kernels compute per block (one share, the logit, per-component LN).
+SHARE = "sqrt(n)*dot(hadamard(g, w), c(a))/sqrt(norm(c(x))**2 + n*eps)"
+LOGIT = "dot(w, LNA(x, g, beta)) + b"
+SEPARATE = "dot(hadamard(g, w), LN(a))"
+
+#: the rows of :meth:`LazyAttribution.table` after the components' shares.
+TABLE_ROWS = ("bias", "logit", "rounding_bound")
+
+
+@dataclass(frozen=True)
+class LazyAttribution:
+    r"""The lazy counterpart of :class:`~lnsym.interp.attribution.Attribution` (same fields, Dask
+    arrays); ``bound`` is each token's rounding bound :math:`4(n + K + 8)\,2^{-52}` × the sum of
+    the absolute terms of its logit (the in-memory ``tolerance`` is its maximum)."""
+
+    names: tuple[str, ...]
+    shares: Any
+    bias: Any
+    scale: Any
+    logit: Any
+    separate: Any
+    bound: Any
+    proofs: tuple[Proof, ...]
+    refutation: Proof
+    eps: float = DEFAULT_EPS
+
+    def table(self) -> Any:
+        """One lazy array: the shares (one row per component), then bias, logit, rounding bound."""
+        da = require_dask()
+        batch = self.logit.shape
+        bias = da.broadcast_to(da.asarray(self.bias), batch).rechunk(self.logit.chunks)
+        rows = [*self.shares, bias, self.logit, self.bound]
+        return da.stack([r.astype(np.float64) for r in rows])
+
+    def compute(self, run: Callable[[list[Any]], list[Any]] | None = None) -> Attribution:
+        """Everything in memory, as :func:`~lnsym.interp.attribute` returns it. ``run`` computes
+        a list of Dask collections (default :func:`dask.compute`; e.g. :meth:`lnsym.kernels.engine.Engine.run`)."""
+        import dask
+
+        parts = [self.shares, self.bias, self.scale, self.logit, self.separate, self.bound]
+        shares, bias, scale, logit, separate, bound = (
+            dask.compute(*parts) if run is None else run(parts)
+        )
+        tolerance = float(np.max(bound)) if np.size(bound) else 0.0
+        shares, bias, logit = np.asarray(shares), np.asarray(bias), np.asarray(logit)
+        total = shares.sum(axis=0) + bias
+        error = float(np.max(np.abs(total - logit))) if np.size(logit) else 0.0
+        return Attribution(
+            self.names,
+            shares,
+            bias,
+            np.asarray(scale),
+            logit,
+            np.asarray(separate),
+            error,
+            tolerance,
+            self.proofs,
+            self.refutation,
+            self.eps,
+        )
+
+
+def _lazy_components(
+    components: Mapping[str, Value] | Sequence[Value] | Any,
+    names: Sequence[str] | None,
+    axis: int,
+) -> tuple[tuple[str, ...], list[Any]]:
+    da = require_dask()
+    if isinstance(components, Mapping):
+        labels = [str(k) for k in components]
+        values = list(components.values())
+    elif is_dask(components) or isinstance(components, np.ndarray):
+        matrix: Any = components
+        if matrix.ndim < 2:
+            raise DataError("components: give one row per component (shape (K, ..., n))")
+        values = [matrix[k] for k in range(matrix.shape[0])]
+        labels = [f"a{k}" for k in range(1, len(values) + 1)]
+    else:
+        values = list(components)
+        labels = [f"a{k}" for k in range(1, len(values) + 1)]
+    if not values:
+        raise DataError("no components given; attribution needs at least one")
+    if names is not None:
+        if len(names) != len(values):
+            raise DataError(f"{len(names)} names for {len(values)} components")
+        labels = [str(name) for name in names]
+    if len(set(labels)) != len(labels):
+        raise DataError(f"component names repeat: {labels}")
+    arrays = []
+    for label, value in zip(labels, values, strict=True):
+        array = value if is_dask(value) else as_array(value, label)
+        array = dask_array(array, label)
+        if array.ndim == 0:
+            raise DataError(f"{label} is a number but a vector is needed here")
+        if not -array.ndim <= axis < array.ndim:
+            raise DataError(f"{label} has {array.ndim} axes; axis {axis} is out of range")
+        moved = da.moveaxis(array, axis, -1)
+        arrays.append(moved.rechunk({moved.ndim - 1: -1}))
+    return tuple(labels), arrays
+
+
+def _accumulate(*blocks: np.ndarray) -> np.ndarray:
+    """a₁ + a₂ + … in this order (as ``np.sum`` over a stack does), in one new array."""
+    total = np.array(blocks[0], dtype=np.result_type(*blocks), copy=True)
+    for block in blocks[1:]:
+        np.add(total, block, out=total)
+    return total
+
+
+def lazy_sum(arrays: Sequence[Any]) -> Any:
+    """The sum of same-shaped Dask arrays, block by block into one new array (no temporaries)."""
+    da = require_dask()
+    dtype = np.result_type(*(a.dtype for a in arrays))
+    return da.map_blocks(
+        _accumulate, *arrays, dtype=dtype, meta=np.empty((0,) * arrays[0].ndim, dtype)
+    )
+
+
+def attribute_lazy(
+    components: Mapping[str, Value] | Sequence[Value] | Any,
+    w: Value,
+    *,
+    g: Value | None = None,
+    beta: Value | None = None,
+    b: Value = 0.0,
+    eps: float = DEFAULT_EPS,
+    axis: int = -1,
+    names: Sequence[str] | None = None,
+) -> LazyAttribution:
+    """:func:`~lnsym.interp.attribute` on Dask components (see the module docstring).
+
+    ``w``, ``g``, ``beta`` are one vector of length n each and ``b`` one number (in memory);
+    each component is a Dask array (or anything :func:`~lnsym.interp.attribute` takes) of shape
+    ``(..., n)`` normalized along ``axis``, chunked along its batch axes.
+    """
+    da = require_dask()
+    labels, arrays = _lazy_components(components, names, axis)
+    reader = as_array(w, "w")
+    if reader.ndim != 1:
+        raise DataError(f"w must be one reader vector of length n, not shape {reader.shape}")
+    n = reader.shape[0]
+    for label, array in zip(labels, arrays, strict=True):
+        if array.shape[-1] != n:
+            raise DataError(
+                f"vectors of different lengths (w: {n}, {label}: {array.shape[-1]}); "
+                "they must all have length n"
+            )
+    if n == 0:
+        raise DataError("the vectors are empty; they need at least one entry")
+    gain = _parameter(g, 1.0, n, "g")
+    shift = _parameter(beta, 0.0, n, "beta")
+    if gain.shape[0] != n or shift.shape[0] != n:
+        raise DataError(
+            f"g and beta must have length n = {n} (g: {gain.shape}, beta: {shift.shape})"
+        )
+    bias_in = as_array(b, "b")
+    if bias_in.ndim != 0:
+        raise DataError(f"b must be one number, not shape {bias_in.shape}")
+    try:
+        stacked = da.broadcast_arrays(*arrays)
+    except ValueError:
+        shapes = ", ".join(f"{k}: {a.shape}" for k, a in zip(labels, arrays, strict=True))
+        raise DataError(f"the components' shapes do not broadcast ({shapes})") from None
+    x = lazy_sum(stacked)
+    proofs = _proofs(len(labels))
+    refutation = require(PER_COMPONENT_LN)
+    share = _kernel(SHARE, "a,w,g,x")
+    separate_kernel = _kernel(SEPARATE, "a,w,g")
+    shares = da.stack(
+        [call(share, (), {"a": a, "w": reader, "g": gain, "x": x, "eps": eps}) for a in stacked]
+    )
+    separate = da.stack(
+        [call(separate_kernel, (), {"a": a, "w": reader, "g": gain, "eps": eps}) for a in stacked]
+    )
+    scale = call(_kernel(SCALE, "x"), (), {"x": x, "eps": eps})
+    logit = call(
+        _kernel(LOGIT, "w,x,g,beta", "b"),
+        (),
+        {"w": reader, "x": x, "g": gain, "beta": shift, "b": bias_in, "eps": eps},
+    )
+    bias = np.asarray(_kernel("dot(w, beta) + b", "w,beta", "b")(w=reader, beta=shift, b=bias_in))
+    weights = np.abs(gain * reader)
+    magnitude = None
+    for a in stacked:
+        part = da.abs(a - a.mean(axis=-1, keepdims=True)) @ weights
+        magnitude = part if magnitude is None else magnitude + part
+    magnitude = magnitude * scale + (np.abs(reader) @ np.abs(shift) + abs(float(bias_in)))
+    bound = 4 * (n + len(labels) + 8) * 2.0**-52 * magnitude
+    return LazyAttribution(
+        labels, shares, bias, scale, logit, separate, bound, proofs, refutation, eps
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# compare
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LazyComparison:
+    r""":func:`~lnsym.interp.compare` on Dask data: the verdict and the exact symbolic difference
+    (as in memory: they do not depend on the data), and per row the float64 values of both sides
+    and of their difference as lazy arrays (``None`` for a side without vectors, e.g. ``sqrt(n)``);
+    ``size`` is :math:`|\text{lhs} - \text{rhs}|` per row (the Euclidean norm for vectors)."""
+
+    lhs: Any
+    rhs: Any
+    proof: Proof
+    difference: Any
+    conditions: tuple[tuple[str, ...], ...]
+    lhs_value: Any
+    rhs_value: Any
+    gap: Any
+    size: Any
+
+    @property
+    def status(self) -> str:
+        return self.proof.status.value
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary; computes the largest difference over all rows."""
+        return {
+            "lhs": str(self.lhs),
+            "rhs": str(self.rhs),
+            "status": self.status,
+            "method": self.proof.method,
+            "difference": str(self.difference),
+            "rows": int(np.prod(self.size.shape)),
+            "max_abs_difference": float(self.size.max().compute()),
+            "vanishes_when": [list(c) for c in self.conditions],
+        }
+
+    def report(self) -> str:
+        """The verdict, the symbolic difference and the largest float64 difference on the data."""
+        summary = self.to_json()
+        lines = [
+            f"{self.status.upper()}: {self.lhs} = {self.rhs}",
+            f"  lhs - rhs = {self.difference}",
+            f"  on {summary['rows']} row(s), float64: max |lhs - rhs| = "
+            f"{summary['max_abs_difference']:.6g}",
+        ]
+        if self.conditions:
+            found = "; ".join(" and ".join(c) for c in self.conditions)
+            lines.append(f"  proved equal when: {found}")
+        return "\n".join(lines)
+
+
+def compare_lazy(
+    lhs: str | Any,
+    rhs: str | Any,
+    values: Mapping[str, Value],
+    *,
+    vectors: Any = None,
+    scalars: Any = None,
+    assume: Sequence[str] = (),
+    eps: float | str = "1e-5",
+) -> LazyComparison:
+    """:func:`~lnsym.interp.compare` for values among which are Dask arrays (batches of rows)."""
+    da = require_dask()
+    datas = {
+        name: Data(dask_array(v, name), name) if is_dask(v) else Data(as_array(v, name), name)
+        for name, v in values.items()
+    }
+    if "eps" in datas:
+        eps = float(datas.pop("eps").array)
+    epsilon = float(eps)
+    if epsilon <= 0:
+        raise DataError(f"eps = {eps}: the regularizer must be one positive number")
+    context = _declare([(lhs, rhs), *assume], datas, vectors, scalars)
+    left, right = _parse(lhs, context), _parse(rhs, context)
+    used = free_names(left) | free_names(right)
+    missing = sorted(used - set(datas))
+    if missing:
+        raise DataError(f"no value given for {missing[0]!r}; add --set {missing[0]}=VALUE")
+    proof = prove(
+        left, right, vectors=context.vectors, scalars=context.scalars, assume=list(assume)
+    )
+    difference = sympy.S.Zero if proof.proved else proof.residual
+    if difference is None:  # pragma: no cover - the prover gives a residual unless proved
+        difference = left - right
+    conditions = (
+        () if proof.proved else vanishing_conditions(left, right, context, list(assume), difference)
+    )
+
+    def lazy(expr: Any) -> Any:
+        names = free_names(expr)
+        vector_names = [v for v in context.vectors if v in names]
+        if not vector_names:
+            return None
+        function = kernel(
+            expr, vectors=vector_names, scalars=[s for s in context.scalars if s in names]
+        )
+        arguments = {p: datas[p].array for p in function.spec.parameters}
+        first = function.spec.vectors[0]
+        arguments[first] = dask_array(arguments[first], first)
+        return call(function, (), {**arguments, "eps": epsilon}, rechunk=True)
+
+    gap = lazy(left - right)
+    if gap is None:
+        raise DataError("compare on Dask data needs a vector in the formulas")
+    size = da.sqrt((gap * gap).sum(axis=-1)) if _is_vector(left, right) else abs(gap)
+    return LazyComparison(
+        left, right, proof, difference, conditions, lazy(left), lazy(right), gap, size
+    )
+
+
+def _is_vector(left: Any, right: Any) -> bool:
+    """Whether the compared formulas are vectors (one of them may be the number 0)."""
+    return Kind.VECTOR in (kind_of(left), kind_of(right))
+
+
+# the lazy paths are what attribute() and compare() use for Dask data (they cannot import this
+# module, which builds on them)
+attribution.LAZY = attribute_lazy
+comparison.LAZY = compare_lazy
