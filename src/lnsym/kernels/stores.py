@@ -253,7 +253,8 @@ def _create(path: str, shape: tuple[int, ...], dtype: np.dtype, chunks: tuple[in
     if path.endswith(".zarr"):
         import zarr
 
-        zarr.create_array(store=path, shape=shape, dtype=dtype, chunks=chunks or None, fill_value=0)
+        grid: tuple[int, ...] | Literal["auto"] = chunks or "auto"  # a 0-d result: zarr's choice
+        zarr.create_array(store=path, shape=shape, dtype=dtype, chunks=grid, fill_value=0)
     else:
         np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
 
