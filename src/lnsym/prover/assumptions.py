@@ -230,10 +230,6 @@ class Knowledge:
     #: expressions known to be strictly positive (from strict inequality assumptions).
     positive: list[Expr] = field(default_factory=list)
 
-    @property
-    def zero(self) -> set[str]:
-        return self.substitution.zero
-
     def vanishes(self, expr: Expr) -> bool:
         """Is ``expr`` zero wherever the assumptions hold? (Exact; False means "not shown".)
 

@@ -223,7 +223,7 @@ def prove(
             ) from None
         decision = Decision(
             Status.UNKNOWN,
-            f"time budget of {timeout:g} s exhausted (raise it with --timeout)",
+            f"time budget of {timeout:g} s exhausted (raise it with {argument('timeout')})",
             ["the work did not finish within the time budget"],
         )
     return Proof(
@@ -275,8 +275,7 @@ class Decision:
     certificate: list[Step] = field(default_factory=list)
     witness: Witness | None = None
     #: the sides' limits in normal form, for a witness of a false limit
-    limit_forms: tuple[Any, Any] | None = None
-    limit_conditions: list[Expr] = field(default_factory=list)
+    limit_forms: SideLimits | None = None
     radicands: dict[Symbol, Expr] = field(default_factory=dict)
 
 
@@ -419,9 +418,18 @@ def _limits(
     return out, conditions
 
 
+@dataclass(frozen=True)
+class SideLimits:
+    """Each side's limit in normal form, and the conditions (each ``f != 0``) they hold under."""
+
+    left: Any
+    right: Any
+    conditions: list[Expr]
+
+
 def _side_limits(
     left: Any, right: Any, limits: tuple[tuple[Symbol, Expr], ...], substitute: Substitution
-) -> tuple[Any, Any] | None:
+) -> SideLimits | None:
     """Both sides' limits, each on its own (None when one of them cannot be taken)."""
     try:
         sides = []
@@ -440,7 +448,7 @@ def _side_limits(
             sides.append(limited)
     except UnsupportedError:
         return None
-    return sides[0], sides[1], conditions  # type: ignore[return-value]
+    return SideLimits(sides[0], sides[1], conditions)
 
 
 def _gram_zero(
@@ -502,11 +510,11 @@ def _refute(problem: Problem, decision: Decision) -> Witness | None:
         )
     if decision.limit_forms is None or not all(v.is_finite for _, v in problem.limits):
         return None  # an infinite limit is never refuted by a finite witness
-    left, right, conditions = decision.limit_forms  # type: ignore[misc]
+    found = decision.limit_forms
     return find_limit_witness(
-        left,
-        right,
-        conditions,
+        found.left,
+        found.right,
+        found.conditions,
         decision.radicands,
         problem.context,
         problem.assumptions,
