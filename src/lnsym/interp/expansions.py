@@ -30,9 +30,10 @@ from sympy import Expr, Symbol
 from lnsym.errors import LnsymError, UnsupportedError
 from lnsym.kernels.exact import Value, exact_rows
 from lnsym.lang.calculus import PartialDerivative, derivative
-from lnsym.lang.definitions import Kind, kind_of
+from lnsym.lang.definitions import kind_of
 from lnsym.lang.latex import latex
-from lnsym.lang.parser import Context, parse_names, parse_typed
+from lnsym.lang.names import resolve
+from lnsym.lang.parser import parse_typed
 from lnsym.numeric.data import Data, read_value
 from lnsym.prover import prove
 from lnsym.prover.verdict import Proof
@@ -95,10 +96,11 @@ class Series:
         lines = [str(self)]
         for t in self.terms:
             lhs = _coefficient_statement(self.expr, self.variable, t.power)
+            conditions = f" for {', '.join(t.proof.conditions)}" if t.proof.conditions else ""
             lines.append(
                 f"  {self.variable}**{t.power}: {t.coefficient}   "
-                f"[{t.proof.status.value}: {lhs} -> {t.coefficient} as {self.variable} -> 0; "
-                f"{t.proof.method}]"
+                f"[{t.proof.status.value}{conditions}: {lhs} -> {t.coefficient} as "
+                f"{self.variable} -> 0; {t.proof.method}]"
             )
         return "\n".join(lines)
 
@@ -151,16 +153,12 @@ def series(
     """
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= MAX_ORDER:
         raise LnsymError(f"--order {order!r}: choose an integer from 0 to {MAX_ORDER}")
-    vector_names = parse_names(vectors) if vectors is not None else ("x",)
-    scalar_names = parse_names(scalars)
-    context = Context(vector_names, scalar_names)
-    found = context.symbol(in_)
-    if found is None or found[1] is not Kind.SCALAR or in_ == "n":
+    context = resolve([expr], vectors=vectors, scalars=scalars)  # the one rule for names
+    variable = context.variable(in_)
+    if variable is None:
         raise LnsymError(
             f"cannot expand in {in_!r}; expand in eps or a declared scalar (--scalars NAME)"
         )
-    variable = found[0]
-    assert isinstance(variable, Symbol)
     parsed = parse_typed(expr, context)[0] if isinstance(expr, str) else expr
     terms = []
     current = parsed
@@ -172,12 +170,12 @@ def series(
         proof = prove(
             statement,
             candidate,
-            vectors=vector_names,
-            scalars=scalar_names,
+            vectors=context.vectors,
+            scalars=context.scalars,
             limit={in_: "0"},
         )
         terms.append(Term(power, candidate, proof))
-    return Series(parsed, variable, order, tuple(terms), vector_names, scalar_names)
+    return Series(parsed, variable, order, tuple(terms), context.vectors, context.scalars)
 
 
 def _at_zero(expr: Expr, variable: Symbol) -> Expr:

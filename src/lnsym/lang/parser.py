@@ -98,6 +98,15 @@ class Context:
             return scalar_symbol(name, positive=name in self.positive), Kind.SCALAR
         return None
 
+    def variable(self, name: str) -> Symbol | None:
+        """The symbol of ``eps`` or of a declared scalar — what a limit or a series may vary
+        (``n`` and vectors may not); None for anything else."""
+        found = self.symbol(name)
+        if found is None or found[1] is not Kind.SCALAR or name == "n":
+            return None
+        symbol = found[0]
+        return symbol if isinstance(symbol, Symbol) else None
+
     def with_positive(self, names: Iterable[str]) -> Context:
         """The same context with ``names`` (declared scalars) assumed > 0."""
         return Context(self.vectors, self.scalars, self.positive | frozenset(names))

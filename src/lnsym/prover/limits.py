@@ -61,13 +61,11 @@ def parse_limits(
         )
     out: list[tuple[Symbol, Expr]] = []
     for name, value in items:
-        found = context.symbol(name)
-        if found is None or found[1] is not Kind.SCALAR or name == "n":
+        symbol = context.variable(name)
+        if symbol is None:
             raise LnsymError(
                 f"cannot take a limit in {name!r}; limits are in eps or a declared scalar (--scalars)"
             )
-        symbol = found[0]
-        assert isinstance(symbol, Symbol)
         if any(symbol == s for s, _ in out):
             raise LnsymError(f"two limits in {name!r}; give one limit per variable")
         if value in ("oo", "inf", "infinity", "+oo", "+inf"):
