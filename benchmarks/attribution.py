@@ -34,11 +34,9 @@ for _variable in (
     os.environ[_variable] = "1"
 
 import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 
 import lnsym  # noqa: E402
+from timing import interleaved_medians  # noqa: E402 - benchmarks/timing.py, beside this script
 
 D_MODEL, VOCAB, COMPONENTS = 768, 50257, 13
 
@@ -76,19 +74,6 @@ def build(positions: int):  # type: ignore[no-untyped-def]
     return model, cache, stack, names
 
 
-def median_times(variants: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median wall time (seconds) of each variant over ``repeats`` interleaved rounds."""
-    for run in variants.values():  # warm up: page in, compile
-        run()
-    times: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(repeats):
-        for name, run in variants.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
 def measure(positions: int, repeats: int) -> tuple[float, float, float]:
     """TL's and lnsym's median times at ``positions``, and max |lnsym share - TL share|."""
     import torch
@@ -105,7 +90,7 @@ def measure(positions: int, repeats: int) -> tuple[float, float, float]:
     def lnsym_path() -> lnsym.Attribution:
         return lnsym.attribute(stack, W_U, g=g, beta=beta, b=b_U, w_axis=0, names=names)
 
-    times = median_times({"tl": tl_path, "lnsym": lnsym_path}, repeats)
+    times = interleaved_medians({"tl": tl_path, "lnsym": lnsym_path}, repeats)
     result = lnsym_path()
     assert result.ok, "the shares do not sum to the logits"
     difference = float((result.shares - tl_path()).abs().max())

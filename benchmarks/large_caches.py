@@ -46,7 +46,6 @@ for _variable in (
 
 import argparse  # noqa: E402
 import shutil  # noqa: E402
-import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -63,22 +62,10 @@ import psutil  # noqa: E402
 from lnsym.interp.chunked import lazy_sum  # noqa: E402
 from lnsym.kernels import kernel  # noqa: E402
 from lnsym.kernels.stores import open_array  # noqa: E402
+from timing import interleaved_medians  # noqa: E402 - benchmarks/timing.py, beside this script
 
 N = 512
 SHARE = "sqrt(n)*dot(w, c(a))/sqrt(norm(c(x))**2 + n*eps)"
-
-
-def medians(variants: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """The median wall time (s) of each variant over ``repeats`` interleaved runs (after a warm-up)."""
-    for run in variants.values():
-        run()
-    times: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(repeats):
-        for name, run in variants.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def throughput(tokens: int, repeats: int, directory: str | None) -> float:
@@ -184,7 +171,7 @@ def throughput(tokens: int, repeats: int, directory: str | None) -> float:
                     f"attribution dask threads={workers}": threaded("attribution"),
                     f"attribution dask cluster workers={workers}": on_cluster("attribution"),
                 }
-                times = medians(variants, repeats)
+                times = interleaved_medians(variants, repeats)
             for name, seconds in times.items():
                 what = "LN" if name.startswith("LN") else "attribution"
                 count = workers if name.rsplit("=", 1)[-1].isdigit() else 1
@@ -352,7 +339,7 @@ def throughput_alone(tokens: int, repeats: int) -> float:
     x = np.random.default_rng(0).standard_normal((tokens, N), dtype=np.float32)
     out = np.empty_like(x)
     ln = kernel("LN(x)", "numba")
-    return tokens / medians({"LN": lambda: ln(x, out=out)}, repeats)["LN"]
+    return tokens / interleaved_medians({"LN": lambda: ln(x, out=out)}, repeats)["LN"]
 
 
 if __name__ == "__main__":
