@@ -14,6 +14,7 @@ from lnsym.derive.check import DerivationResult, check_derivation
 from lnsym.derive.justifications import RULES
 from lnsym.derive.load import load_derivation, load_derivations
 from lnsym.errors import DerivationError
+from lnsym.lang.parser import parse
 from lnsym.numeric.mpmath_eval import evaluate_mp
 from lnsym.prover import prove
 from lnsym.prover.verdict import Status
@@ -114,7 +115,7 @@ EXPECTED_CLAIMS = [
 def test_seed_mistakes_are_refuted(
     results: dict[str, DerivationResult], name: str, lhs: str, rhs: str
 ) -> None:
-    claims = {(c.claim.lhs_text, c.claim.rhs_text): c for c in results[name].claims}
+    claims = {(c.claim.lhs, c.claim.rhs): c for c in results[name].claims}
     assert claims[(lhs, rhs)].proof.status is Status.REFUTED
 
 
@@ -125,8 +126,11 @@ def test_every_recorded_witness_separates_the_sides(results: dict[str, Derivatio
             w = claim.proof.witness
             assert w is not None
             values = {k: v for k, v in w.values.items()}
-            left = evaluate_mp(claim.claim.lhs, values, n=w.n, eps=w.eps, digits=40)
-            right = evaluate_mp(claim.claim.rhs, values, n=w.n, eps=w.eps, digits=40)
+            context = result.derivation.context
+            left, right = (
+                evaluate_mp(parse(side, context), values, n=w.n, eps=w.eps, digits=40)
+                for side in (claim.claim.lhs, claim.claim.rhs)
+            )
             left, right = (v if isinstance(v, list) else [v] for v in (left, right))
             if len(left) != len(right):  # a vector compared with the literal 0
                 left, right = (v * w.n if len(v) == 1 else v for v in (left, right))
@@ -142,12 +146,15 @@ def test_seed_formula_holds_only_for_centred_inputs() -> None:
     assert prove(lhs, rhs).refuted
 
 
-@pytest.mark.parametrize("name", [k for k, r in RULES.items() if r.statement])
+@pytest.mark.parametrize("name", [k for k, r in RULES.items() if r.lemma])
 def test_every_named_lemma_is_proved(name: str) -> None:
-    rule = RULES[name]
-    assert rule.statement is not None
-    proof = prove(*rule.statement, vectors=rule.vectors, scalars=rule.scalars, assume=rule.assume)
+    lemma = RULES[name].lemma
+    assert lemma is not None
+    proof = prove(
+        lemma.lhs, lemma.rhs, vectors=lemma.vectors, scalars=lemma.scalars, assume=lemma.assume
+    )
     assert proof.proved, proof.report()
+    assert lemma.check(proof)
 
 
 # -- failures are reported precisely ---------------------------------------------------------------

@@ -19,7 +19,6 @@ from lnsym.interp.identities import (
     PER_COMPONENT_LN,
     RMS_READER_CENTERING,
     SCALE_INVARIANCE_WITH_EPS,
-    Identity,
     IdentityNotProvedError,
     attribution_identity,
     check,
@@ -29,6 +28,7 @@ from lnsym.kernels import kernel
 from lnsym.lang.parser import Context, parse
 from lnsym.numeric.data import load
 from lnsym.numeric.mpmath_eval import evaluate_mp
+from lnsym.prover.statement import Statement
 from lnsym.prover.verdict import Status
 
 
@@ -44,7 +44,7 @@ def reference_ln(x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
 # --------------------------------------------------------------------------------------------------
 
 
-def _witness_separates(identity: Identity) -> None:
+def _witness_separates(identity: Statement) -> None:
     proof = check(identity)
     witness = proof.witness
     assert proof.status is Status.REFUTED and witness is not None
@@ -70,7 +70,7 @@ def test_every_identity_gets_its_expected_verdict(name: str) -> None:
 @pytest.mark.parametrize(
     "identity", [RMS_READER_CENTERING, PER_COMPONENT_LN, SCALE_INVARIANCE_WITH_EPS]
 )
-def test_false_variants_are_refuted_with_witnesses(identity: Identity) -> None:
+def test_false_variants_are_refuted_with_witnesses(identity: Statement) -> None:
     assert identity.expect is Status.REFUTED
     _witness_separates(identity)
 
@@ -83,7 +83,7 @@ def test_attribution_identity_is_proved_for_k_components(count: int) -> None:
 
 
 def test_require_raises_when_the_verdict_is_not_the_expected_one() -> None:
-    wrong = Identity("wrong on purpose", "LN(x)", "sqrt(n)*u(c(x), eps)")
+    wrong = Statement("LN(x)", "sqrt(n)*u(c(x), eps)", name="wrong on purpose")
     with pytest.raises(IdentityNotProvedError, match="expected 'wrong on purpose'"):
         require(wrong)
     assert isinstance(IdentityNotProvedError("x"), LnsymError)

@@ -180,13 +180,12 @@ def rules_table() -> str:
 
     rows = ["| `by = …` | prints as | the lemma (proved by the test suite) |", "|---|---|---|"]
     for name, rule in RULES.items():
-        if rule.statement is None:
+        if rule.lemma is None:
             lemma = "—"
         else:
-            lhs, rhs = rule.statement
-            lemma = f"`{lhs} = {rhs}`"
-            if rule.assume:
-                lemma += " given " + ", ".join(f"`{a}`" for a in rule.assume)
+            lemma = f"`{rule.lemma.lhs} = {rule.lemma.rhs}`"
+            if rule.lemma.assume:
+                lemma += " given " + ", ".join(f"`{a}`" for a in rule.lemma.assume)
         rows.append(f"| `{name}` | {rule.text} | {lemma} |")
     return "\n".join(rows)
 

@@ -58,7 +58,7 @@ from lnsym.lang.latex import latex
 from lnsym.lang.names import parse
 from lnsym.lang.parser import Context
 from lnsym.numeric.data import Data, load
-from lnsym.prover import Proof, Status, Witness, prove
+from lnsym.prover import Proof, Statement, Status, Witness, prove
 
 try:
     __version__ = version("lnsym")
@@ -105,6 +105,7 @@ __all__ = [
     "RMSNorm",
     "Sandwich",
     "Series",
+    "Statement",
     "Status",
     "UnitScale",
     "Variance",

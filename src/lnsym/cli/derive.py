@@ -130,8 +130,8 @@ def _json(results: list[DerivationResult], seconds: float) -> dict[str, Any]:
                 ],
                 "claims": [
                     {
-                        "lhs": c.claim.lhs_text,
-                        "rhs": c.claim.rhs_text,
+                        "lhs": c.claim.lhs,
+                        "rhs": c.claim.rhs,
                         "status": c.proof.status.value,
                         "witness": c.proof.witness.to_json() if c.proof.witness else None,
                     }

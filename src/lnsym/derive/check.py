@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lnsym.derive.justifications import justification_latex
-from lnsym.derive.load import Chain, Claim, Derivation, Step, load_derivations
+from lnsym.derive.load import Chain, Derivation, Step, load_derivations
 from lnsym.errors import DerivationError, LnsymError
 from lnsym.lang.latex import latex
 from lnsym.lang.parser import Context
-from lnsym.prover import prove
+from lnsym.prover.statement import Statement
 from lnsym.prover.verdict import Proof, Status
 
 __all__ = [
@@ -61,12 +61,12 @@ class ChainResult:
 @dataclass(frozen=True)
 class ClaimResult:
     index: int
-    claim: Claim
+    claim: Statement
     proof: Proof
 
     @property
     def ok(self) -> bool:
-        return self.proof.status is Status.REFUTED and self.proof.witness is not None
+        return self.claim.check(self.proof)
 
 
 @dataclass(frozen=True)
@@ -135,9 +135,7 @@ class DerivationResult:
                 expected = (
                     "refuted as expected" if c.ok else f"{c.proof.status.value} (expected refuted)"
                 )
-                lines.append(
-                    f"  claim {c.index} {expected}: {c.claim.lhs_text} = {c.claim.rhs_text}"
-                )
+                lines.append(f"  claim {c.index} {expected}: {c.claim.lhs} = {c.claim.rhs}")
                 if c.proof.witness is not None:
                     lines += ["    " + w for w in c.proof.witness.describe(width=8).splitlines()]
         return "\n".join(lines + self.failures())
@@ -165,50 +163,29 @@ def check_derivation(derivation: Derivation, *, timeout: float = STEP_TIMEOUT) -
         for index in range(1, len(chain.steps)):
             before, step = chain.steps[index - 1], chain.steps[index]
             where = f"chain {number}, step {index + 1}" if many else f"step {index + 1}"
-            proof = _prove(
-                derivation, where, before.text, step.text, chain.assumptions, chain.limit, timeout
+            statement = Statement(
+                before.text,
+                step.text,
+                derivation.vectors,
+                derivation.scalars,
+                chain.assumptions,
+                chain.limit,
             )
-            results.append(StepResult(index + 1, step, proof))
+            results.append(
+                StepResult(index + 1, step, _prove(derivation, where, statement, timeout))
+            )
         chains.append(ChainResult(chain, tuple(results)))
     claims = tuple(
-        ClaimResult(
-            number,
-            claim,
-            _prove(
-                derivation,
-                f"claim {number}",
-                claim.lhs_text,
-                claim.rhs_text,
-                claim.assumptions,
-                claim.limit,
-                timeout,
-            ),
-        )
+        ClaimResult(number, claim, _prove(derivation, f"claim {number}", claim, timeout))
         for number, claim in enumerate(derivation.claims, 1)
     )
     return DerivationResult(derivation, tuple(chains), claims, time.perf_counter() - start)
 
 
-def _prove(
-    derivation: Derivation,
-    where: str,
-    lhs: str,
-    rhs: str,
-    assume: tuple[str, ...],
-    limit: tuple[str, ...] = (),
-    timeout: float = STEP_TIMEOUT,
-) -> Proof:
+def _prove(derivation: Derivation, where: str, statement: Statement, timeout: float) -> Proof:
     # the prover parses the text itself, so that assumptions such as "s > 0" reach the symbols
     try:
-        return prove(
-            lhs,
-            rhs,
-            vectors=derivation.vectors,
-            scalars=derivation.scalars,
-            assume=assume,
-            limit=list(limit) or None,
-            timeout=timeout,
-        )
+        return statement.prove(timeout=timeout)
     except LnsymError as error:  # e.g. an unsupported construct: name the file and the step
         raise DerivationError(f"{derivation.path}: {where}: {error}") from None
 

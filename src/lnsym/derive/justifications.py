@@ -1,7 +1,8 @@
 r"""The named justifications a derivation step may cite in ``by``: :data:`RULES`.
 
 A rule is data: its name is the key, its ``text`` is how it prints beside the step in the LaTeX
-proof, and a rule with a ``statement`` is a lemma, itself proved by the test suite. Besides the
+proof, and a rule with a ``lemma`` (a :class:`~lnsym.prover.statement.Statement`) is itself
+proved by the test suite. Besides the
 rules, a step may cite ``"definition of NAME"`` for any function of the language;
 :func:`justification_error` says why a justification is neither.
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from lnsym.lang.definitions import DEFINITIONS
 from lnsym.lang.latex import definition_latex, math_in_text
+from lnsym.prover.statement import Statement
 
 __all__ = ["RULES", "Rule", "justification_error"]
 
@@ -26,13 +28,21 @@ __all__ = ["RULES", "Rule", "justification_error"]
 @dataclass(frozen=True)
 class Rule:
     r"""A named justification. ``text`` is how it prints in a proof (``$…$`` marks math); a rule
-    with a ``statement`` (``lhs``, ``rhs``, vectors) is a lemma, itself proved by the test suite."""
+    with a ``lemma`` (a :class:`~lnsym.prover.statement.Statement`) is itself proved by the test
+    suite and shown, with its verdict, on the documentation site."""
 
     text: str
-    statement: tuple[str, str] | None = None
-    vectors: tuple[str, ...] = ("x",)
-    scalars: tuple[str, ...] = ()
-    assume: tuple[str, ...] = ()
+    lemma: Statement | None = None
+
+
+def _lemma(
+    text: str,
+    sides: tuple[str, str],
+    vectors: tuple[str, ...] = ("x",),
+    scalars: tuple[str, ...] = (),
+    assume: tuple[str, ...] = (),
+) -> Rule:
+    return Rule(text, Statement(*sides, vectors, scalars, assume))
 
 
 #: The named rules a step may cite in ``by`` (besides ``"definition of NAME"``).
@@ -40,78 +50,80 @@ RULES: dict[str, Rule] = {
     "algebra": Rule("algebra"),
     "assumption": Rule("by assumption"),
     "above": Rule("above"),
-    "symmetry of dot": Rule(
+    "symmetry of dot": _lemma(
         r"symmetry of $\langle\cdot,\cdot\rangle$", ("dot(a, b)", "dot(b, a)"), ("a", "b")
     ),
-    "linearity of dot": Rule(
+    "linearity of dot": _lemma(
         r"linearity of $\langle\cdot,\cdot\rangle$",
         ("dot(w, s*a + b)", "s*dot(w, a) + dot(w, b)"),
         ("w", "a", "b"),
         ("s",),
     ),
-    "linearity of mu": Rule(
+    "linearity of mu": _lemma(
         r"linearity of $\mu$", ("mu(s*a + b)", "s*mu(a) + mu(b)"), ("a", "b"), ("s",)
     ),
-    "linearity of c": Rule("linearity of $c$", ("c(s*a + b)", "s*c(a) + c(b)"), ("a", "b"), ("s",)),
-    "dot of ones": Rule(r"$\langle \mathbf{1}, \mathbf{1}\rangle = n$", ("dot(ones, ones)", "n")),
-    "norm of ones": Rule(r"$\lVert \mathbf{1}\rVert = \sqrt{n}$", ("norm(ones)", "sqrt(n)")),
-    "hadamard with ones": Rule(
+    "linearity of c": _lemma(
+        "linearity of $c$", ("c(s*a + b)", "s*c(a) + c(b)"), ("a", "b"), ("s",)
+    ),
+    "dot of ones": _lemma(r"$\langle \mathbf{1}, \mathbf{1}\rangle = n$", ("dot(ones, ones)", "n")),
+    "norm of ones": _lemma(r"$\lVert \mathbf{1}\rVert = \sqrt{n}$", ("norm(ones)", "sqrt(n)")),
+    "hadamard with ones": _lemma(
         r"$\langle a \odot b, \mathbf{1}\rangle = \langle a, b\rangle$",
         ("dot(hadamard(a, b), ones)", "dot(a, b)"),
         ("a", "b"),
     ),
-    "homogeneity of norm": Rule(
+    "homogeneity of norm": _lemma(
         r"$\lVert s v\rVert = s \lVert v\rVert$ for $s > 0$",
         ("norm(s*v)", "s*norm(v)"),
         ("v",),
         ("s",),
         ("s > 0",),
     ),
-    "c is orthogonal to ones": Rule(
+    "c is orthogonal to ones": _lemma(
         r"$\langle c(v), \mathbf{1}\rangle = 0$", ("dot(c(v), ones)", "0"), ("v",)
     ),
-    "c is self-adjoint": Rule(
+    "c is self-adjoint": _lemma(
         r"$\langle c(a), b\rangle = \langle a, c(b)\rangle$",
         ("dot(c(a), b)", "dot(a, c(b))"),
         ("a", "b"),
     ),
-    "variance as length": Rule(
+    "variance as length": _lemma(
         r"$\operatorname{Var}[x] = \lVert c(x)\rVert^2/n$", ("Var(x)", "norm(c(x))**2/n")
     ),
-    "second moment": Rule(
+    "second moment": _lemma(
         r"$\lVert x\rVert^2/n = \operatorname{Var}[x] + \mu(x)^2$",
         ("norm(x)**2/n", "Var(x) + mu(x)**2"),
     ),
-    "main identity": Rule(
+    "main identity": _lemma(
         r"$\operatorname{LN}(x) = \sqrt{n}\, u_{n\varepsilon}(c(x))$",
         ("LN(x)", "sqrt(n)*u(c(x), n*eps)"),
     ),
     # calculus (jvp, grad, diff)
-    "linearity of jvp": Rule(
+    "linearity of jvp": _lemma(
         r"linearity of $\frac{\partial}{\partial x}$",
         ("jvp(s*dot(w, x) + dot(x, x), x, v)", "s*jvp(dot(w, x), x, v) + jvp(dot(x, x), x, v)"),
         ("x", "w", "v"),
         ("s",),
     ),
-    "product rule": Rule(
+    "product rule": _lemma(
         "product rule",
         ("jvp(dot(w, x)*x, x, v)", "dot(w, v)*x + dot(w, x)*v"),
         ("x", "w", "v"),
     ),
-    "chain rule": Rule(
+    "chain rule": _lemma(
         r"chain rule: $\frac{\partial}{\partial x} s^{p} = p\, s^{p-1} \frac{\partial s}{\partial x}$",
         ("jvp((Var(x) + eps)**(-1/2), x, v)", "-jvp(Var(x), x, v)/(2*(Var(x) + eps)**(3/2))"),
         ("x", "v"),
     ),
-    "derivative of c": Rule(
+    "derivative of c": _lemma(
         r"$\frac{\partial c(x)}{\partial x} v = c(v)$", ("jvp(c(x), x, v)", "c(v)"), ("x", "v")
     ),
-    "derivative of Var": Rule(
+    "derivative of Var": _lemma(
         r"$\frac{\partial \operatorname{Var}[x]}{\partial x} v = 2\langle c(x), v\rangle/n$",
         ("jvp(Var(x), x, v)", "2*dot(c(x), v)/n"),
         ("x", "v"),
     ),
-    "gradient from jvp": Rule(
+    "gradient from jvp": _lemma(
         r"$\langle \nabla_x f, v\rangle = \frac{\partial f}{\partial x} v$ for every $v$",
         ("dot(grad(dot(w, LN(x)), x), v)", "jvp(dot(w, LN(x)), x, v)"),
         ("x", "w", "v"),

@@ -20,7 +20,8 @@ dot"``, or ``"definition of NAME"`` for a function of the language. Several chai
 ``[[chains]]`` (each with ``name``, optional extra ``assumptions`` and its own
 ``[[chains.steps]]``). Claims the derivation expects to
 be *false* go under ``[[claims]]`` (``lhs``, ``rhs``, optional ``assumptions`` and ``note``); each must
-be refuted, and its witness is recorded in the report and the documents.
+be refuted, and its witness is recorded in the report and the documents. A claim, like each pair
+of consecutive steps, is a :class:`~lnsym.prover.statement.Statement`.
 
 Every step is proved equal to the previous one by :func:`lnsym.prover.prove`, from scratch: the
 justification documents the step for the reader, it is not trusted. Malformed files (and steps
@@ -46,10 +47,12 @@ from sympy import Expr
 from lnsym.derive.justifications import RULES, justification_error
 from lnsym.errors import DerivationError, LnsymError, interface
 from lnsym.lang.definitions import Kind
-from lnsym.lang.names import Statement, resolve
+from lnsym.lang.names import Formula, resolve
 from lnsym.lang.parser import Context, parse_assumption, parse_names, parse_typed
+from lnsym.prover.statement import Statement
+from lnsym.prover.verdict import Status
 
-__all__ = ["Chain", "Claim", "Derivation", "Step", "load_derivation", "load_derivations"]
+__all__ = ["Chain", "Derivation", "Step", "load_derivation", "load_derivations"]
 
 
 _FILE_KEYS = {
@@ -89,19 +92,6 @@ class Chain:
 
 
 @dataclass(frozen=True)
-class Claim:
-    """A statement the derivation expects to be false (it must be refuted, with a witness)."""
-
-    lhs_text: str
-    rhs_text: str
-    lhs: Expr
-    rhs: Expr
-    assumptions: tuple[str, ...] = ()
-    note: str = ""
-    limit: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Derivation:
     """A parsed derivation file."""
 
@@ -112,7 +102,8 @@ class Derivation:
     scalars: tuple[str, ...]
     assumptions: tuple[str, ...]
     chains: tuple[Chain, ...]
-    claims: tuple[Claim, ...] = ()
+    #: statements expected to be refuted (``expect`` is :attr:`~lnsym.prover.verdict.Status.REFUTED`).
+    claims: tuple[Statement, ...] = ()
 
     @property
     def name(self) -> str:
@@ -256,7 +247,7 @@ class _Reader:
         self.step_count += 1
         return Step(text, expr, by, line), kind
 
-    def claim(self, raw: Any, number: int, context: Context, base: tuple[str, ...]) -> Claim:
+    def claim(self, raw: Any, number: int, context: Context, base: tuple[str, ...]) -> Statement:
         where = f"claim {number}"
         if not isinstance(raw, dict):
             raise self.fail(f"{where} must be a table with lhs and rhs")
@@ -275,7 +266,16 @@ class _Reader:
             raise self.fail(f"{where} equates a {lkind.value} and a {rkind.value}")
         assumptions = base + self.assumptions(raw, where, context)
         note = self.string(raw, "note", where).strip()
-        return Claim(lhs_text, rhs_text, lhs, rhs, assumptions, note, self.limits(raw, where))
+        return Statement(
+            lhs_text,
+            rhs_text,
+            context.vectors,
+            context.scalars,
+            assumptions,
+            self.limits(raw, where),
+            expect=Status.REFUTED,
+            note=note,
+        )
 
     # -- small readers ------------------------------------------------------------------------
 
@@ -351,11 +351,11 @@ class _Reader:
         return tuple(i.strip() for i in items)
 
 
-def _statements(data: dict[str, Any]) -> list[Statement]:
+def _statements(data: dict[str, Any]) -> list[Formula]:
     """Every formula of a derivation file, for :func:`lnsym.lang.names.resolve`: consecutive steps and
     the sides of a claim as equations, assumptions as relations (malformed entries are skipped;
     the loader reports them)."""
-    out: list[Statement] = []
+    out: list[Formula] = []
 
     def texts(table: Any, key: str) -> list[str]:
         value = table.get(key, []) if isinstance(table, dict) else []

@@ -112,10 +112,8 @@ def _given(assumptions: Sequence[str], context: Context) -> str:
 
 def _claim(result: ClaimResult, context: Context, *, tex: bool) -> str:
     claim = result.claim
-    statement = (
-        f"{latex(claim.lhs_text, context=context)} \\neq {latex(claim.rhs_text, context=context)}"
-    )
-    given = f" (given {_given(claim.assumptions, context)})" if claim.assumptions else ""
+    statement = f"{latex(claim.lhs, context=context)} \\neq {latex(claim.rhs, context=context)}"
+    given = f" (given {_given(claim.assume, context)})" if claim.assume else ""
     head = f"Claim {result.index} (refuted){given}."
     note = (text_to_tex(claim.note) if tex else " ".join(claim.note.split())) if claim.note else ""
     if result.proof.witness is None:

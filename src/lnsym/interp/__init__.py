@@ -19,7 +19,7 @@ from lnsym.interp.attribution import Attribution, attribute
 from lnsym.interp.columns import layer_norm_columns
 from lnsym.interp.comparison import Comparison, Quantity, compare
 from lnsym.interp.folding import Fold, FoldCheck, fold
-from lnsym.interp.identities import IDENTITIES, Identity, IdentityNotProvedError
+from lnsym.interp.identities import IDENTITIES, IdentityNotProvedError
 
 __all__ = [
     "IDENTITIES",
@@ -27,7 +27,6 @@ __all__ = [
     "Comparison",
     "Fold",
     "FoldCheck",
-    "Identity",
     "IdentityNotProvedError",
     "Quantity",
     "attribute",

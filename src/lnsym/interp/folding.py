@@ -29,10 +29,11 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError
-from lnsym.interp.identities import CENTERED_FOLD, FOLD, Identity, require
+from lnsym.interp.identities import CENTERED_FOLD, FOLD, require
 from lnsym.interp.values import Value, as_array, short, vector_length
 from lnsym.kernels import Kernel, kernel
 from lnsym.kernels.interop import array_kind, restore, to_numpy
+from lnsym.prover.statement import Statement
 from lnsym.prover.verdict import Proof
 
 __all__ = ["DEFAULT_EPS", "Fold", "FoldCheck", "fold", "folded_logit", "unfolded_logit"]
@@ -82,7 +83,7 @@ class Fold:
     eps: float = DEFAULT_EPS
 
     @property
-    def identity(self) -> Identity:
+    def identity(self) -> Statement:
         return CENTERED_FOLD if self.centered else FOLD
 
     def report(self, written: Sequence[str] = ()) -> str:
@@ -115,7 +116,7 @@ class Fold:
         reader, bias = to_numpy(self.reader), to_numpy(self.bias)
         check = self.check
         return {
-            "identity": self.identity.statement(),
+            "identity": self.identity.text,
             "status": self.proof.status.value,
             "method": self.proof.method,
             "centered": self.centered,

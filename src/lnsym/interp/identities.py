@@ -2,9 +2,9 @@ r"""The identities interpretability practice relies on, as named data, each chec
 
 TransformerLens folds the LayerNorm weights into the next reader, centers readers, and attributes
 logits to residual components, all numerically and on trust. Here every such move names the
-identity it uses, and :func:`check` asks :func:`lnsym.prover.prove` for a verdict (cached: the
-statements do not depend on the data). True identities must come back *proved*; the false variants
-that look just as plausible must come back *refuted* with a witness.
+identity it uses, a :class:`~lnsym.prover.statement.Statement`, and :func:`check` asks the prover
+for a verdict (cached: the statements do not depend on the data). True identities must come back
+*proved*; the false variants that look just as plausible must come back *refuted* with a witness.
 
 >>> check(FOLD).status.value
 'proved'
@@ -15,10 +15,9 @@ that look just as plausible must come back *refuted* with a witness.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from lnsym.errors import LnsymError
-from lnsym.prover import prove
+from lnsym.prover.statement import Statement
 from lnsym.prover.verdict import Proof, Status
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "READER_CENTERING",
     "RMS_READER_CENTERING",
     "SCALE_INVARIANCE_WITH_EPS",
-    "Identity",
     "IdentityNotProvedError",
     "attribution_identity",
     "check",
@@ -43,85 +41,69 @@ class IdentityNotProvedError(LnsymError):
     """An identity a computation relies on did not get the verdict it needs from the prover."""
 
 
-@dataclass(frozen=True)
-class Identity:
-    """A statement ``lhs = rhs`` over declared names, and the verdict it is expected to get."""
-
-    name: str
-    lhs: str
-    rhs: str
-    vectors: tuple[str, ...] = ("x",)
-    scalars: tuple[str, ...] = ()
-    assume: tuple[str, ...] = ()
-    expect: Status = Status.PROVED
-
-    def statement(self) -> str:
-        """``lhs = rhs`` with its assumptions, in the expression language."""
-        given = f"  (given {', '.join(self.assume)})" if self.assume else ""
-        return f"{self.lhs} = {self.rhs}{given}"
-
-
 #: ⟨w, g⊙LN(x) + β⟩ + b = ⟨g⊙w, LN(x)⟩ + (⟨w, β⟩ + b): the affine LN folds into the reader.
-FOLD = Identity(
-    "fold",
+FOLD = Statement(
     "dot(w, LNA(x, g, beta)) + b",
     "dot(hadamard(g, w), LN(x)) + (dot(w, beta) + b)",
     ("w", "x", "g", "beta"),
     ("b",),
+    name="fold",
 )
 #: the fold with the folded reader centered: ⟨w, LNA(x, g, β)⟩ + b = ⟨c(g⊙w), LN(x)⟩ + (⟨w, β⟩ + b).
-CENTERED_FOLD = Identity(
-    "centered fold",
+CENTERED_FOLD = Statement(
     "dot(w, LNA(x, g, beta)) + b",
     "dot(c(hadamard(g, w)), LN(x)) + (dot(w, beta) + b)",
     ("w", "x", "g", "beta"),
     ("b",),
+    name="centered fold",
 )
 #: ⟨w, LN(x)⟩ = ⟨c(w), LN(x)⟩: LN's output is orthogonal to 1, so a reader may be centered.
-READER_CENTERING = Identity("reader centering", "dot(w, LN(x))", "dot(c(w), LN(x))", ("w", "x"))
+READER_CENTERING = Statement(
+    "dot(w, LN(x))", "dot(c(w), LN(x))", ("w", "x"), name="reader centering"
+)
 #: the same move after RMSNorm is wrong: RMS(x) is not orthogonal to 1.
-RMS_READER_CENTERING = Identity(
-    "reader centering after RMSNorm",
+RMS_READER_CENTERING = Statement(
     "dot(w, RMS(x))",
     "dot(c(w), RMS(x))",
     ("w", "x"),
     expect=Status.REFUTED,
+    name="reader centering after RMSNorm",
 )
 #: ⟨w, LN(x)⟩ = √n⟨w, c(x)⟩/√(|c(x)|² + nε): the logit is linear in c(x) over one shared scale.
-ATTRIBUTION_SCALE = Identity(
-    "logit through the shared scale",
+ATTRIBUTION_SCALE = Statement(
     "dot(w, LN(x))",
     "sqrt(n)*dot(w, c(x))/sqrt(norm(c(x))**2 + n*eps)",
     ("w", "x"),
+    name="logit through the shared scale",
 )
 #: ⟨w, c(a + b)⟩ = ⟨w, c(a)⟩ + ⟨w, c(b)⟩: with the identity above, attribution for any number of parts.
-LINEARITY_OF_C = Identity(
-    "linearity of the centered reading",
+LINEARITY_OF_C = Statement(
     "dot(w, c(a + b))",
     "dot(w, c(a)) + dot(w, c(b))",
     ("w", "a", "b"),
+    name="linearity of the centered reading",
 )
 #: per-component LN is not attribution: ⟨w, LN(a + b)⟩ ≠ ⟨w, LN(a)⟩ + ⟨w, LN(b)⟩.
-PER_COMPONENT_LN = Identity(
-    "per-component LN as attribution",
+PER_COMPONENT_LN = Statement(
     "dot(w, LN(a + b))",
     "dot(w, LN(a)) + dot(w, LN(b))",
     ("w", "a", "b"),
     expect=Status.REFUTED,
+    name="per-component LN as attribution",
 )
 #: LN(αx) = LN(x) fails for ε > 0 (it holds only in the limit ε → 0).
-SCALE_INVARIANCE_WITH_EPS = Identity(
-    "scale invariance with eps > 0",
+SCALE_INVARIANCE_WITH_EPS = Statement(
     "LN(alpha*x)",
     "LN(x)",
     ("x",),
     ("alpha",),
     ("alpha > 0",),
     expect=Status.REFUTED,
+    name="scale invariance with eps > 0",
 )
 
 #: every named identity of this module, by name.
-IDENTITIES: dict[str, Identity] = {
+IDENTITIES: dict[str, Statement] = {
     i.name: i
     for i in (
         FOLD,
@@ -140,7 +122,7 @@ IDENTITIES: dict[str, Identity] = {
 DIRECT_ATTRIBUTION_MAX = 6
 
 
-def attribution_identity(count: int) -> Identity:
+def attribution_identity(count: int) -> Statement:
     r"""⟨w, LNA(Σₖ aₖ, g, β)⟩ + b = Σₖ √n⟨g⊙w, c(aₖ)⟩/√(|c(Σⱼ aⱼ)|² + nε) + (⟨w, β⟩ + b).
 
     The components are named ``a1 … a{count}``.
@@ -151,36 +133,28 @@ def attribution_identity(count: int) -> Identity:
     total = " + ".join(names)
     scale = f"sqrt(norm(c({total}))**2 + n*eps)"
     shares = " + ".join(f"sqrt(n)*dot(hadamard(g, w), c({a}))/{scale}" for a in names)
-    return Identity(
-        f"attribution over {count} component{'s' if count > 1 else ''}",
+    return Statement(
         f"dot(w, LNA({total}, g, beta)) + b",
         f"{shares} + (dot(w, beta) + b)",
         ("w", "g", "beta", *names),
         ("b",),
+        name=f"attribution over {count} component{'s' if count > 1 else ''}",
     )
 
 
 @functools.cache
-def check(identity: Identity) -> Proof:
-    """The prover's verdict on ``identity`` (cached per identity)."""
-    return prove(
-        identity.lhs,
-        identity.rhs,
-        vectors=identity.vectors,
-        scalars=identity.scalars,
-        assume=identity.assume,
-    )
+def check(identity: Statement) -> Proof:
+    """The prover's verdict on ``identity`` (cached per statement)."""
+    return identity.prove()
 
 
-def require(identity: Identity) -> Proof:
+def require(identity: Statement) -> Proof:
     """:func:`check`, raising :class:`IdentityNotProvedError` unless the verdict is the expected one
     (and a refutation carries a witness)."""
     proof = check(identity)
-    if proof.status is not identity.expect or (
-        identity.expect is Status.REFUTED and proof.witness is None
-    ):
+    if not identity.check(proof):
         raise IdentityNotProvedError(
-            f"lnsym expected {identity.name!r} ({identity.statement()}) to be "
+            f"lnsym expected {identity.name!r} ({identity}) to be "
             f"{identity.expect.value} but the prover says {proof.status.value}; "
             "the computation that relies on it was not done"
         )

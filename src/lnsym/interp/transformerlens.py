@@ -129,7 +129,7 @@ class UnembeddingFold:
     def report(self) -> str:
         """A few lines: the proof, the differences to TL, the float32 note."""
         lines = [
-            f"{self.fold.proof.status.value.upper()}: {self.fold.identity.statement()}",
+            f"{self.fold.proof.status.value.upper()}: {self.fold.identity.text}",
             f"folded W_U {tuple(self.W_U.shape)}, b_U {tuple(self.b_U.shape)}",
         ]
         if self.reader_difference is not None:

@@ -36,10 +36,10 @@ from lnsym.errors import DataError, ParseError, current_interface, declare_hint
 from lnsym.lang.definitions import DEFINITIONS, Kind, OnesVector, VectorSymbol, kind_of
 from lnsym.lang.parser import RESERVED, Context, parse_names, parse_typed, syntax_tree
 
-__all__ = ["Statement", "parse", "resolve"]
+__all__ = ["Formula", "parse", "resolve"]
 
 #: an expression (text or typed SymPy), or the two sides of an equation.
-Statement: TypeAlias = str | Expr | tuple[str | Expr, str | Expr]
+Formula: TypeAlias = str | Expr | tuple[str | Expr, str | Expr]
 
 _BUILT_IN = {"n": Kind.SCALAR, "eps": Kind.SCALAR, "ones": Kind.VECTOR}
 _RELATION = re.compile(r"(.*?)(==|>=|<=|=|>|<)(.*)")
@@ -178,7 +178,7 @@ class _Inference:
         self.source = side.replace("^", "**").strip()
         return self.visit(tree, expected, why)
 
-    def statement(self, statement: Statement) -> None:
+    def statement(self, statement: Formula) -> None:
         if isinstance(statement, tuple):
             self.equation(*statement, ordered=False)
             return
@@ -228,12 +228,12 @@ def _typed_names(expr: Expr) -> dict[str, Kind]:
     return found
 
 
-def _statement_texts(statement: Statement) -> list[str | Expr]:
+def _statement_texts(statement: Formula) -> list[str | Expr]:
     return list(statement) if isinstance(statement, tuple) else [statement]
 
 
 def resolve(
-    statements: Iterable[Statement],
+    statements: Iterable[Formula],
     *,
     vectors: str | Iterable[str] | None = None,
     scalars: str | Iterable[str] | None = None,

@@ -8,10 +8,13 @@
   a certificate;
 * :mod:`lnsym.prover.limits` — limits by Taylor expansion, with their conditions;
 * :mod:`lnsym.prover.witness` — certified witnesses (exact points, interval arithmetic);
-* :mod:`lnsym.prover.verdict` — :class:`Proof`, :class:`Status`, :class:`Witness`.
+* :mod:`lnsym.prover.verdict` — :class:`Proof`, :class:`Status`, :class:`Witness`;
+* :mod:`lnsym.prover.statement` — :class:`Statement`: an equation to decide and the verdict expected
+  of it (rules' lemmas, interpretability identities, derivation steps and claims).
 """
 
 from lnsym.prover.decide import COMPONENTWISE_MAX_DIM, MAX_DIM, Problem, prove, setup
+from lnsym.prover.statement import Statement
 from lnsym.prover.verdict import Proof, Status, Witness
 
 __all__ = [
@@ -19,6 +22,7 @@ __all__ = [
     "MAX_DIM",
     "Problem",
     "Proof",
+    "Statement",
     "Status",
     "Witness",
     "prove",
