@@ -175,6 +175,29 @@ def test_bad_kernels_are_refused() -> None:
         kernel("a + 1", vectors=(), scalars="a")
 
 
+@pytest.mark.parametrize("backend", available_backends())
+def test_no_parameter_shadows_a_global_of_the_generated_module(backend: str) -> None:
+    """Every public name the generated module binds at its top level (read here from the module's
+    own text) is refused as a parameter; a name it does not bind works."""
+    source = kernel("dot(w, x)", backend, vectors="x,w").source
+    tree = ast.parse(source)
+    bound = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            bound |= {(a.asname or a.name).partition(".")[0] for a in node.names}
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.Assign):
+            bound |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    bound = {name for name in bound if not name.startswith("_")} - {"kernel", "__all__"}
+    assert {"prepare", "output", "np"} <= bound
+    for name in sorted(bound):
+        with pytest.raises(UnsupportedError, match=f"'{name}' is used inside generated kernels"):
+            kernel(f"dot({name}, x)", backend, vectors=("x", name))
+    free = kernel("dot(helper, x)", backend, vectors="x,helper")
+    assert float(np.asarray(free(np.ones(4), np.arange(4.0)))) == 6.0
+
+
 def test_no_n_by_n_ones_matrix() -> None:
     """A mean is a sum over the axis: n = 200 000 would need 320 GB as an n×n ones matrix."""
     x = np.random.default_rng(3).normal(10.0, 1.0, 200_000)

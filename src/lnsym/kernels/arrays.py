@@ -23,42 +23,21 @@ from lnsym.kernels.spec import Spec
 from lnsym.lang.definitions import Kind, VectorSymbol
 from lnsym.lang.walker import Evaluator
 
-__all__ = ["DIALECTS", "Dialect", "array_function", "signature"]
+__all__ = ["Dialect", "array_function", "signature"]
 
 
 @dataclass(frozen=True)
 class Dialect:
-    """How one array library spells the few operations a kernel needs."""
+    """How one array library spells the few operations a kernel needs (each backend's entry in
+    :data:`lnsym.kernels.backends.REGISTRY` holds its own). ``numpy`` is the native dialect; any
+    other reads its inputs and writes its result with the ``_inputs``/``_result`` helpers of its
+    runtime module."""
 
     name: str
     imports: tuple[str, ...]
     sum: str  # "{a}" → per-row sum, keeping the last axis
     dot: str  # "{a}", "{b}" → per-row inner product, keeping the last axis
     sqrt: str
-
-
-NUMPY = Dialect(
-    "numpy",
-    ("import numpy as np",),
-    "{a}.sum(axis=-1, keepdims=True)",
-    "np.einsum('...i,...i->...', {a}, {b})[..., None]",
-    "np.sqrt({a})",
-)
-TORCH = Dialect(
-    "torch",
-    ("import numpy as np", "import torch"),
-    "{a}.sum(dim=-1, keepdim=True)",
-    "({a} * {b}).sum(dim=-1, keepdim=True)",
-    "torch.sqrt({a})",
-)
-JAX = Dialect(
-    "jax",
-    ("import numpy as np", "import jax", "import jax.numpy as jnp"),
-    "jnp.sum({a}, axis=-1, keepdims=True)",
-    "jnp.einsum('...i,...i->...', {a}, {b})[..., None]",
-    "jnp.sqrt({a})",
-)
-DIALECTS = {d.name: d for d in (NUMPY, TORCH, JAX)}
 
 
 class ArrayGenerator(ScalarEmitter):
@@ -160,13 +139,13 @@ def indent(docstring: str) -> str:
     return "\n".join(f"    {line}" if line else "" for line in lines)
 
 
-def array_function(spec: Spec, dialect_name: str, axis: int, docstring: str) -> str:
-    """The source of the kernel function for ``dialect_name`` (uses the runtime helpers)."""
-    generator = ArrayGenerator(DIALECTS[dialect_name])
+def array_function(spec: Spec, dialect: Dialect, axis: int, docstring: str) -> str:
+    """The source of the kernel function in ``dialect`` (uses the runtime helpers)."""
+    generator = ArrayGenerator(dialect)
     value = Evaluator(generator)(spec.expr)
     vector = spec.kind is Kind.VECTOR
     lines = [signature(spec, axis), indent(docstring), "    eps = float(eps)"]
-    if dialect_name == "numpy":
+    if dialect.name == "numpy":
         lines += [
             f"    {unpack(spec)}_batch, n, _dtype = prepare({inputs(spec)})",
             "    _ct = np.result_type(_dtype, np.float64)",

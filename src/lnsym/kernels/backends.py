@@ -3,8 +3,10 @@
 A :class:`Backend` names the library it needs (and the pip extra that installs it), the import lines
 of a generated module, the runtime helpers copied into it (real functions in a module of their own,
 read as source so that their library is imported only by the generated code), and the function that
-writes the kernel's body. :func:`get` is the one check of a backend name; :func:`available` lists
-the backends whose library is installed.
+writes the kernel's body: for an array library, its :class:`~lnsym.kernels.arrays.Dialect` (how it
+spells a row sum, an inner product and a square root). :func:`get` is the one check of a backend
+name; :func:`available` lists the backends whose library is installed; :data:`RESERVED_NAMES` are
+the names generated code binds, which no parameter of a kernel may take.
 """
 
 from __future__ import annotations
@@ -18,11 +20,18 @@ from pathlib import Path
 
 from lnsym.errors import UnsupportedError
 from lnsym.install import install_hint
-from lnsym.kernels.arrays import DIALECTS, array_function
+from lnsym.kernels.arrays import Dialect, array_function
 from lnsym.kernels.fused import fused_functions
 from lnsym.kernels.spec import Spec
 
-__all__ = ["BACKENDS", "REGISTRY", "Backend", "available", "get", "helper_source"]
+__all__ = [
+    "BACKENDS",
+    "REGISTRY",
+    "Backend",
+    "available",
+    "get",
+    "helper_source",
+]
 
 #: ``body(spec, axis, docstring, cache, parallel)`` → the source of the kernel function(s).
 Body = Callable[[Spec, int, str, bool, bool], str]
@@ -43,11 +52,16 @@ class Backend:
         return importlib.util.find_spec(self.library) is not None
 
 
-def _arrays(name: str) -> Body:
+def _arrays(dialect: Dialect) -> Body:
     def body(spec: Spec, axis: int, docstring: str, cache: bool, parallel: bool) -> str:
-        return array_function(spec, name, axis, docstring)
+        return array_function(spec, dialect, axis, docstring)
 
     return body
+
+
+def _array_backend(dialect: Dialect, extra: str | None, helpers: str | None) -> Backend:
+    """A backend whose kernels are array code in ``dialect`` (its library is the dialect's name)."""
+    return Backend(dialect.name, dialect.name, extra, dialect.imports, helpers, _arrays(dialect))
 
 
 def _fused(spec: Spec, axis: int, docstring: str, cache: bool, parallel: bool) -> str:
@@ -57,23 +71,39 @@ def _fused(spec: Spec, axis: int, docstring: str, cache: bool, parallel: bool) -
 REGISTRY: dict[str, Backend] = {
     b.name: b
     for b in (
-        Backend("numpy", "numpy", None, DIALECTS["numpy"].imports, None, _arrays("numpy")),
-        Backend("numba", "numba", "numba", ("import numba", "import numpy as np"), None, _fused),
-        Backend(
-            "torch",
-            "torch",
-            "torch",
-            DIALECTS["torch"].imports,
-            "lnsym.kernels.torch_runtime",
-            _arrays("torch"),
+        _array_backend(
+            Dialect(
+                "numpy",
+                ("import numpy as np",),
+                sum="{a}.sum(axis=-1, keepdims=True)",
+                dot="np.einsum('...i,...i->...', {a}, {b})[..., None]",
+                sqrt="np.sqrt({a})",
+            ),
+            extra=None,
+            helpers=None,
         ),
-        Backend(
-            "jax",
-            "jax",
-            "jax",
-            DIALECTS["jax"].imports,
-            "lnsym.kernels.jax_runtime",
-            _arrays("jax"),
+        Backend("numba", "numba", "numba", ("import numba", "import numpy as np"), None, _fused),
+        _array_backend(
+            Dialect(
+                "torch",
+                ("import numpy as np", "import torch"),
+                sum="{a}.sum(dim=-1, keepdim=True)",
+                dot="({a} * {b}).sum(dim=-1, keepdim=True)",
+                sqrt="torch.sqrt({a})",
+            ),
+            extra="torch",
+            helpers="lnsym.kernels.torch_runtime",
+        ),
+        _array_backend(
+            Dialect(
+                "jax",
+                ("import numpy as np", "import jax", "import jax.numpy as jnp"),
+                sum="jnp.sum({a}, axis=-1, keepdims=True)",
+                dot="jnp.einsum('...i,...i->...', {a}, {b})[..., None]",
+                sqrt="jnp.sqrt({a})",
+            ),
+            extra="jax",
+            helpers="lnsym.kernels.jax_runtime",
         ),
     )
 }

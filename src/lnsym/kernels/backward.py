@@ -21,10 +21,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import numpy as np
-
 from lnsym.errors import UnsupportedError
 from lnsym.kernels import available_backends, kernel
+from lnsym.kernels.interop import sum_leading_axes
 
 __all__ = ["GRADIENTS", "layer_norm_backward", "layer_norm_function"]
 
@@ -68,17 +67,7 @@ def layer_norm_backward(
     dx = _kernel(GRADIENTS["dx"], backend)(x, dy, g, eps=eps, out=out)
     per_row = _kernel(GRADIENTS["dg"], backend)(x, dy, eps=eps)
     dbeta_rows = _kernel(GRADIENTS["dbeta"], backend)(dy)
-    return dx, _sum_batch(per_row, backend), _sum_batch(dbeta_rows, backend)
-
-
-def _sum_batch(rows: Any, backend: str) -> Any:
-    """Sum over every axis but the last (in float64 for NumPy arrays)."""
-    axes = tuple(range(rows.ndim - 1))
-    if backend == "torch":
-        return rows.sum(dim=axes) if axes else rows
-    if backend == "jax":
-        return rows.sum(axis=axes)
-    return np.sum(rows, axis=axes, dtype=np.float64).astype(rows.dtype)
+    return dx, sum_leading_axes(per_row), sum_leading_axes(dbeta_rows)
 
 
 @functools.cache

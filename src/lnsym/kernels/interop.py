@@ -50,6 +50,7 @@ __all__ = [
     "family",
     "is_foreign",
     "restore",
+    "sum_leading_axes",
     "to_numpy",
 ]
 
@@ -154,6 +155,18 @@ def to_numpy(value: Any, *, widen: bool = True) -> Any:
         if widen or value.dtype != np.float16:  # NumPy's bfloat16 (ml_dtypes) is always widened
             return value.astype(np.float32)
     return value
+
+
+def sum_leading_axes(rows: Any) -> Any:
+    """Sum over every axis but the last, in the array's own family (NumPy accumulates in float64
+    and keeps the dtype)."""
+    axes = tuple(range(rows.ndim - 1))
+    kind = family(rows)
+    if kind == "torch":
+        return rows.sum(dim=axes) if axes else rows
+    if kind == "jax":
+        return rows.sum(axis=axes)
+    return np.sum(rows, axis=axes, dtype=np.float64).astype(rows.dtype)
 
 
 def restore(array: Any, kind: ArrayKind) -> Any:

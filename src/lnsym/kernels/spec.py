@@ -28,10 +28,9 @@ from lnsym.lang.parser import parse_names, parse_typed
 
 __all__ = ["INTERNAL_NAMES", "Spec", "make_spec", "symbols_of", "tree_size", "unfold"]
 
-#: names a generated kernel uses itself; they cannot name a vector or a scalar of a kernel.
-INTERNAL_NAMES = frozenset(
-    {"out", "axis", "np", "numpy", "numba", "math", "torch", "jax", "jnp", "ShapeError"}
-)
+#: the keyword parameters of every kernel; they cannot name a vector or a scalar of a kernel (nor
+#: can the names its module binds, which :func:`lnsym.kernels.export.module_source` checks).
+INTERNAL_NAMES = frozenset({"out", "axis"})
 
 
 @dataclass(frozen=True)
