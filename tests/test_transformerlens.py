@@ -115,7 +115,7 @@ def test_shares_match_tl_logit_attrs_after_fold_ln(setup) -> None:  # type: igno
     np.testing.assert_allclose(
         ours.shares[..., 0].double().numpy(),
         tl_attrs.detach().double().numpy(),
-        atol=64 * rounding(torch.float32) * float(tl_attrs.abs().max()),
+        atol=64 * rounding(torch.float32) * float(tl_attrs.detach().abs().max()),
     )
 
 
