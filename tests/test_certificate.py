@@ -102,3 +102,59 @@ def test_certificate_latex_lists_each_step() -> None:
     result = prove("LN(x)", "LN(y)", vectors="x, y", assume=["x = y"])
     text = result.certificate_latex()
     assert text.count(r"\text{(") == len(result.certificate)
+
+
+COMPONENTWISE = [
+    # true only at n = 2 (normal form cannot see it): x = (a, -a) when mu(x) = 0
+    ("hadamard(x, x)", "Var(x)*ones", {"dim": 2, "assume": ["mu(x) = 0"]}),
+    (
+        "hadamard(x, y)",
+        "-Var(x)*ones",
+        {"dim": 2, "vectors": "x, y", "assume": ["x + y = 0*x", "mu(x) = 0"]},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "options"), COMPONENTWISE, ids=[c[0] for c in COMPONENTWISE]
+)
+def test_componentwise_proofs_under_assumptions_carry_a_certificate(
+    lhs: str, rhs: str, options: dict
+) -> None:
+    result = prove(lhs, rhs, **options)
+    assert result.proved and result.method.startswith("componentwise"), result.report()
+    assert result.certificate, "a componentwise proof that uses assumptions must say how"
+    for step in result.certificate:
+        _verify(step)
+    # independently: the recorded solution, applied to symbolic entries of x (and y), satisfies
+    # every assumption and makes the two sides agree — written out by hand at n = 2
+    x0, x1, y0, y1 = sympy.symbols("x0 x1 y0 y1", real=True)
+    entries = {"x[0]": x0, "x[1]": x1, "y[0]": y0, "y[1]": y1}
+    values: dict[sympy.Expr, sympy.Expr] = {}
+    for step in result.certificate:
+        atom = entries[str(step.atom)]
+        value = step.value.xreplace({s: entries[str(s)] for s in step.value.free_symbols})
+        values = {k: v.xreplace({atom: value}) for k, v in values.items()}
+        values[atom] = value
+    x = [x0.xreplace(values), x1.xreplace(values)]
+    y = [y0.xreplace(values), y1.xreplace(values)]
+    mean = (x[0] + x[1]) / 2
+    variance = ((x[0] - mean) ** 2 + (x[1] - mean) ** 2) / 2
+    assert sympy.expand(mean) == 0
+    if lhs == "hadamard(x, x)":
+        assert all(sympy.expand(v * v - variance) == 0 for v in x)
+    else:
+        assert all(sympy.expand(a + b) == 0 for a, b in zip(x, y, strict=True))
+        assert all(sympy.expand(a * b + variance) == 0 for a, b in zip(x, y, strict=True))
+
+
+def test_componentwise_proof_without_assumptions_needs_no_certificate() -> None:
+    result = prove("hadamard(c(x), c(x))", "Var(x)*ones", dim=2)
+    assert result.proved and result.method.startswith("componentwise")
+    assert result.certificate == ()
+
+
+def test_componentwise_certificate_prints_entries_from_one() -> None:
+    result = prove("hadamard(x, x)", "Var(x)*ones", dim=2, assume=["mu(x) = 0"])
+    assert result.certificate_latex() == r"&x_{1} = - x_{2} && \text{(solve: mu(x) = 0)}"
+    assert "certificate: x[0] = -x[1]" in result.report()

@@ -372,16 +372,22 @@ def _decide(problem: Problem) -> Decision:
                 ],
             )
         return decision
-    if (
-        dim is not None
-        and dim <= COMPONENTWISE_MAX_DIM
-        and not problem.limits
-        and _componentwise_zero(problem)
-    ):
+    componentwise = (
+        _componentwise_zero(problem)
+        if dim is not None and dim <= COMPONENTWISE_MAX_DIM and not problem.limits
+        else None
+    )
+    if componentwise is not None:
+        used = ["solve each assumption for one entry (see the certificate)"] if componentwise else []
         return Decision(
             Status.PROVED,
             f"componentwise, n = {dim}",
-            [f"write every vector by its {dim} components; LHS - RHS reduces to 0"],
+            [
+                f"write every vector by its {dim} components",
+                *used,
+                "LHS - RHS reduces to 0",
+            ],
+            certificate=componentwise,
         )
     residual = _residual(differences, radicals, substitute)
     steps.append("LHS - RHS does not reduce to 0")
@@ -549,8 +555,9 @@ def _atom_vector(atom: tuple[str, ...]) -> Expr:
     return product
 
 
-def _componentwise_zero(problem: Problem) -> bool:
-    """Prove at a small explicit n by writing every vector by its components.
+def _componentwise_zero(problem: Problem) -> list[Step] | None:
+    """Prove at a small explicit n by writing every vector by its components: the certificate
+    (one step per entry an assumption was solved for), or None when not proved.
 
     Equality assumptions are used only when each residual, component by component, can be solved
     for one entry with a non-zero numeric coefficient (an equivalence); anything else: not proved.
@@ -560,6 +567,7 @@ def _componentwise_zero(problem: Problem) -> bool:
     evaluator: Evaluator[list[Expr], Expr] = Evaluator(backend)
     radicals = Radicals(backend.facts)
     values: dict[Expr, Expr] = {}
+    certificate: list[Step] = []
     for assumption in problem.assumptions:
         if assumption.relation != "=":
             continue  # dropping an inequality only widens what must be shown
@@ -570,14 +578,15 @@ def _componentwise_zero(problem: Problem) -> bool:
                 continue
             solved = _solve_component(residual)
             if solved is None:
-                return False
-            entry, value = solved
+                return None
+            entry, value, slope = solved
+            certificate.append(Step("solve", str(assumption), residual, entry, value, slope=slope))
             values = {k: sympy.expand(v.xreplace({entry: value})) for k, v in values.items()}
             values[entry] = value
     left, right = evaluator(problem.lhs), evaluator(problem.rhs)
-    return all(
-        radicals.is_zero((p - q).xreplace(values)) for p, q in _items(left, right, problem.dim)
-    )
+    if all(radicals.is_zero((p - q).xreplace(values)) for p, q in _items(left, right, problem.dim)):
+        return certificate
+    return None
 
 
 def _items(left: Any, right: Any, dim: int) -> list[tuple[Expr, Expr]]:
@@ -589,8 +598,9 @@ def _items(left: Any, right: Any, dim: int) -> list[tuple[Expr, Expr]]:
     return list(zip(left_items, right_items, strict=True))
 
 
-def _solve_component(residual: Expr) -> tuple[Expr, Expr] | None:
-    """``residual = 0`` as ``entry = value`` for an entry it is linear in, with a numeric slope."""
+def _solve_component(residual: Expr) -> tuple[Expr, Expr, Expr] | None:
+    """``residual = 0`` as ``entry = value`` for an entry it is linear in, with its numeric slope
+    (``residual == slope * (entry - value)``)."""
     for entry in sorted(residual.free_symbols, key=str):
         if not isinstance(entry, Component):
             continue
@@ -600,5 +610,5 @@ def _solve_component(residual: Expr) -> tuple[Expr, Expr] | None:
             continue
         slope = poly.coeff_monomial(entry)
         if poly.degree() == 1 and slope.is_number and slope != 0:
-            return entry, sympy.expand(-(residual - slope * entry) / slope)
+            return entry, sympy.expand(-(residual - slope * entry) / slope), slope
     return None

@@ -23,6 +23,7 @@ for the radical canonicalizer.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import sympy
 from sympy import Expr, Symbol
@@ -126,6 +127,10 @@ class Component(Symbol):
     def __getnewargs_ex__(self) -> tuple[tuple[str, int], dict[str, bool]]:
         return (self.vector, self.index), {}
 
+    def _latex(self, printer: Any) -> str:
+        """Counted from 1 in print, as in a paper: ``x[0]`` is :math:`x_{1}`."""
+        return f"{printer._print(sympy.Symbol(self.vector))}_{{{self.index + 1}}}"
+
 
 def mean_symbol(name: str) -> Symbol:
     r"""The atom :math:`\mu_x`."""
@@ -146,7 +151,7 @@ def _merge(a: Atom, b: Atom) -> Atom:
 
 
 class _SymbolicScalars:
-    """The scalar half of a symbolic backend: SymPy arithmetic, and the nonnegativity facts that
+    r"""The scalar half of a symbolic backend: SymPy arithmetic, and the nonnegativity facts that
     every computed :math:`\langle v, v\rangle` contributes."""
 
     def __init__(self, facts: Facts | None = None) -> None:
