@@ -25,6 +25,7 @@ __all__ = [
     "chunk_bytes",
     "computed",
     "engine_for",
+    "job",
     "read_lazy_assignments",
     "read_matrix",
     "stored",
@@ -133,6 +134,11 @@ def computed(result: Any, args: argparse.Namespace) -> Any:
         raise DataError("--resume continues writing an --out; give the same --out")
     with engine_for(args) as runner:
         return result.compute(lambda parts: runner.run(parts, "computing"))
+
+
+def job(args: argparse.Namespace, command: str, **fields: Any) -> dict[str, Any]:
+    """What identifies a run for ``--resume``: the command, its values, its axis and ``fields``."""
+    return {"command": command, "values": sorted(args.values), "axis": args.axis, **fields}
 
 
 def stored(result: Any, args: argparse.Namespace, job: dict[str, Any]) -> StoreReport:

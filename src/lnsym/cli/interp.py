@@ -198,9 +198,8 @@ def run_attribute(args: argparse.Namespace) -> int:
         w_axis=w_axis,
     )
     if isinstance(result, LazyAttribution) and args.out is not None:
-        job = {"command": "attribute", "rows": list(result.rows), "values": sorted(args.values)}
-        job["axis"] = args.axis
-        job["components"] = [*sorted(args.components), *([args.matrix] if args.matrix else [])]
+        components = [*sorted(args.components), *([args.matrix] if args.matrix else [])]
+        job = chunked.job(args, "attribute", rows=list(result.rows), components=components)
         with chunked.engine_for(args) as runner:
             stored = result.store(
                 args.out,

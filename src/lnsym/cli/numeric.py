@@ -104,13 +104,7 @@ def run_eval(args: argparse.Namespace) -> int:
         lazy=lazy,
     )
     if result.lazy and args.out is not None:
-        job = {
-            "command": "eval",
-            "expr": args.expr,
-            "values": sorted(args.values),
-            "axis": args.axis,
-            "backend": args.backend,
-        }
+        job = chunked.job(args, "eval", expr=args.expr, backend=args.backend)
         report = chunked.stored(result.value, args, job)
         if not args.quiet:
             print(report.summary())
