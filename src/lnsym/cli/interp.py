@@ -198,8 +198,8 @@ def run_attribute(args: argparse.Namespace) -> int:
         w_axis=w_axis,
     )
     if isinstance(result, LazyAttribution) and args.out is not None:
-        components = [*sorted(args.components), *([args.matrix] if args.matrix else [])]
-        job = chunked.job(args, "attribute", rows=list(result.rows), components=components)
+        inputs = [*sorted(args.components), *([args.matrix] if args.matrix else [])]
+        job = chunked.job(args, "attribute", rows=list(result.rows), components=inputs)
         with chunked.engine_for(args) as runner:
             stored = result.store(
                 args.out,
