@@ -587,3 +587,24 @@ def test_evaluate_lazy_equals_in_memory(tmp_path: Path) -> None:
         evaluate("LN(x)", {"x": open_value(str(tmp_path / "x.zarr"))}, exact=True)
     with pytest.raises(DataError, match="no such file"):
         open_value("1,2,3", inline=False)
+
+
+def test_lazy_results_report_like_the_in_memory_ones() -> None:
+    from lnsym.interp.chunked import attribute_lazy
+    from lnsym.kernels.evaluation import evaluate
+    from lnsym.numeric.data import Data
+
+    rng = np.random.default_rng(24)
+    parts = {k: rng.normal(size=(6, 4)) for k in ("emb", "attn")}
+    lazy = attribute_lazy(
+        {k: da.from_array(v, chunks=(2, 4)) for k, v in parts.items()}, w=[1, 2, 0, -1]
+    )
+    eager = lazy.compute()
+    assert lazy.report("t.npy") == eager.report("t.npy") and lazy.to_json() == eager.to_json()
+    x = Data(da.from_array(rng.normal(size=(5, 3)), chunks=(2, 3)), "x")
+    result = evaluate("LN(x)", {"x": x})
+    assert result.lazy
+    assert (
+        result.report() == result.compute().report()
+        and result.to_json()["value"][0][0] == (result.compute().value[0][0])
+    )

@@ -135,7 +135,6 @@ def run_export(args: argparse.Namespace) -> int:
         sys.stdout.write(source)
         return 0
     spec = make_spec(args.expr, vectors=args.vectors, scalars=args.scalars, name=args.name)
-    params = ", ".join(spec.parameters)
-    print(f"wrote {args.out}: {args.name}({params}, *, eps=1e-05, out=None, axis={args.axis})")
+    print(f"wrote {args.out}: {spec.call(args.axis)}")
     print(f"  computes {spec.expr} with the {args.backend} backend")
     return 0

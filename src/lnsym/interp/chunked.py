@@ -93,6 +93,16 @@ class LazyAttribution:
         rows = [*self.shares, bias, self.logit, self.bound]
         return da.stack([r.astype(np.float64) for r in rows])
 
+    def report(self, out: str | None = None) -> str:
+        """:meth:`Attribution.report <lnsym.interp.attribution.Attribution.report>` of
+        :meth:`compute` (computes everything, in memory)."""
+        return self.compute().report(out)
+
+    def to_json(self) -> dict[str, Any]:
+        """:meth:`Attribution.to_json <lnsym.interp.attribution.Attribution.to_json>` of
+        :meth:`compute` (computes everything, in memory)."""
+        return self.compute().to_json()
+
     @property
     def rows(self) -> tuple[str, ...]:
         """The rows of :meth:`table`: the components' names, then :data:`TABLE_ROWS`."""

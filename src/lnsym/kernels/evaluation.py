@@ -60,12 +60,13 @@ class Evaluation:
         return Evaluation(self.expr, np.asarray(computed, dtype=np.float64).tolist())
 
     def to_json(self) -> dict[str, Any]:
-        """``{"value": …}``, what ``lnsym eval --json`` prints."""
-        return {"value": self.value}
+        """``{"value": …}``, what ``lnsym eval --json`` prints (a lazy value is computed)."""
+        return {"value": self.compute().value}
 
     def report(self) -> str:
-        """What ``lnsym eval`` prints: a number, a list ``[…]``, or one row of a batch per line."""
-        value = self.value
+        """What ``lnsym eval`` prints: a number, a list ``[…]``, or one row of a batch per line (a
+        lazy value is computed)."""
+        value = self.compute().value
         if isinstance(value, list) and value and isinstance(value[0], list):
             return "\n".join(_plain(row) for row in value)
         if isinstance(value, list):
