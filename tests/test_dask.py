@@ -582,6 +582,11 @@ def test_evaluate_lazy_equals_in_memory(tmp_path: Path) -> None:
     eager = evaluate("LN(x)", {"x": Data(x, "x")})
     assert lazy.compute().value == eager.value  # the same kernel, block by block: bit for bit
     assert evaluate("LN(x)", {"x": Data(x, "x")}, lazy=True).compute().value == eager.value
+    report = lazy.store(str(tmp_path / "ln.npy"), job={"test": 3})
+    assert report.written == report.blocks > 1 and report.summary().startswith("wrote ")
+    np.testing.assert_array_equal(np.load(tmp_path / "ln.npy"), np.array(eager.value))
+    with pytest.raises(DataError, match="only a lazy value is stored block by block"):
+        eager.store(str(tmp_path / "eager.npy"), job={})
     assert open_value("1,2,3").array.tolist() == [1.0, 2.0, 3.0]
     with pytest.raises(DataError, match="exact= evaluates in memory; compute the Dask arrays"):
         evaluate("LN(x)", {"x": open_value(str(tmp_path / "x.zarr"))}, exact=True)

@@ -17,7 +17,7 @@ from typing import Any
 from lnsym.cli.options import read_assignments
 from lnsym.errors import DataError
 from lnsym.kernels.engine import MAX_WORKERS, engine
-from lnsym.kernels.stores import CHUNK_BYTES, StoreReport, is_store, open_value, store
+from lnsym.kernels.stores import CHUNK_BYTES, is_store, open_value
 from lnsym.numeric.data import Data
 
 __all__ = [
@@ -141,14 +141,8 @@ def job(args: argparse.Namespace, command: str, **fields: Any) -> dict[str, Any]
     return {"command": command, "values": sorted(args.values), "axis": args.axis, **fields}
 
 
-def stored(result: Any, args: argparse.Namespace, job: dict[str, Any]) -> StoreReport:
-    """A lazy array written to ``--out`` block by block on the engine the options ask for."""
+def stored(result: Any, args: argparse.Namespace, job: dict[str, Any], **options: Any) -> Any:
+    """A lazy result (anything with ``store(out, job=, resume=, engine=)``) written to ``--out``
+    block by block on the engine the options ask for; what its ``store`` returns."""
     with engine_for(args) as runner:
-        return store(
-            result,
-            args.out,
-            job=job,
-            resume=args.resume,
-            engine=runner,
-            label=f"writing {args.out}",
-        )
+        return result.store(args.out, job=job, resume=args.resume, engine=runner, **options)

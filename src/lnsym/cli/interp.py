@@ -200,14 +200,7 @@ def run_attribute(args: argparse.Namespace) -> int:
     if isinstance(result, LazyAttribution) and args.out is not None:
         inputs = [*sorted(args.components), *([args.matrix] if args.matrix else [])]
         job = chunked.job(args, "attribute", rows=list(result.rows), components=inputs)
-        with chunked.engine_for(args) as runner:
-            stored = result.store(
-                args.out,
-                job=job,
-                resume=args.resume,
-                engine=runner,
-                chunk_bytes=chunked.chunk_bytes(args),
-            )
+        stored = chunked.stored(result, args, job, chunk_bytes=chunked.chunk_bytes(args))
         if not args.quiet:
             print(stored.report())
         return 0 if stored.ok else 1

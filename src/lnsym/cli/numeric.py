@@ -105,7 +105,7 @@ def run_eval(args: argparse.Namespace) -> int:
     )
     if result.lazy and args.out is not None:
         job = chunked.job(args, "eval", expr=args.expr, backend=args.backend)
-        report = chunked.stored(result.value, args, job)
+        report = chunked.stored(result, args, job)
         if not args.quiet:
             print(report.summary())
         return 0

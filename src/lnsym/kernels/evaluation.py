@@ -27,6 +27,8 @@ import numpy as np
 from lnsym.errors import DataError, ParseError, argument, current_interface, value_of
 from lnsym.kernels import exact_rows, kernel, make_spec
 from lnsym.kernels.chunked import call, dask_array, is_dask
+from lnsym.kernels.engine import Engine
+from lnsym.kernels.stores import StoreReport, store
 from lnsym.kernels.undefined import undefined_cause
 from lnsym.lang.definitions import Kind
 from lnsym.lang.names import resolve
@@ -58,6 +60,20 @@ class Evaluation:
         else:
             computed = run([self.value])[0]
         return Evaluation(self.expr, np.asarray(computed, dtype=np.float64).tolist())
+
+    def store(
+        self,
+        out: str,
+        *,
+        job: Mapping[str, Any],
+        resume: bool = False,
+        engine: Engine | None = None,
+    ) -> StoreReport:
+        """Write the lazy value to ``out`` (``.zarr`` or ``.npy``) block by block, as
+        :func:`lnsym.kernels.stores.store` does with ``job`` and ``resume``."""
+        if not self.lazy:
+            raise DataError("only a lazy value is stored block by block; save() writes arrays")
+        return store(self.value, out, job=job, resume=resume, engine=engine, label=f"writing {out}")
 
     def to_json(self) -> dict[str, Any]:
         """``{"value": …}``, what ``lnsym eval --json`` prints (a lazy value is computed)."""
