@@ -34,7 +34,7 @@ import sympy
 from lnsym.errors import DataError
 from lnsym.interp import attribution, comparison
 from lnsym.interp.attribution import SCALE, Attribution, _proofs
-from lnsym.interp.comparison import _declare, _parse
+from lnsym.interp.comparison import _parse
 from lnsym.interp.explain import vanishing_conditions
 from lnsym.interp.folding import DEFAULT_EPS, _kernel, _parameter
 from lnsym.interp.identities import PER_COMPONENT_LN, require
@@ -42,6 +42,7 @@ from lnsym.interp.values import Value, as_array
 from lnsym.kernels import kernel
 from lnsym.kernels.chunked import call, dask_array, is_dask, require_dask
 from lnsym.kernels.engine import Engine
+from lnsym.kernels.evaluation import declare
 from lnsym.kernels.stores import CHUNK_BYTES, StoreReport, open_array, store
 from lnsym.lang.definitions import Kind, kind_of
 from lnsym.lang.parser import free_names
@@ -398,7 +399,7 @@ def compare_lazy(
     epsilon = float(eps)
     if epsilon <= 0:
         raise DataError(f"eps = {eps}: the regularizer must be one positive number")
-    context = _declare([(lhs, rhs), *assume], datas, vectors, scalars)
+    context = declare([(lhs, rhs), *assume], datas, vectors, scalars)
     left, right = _parse(lhs, context), _parse(rhs, context)
     used = free_names(left) | free_names(right)
     missing = sorted(used - set(datas))

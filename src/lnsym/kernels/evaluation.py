@@ -18,7 +18,7 @@ give a lazy result (:attr:`Evaluation.lazy`) to compute or store block by block.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,10 +32,10 @@ from lnsym.kernels.stores import StoreReport, store
 from lnsym.kernels.undefined import undefined_cause
 from lnsym.lang.definitions import Kind
 from lnsym.lang.names import resolve
-from lnsym.lang.parser import RESERVED, used_names
+from lnsym.lang.parser import RESERVED, Context, used_names
 from lnsym.numeric.data import Data
 
-__all__ = ["Evaluation", "check_lengths", "check_values", "evaluate"]
+__all__ = ["Evaluation", "check_lengths", "check_values", "declare", "evaluate"]
 
 #: the regularizer when the values do not set ``eps`` (as written, for exact evaluation).
 _EPS = "1e-5"
@@ -102,6 +102,18 @@ def _real(value: Any) -> bool:
         return all(_real(v) for v in value)
     text = str(value).lower()
     return "j" not in text and "nan" not in text and "inf" not in text
+
+
+def declare(
+    statements: list[Any],
+    values: Mapping[str, Data],
+    vectors: Iterable[str] | str | None = None,
+    scalars: Iterable[str] | str | None = None,
+) -> Context:
+    """The kinds of the names of ``statements`` by :func:`lnsym.lang.names.resolve`: declared
+    (``vectors`` / ``scalars``), then by their values (a number is a scalar), then by use."""
+    given = {name: Kind.SCALAR if d.is_scalar else Kind.VECTOR for name, d in values.items()}
+    return resolve(statements, vectors=vectors, scalars=scalars, given=given)
 
 
 def check_values(expr: str, values: Mapping[str, Any]) -> None:
@@ -198,8 +210,7 @@ def evaluate(
     if eps is not None and not eps.is_scalar:
         raise DataError(f"{value_of('eps')}: the regularizer must be one number")
     check_values(expr, values)
-    given = {name: Kind.SCALAR if d.is_scalar else Kind.VECTOR for name, d in values.items()}
-    context = resolve([expr], vectors=vectors, scalars=scalars, given=given)
+    context = declare([expr], values, vectors, scalars)
     vector_names = [name for name in context.vectors if name in values]
     scalar_names = [name for name in context.scalars if name in values]
     if not vector_names:
