@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,9 @@ import pytest
 
 from _data import BIAS, LN_LOGIT, UNCENTERED_LOGIT, shared
 from lnsym.cli import main
+from lnsym.errors import DataError, LnsymError
+from lnsym.kernels.evaluation import evaluate
+from lnsym.numeric.data import load, read_value
 
 
 def seed_args() -> list[str]:
@@ -161,3 +165,63 @@ def test_export_to_stdout_and_errors(capsys: pytest.CaptureFixture[str]) -> None
     assert "must end in .py" in capsys.readouterr().err
     assert main(["export", "LN(out)", "--vectors", "out"]) == 2
     assert "used inside generated kernels" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------------
+# lnsym.kernels.evaluation: what eval computes and prints, from Python
+# --------------------------------------------------------------------------------------------------
+
+
+def reference_ln(x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """Row-wise LN written out with NumPy (biased variance, eps inside the root)."""
+    centered = x - x.mean(axis=-1, keepdims=True)
+    return centered / np.sqrt((centered**2).mean(axis=-1, keepdims=True) + eps)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7])
+def test_evaluate_is_what_eval_prints(
+    n: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=(3, n)) * 10.0 ** rng.integers(-3, 4, size=(3, 1))
+    np.save(tmp_path / "x.npy", x)
+    result = evaluate("LN(x)", {"x": load(tmp_path / "x.npy")})
+    np.testing.assert_allclose(np.array(result.value), reference_ln(x), rtol=1e-9, atol=1e-12)
+    assert main(["eval", "LN(x)", "--set", f"x={tmp_path / 'x.npy'}"]) == 0
+    assert capsys.readouterr().out == result.report() + "\n"
+    assert main(["eval", "LN(x)", "--set", f"x={tmp_path / 'x.npy'}", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == result.to_json()
+
+
+def test_evaluate_exact_scalars_and_eps() -> None:
+    values = {"x": read_value("0.1,0.2,0.4"), "b": read_value("0.8328"), "eps": read_value("0")}
+    exact = evaluate("mu(x) + b", values, exact=True, digits=20)
+    # (0.1 + 0.2 + 0.4)/3 + 0.8328 = 0.7/3 + 0.8328, from the decimals, not their binary roundings
+    expected = Fraction(7, 30) + Fraction(8328, 10000)
+    assert Decimal(exact.value) == round(Decimal(expected.numerator) / expected.denominator, 19)
+    assert exact.report() == exact.value and exact.to_json() == {"value": exact.value}
+    assert float(evaluate("dot(x, x)", {"x": values["x"]}).report()) == pytest.approx(0.21)
+    with pytest.raises(DataError, match=r"LN is undefined; give other values, or pass allow_nan="):
+        evaluate("LN(x, 0)", {"x": read_value("1,1,1")})
+    assert evaluate("LN(x, 0)", {"x": read_value("2,2")}, allow_nan=True).report() == "[nan, nan]"
+    with pytest.raises(DataError, match="exact evaluation has no NaN to print"):
+        evaluate("LN(x, 0)", {"x": read_value("2,2")}, exact=True, allow_nan=True)
+
+
+@pytest.mark.parametrize(
+    ("expr", "values", "message"),
+    [
+        ("LN(x)", {"x": "1,2", "y": "3"}, r"values\['y'\]: 'y' does not occur in 'LN\(x\)'"),
+        ("dot(w, x)", {"x": "1,2"}, "no value given for 'w'; add 'w' to the values"),
+        ("dot(w, x)", {"x": "1,2", "w": "1,2,3"}, "same length n along axis -1: x has 2, w has 3"),
+        ("a*b", {"a": "1", "b": "2"}, r"no vector input.*such as x=\[1, 2, 3\]"),
+        ("LN(x)", {"x": "1,2", "eps": "1,2"}, r"values\['eps'\]: the regularizer must be one"),
+    ],
+)
+def test_evaluate_errors_name_the_python_arguments(
+    expr: str, values: dict[str, str], message: str
+) -> None:
+    with pytest.raises(LnsymError, match=message):
+        evaluate(expr, {name: read_value(text) for name, text in values.items()})
+    with pytest.raises(DataError, match=r"axis= 2: x has only 1 axis"):
+        evaluate("LN(x)", {"x": read_value("1,2")}, axis=2)

@@ -517,3 +517,99 @@ def _close(actual: Any, desired: Any) -> None:
     actual, desired = np.asarray(actual, dtype=np.float64), np.asarray(desired, dtype=np.float64)
     scale = max(1.0, float(np.max(np.abs(desired)))) if desired.size else 1.0
     np.testing.assert_allclose(actual, desired, rtol=0, atol=64 * np.finfo(np.float64).eps * scale)
+
+
+def test_lazy_multi_axis_results_compute_on_local_threads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lazy table of several axes (shares: components x tokens) computes on the threaded engine
+    (its keys nest one list per axis) and prints what the in-memory run prints."""
+    rng = np.random.default_rng(21)
+    x = rng.normal(size=(40, 6))
+    zarr.create_array(store=str(tmp_path / "x.zarr"), data=x, chunks=(10, 6))
+    np.save(tmp_path / "x.npy", x)
+    w = "1,-2,0.5,0,3,1"
+    lazy = ["attribute", "--component", f"a={tmp_path / 'x.zarr'}", "--set", f"w={w}", "--json"]
+    assert main(lazy) == 0
+    eager = ["attribute", "--component", f"a={tmp_path / 'x.npy'}", "--set", f"w={w}", "--json"]
+    printed = json.loads(capsys.readouterr().out)
+    assert main(eager) == 0
+    expected = json.loads(capsys.readouterr().out)
+    _close(np.array(printed["logit"]), np.array(expected["logit"]))
+    assert main(["eval", "LN(x)", "--set", f"x={tmp_path / 'x.zarr'}", "--json"]) == 0
+    np.testing.assert_allclose(
+        np.array(json.loads(capsys.readouterr().out)["value"]), ln_reference(x), rtol=1e-10
+    )
+    assert main([*lazy, "--resume"]) == 2
+    assert "--resume continues writing an --out" in capsys.readouterr().err
+
+
+def test_stored_attribution_is_checked_from_the_file(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from lnsym.interp.chunked import attribute_lazy
+
+    rng = np.random.default_rng(22)
+    parts = {k: da.from_array(rng.normal(size=(30, 5)), chunks=(8, 5)) for k in ("emb", "attn")}
+    lazy = attribute_lazy(parts, w=rng.normal(size=5), b=0.25)
+    stored = lazy.store(str(tmp_path / "t.zarr"), job={"test": 1})
+    assert stored.ok and stored.error <= stored.tolerance
+    blocks = stored.written.blocks
+    assert stored.written.written == blocks == 5 * 4 and stored.written.skipped == 0
+    report = stored.report()
+    assert report.startswith("PROVED") and "rows: emb, attn, bias, logit, rounding_bound" in report
+    assert f"wrote {tmp_path / 't.zarr'}: shape (5, 30), float64, 20 block(s) (20 now" in report
+    assert ": ok" in report and "REFUTED" in report
+    table = zarr.open_array(str(tmp_path / "t.zarr"), mode="r")[:]
+    _close(table[:2], lazy.compute().shares)
+    # a wrong logit in the table is caught by the check from the file
+    broken = replace(lazy, logit=lazy.logit + 1e-6)
+    failed = broken.store(str(tmp_path / "u.zarr"), job={"test": 2})
+    assert not failed.ok and "FAILED" in failed.report()
+    assert failed.error == pytest.approx(1e-6, rel=1e-3)
+
+
+def test_evaluate_lazy_equals_in_memory(tmp_path: Path) -> None:
+    from lnsym.kernels.evaluation import evaluate
+    from lnsym.kernels.stores import open_value
+    from lnsym.numeric.data import Data
+
+    rng = np.random.default_rng(23)
+    x = rng.normal(size=(50, 7))
+    zarr.create_array(store=str(tmp_path / "x.zarr"), data=x, chunks=(12, 7))
+    lazy = evaluate("LN(x)", {"x": open_value(str(tmp_path / "x.zarr"), chunk_bytes=800)})
+    assert lazy.lazy and is_dask(lazy.value)
+    eager = evaluate("LN(x)", {"x": Data(x, "x")})
+    assert lazy.compute().value == eager.value  # the same kernel, block by block: bit for bit
+    assert evaluate("LN(x)", {"x": Data(x, "x")}, lazy=True).compute().value == eager.value
+    report = lazy.store(str(tmp_path / "ln.npy"), job={"test": 3})
+    assert report.written == report.blocks > 1 and report.summary().startswith("wrote ")
+    np.testing.assert_array_equal(np.load(tmp_path / "ln.npy"), np.array(eager.value))
+    with pytest.raises(DataError, match="only a lazy value is stored block by block"):
+        eager.store(str(tmp_path / "eager.npy"), job={})
+    assert open_value("1,2,3").array.tolist() == [1.0, 2.0, 3.0]
+    with pytest.raises(DataError, match="exact= evaluates in memory; compute the Dask arrays"):
+        evaluate("LN(x)", {"x": open_value(str(tmp_path / "x.zarr"))}, exact=True)
+    with pytest.raises(DataError, match="no such file"):
+        open_value("1,2,3", inline=False)
+
+
+def test_lazy_results_report_like_the_in_memory_ones() -> None:
+    from lnsym.interp.chunked import attribute_lazy
+    from lnsym.kernels.evaluation import evaluate
+    from lnsym.numeric.data import Data
+
+    rng = np.random.default_rng(24)
+    parts = {k: rng.normal(size=(6, 4)) for k in ("emb", "attn")}
+    lazy = attribute_lazy(
+        {k: da.from_array(v, chunks=(2, 4)) for k, v in parts.items()}, w=[1, 2, 0, -1]
+    )
+    eager = lazy.compute()
+    assert lazy.report("t.npy") == eager.report("t.npy") and lazy.to_json() == eager.to_json()
+    x = Data(da.from_array(rng.normal(size=(5, 3)), chunks=(2, 3)), "x")
+    result = evaluate("LN(x)", {"x": x})
+    assert result.lazy
+    assert (
+        result.report() == result.compute().report()
+        and result.to_json()["value"][0][0] == (result.compute().value[0][0])
+    )

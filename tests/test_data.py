@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from _data import shared
-from lnsym.errors import DataError, LnsymError
-from lnsym.numeric.data import load, load_all, parse_numbers, read_value
+from lnsym.errors import DataError, LnsymError, interface
+from lnsym.numeric.data import load, load_all, parse_numbers, read_value, save
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -140,3 +140,27 @@ def test_the_seed_vectors() -> None:
     assert x.decimals()[:2] == ["4.2479", "2.1753"]
     assert w.decimals()[0] == "-2.2123e-01"
     assert x.array[0] == 4.2479 and np.all(np.isfinite(w.array))
+
+
+@pytest.mark.parametrize("suffix", [".npy", ".txt", ".csv"])
+@pytest.mark.parametrize("shape", [(), (1,), (5,), (3, 4)])
+def test_save_round_trips_every_float64_digit(
+    tmp_path: Path, suffix: str, shape: tuple[int, ...]
+) -> None:
+    rng = np.random.default_rng(len(shape))
+    array = rng.normal(size=shape) * 10.0 ** rng.integers(-300, 300, size=shape)
+    path = tmp_path / f"a{suffix}"
+    save(path, array)
+    back = load(path).array
+    # text tables hold at least one axis; every binary digit survives %.17g
+    np.testing.assert_array_equal(back, array if suffix == ".npy" else np.atleast_1d(array))
+
+
+def test_save_errors_name_the_option_of_the_interface(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"^out= .*a\.csv: a 3-axis array does not fit"):
+        save(tmp_path / "a.csv", np.zeros((2, 2, 2)))
+    with interface("cli"), pytest.raises(DataError, match=r"^--bias-out .*a\.xyz: unknown format"):
+        save(tmp_path / "a.xyz", np.zeros(2), option="bias-out")
+    with pytest.raises(DataError, match=r"^bias_out= .*: cannot write it \(No such file"):
+        save(tmp_path / "missing" / "a.npy", np.zeros(2), option="bias-out")
+    assert not (tmp_path / "a.csv").exists() and not (tmp_path / "a.xyz").exists()

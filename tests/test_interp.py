@@ -12,6 +12,7 @@ import pytest
 from _data import LN_LOGIT, UNCENTERED_LOGIT, shared
 from lnsym.errors import DataError, LnsymError
 from lnsym.interp import IDENTITIES, attribute, compare, fold, layer_norm_columns
+from lnsym.interp.attribution import gather_components
 from lnsym.interp.explain import prover_takes_limits
 from lnsym.interp.identities import (
     CENTERED_FOLD,
@@ -24,9 +25,10 @@ from lnsym.interp.identities import (
     check,
     require,
 )
+from lnsym.interp.values import check_names, take_eps, take_reader
 from lnsym.kernels import kernel
 from lnsym.lang.parser import Context, parse
-from lnsym.numeric.data import load
+from lnsym.numeric.data import Data, load, read_value
 from lnsym.numeric.mpmath_eval import evaluate_mp
 from lnsym.prover.statement import Statement
 from lnsym.prover.verdict import Status
@@ -409,3 +411,63 @@ def test_compare_a_vector_with_zero() -> None:
     assert result.status == "refuted" and str(result.difference) == "c(x)"
     assert result.difference_value == ["-1.0", "0.0", "1.0"] and result.rhs_float == 0.0
     assert result.size.startswith("1.41421356237309504880168872")
+
+
+# --------------------------------------------------------------------------------------------------
+# what the command line calls: writers on the results, named values
+# --------------------------------------------------------------------------------------------------
+
+
+def test_fold_and_attribution_save_their_arrays(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    W, g, beta, b = rng.normal(size=(5, 3)), rng.normal(size=5), rng.normal(size=5), rng.normal(3)
+    result = fold(W, g, beta, b, axis=0)
+    written = result.save(str(tmp_path / "W.npy"))
+    assert written == (str(tmp_path / "W.npy"), str(tmp_path / "W_bias.npy"))
+    np.testing.assert_array_equal(np.load(tmp_path / "W.npy"), g[:, None] * W)  # exact: one product
+    np.testing.assert_allclose(np.load(tmp_path / "W_bias.npy"), W.T @ beta + b, rtol=1e-13)
+    assert result.save(None, str(tmp_path / "b.csv")) == ("", str(tmp_path / "b.csv"))
+    np.testing.assert_array_equal(load(tmp_path / "b.csv").array, np.load(tmp_path / "W_bias.npy"))
+    assert result.save() == ()
+    assert "wrote the folded bias to" in result.report(written)
+    parts = rng.normal(size=(2, 4, 5))
+    shares = attribute(parts, W, w_axis=0)
+    shares.save(str(tmp_path / "shares.npy"))
+    np.testing.assert_array_equal(np.load(tmp_path / "shares.npy"), shares.shares)
+    with pytest.raises(DataError, match="a 3-axis array does not fit a text table"):
+        shares.save(str(tmp_path / "shares.csv"))
+
+
+def test_named_values_as_the_command_line_gives_them() -> None:
+    values = {"W": read_value("[1, 2]"), "eps": read_value("0.5")}
+    with pytest.raises(DataError, match=r"values\['W'\]: expected a matrix d_model x d_vocab"):
+        take_reader(dict(values), None, "fold")
+    with pytest.raises(DataError, match=r"^fold\(\): give w \(a reader\) or W"):
+        take_reader({"w": values["W"], "W": values["W"]}, None, "fold")
+    with pytest.raises(DataError, match=r"no reader given; add 'w' .* or 'W'"):
+        take_reader({}, None, "fold")
+    matrix = Data(np.ones((3, 2)), "W")
+    assert take_reader({"W": matrix}, None, "fold") == (matrix, 0)
+    assert take_reader({"w": matrix}, None, "fold") == (matrix, -1)
+    assert take_reader({"W": matrix}, 1, "fold")[1] == 1
+    assert take_eps(values, 1e-5) == 0.5 and "eps" not in values and take_eps(values, 3.0) == 3.0
+    for bad in ("0", "-1", "1,2"):
+        with pytest.raises(DataError, match="the regularizer must be one positive number"):
+            take_eps({"eps": read_value(bad)}, 1e-5)
+    check_names({"w": 1, "eps": 2}, ("w", "eps"), "attribute")
+    with pytest.raises(DataError, match=r"values\['x'\]: attribute\(\) takes w, eps; 'x' is not"):
+        check_names({"w": 1, "x": 2}, ("w", "eps"), "attribute")
+
+
+def test_gather_components() -> None:
+    stack = np.arange(24.0).reshape(3, 2, 4)
+    named = {"emb": Data(np.ones(4), "emb")}
+    gathered = gather_components(named, stack, "dir/parts.npy")
+    assert list(gathered) == ["emb", "parts[1]", "parts[2]", "parts[3]"]
+    np.testing.assert_array_equal(gathered["parts[2]"], stack[1])
+    with pytest.raises(DataError, match=r"^components= v\.npy: expected a stack"):
+        gather_components({}, np.ones(4), "v.npy")
+    with pytest.raises(DataError, match=r"component p\[1\] is given twice"):
+        gather_components({"p[1]": Data(np.ones(4), "p")}, stack, "p.npy")
+    with pytest.raises(DataError, match="no components; give at least one"):
+        gather_components({})

@@ -21,6 +21,7 @@ __all__ = [
     "current_interface",
     "declare_hint",
     "interface",
+    "value_of",
 ]
 
 
@@ -85,7 +86,21 @@ def argument(name: str) -> str:
     '--dim'
     """
     where = _INTERFACE.get()
-    return {"cli": f"--{name}", "toml": f"{name} ="}.get(where, f"{name}=")
+    python = name.replace("-", "_")  # --bias-out is bias_out= in Python
+    return {"cli": f"--{name}", "toml": f"{python} ="}.get(where, f"{python}=")
+
+
+def value_of(name: str) -> str:
+    """How the interface in use names the value given for ``name``: ``--set x`` on the command
+    line, ``values['x']`` in Python.
+
+    >>> value_of("x")
+    "values['x']"
+    >>> with interface("cli"):
+    ...     value_of("x")
+    '--set x'
+    """
+    return f"--set {name}" if _INTERFACE.get() == "cli" else f"values[{name!r}]"
 
 
 def declare_hint(name: str, kind: str | None = None) -> str:

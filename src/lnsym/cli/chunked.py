@@ -11,20 +11,24 @@ interrupted run.
 from __future__ import annotations
 
 import argparse
-import time
+import functools
 from typing import Any
 
 from lnsym.cli.options import read_assignments
 from lnsym.errors import DataError
-from lnsym.kernels.engine import MAX_WORKERS, Engine, engine
-from lnsym.kernels.stores import CHUNK_BYTES, StoreReport, is_store, open_array, store
-from lnsym.numeric.data import Data, load
+from lnsym.kernels.engine import MAX_WORKERS, engine
+from lnsym.kernels.stores import CHUNK_BYTES, is_store, open_value
+from lnsym.numeric.data import Data
 
 __all__ = [
     "add_engine_options",
+    "chunk_bytes",
+    "computed",
     "engine_for",
+    "job",
     "read_lazy_assignments",
-    "report_line",
+    "read_matrix",
+    "stored",
     "wanted",
 ]
 
@@ -91,31 +95,25 @@ def _small_npy(item: str) -> bool:
     return item.partition("=")[2].strip().lower().endswith(".npy")
 
 
+def chunk_bytes(args: argparse.Namespace) -> int:
+    """``--chunk-mb`` in bytes."""
+    if args.chunk_mb <= 0:
+        raise DataError(f"--chunk-mb {args.chunk_mb:g}: give a positive size in MB")
+    return int(args.chunk_mb * 2**20)
+
+
 def read_lazy_assignments(
-    items: list[str], axis: int, chunk_mb: float, option: str = "--set"
+    items: list[str], args: argparse.Namespace, option: str = "--set"
 ) -> dict[str, Data]:
     """Like :func:`~lnsym.cli.options.read_assignments`, but caches become lazy Dask arrays."""
-    if chunk_mb <= 0:
-        raise DataError(f"--chunk-mb {chunk_mb:g}: give a positive size in MB")
-    values: dict[str, Data] = {}
-    for item in items:
-        name, _, text = item.partition("=")
-        if is_store(text.strip()):
-            checked = read_assignments([f"{name}=0"], option)  # the same name checks
-            key = next(iter(checked))
-            if key in values:
-                raise DataError(f"{option} {key} is given twice")
-            try:
-                array = open_array(text.strip(), axis=axis, chunk_bytes=int(chunk_mb * 2**20))
-            except DataError as error:
-                raise DataError(f"{option} {key}: {error}") from None
-            values[key] = Data(array, text.strip())
-        else:
-            for key, data in read_assignments([item], option).items():
-                if key in values:
-                    raise DataError(f"{option} {key} is given twice")
-                values[key] = data
-    return values
+    read = functools.partial(open_value, axis=args.axis, chunk_bytes=chunk_bytes(args))
+    return read_assignments(items, option, read)
+
+
+def read_matrix(args: argparse.Namespace) -> Data:
+    """``--components FILE`` (one row per component): lazy if it is a cache, else in memory."""
+    axis = args.axis + 1 if args.axis >= 0 else args.axis  # the components' axis comes first
+    return open_value(args.matrix, axis=axis, chunk_bytes=chunk_bytes(args), inline=False)
 
 
 def engine_for(args: argparse.Namespace) -> Any:
@@ -130,50 +128,21 @@ def engine_for(args: argparse.Namespace) -> Any:
     )
 
 
-def report_line(report: StoreReport, runner: Engine, seconds: float) -> str:
-    """``wrote ln.zarr: shape (…), float32, 26 blocks (26 now, 0 already written), 3.2 s on …``"""
-    return (
-        f"wrote {report.path}: shape {report.shape}, {report.dtype}, {report.blocks} block(s) "
-        f"({report.written} now, {report.skipped} already written), {seconds:.1f} s on "
-        f"{runner.description}"
-    )
-
-
-def write(
-    result: Any, args: argparse.Namespace, job: dict[str, Any], label: str, runner: Engine
-) -> tuple[StoreReport, str]:
-    """Store ``result`` to ``args.out`` on ``runner``; the report and its summary line."""
-    started = time.perf_counter()
-    report = store(result, args.out, job=job, resume=args.resume, engine=runner, label=label)
-    return report, report_line(report, runner, time.perf_counter() - started)
-
-
-def compute(result: Any, args: argparse.Namespace) -> Any:
-    """Compute a (small) lazy result on the engine the options ask for."""
-    with engine_for(args) as runner:
-        return runner.run([result], "computing")[0]
-
-
-def read_matrix(args: argparse.Namespace) -> Any:
-    """``--components FILE`` (one row per component) as a lazy array, or in memory if small."""
-    text = str(args.matrix)
-    if not is_store(text):
-        return load(text).array
-    axis = args.axis + 1 if args.axis >= 0 else args.axis  # the components' axis comes first
-    return open_array(text, axis=axis, chunk_bytes=int(args.chunk_mb * 2**20))
-
-
-def compute_attribution(result: Any, args: argparse.Namespace) -> Any:
-    """A :class:`~lnsym.interp.chunked.LazyAttribution` computed on the engine the options ask for."""
+def computed(result: Any, args: argparse.Namespace) -> Any:
+    """A lazy result (anything with ``compute(run)``) computed on the engine the options ask for."""
+    if args.resume:
+        raise DataError("--resume continues writing an --out; give the same --out")
     with engine_for(args) as runner:
         return result.compute(lambda parts: runner.run(parts, "computing"))
 
 
-def check_table(args: argparse.Namespace, components: int, runner: Engine) -> tuple[float, float]:
-    """From the written attribution table: max |Σ shares + bias − logit| and the rounding bound."""
-    table = open_array(args.out, axis=0, chunk_bytes=int(args.chunk_mb * 2**20))
-    shares = table[:components].sum(axis=0)
-    gap = abs(shares + table[components] - table[components + 1]).max()
-    bound = table[components + 2].max()
-    error, tolerance = runner.run([gap, bound], "checking")
-    return float(error), float(tolerance)
+def job(args: argparse.Namespace, command: str, **fields: Any) -> dict[str, Any]:
+    """What identifies a run for ``--resume``: the command, its values, its axis and ``fields``."""
+    return {"command": command, "values": sorted(args.values), "axis": args.axis, **fields}
+
+
+def stored(result: Any, args: argparse.Namespace, job: dict[str, Any], **options: Any) -> Any:
+    """A lazy result (anything with ``store(out, job=, resume=, engine=)``) written to ``--out``
+    block by block on the engine the options ask for; what its ``store`` returns."""
+    with engine_for(args) as runner:
+        return result.store(args.out, job=job, resume=args.resume, engine=runner, **options)

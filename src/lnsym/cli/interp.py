@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from lnsym.cli import chunked
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
-from lnsym.errors import DataError
 from lnsym.interp import attribute, compare, fold
-from lnsym.interp.chunked import TABLE_ROWS, LazyAttribution
+from lnsym.interp.attribution import gather_components
+from lnsym.interp.chunked import LazyAttribution
 from lnsym.interp.folding import DEFAULT_EPS
-from lnsym.numeric.data import Data, load
+from lnsym.interp.values import check_names, take_eps, take_reader
+from lnsym.numeric.data import load
 
 __all__ = ["register"]
 
@@ -154,87 +152,10 @@ def register(subparsers: Any) -> None:
     co.set_defaults(run=run_compare)
 
 
-# --------------------------------------------------------------------------------------------------
-# values
-# --------------------------------------------------------------------------------------------------
-
-
-def _only(values: dict[str, Data], allowed: tuple[str, ...], command: str) -> None:
-    for name in values:
-        if name not in allowed:
-            raise DataError(
-                f"--set {name}: lnsym {command} takes {', '.join(allowed)}; {name!r} is not one"
-            )
-
-
-def _eps(values: dict[str, Data]) -> float:
-    data = values.pop("eps", None)
-    if data is None:
-        return DEFAULT_EPS
-    if not data.is_scalar or float(data.array) <= 0:
-        raise DataError("--set eps: the regularizer must be one positive number")
-    return float(data.array)
-
-
-# --------------------------------------------------------------------------------------------------
-# fold
-# --------------------------------------------------------------------------------------------------
-
-
-def _write(path: str, array: np.ndarray, option: str = "--out") -> None:
-    target = Path(path)
-    suffix = target.suffix.lower()
-    array = np.asarray(array)
-    try:
-        if suffix == ".npy":
-            np.save(target, array)
-        elif suffix in (".txt", ".csv"):
-            if array.ndim > 2:
-                raise DataError(
-                    f"{option} {path}: a {array.ndim}-axis array does not fit a text table; use .npy"
-                )
-            np.savetxt(
-                target,
-                np.atleast_1d(array),
-                delimiter="," if suffix == ".csv" else " ",
-                fmt="%.17g",
-            )
-        else:
-            raise DataError(f"{option} {path}: unknown format; use .npy, .txt or .csv")
-    except OSError as error:
-        raise DataError(f"{option} {path}: cannot write it ({error.strerror})") from None
-
-
-def _reader(values: dict[str, Data], axis: int | None, command: str) -> tuple[Data, int]:
-    """The reader (``w``, or the matrix ``W`` in TransformerLens's layout) and its normalized axis."""
-    if "w" in values and "W" in values:
-        raise DataError(f"lnsym {command}: give w (a reader) or W (a reader matrix), not both")
-    if "W" in values:
-        matrix = values.pop("W")
-        if matrix.array.ndim != 2:
-            raise DataError(
-                f"--set W: expected a matrix d_model x d_vocab, not shape {matrix.array.shape}"
-            )
-        return matrix, 0 if axis is None else axis
-    if "w" not in values:
-        raise DataError(
-            "no reader given; add --set w=VALUE (a vector) or --set W=FILE (d_model x d_vocab)"
-        )
-    return values.pop("w"), -1 if axis is None else axis
-
-
-def _bias_path(out: str, bias_out: str | None) -> str:
-    if bias_out:
-        return bias_out
-    target = Path(out)
-    return str(target.with_name(f"{target.stem}_bias{target.suffix}"))
-
-
 def run_fold(args: argparse.Namespace) -> int:
     values = read_assignments(args.values)
-    _only(values, ("w", "W", "g", "beta", "b", "x", "eps"), "fold")
-    reader, axis = _reader(values, args.axis, "fold")
-    eps = _eps(values)
+    check_names(values, ("w", "W", "g", "beta", "b", "x", "eps"), "fold")
+    reader, axis = take_reader(values, args.axis, "fold")
     result = fold(
         reader,
         values.get("g"),
@@ -242,111 +163,53 @@ def run_fold(args: argparse.Namespace) -> int:
         values["b"] if "b" in values else 0.0,
         center=args.center,
         x=values.get("x"),
-        eps=eps,
+        eps=take_eps(values, DEFAULT_EPS),
         axis=axis,
         x_axis=args.x_axis,
     )
-    written: list[str] = []
-    if args.out:
-        _write(args.out, result.reader)
-        bias_path = _bias_path(args.out, args.bias_out)
-        _write(bias_path, result.bias, "--bias-out")
-        written = [args.out, bias_path]
-    elif args.bias_out:
-        _write(args.bias_out, result.bias, "--bias-out")
-        written = ["", args.bias_out]
-    if args.json:
-        print(json.dumps(result.to_json()))
-    else:
-        print(result.report(written))
+    written = result.save(args.out, args.bias_out)
+    print(json.dumps(result.to_json()) if args.json else result.report(written))
     return 0 if result.check is None or result.check.ok else 1
-
-
-# --------------------------------------------------------------------------------------------------
-# attribute
-# --------------------------------------------------------------------------------------------------
 
 
 def run_attribute(args: argparse.Namespace) -> int:
     values = read_assignments(args.values)
-    _only(values, ("w", "W", "g", "beta", "b", "eps"), "attribute")
+    check_names(values, ("w", "W", "g", "beta", "b", "eps"), "attribute")
     lazy = chunked.wanted(
         args, [*args.components, f"m={args.matrix or ''}"], out_npy_in_memory=True
     )
     if lazy:
-        read = chunked.read_lazy_assignments(
-            args.components, args.axis, args.chunk_mb, "--component"
-        )
+        named = chunked.read_lazy_assignments(args.components, args, "--component")
     else:
-        read = read_assignments(args.components, "--component")
-    components: dict[str, Any] = {name: data.array for name, data in read.items()}
+        named = read_assignments(args.components, "--component")
+    stack = None
     if args.matrix is not None:
-        stack = chunked.read_matrix(args) if lazy else load(args.matrix).array
-        if stack.ndim < 2:
-            raise DataError(
-                f"--components {args.matrix}: expected a stack, one component per entry of the "
-                "first axis (K x ... x n)"
-            )
-        stem = Path(args.matrix).stem
-        for k, part in enumerate(stack, 1):
-            name = f"{stem}[{k}]"
-            if name in components:
-                raise DataError(f"component {name} is given twice")
-            components[name] = part
-    if not components:
-        raise DataError(
-            "no components; add --component NAME=VALUE (repeatable) or --components FILE"
-        )
-    reader, w_axis = _reader(values, args.w_axis, "attribute")
-    eps = _eps(values)
+        stack = (chunked.read_matrix(args) if lazy else load(args.matrix)).array
+    components = gather_components(named, stack, args.matrix)
+    reader, w_axis = take_reader(values, args.w_axis, "attribute")
     result = attribute(
         components,
         reader,
         g=values.get("g"),
         beta=values.get("beta"),
         b=values["b"] if "b" in values else 0.0,
-        eps=eps,
+        eps=take_eps(values, DEFAULT_EPS),
         axis=args.axis,
         w_axis=w_axis,
     )
+    if isinstance(result, LazyAttribution) and args.out is not None:
+        inputs = [*sorted(args.components), *([args.matrix] if args.matrix else [])]
+        job = chunked.job(args, "attribute", rows=list(result.rows), components=inputs)
+        stored = chunked.stored(result, args, job, chunk_bytes=chunked.chunk_bytes(args))
+        if not args.quiet:
+            print(stored.report())
+        return 0 if stored.ok else 1
     if isinstance(result, LazyAttribution):
-        if args.out is not None:
-            return _store_attribution(result, args)
-        result = chunked.compute_attribution(result, args)
+        result = chunked.computed(result, args)
     elif args.out:
-        _write(args.out, result.shares)
-    if args.json:
-        print(json.dumps(result.to_json()))
-    else:
-        print(result.report(args.out))
+        result.save(args.out)
+    print(json.dumps(result.to_json()) if args.json else result.report(args.out))
     return 0 if result.ok else 1
-
-
-def _store_attribution(result: LazyAttribution, args: argparse.Namespace) -> int:
-    """Write the attribution table to ``--out`` block by block; check it from the file."""
-    rows = [*result.names, *TABLE_ROWS]
-    job = {"command": "attribute", "rows": rows, "values": sorted(args.values), "axis": args.axis}
-    job["components"] = [*sorted(args.components), *([args.matrix] if args.matrix else [])]
-    with chunked.engine_for(args) as runner:
-        _, line = chunked.write(result.table(), args, job, f"writing {args.out}", runner)
-        error, tolerance = chunked.check_table(args, len(result.names), runner)
-    if not args.quiet:
-        for proof in result.proofs:
-            print(proof.summary())
-        if len(result.proofs) == 1:
-            named = ", ".join(f"{k}: {name}" for k, name in enumerate(result.names, 1))
-            print(f"  the components a1, a2, ... are, in order: {named}")
-        print(line)
-        print(f"  rows: {', '.join(rows)} (one column per token)")
-        verdict = "ok" if error <= tolerance else "FAILED"
-        print(f"shares + bias = logit to {error:.3g} (rounding bound {tolerance:.3g}): {verdict}")
-        print(result.refutation.summary())
-    return 0 if error <= tolerance else 1
-
-
-# --------------------------------------------------------------------------------------------------
-# compare
-# --------------------------------------------------------------------------------------------------
 
 
 def run_compare(args: argparse.Namespace) -> int:

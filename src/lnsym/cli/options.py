@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import textwrap
+from collections.abc import Callable
 
 from lnsym.errors import DataError
 from lnsym.lang.parser import RESERVED
@@ -69,8 +70,11 @@ def add_values(parser: argparse.ArgumentParser, names: str = "") -> None:
     )
 
 
-def read_assignments(items: list[str], option: str = "--set") -> dict[str, Data]:
-    """``["x=1,2,3", "b=0.5"]`` → the loaded values by name (one-line errors naming the option)."""
+def read_assignments(
+    items: list[str], option: str = "--set", read: Callable[[str], Data] = read_value
+) -> dict[str, Data]:
+    """``["x=1,2,3", "b=0.5"]`` → the values by name, each read by ``read`` (one-line errors naming
+    the option)."""
     values: dict[str, Data] = {}
     for item in items:
         name, sep, text = item.partition("=")
@@ -84,7 +88,7 @@ def read_assignments(items: list[str], option: str = "--set") -> dict[str, Data]
         if name in RESERVED and name != "eps":
             raise DataError(f"{option} {name}: {name!r} is built in and cannot be set")
         try:
-            values[name] = read_value(text)
+            values[name] = read(text)
         except DataError as error:
             raise DataError(f"{option} {name}: {error}") from None
     return values

@@ -29,11 +29,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lnsym.errors import DataError
+from lnsym.errors import DataError, argument, current_interface
 from lnsym.interp.folding import DEFAULT_EPS, _kernel, _parameter, _to_last
 from lnsym.interp.identities import (
     ATTRIBUTION_SCALE,
@@ -48,13 +49,14 @@ from lnsym.interp.values import Value, as_array, vector_length
 from lnsym.kernels.chunked import uses_dask
 from lnsym.kernels.interop import array_kind, family, is_foreign, restore, to_numpy
 from lnsym.lang.parser import RESERVED
+from lnsym.numeric.data import Data, save
 from lnsym.prover.verdict import Proof
 
 #: the lazy (Dask) attribution, registered by :mod:`lnsym.interp.chunked` when it is imported
 #: (it builds on this module, so this module cannot import it).
 LAZY: Callable[..., Any] | None = None
 
-__all__ = ["Attribution", "attribute"]
+__all__ = ["Attribution", "attribute", "gather_components"]
 
 #: the shared scale, in the expression language (its kernel is generated from it). A share,
 #: sqrt(n)*dot(hadamard(g, w), c(a))/sqrt(norm(c(x))**2 + n*eps), is computed as the reading of
@@ -127,6 +129,11 @@ class Attribution:
             return text
         mapping = {f"a{k}": name for k, name in enumerate(self.names, 1)}
         return re.sub(r"\ba\d+\b", lambda m: mapping.get(m.group(0), m.group(0)), text)
+
+    def save(self, out: str) -> None:
+        """Write the shares (components × batch × readers) to ``out`` (``.npy``; ``.csv``/``.txt``
+        for one or two axes), as :func:`lnsym.numeric.data.save` does."""
+        save(out, to_numpy(self.shares))
 
     def report(self, out: str | None = None) -> str:
         """What ``lnsym attribute`` prints (``out``: the file the shares were written to)."""
@@ -286,6 +293,35 @@ def _components(
         raise DataError(f"component names repeat: {labels}")
     moved = [_to_last(a, axis, label) for a, label in zip(arrays, labels, strict=True)]
     return tuple(labels), moved
+
+
+def gather_components(
+    named: Mapping[str, Data], stack: Any | None = None, source: str | None = None
+) -> dict[str, Any]:
+    """The components as ``lnsym attribute`` takes them: the ``named`` ones (``--component``), in
+    order, then one per entry of the first axis of ``stack`` (``--components FILE``, K x ... x n),
+    named ``STEM[1]`` … ``STEM[K]`` after the file ``source``."""
+    components: dict[str, Any] = {name: data.array for name, data in named.items()}
+    if stack is not None:
+        if stack.ndim < 2:
+            raise DataError(
+                f"{argument('components')} {source}: expected a stack, one component per entry of "
+                "the first axis (K x ... x n)"
+            )
+        stem = Path(str(source)).stem
+        for k, part in enumerate(stack, 1):
+            name = f"{stem}[{k}]"
+            if name in components:
+                raise DataError(f"component {name} is given twice")
+            components[name] = part
+    if not components:
+        fix = (
+            "add --component NAME=VALUE (repeatable) or --components FILE"
+            if current_interface() == "cli"
+            else "give at least one"
+        )
+        raise DataError(f"no components; {fix}")
+    return components
 
 
 def _proofs(count: int) -> tuple[Proof, ...]:

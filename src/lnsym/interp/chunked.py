@@ -9,6 +9,8 @@ and :meth:`LazyAttribution.table` one array to store chunk by chunk (:func:`lnsy
 one row per component's share, then the bias :math:`\langle w, \beta\rangle + b`, the logit, and
 each token's rounding bound, so that anyone reading the file can check
 :math:`\sum_k \text{share}_k + \text{bias} = \text{logit}` to that bound.
+:meth:`LazyAttribution.store` writes that table and checks it from the file
+(:class:`StoredAttribution`, with the report ``lnsym attribute --out`` prints).
 
 >>> import dask.array as da, numpy as np
 >>> parts = {"emb": da.from_array(np.array([[1.0, 0.0, 2.0, 1.0]] * 4), chunks=(2, 4)),
@@ -32,13 +34,16 @@ import sympy
 from lnsym.errors import DataError
 from lnsym.interp import attribution, comparison
 from lnsym.interp.attribution import SCALE, Attribution, _proofs
-from lnsym.interp.comparison import _declare, _parse
+from lnsym.interp.comparison import _parse
 from lnsym.interp.explain import vanishing_conditions
 from lnsym.interp.folding import DEFAULT_EPS, _kernel, _parameter
 from lnsym.interp.identities import PER_COMPONENT_LN, require
 from lnsym.interp.values import Value, as_array
 from lnsym.kernels import kernel
 from lnsym.kernels.chunked import call, dask_array, is_dask, require_dask
+from lnsym.kernels.engine import Engine
+from lnsym.kernels.evaluation import declare
+from lnsym.kernels.stores import CHUNK_BYTES, StoreReport, open_array, store
 from lnsym.lang.definitions import Kind, kind_of
 from lnsym.lang.parser import free_names
 from lnsym.numeric.data import Data
@@ -49,6 +54,7 @@ __all__ = [
     "TABLE_ROWS",
     "LazyAttribution",
     "LazyComparison",
+    "StoredAttribution",
     "attribute_lazy",
     "compare_lazy",
     "lazy_sum",
@@ -88,6 +94,43 @@ class LazyAttribution:
         rows = [*self.shares, bias, self.logit, self.bound]
         return da.stack([r.astype(np.float64) for r in rows])
 
+    def report(self, out: str | None = None) -> str:
+        """:meth:`Attribution.report <lnsym.interp.attribution.Attribution.report>` of
+        :meth:`compute` (computes everything, in memory)."""
+        return self.compute().report(out)
+
+    def to_json(self) -> dict[str, Any]:
+        """:meth:`Attribution.to_json <lnsym.interp.attribution.Attribution.to_json>` of
+        :meth:`compute` (computes everything, in memory)."""
+        return self.compute().to_json()
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        """The rows of :meth:`table`: the components' names, then :data:`TABLE_ROWS`."""
+        return (*self.names, *TABLE_ROWS)
+
+    def store(
+        self,
+        out: str,
+        *,
+        job: Mapping[str, Any],
+        resume: bool = False,
+        engine: Engine | None = None,
+        chunk_bytes: int = CHUNK_BYTES,
+    ) -> StoredAttribution:
+        """Write :meth:`table` to ``out`` block by block (:func:`lnsym.kernels.stores.store`, with
+        its ``job`` and ``resume``), then check from the file that the shares and the bias sum to
+        the logit within each token's rounding bound (reading it in blocks of ``chunk_bytes``)."""
+        runner = engine if engine is not None else Engine(None, progress=False)
+        written = store(
+            self.table(), out, job=job, resume=resume, engine=runner, label=f"writing {out}"
+        )
+        table = open_array(out, axis=0, chunk_bytes=chunk_bytes)
+        count = len(self.names)
+        gap = abs(table[:count].sum(axis=0) + table[count] - table[count + 1]).max()
+        error, tolerance = runner.run([gap, table[count + 2].max()], "checking")
+        return StoredAttribution(self, written, float(error), float(tolerance))
+
     def compute(self, run: Callable[[list[Any]], list[Any]] | None = None) -> Attribution:
         """Everything in memory, as :func:`~lnsym.interp.attribute` returns it. ``run`` computes
         a list of Dask collections (default :func:`dask.compute`; e.g. :meth:`lnsym.kernels.engine.Engine.run`)."""
@@ -114,6 +157,40 @@ class LazyAttribution:
             self.refutation,
             self.eps,
         )
+
+
+@dataclass(frozen=True)
+class StoredAttribution:
+    """A :class:`LazyAttribution` written by :meth:`LazyAttribution.store` and checked from the
+    file: ``error`` is max |Σₖ shares + bias − logit| over the tokens, ``tolerance`` the largest
+    rounding bound."""
+
+    attribution: LazyAttribution
+    written: StoreReport
+    error: float
+    tolerance: float
+
+    @property
+    def ok(self) -> bool:
+        """The stored shares and bias sum to the stored logit within the rounding bound."""
+        return self.error <= self.tolerance
+
+    def report(self) -> str:
+        """What ``lnsym attribute --out`` prints for a table written block by block."""
+        result = self.attribution
+        lines = [proof.summary() for proof in result.proofs]
+        if len(result.proofs) == 1:
+            named = ", ".join(f"{k}: {name}" for k, name in enumerate(result.names, 1))
+            lines.append(f"  the components a1, a2, ... are, in order: {named}")
+        verdict = "ok" if self.ok else "FAILED"
+        lines += [
+            self.written.summary(),
+            f"  rows: {', '.join(result.rows)} (one column per token)",
+            f"shares + bias = logit to {self.error:.3g} (rounding bound {self.tolerance:.3g}): "
+            f"{verdict}",
+            result.refutation.summary(),
+        ]
+        return "\n".join(lines)
 
 
 def _lazy_components(
@@ -322,7 +399,7 @@ def compare_lazy(
     epsilon = float(eps)
     if epsilon <= 0:
         raise DataError(f"eps = {eps}: the regularizer must be one positive number")
-    context = _declare([(lhs, rhs), *assume], datas, vectors, scalars)
+    context = declare([(lhs, rhs), *assume], datas, vectors, scalars)
     left, right = _parse(lhs, context), _parse(rhs, context)
     used = free_names(left) | free_names(right)
     missing = sorted(used - set(datas))

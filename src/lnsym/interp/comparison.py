@@ -44,9 +44,9 @@ from lnsym.interp.explain import (
 from lnsym.interp.values import Value, as_datas
 from lnsym.kernels import kernel
 from lnsym.kernels.chunked import uses_dask
-from lnsym.lang.definitions import Kind, Mean, n
+from lnsym.kernels.evaluation import declare
+from lnsym.lang.definitions import Mean, n
 from lnsym.lang.definitions import eps as EPSILON
-from lnsym.lang.names import resolve
 from lnsym.lang.parser import (
     RESERVED,
     Context,
@@ -54,7 +54,6 @@ from lnsym.lang.parser import (
     parse_typed,
     used_names,
 )
-from lnsym.numeric.data import Data
 from lnsym.prover import prove
 from lnsym.prover.verdict import Proof
 
@@ -198,17 +197,6 @@ def _show_float(value: Any) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def _declare(
-    statements: list[Any],
-    values: Mapping[str, Data],
-    vectors: Iterable[str] | str | None,
-    scalars: Iterable[str] | str | None,
-) -> Context:
-    """The names' kinds by :func:`lnsym.lang.names.resolve`: declared, then by value, then by use."""
-    given = {name: Kind.SCALAR if d.is_scalar else Kind.VECTOR for name, d in values.items()}
-    return resolve(statements, vectors=vectors, scalars=scalars, given=given)
-
-
 def _check_given(text: str | Expr, given: set[str]) -> None:
     """Every name of ``text`` needs a value (checked before kinds, which values may settle)."""
     if not isinstance(text, str):
@@ -274,7 +262,7 @@ def compare(
         raise DataError(f"eps = {eps_text}: the regularizer must be one positive number")
     _check_given(lhs, set(datas))
     _check_given(rhs, set(datas))
-    context = _declare([(lhs, rhs), *assume], datas, vectors, scalars)
+    context = declare([(lhs, rhs), *assume], datas, vectors, scalars)
     left, right = _parse(lhs, context), _parse(rhs, context)
     used = free_names(left) | free_names(right)
     missing = sorted(used - set(datas))

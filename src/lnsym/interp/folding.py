@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ from lnsym.interp.identities import CENTERED_FOLD, FOLD, require
 from lnsym.interp.values import Value, as_array, short, vector_length
 from lnsym.kernels import Kernel, kernel
 from lnsym.kernels.interop import array_kind, restore, to_numpy
+from lnsym.numeric.data import save
 from lnsym.prover.statement import Statement
 from lnsym.prover.verdict import Proof
 
@@ -110,6 +112,21 @@ class Fold:
                 f"(rounding bound {check.tolerance:.3g}): {verdict}",
             ]
         return "\n".join(lines)
+
+    def save(self, out: str | None = None, bias_out: str | None = None) -> tuple[str, ...]:
+        """Write the folded reader to ``out`` and the folded bias to ``bias_out`` (default: beside
+        ``out``, ``W.npy`` → ``W_bias.npy``) as :func:`lnsym.numeric.data.save` does; returns the
+        paths written, as :meth:`report` takes them (``("", bias_out)`` for the bias alone)."""
+        if out:
+            target = Path(out)
+            bias_path = bias_out or str(target.with_name(f"{target.stem}_bias{target.suffix}"))
+            save(out, to_numpy(self.reader))
+            save(bias_path, to_numpy(self.bias), option="bias-out")
+            return (out, bias_path)
+        if bias_out:
+            save(bias_out, to_numpy(self.bias), option="bias-out")
+            return ("", bias_out)
+        return ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary (the reader and bias as lists)."""

@@ -5,7 +5,8 @@ anything :func:`numpy.asarray` takes), a PyTorch tensor or a JAX array (detached
 float64: see :mod:`lnsym.kernels.interop`), a :class:`~lnsym.numeric.data.Data`, or a string/path read with
 :func:`lnsym.numeric.data.read_value` (``"0.8328"``, ``"1,2,3"``, ``"pre_norm.jl"``, ``"f.jl:name"``).
 Data read from text keeps its decimal literals, so exact (mpmath) evaluation starts from the numbers
-as written.
+as written. Named values as the command line gives them (``--set w=…``) are sorted out by
+:func:`check_names`, :func:`take_eps` and :func:`take_reader`.
 
 >>> as_data([1, 2, 3], "x").array.tolist()
 [1.0, 2.0, 3.0]
@@ -21,11 +22,20 @@ from typing import Any
 
 import numpy as np
 
-from lnsym.errors import DataError
+from lnsym.errors import DataError, current_interface, value_of
 from lnsym.kernels.interop import to_numpy
 from lnsym.numeric.data import Data, read_value
 
-__all__ = ["Value", "as_array", "as_data", "as_datas", "vector_length"]
+__all__ = [
+    "Value",
+    "as_array",
+    "as_data",
+    "as_datas",
+    "check_names",
+    "take_eps",
+    "take_reader",
+    "vector_length",
+]
 
 #: what a caller may pass for one named value.
 Value = Data | np.ndarray | float | int | str | Path | Any
@@ -58,6 +68,53 @@ def as_array(value: Value, name: str) -> np.ndarray:
 def as_datas(values: Mapping[str, Value]) -> dict[str, Data]:
     """Every value of a mapping as :class:`Data`, keyed by name."""
     return {name: as_data(value, name) for name, value in values.items()}
+
+
+def _who(command: str) -> str:
+    return f"lnsym {command}" if current_interface() == "cli" else f"{command}()"
+
+
+def check_names(values: Mapping[str, Any], allowed: tuple[str, ...], command: str) -> None:
+    """Every name of ``values`` is one that ``command`` (``fold``, ``attribute``) takes."""
+    for name in values:
+        if name not in allowed:
+            raise DataError(
+                f"{value_of(name)}: {_who(command)} takes {', '.join(allowed)}; {name!r} is not one"
+            )
+
+
+def take_eps(values: dict[str, Data], default: float) -> float:
+    """Remove ``eps`` from ``values`` and return it (``default`` if absent): one positive number."""
+    data = values.pop("eps", None)
+    if data is None:
+        return default
+    if not data.is_scalar or float(data.array) <= 0:
+        raise DataError(f"{value_of('eps')}: the regularizer must be one positive number")
+    return float(data.array)
+
+
+def take_reader(values: dict[str, Data], axis: int | None, command: str) -> tuple[Data, int]:
+    """Remove the reader from ``values`` and return it with its normalized axis: ``w`` (one reader,
+    or readers as rows; axis -1 unless given) or ``W``, a reader matrix in TransformerLens's layout
+    ``d_model x d_vocab`` (axis 0 unless given)."""
+    if "w" in values and "W" in values:
+        raise DataError(f"{_who(command)}: give w (a reader) or W (a reader matrix), not both")
+    if "W" in values:
+        matrix = values.pop("W")
+        if matrix.array.ndim != 2:
+            raise DataError(
+                f"{value_of('W')}: expected a matrix d_model x d_vocab, not shape "
+                f"{matrix.array.shape}"
+            )
+        return matrix, 0 if axis is None else axis
+    if "w" not in values:
+        fix = (
+            "add --set w=VALUE (a vector) or --set W=FILE (d_model x d_vocab)"
+            if current_interface() == "cli"
+            else "add 'w' (a vector) or 'W' (d_model x d_vocab) to the values"
+        )
+        raise DataError(f"no reader given; {fix}")
+    return values.pop("w"), -1 if axis is None else axis
 
 
 def vector_length(arrays: Mapping[str, np.ndarray], axis: int = -1) -> int:

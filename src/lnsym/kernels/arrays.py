@@ -115,8 +115,7 @@ class ArrayGenerator(ScalarEmitter):
 
 def signature(spec: Spec, axis: int) -> str:
     """``def name(x, w, b, *, eps=1e-05, out=None, axis=-1):``"""
-    params = ", ".join(spec.parameters)
-    return f"def {spec.name}({params}, *, eps=1e-05, out=None, axis={axis}):"
+    return f"def {spec.call(axis)}:"
 
 
 def unpack(spec: Spec) -> str:

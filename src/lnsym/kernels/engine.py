@@ -149,8 +149,16 @@ class Engine:
 
 
 def _keys(task: Any) -> list[Any]:
-    keys = task.__dask_keys__()
-    return keys if isinstance(keys, list) else [keys]
+    """The output keys of a Dask collection, flat (an array's keys nest one list per axis)."""
+    keys: list[Any] = []
+    pending = [task.__dask_keys__()]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(item)
+        else:
+            keys.append(item)
+    return keys
 
 
 @contextlib.contextmanager

@@ -93,7 +93,6 @@ def _unfolded_lines(spec: Spec) -> list[str]:
 
 
 def _module_docstring(spec: Spec, backend: str, axis: int, statement: str) -> str:
-    params = ", ".join(spec.parameters)
     what = "vector" if spec.kind.value == "vector" else "scalar"
     return "\n".join(
         [
@@ -108,7 +107,7 @@ def _module_docstring(spec: Spec, backend: str, axis: int, statement: str) -> st
             *textwrap.wrap(statement, width=96),
             "",
             *textwrap.wrap(
-                f"Usage: {spec.name}({params}, *, eps=1e-05, out=None, axis={axis}) returns a "
+                f"Usage: {spec.call(axis)} returns a "
                 f"{what} per row. Vectors have shape (..., n) and are normalized along `axis`; the "
                 "leading axes are a batch (broadcast across inputs); scalars are numbers or arrays "
                 "of the batch shape. Conventions: mean over the n entries, biased variance (1/n), "

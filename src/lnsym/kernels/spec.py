@@ -47,6 +47,10 @@ class Spec:
     def parameters(self) -> tuple[str, ...]:
         return (*self.vectors, *self.scalars)
 
+    def call(self, axis: int = -1) -> str:
+        """How the kernel is called: ``name(x, w, b, *, eps=1e-05, out=None, axis=-1)``."""
+        return f"{self.name}({', '.join(self.parameters)}, *, eps=1e-05, out=None, axis={axis})"
+
 
 def _check_name(name: str, what: str) -> None:
     if not name.isidentifier() or keyword.iskeyword(name):

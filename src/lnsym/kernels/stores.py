@@ -32,6 +32,7 @@ import json
 import math
 import os
 import shutil
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ import numpy as np
 from lnsym.errors import DataError, UnsupportedError
 from lnsym.kernels.chunked import require_dask
 from lnsym.kernels.engine import Engine
+from lnsym.numeric.data import Data, load, read_value
 
 __all__ = [
     "CHUNK_BYTES",
@@ -49,6 +51,7 @@ __all__ = [
     "batch_chunks",
     "is_store",
     "open_array",
+    "open_value",
     "progress_dir",
     "store",
 ]
@@ -204,6 +207,18 @@ def open_array(path: str | Path, *, axis: int = -1, chunk_bytes: int = CHUNK_BYT
     return da.from_array(source, chunks=chunks, name=f"lnsym-read-{Path(text).name}-{_stamp(text)}")
 
 
+def open_value(
+    text: str, *, axis: int = -1, chunk_bytes: int = CHUNK_BYTES, inline: bool = True
+) -> Data:
+    """A named value: an out-of-core store (:func:`is_store`) opened lazily with
+    :func:`open_array`; anything else read into memory by :func:`lnsym.numeric.data.read_value`
+    (with ``inline=False``, only a file, by :func:`lnsym.numeric.data.load`)."""
+    path = text.strip()
+    if is_store(path):
+        return Data(open_array(path, axis=axis, chunk_bytes=chunk_bytes), path)
+    return read_value(text) if inline else load(path)
+
+
 def _stamp(path: str) -> str:
     """Changes when the file does (size and modification time), so Dask never reuses stale keys."""
     try:
@@ -228,6 +243,17 @@ class StoreReport:
     blocks: int
     written: int
     skipped: int
+    #: how long :func:`store` took and where the blocks were computed (the engine's description).
+    seconds: float = 0.0
+    where: str = "local threads"
+
+    def summary(self) -> str:
+        """``wrote ln.zarr: shape (…), float32, 26 block(s) (26 now, 0 already written), 3.2 s on …``"""
+        return (
+            f"wrote {self.path}: shape {self.shape}, {self.dtype}, {self.blocks} block(s) "
+            f"({self.written} now, {self.skipped} already written), {self.seconds:.1f} s on "
+            f"{self.where}"
+        )
 
 
 def progress_dir(path: str | Path) -> Path:
@@ -305,6 +331,8 @@ def store(
     """
     from dask import delayed
 
+    started = time.perf_counter()
+    runner = engine if engine is not None else Engine(None, progress=False)
     target = str(path)
     if not target.endswith(_OUTPUTS):
         raise DataError(f"--out {target}: write the result to a .zarr store or a .npy file")
@@ -344,7 +372,16 @@ def store(
         (sidecar / "job.json").write_text(json.dumps(record), encoding="utf-8")
     total = math.prod(len(c) for c in result.chunks)
     if (sidecar / "complete").exists():
-        return StoreReport(target, tuple(result.shape), str(result.dtype), total, 0, total)
+        return StoreReport(
+            target,
+            tuple(result.shape),
+            str(result.dtype),
+            total,
+            0,
+            total,
+            time.perf_counter() - started,
+            runner.description,
+        )
     offsets = [np.cumsum((0, *c[:-1])).tolist() for c in result.chunks]
     blocks = result.to_delayed(optimize_graph=True)
     tasks = []
@@ -357,8 +394,16 @@ def store(
             continue
         start = tuple(int(offsets[k][i]) for k, i in enumerate(index))
         tasks.append(write(blocks[index], target, start, str(marker)))
-    runner = engine if engine is not None else Engine(None, progress=False)
     runner.run(tasks, label or f"writing {Path(target).name}")
     (sidecar / "complete").touch()
     shutil.rmtree(done, ignore_errors=True)
-    return StoreReport(target, tuple(result.shape), str(result.dtype), total, len(tasks), skipped)
+    return StoreReport(
+        target,
+        tuple(result.shape),
+        str(result.dtype),
+        total,
+        len(tasks),
+        skipped,
+        time.perf_counter() - started,
+        runner.description,
+    )

@@ -1,4 +1,5 @@
-r"""Loaders for numeric data: the seed's Julia literals, ``.npy``, ``.txt``/``.csv``, comma lists.
+r"""Loaders for numeric data: the seed's Julia literals, ``.npy``, ``.txt``/``.csv``, comma lists;
+and :func:`save`, which writes an array back as ``.npy``, ``.txt`` or ``.csv``.
 
 Every loader returns :class:`Data`: a float array together with the decimal literals it was read
 from, so that exact mode (:func:`lnsym.numeric.mpmath_eval.evaluate_mp`) starts from the numbers as written,
@@ -36,9 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-from lnsym.errors import DataError
+from lnsym.errors import DataError, argument
 
-__all__ = ["Data", "load", "load_all", "parse_numbers", "read_value"]
+__all__ = ["Data", "load", "load_all", "parse_numbers", "read_value", "save"]
 
 #: a decimal literal as written in the seed files, on the command line, and in text tables.
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEf][+-]?\d+)?\Z")
@@ -292,3 +293,36 @@ def read_value(text: str) -> Data:
     if name and not path:
         path, name = body, ""
     return load(path, name or None)
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------------
+
+
+def save(path: str | Path, array: object, *, option: str = "out") -> None:
+    """Write ``array`` to ``path``: ``.npy`` (any shape), ``.txt`` (blank-separated) or ``.csv``
+    (one or two axes, every float64 digit kept: ``%.17g``). Errors name ``option`` as the interface
+    in use spells it (``--out`` on the command line, ``out=`` in Python)."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    values = np.asarray(array)
+    where = f"{argument(option)} {path}"
+    try:
+        if suffix == ".npy":
+            np.save(target, values)
+        elif suffix in (".txt", ".csv"):
+            if values.ndim > 2:
+                raise DataError(
+                    f"{where}: a {values.ndim}-axis array does not fit a text table; use .npy"
+                )
+            np.savetxt(
+                target,
+                np.atleast_1d(values),
+                delimiter="," if suffix == ".csv" else " ",
+                fmt="%.17g",
+            )
+        else:
+            raise DataError(f"{where}: unknown format; use .npy, .txt or .csv")
+    except OSError as error:
+        raise DataError(f"{where}: cannot write it ({error.strerror})") from None

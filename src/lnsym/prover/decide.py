@@ -378,7 +378,9 @@ def _decide(problem: Problem) -> Decision:
         else None
     )
     if componentwise is not None:
-        used = ["solve each assumption for one entry (see the certificate)"] if componentwise else []
+        used = (
+            ["solve each assumption for one entry (see the certificate)"] if componentwise else []
+        )
         return Decision(
             Status.PROVED,
             f"componentwise, n = {dim}",

@@ -1,0 +1,268 @@
+r"""A formula evaluated on named values: the checks, float64 or exact arithmetic, and the printout.
+
+:func:`evaluate` is what ``lnsym eval`` computes. It checks the values against the formula (every
+value is used, every name has a value, the vectors share one length n along ``axis``), gives each
+name its kind by the one rule for names (:mod:`lnsym.lang.names`), and evaluates with a generated
+kernel in float64 or, with ``exact``, from the decimal literals (:func:`lnsym.kernels.exact_rows`).
+A NaN or an infinity is an error naming the quantity that is undefined
+(:func:`lnsym.kernels.undefined.undefined_cause`) unless ``allow_nan``. Values that are Dask arrays
+give a lazy result (:attr:`Evaluation.lazy`) to compute or store block by block.
+
+>>> from lnsym.numeric.data import read_value
+>>> result = evaluate("dot(x, x)", {"x": read_value("1,2,3")})
+>>> result.value, result.report()
+(14.0, '14.0')
+>>> evaluate("mu(x)", {"x": read_value("0.1,0.2")}, exact=True, digits=5).to_json()
+{'value': '0.15'}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lnsym.errors import DataError, ParseError, argument, current_interface, value_of
+from lnsym.kernels import exact_rows, kernel, make_spec
+from lnsym.kernels.chunked import call, dask_array, is_dask
+from lnsym.kernels.engine import Engine
+from lnsym.kernels.stores import StoreReport, store
+from lnsym.kernels.undefined import undefined_cause
+from lnsym.lang.definitions import Kind
+from lnsym.lang.names import resolve
+from lnsym.lang.parser import RESERVED, Context, used_names
+from lnsym.numeric.data import Data
+
+__all__ = ["Evaluation", "check_lengths", "check_values", "declare", "evaluate"]
+
+#: the regularizer when the values do not set ``eps`` (as written, for exact evaluation).
+_EPS = "1e-5"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The value of a formula: a float, a decimal string (exact), a list of them (a vector
+    formula), nested lists (a batch of rows), or, when ``lazy``, a Dask array not computed yet."""
+
+    expr: str
+    value: Any
+    lazy: bool = False
+
+    def compute(self, run: Callable[[list[Any]], list[Any]] | None = None) -> Evaluation:
+        """The lazy value computed (``run`` computes a list of Dask collections, e.g.
+        :meth:`lnsym.kernels.engine.Engine.run`; default :func:`dask.compute`)."""
+        if not self.lazy:
+            return self
+        if run is None:
+            computed = self.value.compute()
+        else:
+            computed = run([self.value])[0]
+        return Evaluation(self.expr, np.asarray(computed, dtype=np.float64).tolist())
+
+    def store(
+        self,
+        out: str,
+        *,
+        job: Mapping[str, Any],
+        resume: bool = False,
+        engine: Engine | None = None,
+    ) -> StoreReport:
+        """Write the lazy value to ``out`` (``.zarr`` or ``.npy``) block by block, as
+        :func:`lnsym.kernels.stores.store` does with ``job`` and ``resume``."""
+        if not self.lazy:
+            raise DataError("only a lazy value is stored block by block; save() writes arrays")
+        return store(self.value, out, job=job, resume=resume, engine=engine, label=f"writing {out}")
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"value": …}``, what ``lnsym eval --json`` prints (a lazy value is computed)."""
+        return {"value": self.compute().value}
+
+    def report(self) -> str:
+        """What ``lnsym eval`` prints: a number, a list ``[…]``, or one row of a batch per line (a
+        lazy value is computed)."""
+        value = self.compute().value
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            return "\n".join(_plain(row) for row in value)
+        if isinstance(value, list):
+            return _plain(value)
+        return value if isinstance(value, str) else repr(float(value))
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    return str(value)
+
+
+def _real(value: Any) -> bool:
+    """Whether an exact result (decimal strings, nested lists) holds only finite real numbers."""
+    if isinstance(value, list):
+        return all(_real(v) for v in value)
+    text = str(value).lower()
+    return "j" not in text and "nan" not in text and "inf" not in text
+
+
+def declare(
+    statements: list[Any],
+    values: Mapping[str, Data],
+    vectors: Iterable[str] | str | None = None,
+    scalars: Iterable[str] | str | None = None,
+) -> Context:
+    """The kinds of the names of ``statements`` by :func:`lnsym.lang.names.resolve`: declared
+    (``vectors`` / ``scalars``), then by their values (a number is a scalar), then by use."""
+    given = {name: Kind.SCALAR if d.is_scalar else Kind.VECTOR for name, d in values.items()}
+    return resolve(statements, vectors=vectors, scalars=scalars, given=given)
+
+
+def check_values(expr: str, values: Mapping[str, Any]) -> None:
+    """Every named value occurs in ``expr`` (``eps`` aside), and every name of ``expr`` has one."""
+    used = used_names(expr)
+    for name in values:
+        if name != "eps" and name not in used:
+            raise DataError(f"{value_of(name)}: {name!r} does not occur in {expr!r}")
+    for name in sorted(used - RESERVED):
+        if name not in values:
+            fix = (
+                f"add --set {name}=VALUE (a number, a list like 1,2,3, or a file)"
+                if current_interface() == "cli"
+                else f"add {name!r} to the values (a number, a list or an array)"
+            )
+            raise DataError(f"no value given for {name!r}; {fix}")
+
+
+def check_lengths(values: Mapping[str, Data], vectors: list[str], axis: int) -> None:
+    """The vectors have one length n along ``axis``."""
+    lengths: dict[str, int] = {}
+    for name in vectors:
+        shape = values[name].shape
+        if not -len(shape) <= axis < len(shape):
+            raise DataError(f"{argument('axis')} {axis}: {name} has only {len(shape)} axis(es)")
+        lengths[name] = shape[axis]
+    if len(set(lengths.values())) > 1:
+        listed = ", ".join(f"{name} has {n}" for name, n in lengths.items())
+        raise DataError(f"the vectors must have the same length n along axis {axis}: {listed}")
+
+
+def _undefined(
+    expr: Any, arguments: dict[str, Any], epsilon: float, axis: int, *, nan_helps: bool = True
+) -> str:
+    cause = undefined_cause(expr, arguments, eps=epsilon, axis=axis)
+    if nan_helps:
+        fix = f"give other values, or pass {argument('allow-nan')} to print NaN/inf"
+    else:
+        fix = "give other values (exact evaluation has no NaN to print)"
+    return f"{cause or 'the result is not a finite number (NaN or infinity)'}; {fix}"
+
+
+def _float(
+    expr: Any,
+    arguments: dict[str, Any],
+    vectors: list[str],
+    scalars: list[str],
+    *,
+    epsilon: float,
+    axis: int,
+    backend: str,
+    allow_nan: bool,
+) -> Any:
+    """The float64 result; NaN or infinity is an error naming its cause unless ``allow_nan``."""
+    for attempt in (backend, "numpy"):  # numba raises ZeroDivisionError where numpy gives NaN
+        function = kernel(expr, attempt, vectors=vectors, scalars=scalars, axis=axis, name="f")
+        used = function.spec.parameters  # a derivative may not depend on every name it mentions
+        inputs = {name: value for name, value in arguments.items() if name in used}
+        try:
+            with np.errstate(all="ignore"):
+                result = np.asarray(function(eps=epsilon, **inputs), dtype=np.float64)
+            break
+        except ZeroDivisionError:
+            if not allow_nan:
+                raise DataError(_undefined(expr, arguments, epsilon, axis)) from None
+    if not allow_nan and not np.all(np.isfinite(result)):
+        raise DataError(_undefined(expr, arguments, epsilon, axis))
+    return result.tolist()
+
+
+def evaluate(
+    expr: str,
+    values: Mapping[str, Data],
+    *,
+    vectors: Any = None,
+    scalars: Any = "",
+    axis: int = -1,
+    backend: str = "numpy",
+    exact: bool = False,
+    digits: int | None = None,
+    allow_nan: bool = False,
+    lazy: bool = False,
+) -> Evaluation:
+    """``expr`` at ``values`` (:class:`~lnsym.numeric.data.Data` by name; an ``eps`` entry sets
+    the regularizer, default 1e-5), normalized along ``axis``.
+
+    In float64 with the ``backend``'s kernel, or with ``exact`` (or ``digits``) from the decimal
+    literals to ``digits`` significant digits (30). Names are vectors or scalars as declared in
+    ``vectors`` / ``scalars``, else as their values and use say. Values holding Dask arrays (or
+    ``lazy``) give a lazy :class:`Evaluation` (float64 only).
+    """
+    values = dict(values)
+    eps = values.pop("eps", None)
+    if eps is not None and not eps.is_scalar:
+        raise DataError(f"{value_of('eps')}: the regularizer must be one number")
+    check_values(expr, values)
+    context = declare([expr], values, vectors, scalars)
+    vector_names = [name for name in context.vectors if name in values]
+    scalar_names = [name for name in context.scalars if name in values]
+    if not vector_names:
+        example = "--set x=1,2,3" if current_interface() == "cli" else "x=[1, 2, 3]"
+        raise ParseError(
+            f"{expr!r} has no vector input, and a kernel needs one to fix n; "
+            f"give a vector such as {example}"
+        )
+    check_lengths(values, vector_names, axis)
+    epsilon = float(_EPS) if eps is None else float(eps.array)
+    arguments = {name: data.array for name, data in values.items()}
+    exact = exact or digits is not None
+    if lazy or any(is_dask(a) for a in arguments.values()):
+        if exact:
+            fix = (
+                "drop --out, --workers and --scheduler"
+                if current_interface() == "cli"
+                else "compute the Dask arrays first"
+            )
+            raise DataError(f"{argument('exact')} evaluates in memory; {fix}")
+        function = kernel(
+            expr, backend, vectors=vector_names, scalars=scalar_names, axis=axis, name="f"
+        )
+        first = vector_names[0]
+        arguments[first] = dask_array(arguments[first], first)  # at least one lazy input
+        lazy = call(function, (), {**arguments, "eps": epsilon}, rechunk=True)
+        return Evaluation(expr, lazy, lazy=True)
+    spec = make_spec(expr, vectors=vector_names, scalars=scalar_names)
+    if not exact:
+        value = _float(
+            spec.expr,
+            arguments,
+            vector_names,
+            scalar_names,
+            epsilon=epsilon,
+            axis=axis,
+            backend=backend,
+            allow_nan=allow_nan,
+        )
+        return Evaluation(expr, value)
+    exact_eps = _EPS if eps is None else str(eps.exact())
+    try:
+        value = exact_rows(
+            spec.expr,
+            values,
+            vector_names,
+            axis=axis,
+            digits=30 if digits is None else digits,
+            eps=exact_eps,
+        )
+    except ZeroDivisionError:  # exact arithmetic has no NaN to print, even with allow_nan
+        raise DataError(_undefined(spec.expr, arguments, epsilon, axis, nan_helps=False)) from None
+    if not allow_nan and not _real(value):  # a square root of a negative number
+        raise DataError(_undefined(spec.expr, arguments, epsilon, axis))
+    return Evaluation(expr, value)
