@@ -60,6 +60,8 @@ _LOCAL_REF = re.compile(r"\b_p\d+[hl]?\b")
 #: a float32 row sum below this (2⁻⁶⁴) may have lost its terms to underflow: the row is redone
 #: in float64 (so is a sum that overflowed, and a row whose float32 output is not finite).
 _TINY = 2.0**-64
+#: the elements a float32 loop sums in float32 lanes before adding the block to a float64 total.
+BLOCK = 64
 
 
 class FusedGenerator(ScalarEmitter):
@@ -228,19 +230,39 @@ class _Schedule:
                 todo.extend(_ELEMENT_REF.findall(self.g.elements[name]))
         return [e for e in self.g.elements if e in seen]
 
-    def loop(self, indent: str, body: list[str], texts: list[str], wide: bool = False) -> list[str]:
-        """A loop over the row computing the elements ``texts`` need, then ``body``; ``wide``: in
-        float32, after the float32 locals of the scalars it uses."""
+    def loop(
+        self, indent: str, body: list[str], texts: list[str], wide: bool = False, span: str = ""
+    ) -> list[str]:
+        """A loop over the row (or ``span``: the arguments of its ``range``) computing the elements
+        ``texts`` need, then ``body``; ``wide``: in float32, after the float32 locals it uses (or
+        without them, for ``span``: :meth:`blocked_sums` defines them once)."""
         needed = self.needed_elements(texts)
+        head = f"{indent}for _j in range({span or '_m'}):"
         if not wide:
-            lines = [f"{indent}for _j in range(_m):"]
-            lines += [f"{indent}    {e} = {self.g.elements[e]}" for e in needed]
+            lines = [head, *(f"{indent}    {e} = {self.g.elements[e]}" for e in needed)]
             return lines + [f"{indent}    {line}" for line in body]
         elements = [f"{e}f = {self.g.elements32[e]}" for e in needed]
         used = set(_LOCAL_REF.findall(" ".join([*elements, *body])))
+        lines = [] if span else [f"{indent}{line}" for line in self.locals32(used)]
+        return [*lines, head, *(f"{indent}    {line}" for line in [*elements, *body])]
+
+    def blocked_sums(self, indent: str, sums: list[tuple[str, str]]) -> list[str]:
+        """Float32 loops for ``sums``: each block of :data:`BLOCK` elements is summed in float32
+        lanes and added to a float64 total, then the remainder of the row."""
+        texts = [t for _, t in sums]
+        body = [f"{n}f += {wide32(t)}" for n, t in sums]
+        inner = indent + "    "
+        elements = " ".join(self.g.elements32[e] for e in self.needed_elements(texts))
+        used = set(_LOCAL_REF.findall(f"{elements} {' '.join(body)}"))
         lines = [f"{indent}{line}" for line in self.locals32(used)]
-        lines.append(f"{indent}for _j in range(_m):")
-        return lines + [f"{indent}    {line}" for line in [*elements, *body]]
+        lines += [f"{indent}{n} = 0.0" for n, _ in sums]
+        lines.append(f"{indent}for _b in range(0, _m - _m % {BLOCK}, {BLOCK}):")
+        lines += [f"{inner}{n}f = np.float32(0.0)" for n, _ in sums]
+        lines += self.loop(inner, body, texts, wide=True, span=f"_b, _b + {BLOCK}")
+        lines += [f"{inner}{n} += {n}f" for n, _ in sums]
+        lines += [f"{indent}{n}f = np.float32(0.0)" for n, _ in sums]
+        lines += self.loop(indent, body, texts, wide=True, span=f"_m - _m % {BLOCK}, _m")
+        return lines + [f"{indent}{n} += {n}f" for n, _ in sums]
 
     def locals32(self, used: set[str]) -> list[str]:
         """The definitions of the float32 locals ``used`` (a factor, or an offset's hi/lo pair)."""
@@ -274,10 +296,8 @@ class _Schedule:
             if not wide:
                 lines = [f"{at}{n} = 0.0" for n, _ in sums]
                 return lines + self.loop(at, [f"{n} += {t}" for n, t in sums], texts)
-            lines = [f"{at}{n}f = np.float32(0.0)" for n, _ in sums]
-            lines += self.loop(at, [f"{n}f += {wide32(t)}" for n, t in sums], texts, wide=True)
-            checks = " and ".join(f"{_TINY!r} <= abs({n}f) < math.inf" for n, _ in sums)
-            return [*lines, f"{at}_fast = {checks}", *(f"{at}{n} = float({n}f)" for n, _ in sums)]
+            checks = " and ".join(f"{_TINY!r} <= abs({n}) < math.inf" for n, _ in sums)
+            return [*self.blocked_sums(at, sums), f"{at}_fast = {checks}"]
 
         def finish(at: str, wide: bool = False) -> list[str]:
             """The output: the loop writing the row, or the scalar."""
