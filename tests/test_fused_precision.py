@@ -150,6 +150,20 @@ def test_tiny_and_huge_spreads(precision: str, offset: float, spread: float) -> 
 
 
 @pytest.mark.parametrize("precision", PRECISIONS)
+def test_underflow_and_overflow_inside_the_float32_loops(precision: str) -> None:
+    """Squares of a spread of 1e-22 underflow float32 (which matters with eps = 0), and x ⊙ x
+    overflows it for x ~ 1e20 although x ⊙ x / ⟨x, x⟩ ~ 1/n: both rows are redone in float64."""
+    x = rows32(np.random.default_rng(8), 4, 512, 0.0, 1e-22)
+    got = ln_kernel()(x, eps=0.0, precision=precision)
+    assert row_ulps(got, ln_reference(x, eps=0.0)) <= BOUND[precision]
+    big = rows32(np.random.default_rng(9), 4, 64, 0.0, 1e20)
+    ratio = _cached("hadamard(x, x) / dot(x, x)")(big, precision=precision)
+    wide = big.astype(np.float64)
+    expected = wide * wide / np.array([[math.fsum(r * r)] for r in wide])
+    assert np.isfinite(ratio).all() and row_ulps(ratio, expected) <= 2.0
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
 def test_nan_and_infinity_propagate_to_their_row_only(precision: str) -> None:
     x = rows32(np.random.default_rng(3), 4, 512, 1e4, 1.0)
     x[1, 7], x[2, 0] = np.nan, np.inf

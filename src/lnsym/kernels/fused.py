@@ -57,6 +57,7 @@ PRECISION = "precision"
 _SCALAR_REF = re.compile(r"\b_s\d+\b")
 _ELEMENT_REF = re.compile(r"\b_e\d+\b")
 _LOCAL_REF = re.compile(r"\b_p\d+[hl]?\b")
+_READ = re.compile(r"\b([A-Za-z]\w*)\[_i_\1, _j\]")  # an element of an input vector
 #: a float32 row sum below this (2⁻⁶⁴) may have lost its terms to underflow: the row is redone
 #: in float64 (so is a sum that overflowed, and a row whose float32 output is not finite).
 _TINY = 2.0**-64
@@ -169,6 +170,10 @@ class FusedGenerator(ScalarEmitter):
         return self.element(f"{a.text} * {b.text}", f"{wide32(a.text)} * {wide32(b.text)}")
 
 
+def _widened(read: re.Match[str]) -> str:
+    return f"np.float64({read.group(0)})"
+
+
 def wide32(text: str) -> str:
     """``text`` with its element temporaries renamed to their float32 twins (``_e4`` → ``_e4f``)."""
     return _ELEMENT_REF.sub(lambda m: f"{m.group(0)}f", text)
@@ -238,9 +243,9 @@ class _Schedule:
         without them, for ``span``: :meth:`blocked_sums` defines them once)."""
         needed = self.needed_elements(texts)
         head = f"{indent}for _j in range({span or '_m'}):"
-        if not wide:
-            lines = [head, *(f"{indent}    {e} = {self.g.elements[e]}" for e in needed)]
-            return lines + [f"{indent}    {line}" for line in body]
+        if not wide:  # every read widened: a product of two float32 inputs is exact in float64
+            lines = [f"{e} = {self.g.elements[e]}" for e in needed] + body
+            return [head, *(f"{indent}    {_READ.sub(_widened, line)}" for line in lines)]
         elements = [f"{e}f = {self.g.elements32[e]}" for e in needed]
         used = set(_LOCAL_REF.findall(" ".join([*elements, *body])))
         lines = [] if span else [f"{indent}{line}" for line in self.locals32(used)]
