@@ -12,6 +12,7 @@ rows (constant, n = 1, tiny or huge spreads, NaN and ∞).
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from fractions import Fraction
 from typing import Any
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 
 import _truth
 from lnsym.errors import UnsupportedError
-from lnsym.kernels import available_backends, kernel
+from lnsym.kernels import available_backends, export, kernel
 
 pytestmark = pytest.mark.skipif(
     "numba" not in available_backends(), reason="numba is not installed (pip install '.[numba]')"
@@ -267,3 +268,20 @@ def test_float32_path_of_every_formula_matches_exact_arithmetic(formula: str) ->
         expected = np.array([float(t) for t in truth] if isinstance(truth, list) else float(truth))
         scale = max(1.0, float(np.max(np.abs(expected))))
         np.testing.assert_allclose(got[r], expected, rtol=0, atol=2e-6 * scale)
+
+
+@pytest.mark.slow
+def test_parallel_and_exported_kernels_take_the_float32_path(tmp_path: Any) -> None:
+    x = rows32(np.random.default_rng(10), 32, 512, 1e4, 1.0)
+    expected = ln_reference(x)
+    parallel = kernel("LN(x)", "numba", parallel=True)
+    for precision in PRECISIONS:
+        assert ulps(parallel(x, precision=precision), expected) <= BOUND[precision]
+    path = tmp_path / "ln_module.py"
+    export("LN(x)", path, backend="numba", name="layer_norm")
+    spec = importlib.util.spec_from_file_location("ln_module", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for precision in PRECISIONS:
+        assert ulps(module.layer_norm(x, precision=precision), expected) <= BOUND[precision]
