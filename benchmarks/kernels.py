@@ -13,7 +13,9 @@ Variants (each writes into a preallocated output where the library allows it):
 * floors — ``np.copyto(out, x)`` (forward: one read, one write) and ``np.add(a, b, out=c)``
   (backward dx: two reads, one write);
 * lnsym — ``lnsym.kernel(..., "numba")`` for ``LN(x)``, ``LNA(x, g, beta)`` and
-  ``grad(dot(dy, LNA(x, g, beta)), x)``, with ``out=``;
+  ``grad(dot(dy, LNA(x, g, beta)), x)``, with ``out=``, in both precisions: the default
+  (float64 arithmetic, rows ``LN``…) and ``precision="float32"`` (rows ``LN/32``…: float32
+  arithmetic after the first pass over a row, see :mod:`lnsym.kernels.fused`);
 * torch (2.x, CPU, ``torch.set_num_threads(1)``) — forward: ``F.layer_norm`` *with* weight and
   bias, and ``torch.ops.aten.native_layer_norm.out`` (preallocated output, mean and rstd); backward:
   ``torch.ops.aten.native_layer_norm_backward`` for dx alone, and its ``.out`` form for all three
@@ -71,6 +73,8 @@ FORMULAS = {
     "dx": "grad(dot(dy, LNA(x, g, beta)), x)",
 }
 TARGETS = {"LN": (1.2, 0.8), "LNA": (1.2, 0.8), "dx": (1.3, 1.0)}
+#: the lnsym variants: (table label, formula key, call keywords)
+PRECISIONS = (("", {}), ("/32", {"precision": "float32"}))
 
 
 #: the clock: the calling thread's CPU time (user + system, so page faults count) by default —
@@ -108,7 +112,7 @@ def speed_table(shapes: list[tuple[int, int]], repeats: int) -> None:
         f"{'wall time' if CLOCK is time.perf_counter else 'thread CPU time'}"
     )
     head = (
-        f"{'shape':>9} {'op':>4} {'lnsym':>7} {'floor':>7} {'torch':>7}  {'torch path':<24}"
+        f"{'shape':>9} {'op':>6} {'lnsym':>7} {'floor':>7} {'torch':>7}  {'torch path':<24}"
         f"{'/floor':>7} {'target':>7} {'/torch':>7} {'target':>7}"
     )
     print(head)
@@ -130,10 +134,13 @@ def measure(
     variants: dict[str, Callable[[], object]] = {
         "copy": lambda: np.copyto(out, x),
         "add": lambda: np.add(x, dy, out=out),
-        "LN": lambda: kernels["LN"](x, out=out),
-        "LNA": lambda: kernels["LNA"](x, g, beta, out=out),
-        "dx": lambda: kernels["dx"](x, dy, g, out=out),
     }
+    for suffix, options in PRECISIONS:
+        variants |= {
+            f"LN{suffix}": lambda o=options: kernels["LN"](x, out=out, **o),
+            f"LNA{suffix}": lambda o=options: kernels["LNA"](x, g, beta, out=out, **o),
+            f"dx{suffix}": lambda o=options: kernels["dx"](x, dy, g, out=out, **o),
+        }
     torch_paths: dict[str, dict[str, str]] = {"LN": {}, "LNA": {}, "dx": {}}
     if torch is not None:
         xt, dyt, gt, bt = (torch.from_numpy(a) for a in (x, dy, g, beta))
@@ -186,19 +193,19 @@ def measure(
     def ms(name: str, times: dict[str, list[float]] = times) -> str:
         return f"{np.median(times[name]) * 1e3:7.2f}"
 
-    for op in ("LN", "LNA", "dx"):
+    for op, suffix in ((op, suffix) for op in ("LN", "LNA", "dx") for suffix, _ in PRECISIONS):
         floor = "add" if op == "dx" else "copy"
         floor_target, torch_target = TARGETS[op]
         paths = torch_paths[op]
         if paths:
             fastest = min(paths, key=lambda p, t=times: float(np.median(t[p])))
             tcell, tname = ms(fastest), paths[fastest]
-            vs_torch = f"{ratio(times, op, fastest):7.2f}"
+            vs_torch = f"{ratio(times, op + suffix, fastest):7.2f}"
         else:
             tcell, tname, vs_torch = f"{'-':>7}", "(torch not installed)", f"{'-':>7}"
         print(
-            f"{rows:>5}×{n:<3} {op:>4} {ms(op)} {ms(floor)} {tcell}  {tname:<24}"
-            f"{ratio(times, op, floor):7.2f} {'≤' + str(floor_target):>7} {vs_torch} "
+            f"{rows:>5}×{n:<3} {op + suffix:>6} {ms(op + suffix)} {ms(floor)} {tcell}  {tname:<24}"
+            f"{ratio(times, op + suffix, floor):7.2f} {'≤' + str(floor_target):>7} {vs_torch} "
             f"{('≤' if op != 'dx' else '<') + str(torch_target):>7}"
         )
     if torch is not None:
@@ -244,12 +251,18 @@ def accuracy_table(rows: int, n: int) -> None:
     g = (1 + 0.1 * rng.standard_normal(n)).astype(np.float32)
     beta = (0.1 * rng.standard_normal(n)).astype(np.float32)
     backend = "numba" if "numba" in available_backends() else "numpy"
-    print(f"{'op':>4} {'lnsym':>10} {'torch':>10}   (target: lnsym ≤ 1 ulp forward)")
+    precise = "float32" if backend == "numba" else "float64"  # numpy has no float32 path
+    print(
+        f"{'op':>4} {'lnsym':>10} {'lnsym/32':>10} {'torch':>10}   (targets: lnsym ≤ 1 ulp, "
+        "lnsym/32 ≤ 4 ulps forward)"
+    )
     for op in ("LN", "LNA"):
         expected = mp_reference(FORMULAS[op], x, g, beta)
         mine = kernel(FORMULAS[op], backend, vectors="x,g,beta")
-        got = mine(x) if op == "LN" else mine(x, g, beta)
-        cells = [f"{max_ulps(got, expected):10.2f}"]
+        args = (x,) if op == "LN" else (x, g, beta)
+        cells = [f"{max_ulps(mine(*args), expected):10.2f}"]
+        narrow = mine(*args, precision=precise) if backend == "numba" else mine(*args)
+        cells.append(f"{max_ulps(narrow, expected):10.2f}")
         if torch is not None:
             w, b = (torch.from_numpy(g), torch.from_numpy(beta)) if op == "LNA" else (None, None)
             theirs = torch.nn.functional.layer_norm(torch.from_numpy(x), (n,), w, b, eps=1e-5)
@@ -259,8 +272,10 @@ def accuracy_table(rows: int, n: int) -> None:
         print(f"{op:>4} {' '.join(cells)}")
     expected = backward_reference(x, dy, g)
     scale = np.spacing(np.abs(expected).max(-1, keepdims=True).astype(np.float32)).astype(float)
-    got = kernel(FORMULAS["dx"], backend, vectors="x,dy,g,beta")(x, dy, g)
-    cells = [f"{float(np.max(np.abs(got - expected) / scale)):10.2f}"]
+    dx = kernel(FORMULAS["dx"], backend, vectors="x,dy,g,beta")
+    cells = [f"{float(np.max(np.abs(dx(x, dy, g) - expected) / scale)):10.2f}"]
+    narrow = dx(x, dy, g, precision=precise) if backend == "numba" else dx(x, dy, g)
+    cells.append(f"{float(np.max(np.abs(narrow - expected) / scale)):10.2f}")
     if torch is not None:
         xt, dyt, gt, bt = (torch.from_numpy(a) for a in (x, dy, g, beta))
         _, mean, rstd = torch.ops.aten.native_layer_norm(xt, [n], gt, bt, 1e-5)
