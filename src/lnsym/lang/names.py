@@ -76,6 +76,17 @@ class _Demand:
 
 @dataclass
 class _Inference:
+    """Infers the kinds of names by walking the syntax trees of :mod:`lnsym.lang.syntax` (the same
+    trees the parser walks), passing expectations top-down, repeated until no kind changes.
+
+    It stays a walk of its own, not a mode of the parser's builder, because it works before the
+    names are known and in the opposite direction: the builder needs every name's kind to build
+    anything and checks bottom-up (``x + 1`` is an error); this walk starts from unknown kinds,
+    pushes what a construct demands down to its names (an argument of ``dot`` is a vector, a term
+    of a sum takes its neighbour's kind), tolerates what it cannot settle yet (None), runs over all
+    statements together until a fixpoint, and leaves every error of the language to the parser.
+    """
+
     kinds: dict[str, Kind]
     given: dict[str, Kind]
     demands: dict[str, list[_Demand]] = field(default_factory=dict)
