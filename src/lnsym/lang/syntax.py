@@ -35,7 +35,6 @@ from typing import TypeAlias
 from lnsym.errors import ParseError
 
 __all__ = [
-    "HINT",
     "MAX_CALL_DEPTH",
     "MAX_DEPTH",
     "MAX_LENGTH",
@@ -47,7 +46,6 @@ __all__ = [
     "Node",
     "Number",
     "Unsupported",
-    "shorten",
     "source_of",
     "syntax_tree",
     "too_deep",
@@ -61,7 +59,7 @@ MAX_NODES = 3_000
 MAX_DEPTH = 60
 MAX_CALL_DEPTH = 12
 #: what the language has: the end of every "unsupported" message.
-HINT = "the language has numbers, names, + - * / ** ^, and calls such as LN(x) or dot(a, b)"
+_HINT = "the language has numbers, names, + - * / ** ^, and calls such as LN(x) or dot(a, b)"
 
 
 @dataclass(frozen=True)
@@ -142,14 +140,14 @@ def source_of(text: str) -> str:
     return text.replace("^", "**").strip()
 
 
-def shorten(text: str) -> str:
+def _shorten(text: str) -> str:
     """``text``, cut to 60 characters for an error message."""
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 def too_deep(text: str) -> str:
     """The message for a formula nested beyond what can be walked."""
-    return f"{shorten(text)!r} is nested too deeply; split it into smaller formulas"
+    return f"{_shorten(text)!r} is nested too deeply; split it into smaller formulas"
 
 
 def syntax_tree(text: str) -> Node:
@@ -169,7 +167,7 @@ def syntax_tree(text: str) -> Node:
         raise ParseError(f"cannot parse {text!r}: {error.msg} (at column {error.offset})") from None
     except (RecursionError, MemoryError):
         raise ParseError(too_deep(text)) from None
-    _check_shape(tree, shorten(text))
+    _check_shape(tree, _shorten(text))
     try:
         return _Reader(source, text).read(tree)
     except RecursionError:
@@ -242,7 +240,7 @@ class _Reader:
             left, right = self.read(node.left), self.read(node.right)
             op = _OPERATORS.get(type(node.op))
             if op is None:
-                message = f"unsupported operator in {text!r}; {HINT}"
+                message = f"unsupported operator in {text!r}; {_HINT}"
                 return Unsupported(text, message, _names(node), first=(left, right))
             return BinaryOp(text, op, left, right)
         if isinstance(node, ast.Call):
@@ -257,7 +255,7 @@ class _Reader:
         return self.unsupported(node, text)
 
     def unsupported(self, node: ast.expr, text: str, instead: Node | None = None) -> Unsupported:
-        message = f"unsupported syntax {text!r} in {self.original!r}; {HINT}"
+        message = f"unsupported syntax {text!r} in {self.original!r}; {_HINT}"
         return Unsupported(text, message, _names(node), instead=instead)
 
 
