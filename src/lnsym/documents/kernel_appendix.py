@@ -4,7 +4,9 @@ r"""Kernels in LaTeX: numpy source rendered by latexify-py, read back into the l
   ``eps`` as :math:`\varepsilon`, ``np.mean`` as :math:`E`); :func:`kernel_axis_note` states the
   keyword arguments (``axis=-1, keepdims=True``) that latexify-py does not print.
 * :func:`kernel_expression` — the kernel read back into the expression language, as text (its
-  source is walked as an :mod:`ast`, never executed).
+  source is walked as an :mod:`ast`, never executed). This is a translator from *numpy* source (a
+  different language: ``np.mean``, ``keepdims``, broadcasting) into lnsym text, not a second front
+  end of the language: the text it writes is read, like any other, by :func:`lnsym.lang.parser.read`.
 * :func:`kernel_section` — the appendix of the documents: source, rendering, and the proof that
   the kernel computes :math:`\operatorname{LN}(x)`. :func:`numpy_layer_norm` is the kernel shown.
 """

@@ -1,8 +1,10 @@
 r"""Typesetting: the LaTeX of expressions in the order they were written, and of prose.
 
 * :func:`latex` — the LaTeX of one expression of the language, in the order it was written
-  (``x - \mu(x) \mathbf{1}``, not SymPy's canonical ``- \mu(x) \mathbf{1} + x``); every function prints
-  as itself (:mod:`lnsym.lang.definitions` owns each symbol's LaTeX). :func:`definition_latex` and
+  (``x - \mu(x) \mathbf{1}``, not SymPy's canonical ``- \mu(x) \mathbf{1} + x``): it prints the
+  written form that :func:`lnsym.lang.parser.read` builds in the same walk as the typed expression,
+  so text is read once, by the parser; every function prints as itself
+  (:mod:`lnsym.lang.definitions` owns each symbol's LaTeX). :func:`definition_latex` and
   :func:`assumption_latex` print a generic instance of a function and an assumption.
 * :func:`text_to_tex`, :func:`escape_text`, :func:`math_in_text` — prose for LaTeX: special
   characters escaped, common Unicode (μ, ε, ‖ …) turned into LaTeX symbols, ``$…$`` kept as math.
@@ -15,7 +17,6 @@ r"""Typesetting: the LaTeX of expressions in the order they were written, and of
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterable
 
@@ -26,7 +27,7 @@ from sympy.printing.latex import LatexPrinter
 from lnsym.errors import UnsupportedError
 from lnsym.lang.definitions import DEFINITIONS, Dot, Kind, scalar_symbol, vector_symbol
 from lnsym.lang.names import resolve
-from lnsym.lang.parser import Context, parse_assumption, parse_typed, syntax_tree
+from lnsym.lang.parser import Assumption, Context, Parsed, parse_assumption, read
 
 __all__ = [
     "assumption_latex",
@@ -44,24 +45,25 @@ __all__ = [
 
 
 def latex(
-    expr: str | Expr,
+    expr: str | Parsed | Expr,
     *,
     vectors: str | Iterable[str] | None = None,
     scalars: str | Iterable[str] | None = (),
     context: Context | None = None,
 ) -> str:
-    r"""The LaTeX of an expression: a string of the language (kept in the order written) or an
-    already-parsed SymPy expression (printed by :func:`sympy.latex`)."""
-    if not isinstance(expr, str):
+    r"""The LaTeX of an expression: a string of the language or a :class:`~lnsym.lang.parser.Parsed`
+    formula (printed from its written form, in the order written), or an already-built SymPy
+    expression (printed as SymPy holds it)."""
+    if isinstance(expr, str):
+        if context is None:
+            context = resolve([expr], vectors=vectors, scalars=scalars)
+        expr = read(expr, context)
+    if not isinstance(expr, Parsed):
         return _print(expr)
-    if context is None:
-        context = resolve([expr], vectors=vectors, scalars=scalars)
-    parse_typed(expr, context)  # validates: names, kinds, arities (raises LnsymError)
-    source = expr.replace("^", "**").strip()
     try:
-        return _print(_Display(context, source).build(syntax_tree(expr)))
+        return _print(expr.written)
     except RecursionError:
-        raise UnsupportedError(f"{expr[:57]!r}... is nested too deeply to print") from None
+        raise UnsupportedError(f"{expr.text[:57]!r}... is nested too deeply to print") from None
 
 
 class _Printer(LatexPrinter):
@@ -78,64 +80,6 @@ def _print(expr: Expr) -> str:
     return str(_Printer({"order": "none"}).doprint(expr))
 
 
-class _Display:
-    """Rebuilds an already-validated expression *unevaluated*, so it prints in the written order."""
-
-    def __init__(self, context: Context, source: str) -> None:
-        self.context = context
-        self.source = source
-
-    def build(self, node: ast.expr) -> Expr:
-        if isinstance(node, ast.Constant):
-            literal = ast.get_source_segment(self.source, node) or repr(node.value)
-            return (
-                sympy.Integer(node.value) if isinstance(node.value, int) else sympy.Float(literal)
-            )
-        if isinstance(node, ast.Name):
-            found = self.context.symbol(node.id)
-            assert found is not None  # validated by parse_typed
-            return found[0]
-        if isinstance(node, ast.UnaryOp):
-            value = self.build(node.operand)
-            if isinstance(node.op, ast.UAdd):
-                return value
-            return -value if value.is_Number else sympy.Mul(-1, value, evaluate=False)
-        if isinstance(node, ast.BinOp):
-            return self.binop(node)
-        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        args = [self.build(a) for a in node.args]
-        if node.func.id == "sqrt":
-            return sympy.Pow(args[0], sympy.S.Half, evaluate=False)
-        return DEFINITIONS[node.func.id](*args)
-
-    def binop(self, node: ast.BinOp) -> Expr:
-        left, right = self.build(node.left), self.build(node.right)
-        if left.is_Number and right.is_Number:  # a numeric literal such as 1/2 or 2**10
-            op = {ast.Add: sympy.Add, ast.Mult: sympy.Mul}.get(type(node.op))
-            if op is not None:
-                return op(left, right)
-            if isinstance(node.op, ast.Sub):
-                return left - right
-            return left / right if isinstance(node.op, ast.Div) else sympy.Pow(left, right)
-        if isinstance(node.op, ast.Add | ast.Sub):
-            if isinstance(node.op, ast.Sub):
-                right = sympy.Mul(-1, right, evaluate=False)
-            return sympy.Add(*_flat(sympy.Add, left), right, evaluate=False)
-        if isinstance(node.op, ast.Mult | ast.Div):
-            if isinstance(node.op, ast.Div):
-                right = sympy.Pow(right, -1, evaluate=False)
-            elif left == 1 or right == 1:
-                return right if left == 1 else left
-            return sympy.Mul(left, right, evaluate=False)
-        return sympy.Pow(left, right, evaluate=False)
-
-
-def _flat(op: type[Expr], expr: Expr) -> tuple[Expr, ...]:
-    """The terms of a sum written without parentheses: ``a + b + c`` is one sum, not
-    ``(a + b) + c``."""
-    return expr.args if isinstance(expr, op) else (expr,)
-
-
 def definition_latex(name: str) -> str:
     r"""A generic instance of the function ``name`` in LaTeX, e.g. ``u_{e}(x)`` for ``"u"``."""
     cls = DEFINITIONS[name]
@@ -149,12 +93,14 @@ def definition_latex(name: str) -> str:
     return str(sympy.latex(cls(*args)))
 
 
-def assumption_latex(text: str, context: Context) -> str:
-    r"""An assumption such as ``"s >= 0"`` in LaTeX, each side in the order written: ``s \geq 0``."""
-    assumption = parse_assumption(text, context)
-    left, right = re.split(r"==|>=|<=|=|>|<", text, maxsplit=1)
+def assumption_latex(assumption: str | Assumption, context: Context | None = None) -> str:
+    r"""An assumption such as ``"s >= 0"`` (text, read in ``context``, or already parsed) in LaTeX,
+    each side in the order written: ``s \geq 0``."""
+    if isinstance(assumption, str):
+        assumption = parse_assumption(assumption, context)
+    sides = assumption.sides or (assumption.lhs, assumption.rhs)
     relation = {">=": r"\geq", "<=": r"\leq"}.get(assumption.relation, assumption.relation)
-    return f"{latex(left, context=context)} {relation} {latex(right, context=context)}"
+    return f"{latex(sides[0])} {relation} {latex(sides[1])}"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ lnsym.errors.ParseError: cannot tell whether 'a' is a vector or a scalar in 'a*b
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +33,18 @@ from sympy import Expr, Symbol
 
 from lnsym.errors import DataError, ParseError, current_interface, declare_hint
 from lnsym.lang.definitions import DEFINITIONS, Kind, OnesVector, VectorSymbol, kind_of
-from lnsym.lang.parser import RESERVED, Context, parse_names, parse_typed, syntax_tree
+from lnsym.lang.parser import RESERVED, Context, parse_names, parse_typed
+from lnsym.lang.syntax import (
+    BinaryOp,
+    Call,
+    Name,
+    Negate,
+    Node,
+    Number,
+    Unsupported,
+    source_of,
+    syntax_tree,
+)
 
 __all__ = ["Formula", "parse", "resolve"]
 
@@ -66,15 +76,23 @@ class _Demand:
 
 @dataclass
 class _Inference:
+    """Infers the kinds of names by walking the syntax trees of :mod:`lnsym.lang.syntax` (the same
+    trees the parser walks), passing expectations top-down, repeated until no kind changes.
+
+    It stays a walk of its own, not a mode of the parser's builder, because it works before the
+    names are known and in the opposite direction: the builder needs every name's kind to build
+    anything and checks bottom-up (``x + 1`` is an error); this walk starts from unknown kinds,
+    pushes what a construct demands down to its names (an argument of ``dot`` is a vector, a term
+    of a sum takes its neighbour's kind), tolerates what it cannot settle yet (None), runs over all
+    statements together until a fixpoint, and leaves every error of the language to the parser.
+    """
+
     kinds: dict[str, Kind]
     given: dict[str, Kind]
     demands: dict[str, list[_Demand]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     changed: bool = False
     source: str = ""
-
-    def snippet(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or self.source
 
     def name(self, name: str, expected: Kind | None, why: str) -> Kind | None:
         if name not in self.order:
@@ -93,62 +111,61 @@ class _Inference:
             self.changed = True
         return expected
 
-    def visit(self, node: ast.expr, expected: Kind | None, why: str) -> Kind | None:
+    def visit(self, node: Node, expected: Kind | None, why: str) -> Kind | None:
         """The kind of ``node`` (None while unknown), assigning kinds to the names it settles."""
-        if isinstance(node, ast.Constant):
+        if isinstance(node, Number):
             return Kind.SCALAR
-        if isinstance(node, ast.Name):
-            return self.name(node.id, expected, why)
-        if isinstance(node, ast.UnaryOp):
+        if isinstance(node, Name):
+            return self.name(node.text, expected, why)
+        if isinstance(node, Negate):
             return self.visit(node.operand, expected, why)
-        if isinstance(node, ast.BinOp):
+        if isinstance(node, BinaryOp):
             return self.binop(node, expected, why)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            return self.call(node)
-        return None
+        if isinstance(node, Unsupported):  # the parser reports it; read what it holds
+            if node.literal:
+                return Kind.SCALAR
+            return None if node.instead is None else self.visit(node.instead, expected, why)
+        return self.call(node)
 
-    def binop(self, node: ast.BinOp, expected: Kind | None, why: str) -> Kind | None:
-        text = f"in {self.snippet(node)!r}"
+    def binop(self, node: BinaryOp, expected: Kind | None, why: str) -> Kind | None:
+        text = f"in {node.text!r}"
         scalar = Kind.SCALAR
-        if isinstance(node.op, ast.Add | ast.Sub):
+        if node.op in ("+", "-"):
             left = self.visit(node.left, expected, why)
             term = _Relayed(f"a term of a sum {text}")
             right = self.visit(node.right, expected or left, why if expected else term)
             if left is None and right is not None:
                 left = self.visit(node.left, right, term)
             return left or right
-        if isinstance(node.op, ast.Div):
+        if node.op == "/":
             self.visit(node.right, scalar, f"a divisor {text}")
             return self.visit(node.left, expected, why)
-        if isinstance(node.op, ast.Pow):
+        if node.op == "**":
             self.visit(node.left, scalar, f"a power {text}")
             self.visit(node.right, scalar, f"an exponent {text}")
             return scalar
-        if isinstance(node.op, ast.Mult):
-            if expected is scalar:
-                self.visit(node.left, scalar, why)
-                self.visit(node.right, scalar, why)
-                return scalar
-            left = self.visit(node.left, None, why)
-            right = self.visit(node.right, None, why)
-            factor = _Relayed(f"a factor beside a vector {text}")
-            if left is Kind.VECTOR:
-                right = self.visit(node.right, scalar, factor)
-            if right is Kind.VECTOR:
-                left = self.visit(node.left, scalar, factor)
-            if expected is Kind.VECTOR and left is scalar and right is None:
-                right = self.visit(node.right, Kind.VECTOR, why)
-            if expected is Kind.VECTOR and right is scalar and left is None:
-                left = self.visit(node.left, Kind.VECTOR, why)
-            if Kind.VECTOR in (left, right):
-                return Kind.VECTOR
-            return scalar if left is scalar and right is scalar else None
-        return None
+        if expected is scalar:  # node.op == "*" from here on
+            self.visit(node.left, scalar, why)
+            self.visit(node.right, scalar, why)
+            return scalar
+        left = self.visit(node.left, None, why)
+        right = self.visit(node.right, None, why)
+        factor = _Relayed(f"a factor beside a vector {text}")
+        if left is Kind.VECTOR:
+            right = self.visit(node.right, scalar, factor)
+        if right is Kind.VECTOR:
+            left = self.visit(node.left, scalar, factor)
+        if expected is Kind.VECTOR and left is scalar and right is None:
+            right = self.visit(node.right, Kind.VECTOR, why)
+        if expected is Kind.VECTOR and right is scalar and left is None:
+            left = self.visit(node.left, Kind.VECTOR, why)
+        if Kind.VECTOR in (left, right):
+            return Kind.VECTOR
+        return scalar if left is scalar and right is scalar else None
 
-    def call(self, node: ast.Call) -> Kind | None:
-        assert isinstance(node.func, ast.Name)
-        name = node.func.id
-        text = f"{self.snippet(node)!r}"
+    def call(self, node: Call) -> Kind | None:
+        name = node.name
+        text = f"{node.text!r}"
         if name == "sqrt":
             for arg in node.args:
                 self.visit(arg, Kind.SCALAR, f"the argument of sqrt in {text}")
@@ -175,7 +192,7 @@ class _Inference:
         tree = _tree(side)
         if tree is None:
             return None  # the parser reports the syntax error
-        self.source = side.replace("^", "**").strip()
+        self.source = source_of(side)
         return self.visit(tree, expected, why)
 
     def statement(self, statement: Formula) -> None:
@@ -212,7 +229,7 @@ def _is_zero(side: str | Expr) -> bool:
     return (side.strip() == "0") if isinstance(side, str) else bool(side == 0)
 
 
-def _tree(text: str) -> ast.expr | None:
+def _tree(text: str) -> Node | None:
     try:
         return syntax_tree(text)
     except ParseError:

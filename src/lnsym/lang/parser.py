@@ -1,8 +1,11 @@
-"""The expression language: text → typed SymPy expression.
+"""The expression language: text → typed SymPy expression, in one walk.
 
-A whitelisting parser over Python's :mod:`ast`: only numbers, names, ``+ - * / **`` (and ``^`` as
-power), unary signs, parentheses and calls of the names in :data:`lnsym.lang.definitions.DEFINITIONS` (plus
-``sqrt``) are accepted. Nothing a user types reaches ``eval``, ``exec`` or ``sympify``.
+:func:`read` walks the syntax tree of :mod:`lnsym.lang.syntax` (numbers, names, ``+ - * / **``,
+unary signs, parentheses and calls; ``^`` is a power) once, resolving the names of a
+:class:`Context`, checking kinds and arities against :data:`lnsym.lang.definitions.DEFINITIONS`
+(plus ``sqrt``), and returns a :class:`Parsed`: the typed expression the prover and the kernels use,
+the written form the LaTeX printer prints, and the kind. Nothing a user types reaches ``eval``,
+``exec`` or ``sympify``.
 
 >>> from lnsym.lang.parser import parse
 >>> parse("sqrt(n)*u(c(x), n*eps)")
@@ -15,13 +18,13 @@ lnsym.errors.TypeMismatchError: cannot add a vector and a scalar in 'x + 1'; to 
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import sympy
-from sympy import Expr, Rational, Symbol
+from sympy import Expr, Float, Rational, S, Symbol
 
 from lnsym.errors import ParseError, TypeMismatchError, declare_hint
 from lnsym.lang.definitions import (
@@ -33,22 +36,32 @@ from lnsym.lang.definitions import (
     scalar_symbol,
     vector_symbol,
 )
+from lnsym.lang.syntax import (
+    BinaryOp,
+    Call,
+    Name,
+    Negate,
+    Node,
+    Number,
+    Unsupported,
+    syntax_tree,
+    too_deep,
+    used_names,
+)
 
 __all__ = [
-    "MAX_CALL_DEPTH",
-    "MAX_DEPTH",
     "MAX_EXPONENT",
-    "MAX_NODES",
     "RESERVED",
     "Assumption",
     "Context",
+    "Parsed",
     "free_names",
     "parse",
     "parse_assumption",
     "parse_names",
     "parse_typed",
-    "syntax_tree",
-    "used_names",
+    "read",
+    "used_names",  # owned by lnsym.lang.syntax; here for the commands that check --set names
 ]
 
 #: names with a fixed meaning; they cannot be declared as vectors or scalars.
@@ -114,13 +127,15 @@ class Context:
 
 @dataclass(frozen=True)
 class Assumption:
-    """A parsed assumption ``lhs REL rhs``; ``relation`` is one of ``= > >= < <=``."""
+    """A parsed assumption ``lhs REL rhs``; ``relation`` is one of ``= > >= < <=``; ``sides`` are
+    the two sides as :func:`read` them (their written forms print as written)."""
 
     lhs: Expr
     relation: str
     rhs: Expr
     kind: Kind
     text: str
+    sides: tuple[Parsed, Parsed] | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return self.text
@@ -140,83 +155,44 @@ def parse(text: str, context: Context | None = None) -> Expr:
     ``context`` declares the names (default: the vector ``x``); :func:`lnsym.parse` infers them
     instead, by the one rule of :mod:`lnsym.lang.names`.
     """
-    expr, _ = parse_typed(text, context)
-    return expr
+    return read(text, context).expr
 
 
 def parse_typed(text: str, context: Context | None = None) -> tuple[Expr, Kind]:
     """Like :func:`parse`, also returning whether the expression is a vector or a scalar."""
+    parsed = read(text, context)
+    return parsed.expr, parsed.kind
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A formula read once (by :func:`read`); the prover, the kernels and LaTeX start from here.
+
+    ``expr`` is the typed expression the prover, the kernels and the evaluators use (SymPy's
+    evaluated form: ``x - mu(x)*ones`` is ``-mu(x)*ones + x``); ``written`` is the same expression
+    unevaluated, in the order and grouping it was written, which the LaTeX printer prints;
+    ``kind`` says whether it is a vector or a scalar; ``text`` is the formula as given.
+    """
+
+    expr: Expr
+    written: Expr
+    kind: Kind
+    text: str
+
+
+def read(text: str, context: Context | None = None) -> Parsed:
+    """Read ``text`` in one walk into a :class:`Parsed`: its typed expression, its written form and
+    its kind (raises :class:`~lnsym.errors.LnsymError` with a one-line message).
+
+    ``context`` declares the names (default: the vector ``x``).
+    """
     context = context if context is not None else Context()
     tree = syntax_tree(text)
     try:
-        return _Builder(context, text.replace("^", "**").strip(), text).build(tree)
+        expr, written, kind = _Builder(context, text).build(tree)
     except RecursionError:
-        raise ParseError(_too_deep(text)) from None
-
-
-def _too_deep(text: str) -> str:
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    return f"{shown!r} is nested too deeply; split it into smaller formulas"
-
-
-def syntax_tree(text: str) -> ast.expr:
-    """The Python syntax tree of a formula (``^`` read as ``**``), never run; a one-line
-    :class:`~lnsym.errors.ParseError` for text that is not an expression or is nested too deeply."""
-    if not isinstance(text, str) or not text.strip():
-        raise ParseError("empty expression; write e.g. 'LN(x)'")
-    if len(text) > MAX_LENGTH:
-        raise ParseError(
-            f"the expression is {len(text)} characters long; lnsym accepts up to {MAX_LENGTH}"
-        )
-    try:
-        tree = ast.parse(text.replace("^", "**").strip(), mode="eval").body
-    except SyntaxError as error:
-        raise ParseError(f"cannot parse {text!r}: {error.msg} (at column {error.offset})") from None
-    except (RecursionError, MemoryError):
-        raise ParseError(_too_deep(text)) from None
-    _check_shape(tree, text if len(text) <= 60 else text[:57] + "...")
-    return tree
-
-
-def _check_shape(root: ast.expr, text: str) -> None:
-    """Reject expressions too large, too deep, or with definitions nested too deeply (bounded work)."""
-    nodes = 0
-    stack: list[tuple[ast.AST, int, int]] = [(root, 1, 0)]
-    while stack:
-        node, depth, calls = stack.pop()
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise ParseError(
-                f"{text!r} is too large (over {MAX_NODES} parts); split it into smaller identities"
-            )
-        if depth > MAX_DEPTH:
-            raise ParseError(f"{text!r} is nested more than {MAX_DEPTH} deep; simplify it")
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id != "sqrt"
-        ):
-            calls += 1
-            if calls > MAX_CALL_DEPTH:
-                raise ParseError(
-                    f"{text!r} nests functions more than {MAX_CALL_DEPTH} deep; simplify it"
-                )
-        for child in ast.iter_child_nodes(node):
-            chained = _is_sum(node) and _is_sum(child)  # a + b + c counts as one level
-            stack.append((child, depth if chained else depth + 1, calls))
-
-
-def _is_sum(node: ast.AST) -> bool:
-    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub)
-
-
-def used_names(text: str) -> set[str]:
-    """The names a formula uses, called functions excepted (``LN`` in ``LN(x)`` is not a name)."""
-    tree = syntax_tree(text)
-    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    return {
-        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called
-    }
+        raise ParseError(too_deep(text)) from None
+    return Parsed(expr, written, kind, text)
 
 
 def parse_assumption(text: str, context: Context | None = None) -> Assumption:
@@ -227,8 +203,8 @@ def parse_assumption(text: str, context: Context | None = None) -> Assumption:
             f"cannot read assumption {text!r}; write LHS = RHS (or >, >=, <, <=), e.g. 'mu(x) = 0'"
         )
     left, rel, right = match.groups()
-    lhs, lkind = parse_typed(left, context)
-    rhs, rkind = parse_typed(right, context)
+    sides = read(left, context), read(right, context)
+    (lhs, lkind), (rhs, rkind) = ((side.expr, side.kind) for side in sides)
     relation = _RELATIONS[rel]
     if lkind is not rkind and not (lhs == 0 or rhs == 0):
         raise TypeMismatchError(f"assumption {text!r} equates a vector and a scalar")
@@ -237,45 +213,48 @@ def parse_assumption(text: str, context: Context | None = None) -> Assumption:
         raise TypeMismatchError(
             f"assumption {text!r} compares vectors; only scalars can be ordered"
         )
-    return Assumption(lhs, relation, rhs, kind, f"{left.strip()} {relation} {right.strip()}")
+    shown = f"{left.strip()} {relation} {right.strip()}"
+    return Assumption(lhs, relation, rhs, kind, shown, sides)
+
+
+#: what the builder makes of a node: the typed expression, the written form, the kind.
+_Built: TypeAlias = tuple[Expr, Expr, Kind]
 
 
 class _Builder:
-    """Walks a whitelisted :mod:`ast` tree, building SymPy objects and checking kinds."""
+    """Walks a syntax tree once, building each node's typed expression (evaluated by SymPy, what
+    the prover uses) and its written form (unevaluated, what LaTeX prints), checking kinds."""
 
-    def __init__(self, context: Context, source: str, original: str) -> None:
+    def __init__(self, context: Context, original: str) -> None:
         self.context = context
-        self.source = source
         self.original = original
 
-    def snippet(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or self.original
-
-    def build(self, node: ast.expr) -> tuple[Expr, Kind]:
-        if isinstance(node, ast.Constant):
-            return self.number(node), Kind.SCALAR
-        if isinstance(node, ast.Name):
-            return self.name(node)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-            value, kind = self.build(node.operand)
-            return (-value if isinstance(node.op, ast.USub) else value), kind
-        if isinstance(node, ast.BinOp):
+    def build(self, node: Node) -> _Built:
+        if isinstance(node, Number):
+            value = self.number(node)
+            written = sympy.Integer(node.value) if isinstance(node.value, int) else Float(node.text)
+            return value, written, Kind.SCALAR
+        if isinstance(node, Name):
+            symbol, kind = self.name(node)
+            return symbol, symbol, kind
+        if isinstance(node, Negate):
+            value, written, kind = self.build(node.operand)
+            shown = -written if written.is_Number else sympy.Mul(-1, written, evaluate=False)
+            return -value, shown, kind
+        if isinstance(node, BinaryOp):
             return self.binop(node)
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        raise ParseError(f"unsupported syntax {self.snippet(node)!r} in {self.original!r}; {_HINT}")
+        if isinstance(node, Unsupported):
+            for part in node.first:  # their errors come first
+                self.build(part)
+            raise ParseError(node.message)
+        return self.call(node)
 
-    def number(self, node: ast.Constant) -> Expr:
-        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise ParseError(
-                f"unsupported literal {self.snippet(node)!r}; only numbers are allowed"
-            )
-        literal = self.snippet(node)
+    def number(self, node: Number) -> Expr:
         try:  # exact: the decimal the user typed, not its binary float
-            value = Rational(literal)
+            value = Rational(node.text)
         except (TypeError, ValueError):
             value = Rational(repr(node.value))
-        return self.check_size(value, literal)
+        return self.check_size(value, node.text)
 
     def check_size(self, value: Expr, text: str) -> Expr:
         """Numbers beyond 10^±300 are almost surely typos and would be slow to carry exactly."""
@@ -290,37 +269,43 @@ class _Builder:
                 )
         return value
 
-    def name(self, node: ast.Name) -> tuple[Expr, Kind]:
-        found = self.context.symbol(node.id)
+    def name(self, node: Name) -> tuple[Expr, Kind]:
+        found = self.context.symbol(node.text)
         if found is not None:
             return found
-        if node.id in DEFINITIONS or node.id == "sqrt":
-            raise ParseError(f"{node.id!r} is a function; call it, e.g. {node.id}(x)")
+        if node.text in DEFINITIONS or node.text == "sqrt":
+            raise ParseError(f"{node.text!r} is a function; call it, e.g. {node.text}(x)")
         raise ParseError(
-            f"unknown name {node.id!r} in {self.original!r}; declare it with "
-            f"{declare_hint(node.id)}"
+            f"unknown name {node.text!r} in {self.original!r}; declare it with "
+            f"{declare_hint(node.text)}"
         )
 
-    def binop(self, node: ast.BinOp) -> tuple[Expr, Kind]:
-        left, lkind = self.build(node.left)
-        right, rkind = self.build(node.right)
-        text = self.snippet(node)
+    def binop(self, node: BinaryOp) -> _Built:
+        left, shown_left, lkind = self.build(node.left)
+        right, shown_right, rkind = self.build(node.right)
+        value, kind = self.typed_binop(node, left, lkind, right, rkind)
+        return value, _written_binop(node.op, shown_left, shown_right), kind
+
+    def typed_binop(
+        self, node: BinaryOp, left: Expr, lkind: Kind, right: Expr, rkind: Kind
+    ) -> tuple[Expr, Kind]:
+        text = node.text
         vec, sca = Kind.VECTOR, Kind.SCALAR
-        if isinstance(node.op, ast.Add | ast.Sub):
+        if node.op in ("+", "-"):
             if lkind is not rkind:
                 raise TypeMismatchError(
                     f"cannot add a vector and a scalar in {text!r}; "
                     "to shift every entry write x + 1*ones"
                 )
-            return (left + right if isinstance(node.op, ast.Add) else left - right), lkind
-        if isinstance(node.op, ast.Mult):
+            return (left + right if node.op == "+" else left - right), lkind
+        if node.op == "*":
             if lkind is vec and rkind is vec:
                 raise TypeMismatchError(
                     f"cannot multiply two vectors in {text!r}; "
                     "use dot(a, b) for the inner product or hadamard(a, b) for the elementwise one"
                 )
             return left * right, vec if vec in (lkind, rkind) else sca
-        if isinstance(node.op, ast.Div):
+        if node.op == "/":
             if rkind is vec:
                 raise TypeMismatchError(
                     f"cannot divide by a vector in {text!r}; divide by a scalar"
@@ -328,81 +313,94 @@ class _Builder:
             if right == 0:
                 raise ParseError(f"division by zero in {text!r}")
             return left / right, lkind
-        if isinstance(node.op, ast.Pow):
-            if lkind is vec or rkind is vec:
-                raise TypeMismatchError(
-                    f"cannot raise a vector to a power in {text!r}; use norm(v)**2 or dot(v, v)"
-                )
-            if right.is_number and not left.is_number and right.is_Rational:
-                if abs(right) > MAX_EXPONENT:
-                    raise ParseError(
-                        f"the exponent in {text!r} is too large; lnsym accepts powers of "
-                        f"expressions up to {MAX_EXPONENT}"
-                    )
-            if left.is_number and right.is_number:
-                if right.is_Rational and abs(right) > 1000 and abs(left) != 1:
-                    raise ParseError(
-                        f"the power {text!r} is out of range; use exponents up to 1000"
-                    )
-                return self.check_size(sympy.Pow(left, right), text), sca
-            return sympy.Pow(left, right), sca
-        raise ParseError(f"unsupported operator in {text!r}; {_HINT}")
-
-    def call(self, node: ast.Call) -> tuple[Expr, Kind]:
-        if not isinstance(node.func, ast.Name):
-            raise ParseError(
-                f"unsupported call {self.snippet(node)!r}; call a function by its name"
+        if lkind is vec or rkind is vec:  # the power, **
+            raise TypeMismatchError(
+                f"cannot raise a vector to a power in {text!r}; use norm(v)**2 or dot(v, v)"
             )
-        if node.keywords:
-            raise ParseError(f"keyword arguments are not supported in {self.snippet(node)!r}")
-        name = node.func.id
-        args = [self.build(a) for a in node.args]
+        if right.is_number and not left.is_number and right.is_Rational:
+            if abs(right) > MAX_EXPONENT:
+                raise ParseError(
+                    f"the exponent in {text!r} is too large; lnsym accepts powers of "
+                    f"expressions up to {MAX_EXPONENT}"
+                )
+        if left.is_number and right.is_number:
+            if right.is_Rational and abs(right) > 1000 and abs(left) != 1:
+                raise ParseError(f"the power {text!r} is out of range; use exponents up to 1000")
+            return self.check_size(sympy.Pow(left, right), text), sca
+        return sympy.Pow(left, right), sca
+
+    def call(self, node: Call) -> _Built:
+        name = node.name
+        built = [self.build(a) for a in node.args]
+        args = [(value, kind) for value, _, kind in built]
+        shown = [written for _, written, _ in built]
         if name == "sqrt":
-            self.check_arity(node, name, args, (1,))
+            self.check_arity(node, args, (1,))
             if args[0][1] is Kind.VECTOR:
-                raise TypeMismatchError(f"sqrt of a vector in {self.snippet(node)!r}; use norm(v)")
+                raise TypeMismatchError(f"sqrt of a vector in {node.text!r}; use norm(v)")
             if args[0][0].is_number and args[0][0].is_negative:
                 raise ParseError(
-                    f"sqrt of a negative number in {self.snippet(node)!r}; lnsym works over the reals"
+                    f"sqrt of a negative number in {node.text!r}; lnsym works over the reals"
                 )
-            return sympy.sqrt(args[0][0]), Kind.SCALAR
+            written = sympy.Pow(shown[0], S.Half, evaluate=False)
+            return sympy.sqrt(args[0][0]), written, Kind.SCALAR
         cls = DEFINITIONS.get(name)
         if cls is None:
             known = ", ".join(sorted([*DEFINITIONS, "sqrt"]))
             raise ParseError(f"unknown function {name!r} in {self.original!r}; known: {known}")
         typed = getattr(cls, "typed", None)
         if typed is not None:  # jvp, grad, diff check their own arguments
-            built: tuple[Expr, Kind] = typed(args, self.snippet(node))
-            return built
+            value, kind = typed(args, node.text)
+            return value, cls(*shown), kind
         full = len(cls.arg_kinds)
         arities = (full - 1, full) if getattr(cls, "defaults_eps", False) else (full,)
-        self.check_arity(node, name, args, arities)
+        self.check_arity(node, args, arities)
         for position, ((_, kind), wanted) in enumerate(zip(args, cls.arg_kinds, strict=False)):
             if kind is not wanted:
                 raise TypeMismatchError(
-                    f"argument {position + 1} of {name} in {self.snippet(node)!r} must be a "
+                    f"argument {position + 1} of {name} in {node.text!r} must be a "
                     f"{wanted.value}, not a {kind.value}"
                 )
-        return cls(*(a for a, _ in args)), cls.result_kind
+        return cls(*(a for a, _ in args)), cls(*shown), cls.result_kind
 
     def check_arity(
-        self, node: ast.Call, name: str, args: list[tuple[Expr, Kind]], arities: tuple[int, ...]
+        self, node: Call, args: list[tuple[Expr, Kind]], arities: tuple[int, ...]
     ) -> None:
         if len(args) not in arities:
             wanted = " or ".join(str(a) for a in arities)
             raise TypeMismatchError(
-                f"{name} takes {wanted} argument(s), got {len(args)} in {self.snippet(node)!r}"
+                f"{node.name} takes {wanted} argument(s), got {len(args)} in {node.text!r}"
             )
 
 
+def _written_binop(op: str, left: Expr, right: Expr) -> Expr:
+    """``left op right`` unevaluated, so that it prints in the order written; a numeric literal
+    such as ``1/2`` or ``2**10`` is folded to its value."""
+    if left.is_Number and right.is_Number:
+        if op == "+":
+            return sympy.Add(left, right)
+        if op == "*":
+            return sympy.Mul(left, right)
+        if op == "-":
+            return left - right
+        return left / right if op == "/" else sympy.Pow(left, right)
+    if op in ("+", "-"):
+        if op == "-":
+            right = sympy.Mul(-1, right, evaluate=False)
+        terms = left.args if isinstance(left, sympy.Add) else (left,)  # a + b + c: one sum
+        return sympy.Add(*terms, right, evaluate=False)
+    if op in ("*", "/"):
+        if op == "/":
+            right = sympy.Pow(right, -1, evaluate=False)
+        elif left == 1 or right == 1:
+            return right if left == 1 else left
+        return sympy.Mul(left, right, evaluate=False)
+    return sympy.Pow(left, right, evaluate=False)
+
+
 _MAX_BITS = 997  # about 10^300
-#: bounds on what one expression may be (bounded work for every command).
-MAX_LENGTH = 20_000
-MAX_NODES = 3_000
-MAX_DEPTH = 60
-MAX_CALL_DEPTH = 12
+#: the largest exponent of a power of an expression (bounded work for the prover).
 MAX_EXPONENT = 64
-_HINT = "the language has numbers, names, + - * / ** ^, and calls such as LN(x) or dot(a, b)"
 
 
 def free_names(expr: Expr) -> set[str]:

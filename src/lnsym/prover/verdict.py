@@ -19,7 +19,7 @@ from typing import Any
 import sympy
 from sympy import Expr
 
-from lnsym.lang.latex import latex
+from lnsym.lang.latex import assumption_latex, latex
 from lnsym.lang.parser import Assumption, Context
 from lnsym.prover.assumptions import Step
 
@@ -159,7 +159,7 @@ class Proof:
             text += {Status.PROVED: " = 0", Status.REFUTED: r" \neq 0"}.get(
                 self.status, r" \overset{?}{=} 0"
             )
-        conditions = [_latex_condition(a) for a in self.assumptions]
+        conditions = [assumption_latex(a) for a in self.assumptions]
         if self.dim is not None:
             conditions.insert(0, f"n = {self.dim}")
         if conditions:
@@ -224,12 +224,6 @@ class Proof:
 
     def __str__(self) -> str:
         return self.report()
-
-
-def _latex_condition(assumption: Assumption) -> str:
-    lhs, rhs = latex(assumption.lhs), latex(assumption.rhs)
-    relation = {">=": r"\geq", "<=": r"\leq"}.get(assumption.relation, assumption.relation)
-    return f"{lhs} {relation} {rhs}"
 
 
 def _latex_name(name: str) -> str:
