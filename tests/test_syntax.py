@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lnsym
+from lnsym.cli import main
 from lnsym.errors import ParseError, TypeMismatchError
 from lnsym.lang.latex import assumption_latex, latex
 from lnsym.lang.names import resolve
@@ -197,3 +198,27 @@ def test_every_node_reads_back_from_its_own_text(text: str) -> None:
     for node in walk(syntax_tree(text)):
         assert node.text in text.replace("^", "**")
         assert syntax_tree(node.text) == node
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x % 2", "unsupported operator in 'x % 2'"),
+        ("w % 2", "unsupported operator in 'w % 2'"),
+        ("z % 2 + x", "unsupported operator in 'z % 2'"),
+        ("dot(w, x) // 2", "unsupported operator in 'dot(w, x) // 2'"),
+        ("~a", "unsupported syntax '~a'"),
+        ("a.T", "unsupported syntax 'a.T'"),
+    ],
+)
+def test_what_is_outside_the_language_is_the_error_everywhere(
+    text: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The names rule used to drop the names under an unsupported operator, so latex and parse
+    said "unknown name 'x'" (or "cannot tell whether 'w' ...") where prove named the operator."""
+    for call in (lnsym.latex, lnsym.parse):
+        with pytest.raises(ParseError) as caught:
+            call(text)
+        assert str(caught.value).startswith(message), str(caught.value)
+    assert main(["latex", text]) == 2
+    assert message in capsys.readouterr().err

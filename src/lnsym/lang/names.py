@@ -93,6 +93,8 @@ class _Inference:
     order: list[str] = field(default_factory=list)
     changed: bool = False
     source: str = ""
+    #: the constructs outside the language met so far (the parser reports them; see resolve)
+    unsupported: list[Unsupported] = field(default_factory=list)
 
     def name(self, name: str, expected: Kind | None, why: str) -> Kind | None:
         if name not in self.order:
@@ -122,8 +124,12 @@ class _Inference:
         if isinstance(node, BinaryOp):
             return self.binop(node, expected, why)
         if isinstance(node, Unsupported):  # the parser reports it; read what it holds
+            if node not in self.unsupported:
+                self.unsupported.append(node)
             if node.literal:
                 return Kind.SCALAR
+            for operand in node.first:  # x % 2: x is still the vector x
+                self.visit(operand, None, why)
             return None if node.instead is None else self.visit(node.instead, expected, why)
         return self.call(node)
 
@@ -292,6 +298,8 @@ def resolve(
     used = [name for name in inference.order if name not in RESERVED]
     for name in used:
         if name not in kinds:
+            if inference.unsupported:  # what is outside the language is the error to fix first
+                raise ParseError(inference.unsupported[0].message)
             where = next(
                 (s for st in statements for s in _statement_texts(st) if _mentions(s, name)), ""
             )
