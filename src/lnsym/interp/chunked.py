@@ -2,7 +2,9 @@ r"""Attribution and comparison on Dask arrays: components chunked along the toke
 
 :func:`attribute_lazy` is :func:`lnsym.interp.attribute` for components that are Dask arrays (or
 out-of-core caches opened with :func:`lnsym.kernels.stores.open_array`): the same proved identity, the same
-generated kernels, applied block by block, so each share equals the in-memory share bit for bit.
+generated kernels, applied block by block. A matrix of readers (``W_U``, every logit of a
+vocabulary) is attributed in one task per block of rows that computes exactly what the in-memory
+attribution computes for those rows; its table has the logits' shape per row (tokens × readers).
 Nothing is computed until asked: :class:`LazyAttribution` holds lazy arrays;
 :meth:`LazyAttribution.compute` gives the in-memory :class:`~lnsym.interp.attribution.Attribution`,
 and :meth:`LazyAttribution.table` one array to store chunk by chunk (:func:`lnsym.kernels.stores.store`):
