@@ -27,6 +27,7 @@ shares and the bias sum to the logit. Normalizing each component on its own,
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -412,16 +413,21 @@ def attribute(
         native = native.movedim(w_axis, -1) if native.ndim == 2 else native
     readings = _readouts(blocks, readers, compute, native)
     shares, logit, shift_read = readings[0], readings[1], readings[2]
-    bias = shift_read + bias_in.astype(compute)
-    logit = logit + bias_in.astype(compute)
+    offset = bias_in.astype(compute)
+    bias = shift_read + offset
+    logit += offset  # in place: the product is this call's own array
     separate_values = readings[3] if wanted else None
-    if not np.all(np.isfinite(logit)):
+    # |Σₖ shares + bias − logit|, in place (one new array of the logits' shape); it is not finite
+    # exactly when a logit or a share is not (inf − inf and 0·inf are NaN)
+    gap = np.asarray(shares.sum(axis=0))
+    gap += bias
+    gap -= logit
+    error = float(np.max(np.abs(gap, out=gap))) if gap.size else 0.0
+    if not np.isfinite(error):
         raise DataError(
             "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
         )
-    total = shares.sum(axis=0) + bias
-    error = float(np.max(np.abs(total - logit))) if total.size else 0.0
-    largest = _largest(readers, native)
+    largest = _largest(readers, native, tensor if native is not None else None)
     products, inputs = _row_bounds(
         stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute
     )
@@ -553,17 +559,55 @@ def _readouts(
     return results
 
 
-def _largest(readers: np.ndarray, native: Any = None) -> float:
+#: max |w| of the PyTorch readers used last (at most :data:`_REMEMBERED`), by the identity of the
+#: caller's tensor, with the state it had: a whole-vocabulary ``W_U`` attributed again, unchanged,
+#: is not read a second time per call just for the rounding bound.
+_LARGEST: dict[int, tuple[Any, tuple[Any, ...], float]] = {}
+_REMEMBERED = 8
+
+
+def _tensor_state(tensor: Any) -> tuple[Any, ...] | None:
+    """What identifies a PyTorch tensor's values while it lives: its version counter (PyTorch
+    bumps it on every in-place change, through any view or ``detach()``), storage, shape, strides,
+    dtype and device; ``None`` when PyTorch keeps no version counter (inference-mode tensors).
+    A change made through a NumPy view of the tensor (``tensor.numpy()[...] = ...``) is not seen."""
+    try:
+        version = tensor._version
+    except RuntimeError:
+        return None
+    return (
+        version,
+        tensor.data_ptr(),
+        tuple(tensor.shape),
+        tuple(tensor.stride()),
+        str(tensor.dtype),
+        str(tensor.device),
+    )
+
+
+def _largest(readers: np.ndarray, native: Any = None, source: Any = None) -> float:
     """max |w| over every reader, reading memory in its own order: one pass (PyTorch's
-    ``aminmax`` for a tensor) or two (NumPy's max and min)."""
+    ``aminmax`` for a tensor) or two (NumPy's max and min). For a PyTorch tensor ``source`` (the
+    caller's, of which ``native`` is a view), the value is remembered while the tensor lives
+    unchanged (:func:`_tensor_state`)."""
     if readers.size == 0:
         return 0.0
     if native is not None:
         import torch
 
+        state = None if source is None else _tensor_state(source)
+        if state is not None:
+            known = _LARGEST.get(id(source))
+            if known is not None and known[0]() is source and known[1] == state:
+                return known[2]
         flat_t = native if native.is_contiguous() or native.ndim != 2 else native.T
         low, high = torch.aminmax(flat_t)
-        return max(float(high), -float(low))
+        largest = max(float(high), -float(low))
+        if state is not None:
+            while len(_LARGEST) >= _REMEMBERED:
+                _LARGEST.pop(next(iter(_LARGEST)))
+            _LARGEST[id(source)] = (weakref.ref(source), state, largest)
+        return largest
     flat = readers.T if not readers.flags.c_contiguous and readers.T.flags.c_contiguous else readers
     return max(float(flat.max()), -float(flat.min()))
 
