@@ -409,7 +409,7 @@ def _attribution_block(
 ) -> np.ndarray:
     """One task: the in-memory attribution of one block of rows by every reader, as the table
     (shares, bias, logit, rounding bound, then with ``separate`` the per-component LN readings)."""
-    stacked = np.stack(parts)
+    stacked = np.stack(parts, dtype=np.float64)  # as in memory: the rows are float64
     count, batch, reader_batch = len(parts), stacked.shape[1:-1], readers.shape[:-1]
     _, scaled, affine, ln_read = _row_blocks(stacked, gain, shift, eps, separate)
     readings = _readouts(
@@ -510,8 +510,16 @@ def _attribute_readers(
         require(PER_COMPONENT_LN),
         eps,
         table,
-        kind.dtype_name,
+        _numpy_name(kind.dtype_name),
     )
+
+
+def _numpy_name(name: str) -> str | None:
+    """``name`` if NumPy has that dtype (``bfloat16`` it has not: the blocks' dtype is kept)."""
+    try:
+        return np.dtype(name).name
+    except TypeError:
+        return None
 
 
 # --------------------------------------------------------------------------------------------------
