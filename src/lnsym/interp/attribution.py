@@ -367,7 +367,11 @@ def attribute(
     dtype (:mod:`lnsym.kernels.interop`).
     ``separate`` (the per-component LN readings, one more product) defaults to on for one reader
     vector and off for a matrix of readers.
-    Dask components give a lazy :class:`~lnsym.interp.chunked.LazyAttribution`.
+    Dask components give a lazy :class:`~lnsym.interp.chunked.LazyAttribution` (a matrix of
+    readers too: one task per block of rows, each computing what this function computes for them).
+    For a PyTorch reader, max |w| (the rounding bound's one statistic of the readers) is
+    remembered while the tensor lives unchanged (PyTorch's version counter), so attributing again
+    with the same ``W_U`` reads it once.
     """
     if LAZY is not None and uses_dask(components):  # Dask data: the lazy path
         return LAZY(
