@@ -79,3 +79,31 @@ def test_non_finite_readers_are_still_refused_after_a_remembered_call() -> None:
         W[2, 3] = float("inf")
     with pytest.raises(Exception, match="w holds NaN or infinity"):
         attribute(stack, W, w_axis=0)
+
+
+def test_changes_through_data_are_caught_by_the_sample() -> None:
+    """``W.data.mul_(2)`` does not move PyTorch's version counter; the sampled entries do."""
+    generator = torch.Generator().manual_seed(4)
+    W = torch.nn.Parameter(torch.randn(12, 300, generator=generator, dtype=torch.float64))
+    stack = torch.randn(2, 4, 12, generator=generator, dtype=torch.float64)
+    before = attribute(stack, W, w_axis=0).tolerance
+    version = W._version
+    W.data.mul_(4.0)
+    assert W._version == version  # unseen by the counter
+    after = attribute(stack, W, w_axis=0)
+    assert after.tolerance == _fresh(stack, W.detach(), w_axis=0) and after.tolerance > 3 * before
+
+
+def test_a_stale_maximum_never_fails_the_check() -> None:
+    """A maximum remembered too small (a change neither the counter nor the sample saw) would
+    make the bound too tight; a failing check is then recomputed with a fresh maximum."""
+    generator = torch.Generator().manual_seed(5)
+    W = torch.randn(12, 50, generator=generator, dtype=torch.float64) * 1e3
+    stack = torch.randn(3, 6, 12, generator=generator, dtype=torch.float64) + 1e4
+    fresh = _fresh(stack, W, w_axis=0)
+    attribute(stack, W, w_axis=0)
+    reference, state, _ = module._LARGEST[id(W)]
+    module._LARGEST[id(W)] = (reference, state, 1e-300)  # as if W had grown unseen
+    result = attribute(stack, W, w_axis=0)
+    assert result.ok and result.tolerance == fresh
+    assert module._LARGEST[id(W)][2] == float(W.abs().max())
