@@ -17,7 +17,8 @@ Timed side by side in one run, interleaved, median of ``--repeats`` runs each:
   that the shares sum to the logits — all in one call, one matrix product, no Python loop over the
   vocabulary. It does more than TL (the logits and the check) and still reads ``W_U`` once: the
   rounding bound's statistic of the readers, max |W_U|, is remembered while the tensor is unchanged
-  (PyTorch's version counter), as TL's ``g ⊙ W_U`` is prepared once;
+  (PyTorch's version counter and a 16 × 16 sample of its entries), as TL's ``g ⊙ W_U`` is
+  prepared once;
 * ``lnsym, new W_U`` — the same call on ``W_U.detach()`` (a new tensor object each call, never
   seen before): the first call on a tensor, which reads ``W_U`` a second time for max |W_U|.
 

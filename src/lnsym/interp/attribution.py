@@ -596,11 +596,12 @@ def _tensor_state(tensor: Any) -> tuple[Any, ...] | None:
         version = tensor._version
     except RuntimeError:
         return None
-    sample = tensor.detach()
-    for dim in sorted(range(sample.ndim), key=lambda d: -sample.shape[d]):
-        if sample.shape[dim] > _SAMPLED:
-            spaced = torch.linspace(0, sample.shape[dim] - 1, _SAMPLED, device=sample.device)
-            sample = sample.index_select(dim, spaced.long())
+    values = tensor.detach()
+    where = []
+    for dim, size in enumerate(values.shape):  # one index per axis, broadcast: a small grid
+        spaced = torch.linspace(0, max(size - 1, 0), min(size, _SAMPLED), device=values.device)
+        where.append(spaced.long().reshape([-1 if k == dim else 1 for k in range(values.ndim)]))
+    sample = values[tuple(where)]  # gathers the grid's entries only, whatever the strides
     return (
         version,
         tensor.data_ptr(),
