@@ -41,6 +41,8 @@ _ATTRIBUTE_EXAMPLES = f"""examples:
 
   lnsym attribute --component emb=emb.zarr --component attn=attn.zarr --set w=probe.jl \\
       --out shares.zarr --workers 2
+  lnsym attribute --component emb=emb.zarr --component attn=attn.zarr --set W=W_U.npy \\
+      --set b=b_U.npy --out shares.zarr
 
 --set W=FILE is a whole unembedding (d_model x d_vocab): every logit is attributed in one call.
 --components FILE is a stack, one component per entry of its first axis (K x ... x n).
@@ -199,7 +201,9 @@ def run_attribute(args: argparse.Namespace) -> int:
     )
     if isinstance(result, LazyAttribution) and args.out is not None:
         inputs = [*sorted(args.components), *([args.matrix] if args.matrix else [])]
-        job = chunked.job(args, "attribute", rows=list(result.rows), components=inputs)
+        job = chunked.job(
+            args, "attribute", rows=list(result.rows), components=inputs, w_axis=args.w_axis
+        )
         stored = chunked.stored(result, args, job, chunk_bytes=chunked.chunk_bytes(args))
         if not args.quiet:
             print(stored.report())

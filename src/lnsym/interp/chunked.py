@@ -2,7 +2,9 @@ r"""Attribution and comparison on Dask arrays: components chunked along the toke
 
 :func:`attribute_lazy` is :func:`lnsym.interp.attribute` for components that are Dask arrays (or
 out-of-core caches opened with :func:`lnsym.kernels.stores.open_array`): the same proved identity, the same
-generated kernels, applied block by block, so each share equals the in-memory share bit for bit.
+generated kernels, applied block by block. A matrix of readers (``W_U``, every logit of a
+vocabulary) is attributed in one task per block of rows that computes exactly what the in-memory
+attribution computes for those rows; its table has the logits' shape per row (tokens × readers).
 Nothing is computed until asked: :class:`LazyAttribution` holds lazy arrays;
 :meth:`LazyAttribution.compute` gives the in-memory :class:`~lnsym.interp.attribution.Attribution`,
 and :meth:`LazyAttribution.table` one array to store chunk by chunk (:func:`lnsym.kernels.stores.store`):
@@ -33,7 +35,18 @@ import sympy
 
 from lnsym.errors import DataError
 from lnsym.interp import attribution, comparison
-from lnsym.interp.attribution import SCALE, Attribution, _proofs
+from lnsym.interp.attribution import (
+    SCALE,
+    Attribution,
+    _compute_dtype,
+    _largest,
+    _proofs,
+    _reader_array,
+    _reader_side,
+    _readouts,
+    _row_blocks,
+    _row_bounds,
+)
 from lnsym.interp.comparison import _parse
 from lnsym.interp.explain import vanishing_conditions
 from lnsym.interp.folding import DEFAULT_EPS, _kernel, _parameter
@@ -43,6 +56,7 @@ from lnsym.kernels import kernel
 from lnsym.kernels.chunked import call, dask_array, is_dask, require_dask
 from lnsym.kernels.engine import Engine
 from lnsym.kernels.evaluation import declare
+from lnsym.kernels.interop import array_kind
 from lnsym.kernels.stores import CHUNK_BYTES, StoreReport, open_array, store
 from lnsym.lang.definitions import Kind, kind_of
 from lnsym.lang.parser import free_names
@@ -85,9 +99,17 @@ class LazyAttribution:
     proofs: tuple[Proof, ...]
     refutation: Proof
     eps: float = DEFAULT_EPS
+    #: for a matrix of readers: the table computed in one task per block of rows (shape
+    #: (K + 3, batch..., readers...)), which :meth:`table` returns as it is
+    blocks: Any = None
+    #: the dtype :meth:`compute` returns (the in-memory attribution's), if not the blocks' own
+    dtype: str | None = None
 
     def table(self) -> Any:
-        """One lazy array: the shares (one row per component), then bias, logit, rounding bound."""
+        """One lazy array: the shares (one row per component), then bias, logit, rounding bound
+        (for a matrix of readers, each row has the logits' shape, batch × readers)."""
+        if self.blocks is not None:
+            return self.blocks
         da = require_dask()
         batch = self.logit.shape
         bias = da.broadcast_to(da.asarray(self.bias), batch).rechunk(self.logit.chunks)
@@ -127,7 +149,8 @@ class LazyAttribution:
         )
         table = open_array(out, axis=0, chunk_bytes=chunk_bytes)
         count = len(self.names)
-        gap = abs(table[:count].sum(axis=0) + table[count] - table[count + 1]).max()
+        wide = table.astype(np.float64)  # the check in float64, whatever the table's dtype
+        gap = abs(wide[:count].sum(axis=0) + wide[count] - wide[count + 1]).max()
         error, tolerance = runner.run([gap, table[count + 2].max()], "checking")
         return StoredAttribution(self, written, float(error), float(tolerance))
 
@@ -144,13 +167,18 @@ class LazyAttribution:
         shares, bias, logit = np.asarray(shares), np.asarray(bias), np.asarray(logit)
         total = shares.sum(axis=0) + bias
         error = float(np.max(np.abs(total - logit))) if np.size(logit) else 0.0
+
+        def typed(value: Any) -> Any:
+            array = np.asarray(value)
+            return array if self.dtype is None else array.astype(self.dtype, copy=False)
+
         return Attribution(
             self.names,
-            shares,
-            bias,
-            np.asarray(scale),
-            logit,
-            np.asarray(separate),
+            typed(shares),
+            typed(bias),
+            typed(scale),
+            typed(logit),
+            None if separate is None else typed(separate),
             error,
             tolerance,
             self.proofs,
@@ -185,12 +213,20 @@ class StoredAttribution:
         verdict = "ok" if self.ok else "FAILED"
         lines += [
             self.written.summary(),
-            f"  rows: {', '.join(result.rows)} (one column per token)",
+            f"  rows: {', '.join(result.rows)} ({_columns(result)})",
             f"shares + bias = logit to {self.error:.3g} (rounding bound {self.tolerance:.3g}): "
             f"{verdict}",
             result.refutation.summary(),
         ]
         return "\n".join(lines)
+
+
+def _columns(result: LazyAttribution) -> str:
+    """What one entry of a table row is: a token, or a token and a reader."""
+    if result.blocks is None:
+        return "one column per token"
+    readers = result.blocks.shape[result.blocks.ndim - np.ndim(result.bias) :]
+    return f"each of shape tokens x readers, readers {tuple(int(r) for r in readers)}"
 
 
 def _lazy_components(
@@ -258,19 +294,37 @@ def attribute_lazy(
     b: Value = 0.0,
     eps: float = DEFAULT_EPS,
     axis: int = -1,
+    w_axis: int = -1,
     names: Sequence[str] | None = None,
+    separate: bool | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> LazyAttribution:
     """:func:`~lnsym.interp.attribute` on Dask components (see the module docstring).
 
-    ``w``, ``g``, ``beta`` are one vector of length n each and ``b`` one number (in memory);
-    each component is a Dask array (or anything :func:`~lnsym.interp.attribute` takes) of shape
-    ``(..., n)`` normalized along ``axis``, chunked along its batch axes.
+    Each component is a Dask array (or anything :func:`~lnsym.interp.attribute` takes) of shape
+    ``(..., n)`` normalized along ``axis``, chunked along its batch axes. ``w``, ``g``, ``beta``
+    and ``b`` stay in memory, as for :func:`~lnsym.interp.attribute`: ``w`` one reader vector
+    (``b`` one number), or a matrix of readers normalized along ``w_axis`` (``W_U`` with
+    ``w_axis=0``; ``b`` one number or one per reader). A matrix of readers is attributed in one
+    task per block of rows, each task computing exactly what the in-memory attribution computes
+    for its rows (the same float64 rows, one matrix product in the same dtype); the blocks are
+    cut along the batch axes so that a block of the result holds about ``chunk_bytes``.
+    ``separate`` (the per-component LN readings) defaults to on for one reader and off for a
+    matrix of readers.
     """
     da = require_dask()
     labels, arrays = _lazy_components(components, names, axis)
-    reader = as_array(w, "w")
-    if reader.ndim != 1:
-        raise DataError(f"w must be one reader vector of length n, not shape {reader.shape}")
+    reader = _reader_array(w)
+    if reader.ndim > 1:
+        return _attribute_readers(
+            labels,
+            arrays,
+            (w, g, beta, b),
+            eps=eps,
+            w_axis=w_axis,
+            separate=bool(separate),
+            chunk_bytes=chunk_bytes,
+        )
     n = reader.shape[0]
     for label, array in zip(labels, arrays, strict=True):
         if array.shape[-1] != n:
@@ -302,9 +356,14 @@ def attribute_lazy(
     shares = da.stack(
         [call(share, (), {"a": a, "w": reader, "g": gain, "x": x, "eps": eps}) for a in stacked]
     )
-    separate = da.stack(
-        [call(separate_kernel, (), {"a": a, "w": reader, "g": gain, "eps": eps}) for a in stacked]
-    )
+    separate_values = None
+    if separate is None or separate:
+        separate_values = da.stack(
+            [
+                call(separate_kernel, (), {"a": a, "w": reader, "g": gain, "eps": eps})
+                for a in stacked
+            ]
+        )
     scale = call(_kernel(SCALE, "x"), (), {"x": x, "eps": eps})
     logit = call(
         _kernel(LOGIT, "w,x,g,beta", "b"),
@@ -320,8 +379,147 @@ def attribute_lazy(
     magnitude = magnitude * scale + (np.abs(reader) @ np.abs(shift) + abs(float(bias_in)))
     bound = 4 * (n + len(labels) + 8) * 2.0**-52 * magnitude
     return LazyAttribution(
-        labels, shares, bias, scale, logit, separate, bound, proofs, refutation, eps
+        labels, shares, bias, scale, logit, separate_values, bound, proofs, refutation, eps
     )
+
+
+def _block_rows(batch: tuple[int, ...], entry_bytes: int, target: int) -> tuple[int, ...]:
+    """The largest block of the batch axes (innermost whole first) whose result, ``entry_bytes``
+    per batch entry, holds about ``target`` bytes (at least one entry)."""
+    budget = max(1, target // max(entry_bytes, 1))
+    sizes: list[int] = []
+    for size in reversed(batch):
+        size = max(1, min(size, budget))
+        sizes.append(size)
+        budget = max(1, budget // size)
+    return tuple(reversed(sizes))
+
+
+def _attribution_block(
+    *parts: np.ndarray,
+    readers: np.ndarray,
+    gain: np.ndarray,
+    shift: np.ndarray,
+    bias_in: np.ndarray,
+    bias: np.ndarray,
+    largest: float,
+    compute: Any,
+    eps: float,
+    separate: bool,
+) -> np.ndarray:
+    """One task: the in-memory attribution of one block of rows by every reader, as the table
+    (shares, bias, logit, rounding bound, then with ``separate`` the per-component LN readings)."""
+    stacked = np.stack(parts, dtype=np.float64)  # as in memory: the rows are float64
+    count, batch, reader_batch = len(parts), stacked.shape[1:-1], readers.shape[:-1]
+    _, scaled, affine, ln_read = _row_blocks(stacked, gain, shift, eps, separate)
+    readings = _readouts(
+        [scaled, affine] + ([ln_read] if ln_read is not None else []), readers, compute
+    )
+    table = np.empty((count * (2 if separate else 1) + 3, *batch, *reader_batch), dtype=compute)
+    table[:count] = readings[0]
+    table[count] = bias
+    np.add(readings[1], bias_in.astype(compute), out=table[count + 1])
+    products, inputs = _row_bounds(
+        stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute
+    )
+    table[count + 2] = (products + inputs).reshape(batch + (1,) * len(reader_batch))
+    if separate:
+        table[count + 3 :] = readings[2]
+    return table
+
+
+def _attribute_readers(
+    labels: tuple[str, ...],
+    arrays: list[Any],
+    values: tuple[Value, Value | None, Value | None, Value],
+    *,
+    eps: float,
+    w_axis: int,
+    separate: bool,
+    chunk_bytes: int,
+) -> LazyAttribution:
+    """:func:`attribute_lazy` for a matrix of readers: one task per block of rows."""
+    da = require_dask()
+    w, g, beta, b = values
+    readers, gain, shift, bias_in = _reader_side(
+        w, g=g, beta=beta, b=b, w_axis=w_axis, parts=dict(zip(labels, arrays, strict=True))
+    )
+    reader_batch = readers.shape[:-1]
+    kind = array_kind(*(np.empty(0, a.dtype) for a in arrays), w, g, beta, b)
+    compute = _compute_dtype(kind.dtype_name, reader_batch)
+    try:
+        stacked = da.broadcast_arrays(*arrays)
+    except ValueError:
+        shapes = ", ".join(f"{k}: {a.shape}" for k, a in zip(labels, arrays, strict=True))
+        raise DataError(f"the components' shapes do not broadcast ({shapes})") from None
+    largest = _largest(readers)
+    if not np.isfinite(largest):
+        raise DataError(
+            "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
+        )
+    count = len(labels)
+    depth = count * (2 if separate else 1) + 3
+    batch = tuple(int(d) for d in stacked[0].shape[:-1])
+    entry = depth * int(np.prod(reader_batch, dtype=np.int64)) * np.dtype(compute).itemsize
+    wanted = _block_rows(batch, entry, chunk_bytes)
+    current = stacked[0].chunks[:-1]
+    cut = {k: wanted[k] for k in range(len(batch)) if max(current[k], default=0) > wanted[k]}
+    if cut:
+        stacked = [a.rechunk(cut) for a in stacked]
+    # the bias, <w, beta> + b per reader, in memory (it depends on the readers only)
+    bias = _readouts([shift], readers, compute)[0] + bias_in.astype(compute)
+    rank, readers_rank = len(batch), len(reader_batch)
+    batch_index = tuple(range(1, rank + 1))
+    normalized = rank + readers_rank + 1
+    reader_index = tuple(range(rank + 1, rank + readers_rank + 1))
+    pieces: list[Any] = []
+    for array in stacked:
+        pieces += [array, (*batch_index, normalized)]
+    out_index = (0, *batch_index, *reader_index)
+    blocks = da.blockwise(
+        _attribution_block,
+        out_index,
+        *pieces,
+        new_axes={0: depth, **dict(zip(reader_index, reader_batch, strict=True))},
+        dtype=compute,
+        meta=np.empty((0,) * len(out_index), dtype=compute),
+        concatenate=True,
+        token="lnsym-attribution",
+        readers=readers,
+        gain=gain,
+        shift=shift,
+        bias_in=bias_in,
+        bias=bias,
+        largest=largest,
+        compute=compute,
+        eps=eps,
+        separate=separate,
+    )
+    x = lazy_sum(stacked)
+    scale = call(_kernel(SCALE, "x"), (), {"x": x, "eps": eps})
+    table = blocks[: count + 3] if separate else blocks
+    return LazyAttribution(
+        labels,
+        blocks[:count],
+        bias,
+        scale,
+        blocks[count + 1],
+        blocks[count + 3 :] if separate else None,
+        blocks[count + 2],
+        _proofs(count),
+        require(PER_COMPONENT_LN),
+        eps,
+        table,
+        _numpy_name(kind.dtype_name),
+    )
+
+
+def _numpy_name(name: str) -> str | None:
+    """``name`` if NumPy has that dtype (``bfloat16`` it has not: the blocks' dtype is kept)."""
+    try:
+        return np.dtype(name).name
+    except TypeError:
+        return None
 
 
 # --------------------------------------------------------------------------------------------------
