@@ -1,7 +1,7 @@
 r"""Kernel benchmark: forward LN and affine LN, and the backward dx, against the memory floor and
 torch's fastest CPU path, in one table. Float32, one thread, 8192×512 and 8192×768.
 
-Run ``python benchmarks/kernels.py`` (about a minute on two slow cores; ``--quick`` for 8192×512
+Run ``python benchmarks/kernel_speed.py`` (about a minute on two slow cores; ``--quick`` for 8192×512
 only). Every variant of a shape is run in the same *round*, interleaved, for ``--repeats`` rounds;
 a ratio is the median over rounds of (variant time / reference time) measured in the same round, so
 drifting load on a shared machine cancels out as far as it can. Times are the calling thread's CPU
@@ -46,7 +46,8 @@ _ENV = {
     "MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024),
     "MALLOC_TRIM_THRESHOLD_": str(1 << 40),
 }
-if any(os.environ.get(k) != v for k, v in _ENV.items()):  # glibc reads these at start-up
+if __name__ == "__main__" and any(os.environ.get(k) != v for k, v in _ENV.items()):
+    # glibc reads these at start-up: run again with them (never when merely imported)
     os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **_ENV})
 
 import argparse  # noqa: E402
