@@ -32,7 +32,7 @@ import numpy as np
 import sympy
 from sympy import Expr
 
-from lnsym.errors import DataError, LnsymError, current_interface
+from lnsym.errors import DataError, LnsymError
 from lnsym.interp.explain import (
     Evaluation,
     decimal,
@@ -44,15 +44,13 @@ from lnsym.interp.explain import (
 from lnsym.interp.values import Value, as_datas
 from lnsym.kernels import kernel
 from lnsym.kernels.chunked import uses_dask
-from lnsym.kernels.evaluation import declare
+from lnsym.kernels.evaluation import check_given, declare
 from lnsym.lang.definitions import Mean, n
 from lnsym.lang.definitions import eps as EPSILON
 from lnsym.lang.parser import (
-    RESERVED,
     Context,
     free_names,
     parse_typed,
-    used_names,
 )
 from lnsym.prover import prove
 from lnsym.prover.verdict import Proof
@@ -197,20 +195,6 @@ def _show_float(value: Any) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def _check_given(text: str | Expr, given: set[str]) -> None:
-    """Every name of ``text`` needs a value (checked before kinds, which values may settle)."""
-    if not isinstance(text, str):
-        return
-    for name in sorted(used_names(text) - RESERVED):
-        if name not in given:
-            fix = (
-                f"add --set {name}=VALUE (a number, a list like 1,2,3, or a file)"
-                if current_interface() == "cli"
-                else f"add {name!r} to the values (a number, a list or an array)"
-            )
-            raise DataError(f"no value given for {name!r} in {text!r}; {fix}")
-
-
 def _parse(text: str | Expr, context: Context) -> Expr:
     return text if not isinstance(text, str) else parse_typed(text, context)[0]
 
@@ -260,8 +244,9 @@ def compare(
     eps_text = eps if isinstance(eps, str) else repr(float(eps))
     if isinstance(eps_text, list) or float(eps_text) <= 0:
         raise DataError(f"eps = {eps_text}: the regularizer must be one positive number")
-    _check_given(lhs, set(datas))
-    _check_given(rhs, set(datas))
+    for side in (lhs, rhs):  # before kinds, which the values may settle
+        if isinstance(side, str):
+            check_given(side, set(datas), name_formula=True)
     context = declare([(lhs, rhs), *assume], datas, vectors, scalars)
     left, right = _parse(lhs, context), _parse(rhs, context)
     used = free_names(left) | free_names(right)

@@ -18,7 +18,7 @@ give a lazy result (:attr:`Evaluation.lazy`) to compute or store block by block.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,14 @@ from lnsym.lang.names import resolve
 from lnsym.lang.parser import RESERVED, Context, used_names
 from lnsym.numeric.data import Data
 
-__all__ = ["Evaluation", "check_lengths", "check_values", "declare", "evaluate"]
+__all__ = [
+    "Evaluation",
+    "check_given",
+    "check_lengths",
+    "check_values",
+    "declare",
+    "evaluate",
+]
 
 #: the regularizer when the values do not set ``eps`` (as written, for exact evaluation).
 _EPS = "1e-5"
@@ -122,14 +129,21 @@ def check_values(expr: str, values: Mapping[str, Any]) -> None:
     for name in values:
         if name != "eps" and name not in used:
             raise DataError(f"{value_of(name)}: {name!r} does not occur in {expr!r}")
-    for name in sorted(used - RESERVED):
-        if name not in values:
+    check_given(expr, set(values))
+
+
+def check_given(expr: str, given: Collection[str], *, name_formula: bool = False) -> None:
+    """Every name of ``expr`` has a value in ``given`` (``name_formula``: the message quotes
+    ``expr``, for commands that read more than one formula)."""
+    for name in sorted(used_names(expr) - RESERVED):
+        if name not in given:
             fix = (
                 f"add --set {name}=VALUE (a number, a list like 1,2,3, or a file)"
                 if current_interface() == "cli"
                 else f"add {name!r} to the values (a number, a list or an array)"
             )
-            raise DataError(f"no value given for {name!r}; {fix}")
+            where = f" in {expr!r}" if name_formula else ""
+            raise DataError(f"no value given for {name!r}{where}; {fix}")
 
 
 def check_lengths(values: Mapping[str, Data], vectors: list[str], axis: int) -> None:
