@@ -1,0 +1,183 @@
+"""Exact multivariate polynomials over the rationals: the checker's only arithmetic.
+
+A :class:`Poly` maps monomials to :class:`~fractions.Fraction` coefficients; a monomial is a sorted
+tuple of ``(variable, exponent)`` pairs, ``()`` the constant monomial. Nothing is simplified behind the
+caller's back: two polynomials are equal exactly when their term tables are.
+
+>>> x, y = Poly.var("x"), Poly.var("y")
+>>> (x + y) ** 2 - (x**2 + 2 * x * y + y**2)
+0
+>>> ((x + 1) * (x - 1)).evaluate({"x": Fraction(3)})
+Fraction(8, 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+
+__all__ = ["Monomial", "Poly", "product"]
+
+Monomial = tuple[tuple[str, int], ...]
+
+
+def _times(a: Monomial, b: Monomial) -> Monomial:
+    powers = dict(a)
+    for name, exponent in b:
+        powers[name] = powers.get(name, 0) + exponent
+    return tuple(sorted(powers.items()))
+
+
+class Poly:
+    """An immutable polynomial with rational coefficients in named variables."""
+
+    __slots__ = ("_hash", "terms")
+
+    def __init__(self, terms: Mapping[Monomial, Fraction] | None = None) -> None:
+        self.terms: dict[Monomial, Fraction] = {m: c for m, c in (terms or {}).items() if c != 0}
+        self._hash: int | None = None
+
+    @staticmethod
+    def const(value: int | Fraction) -> Poly:
+        return Poly({(): Fraction(value)})
+
+    @staticmethod
+    def var(name: str) -> Poly:
+        return Poly({((name, 1),): Fraction(1)})
+
+    @staticmethod
+    def _of(value: Poly | int | Fraction) -> Poly:
+        if isinstance(value, Poly):
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | Fraction):
+            raise TypeError(f"not a polynomial or a rational: {value!r}")
+        return Poly.const(value)
+
+    def __add__(self, other: Poly | int | Fraction) -> Poly:
+        total = dict(self.terms)
+        for m, c in Poly._of(other).terms.items():
+            total[m] = total.get(m, Fraction(0)) + c
+        return Poly(total)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Poly:
+        return Poly({m: -c for m, c in self.terms.items()})
+
+    def __sub__(self, other: Poly | int | Fraction) -> Poly:
+        return self + (-Poly._of(other))
+
+    def __rsub__(self, other: Poly | int | Fraction) -> Poly:
+        return Poly._of(other) - self
+
+    def __mul__(self, other: Poly | int | Fraction) -> Poly:
+        product: dict[Monomial, Fraction] = {}
+        for ma, ca in self.terms.items():
+            for mb, cb in Poly._of(other).terms.items():
+                m = _times(ma, mb)
+                product[m] = product.get(m, Fraction(0)) + ca * cb
+        return Poly(product)
+
+    __rmul__ = __mul__
+
+    def __pow__(self, exponent: int) -> Poly:
+        if isinstance(exponent, bool) or not isinstance(exponent, int) or exponent < 0:
+            raise ValueError(f"a polynomial power needs an integer exponent >= 0, not {exponent!r}")
+        result, base = Poly.const(1), self
+        while exponent:
+            if exponent & 1:
+                result = result * base
+            base, exponent = base * base, exponent >> 1
+        return result
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, int | Fraction) and not isinstance(other, bool):
+            other = Poly.const(other)
+        return isinstance(other, Poly) and self.terms == other.terms
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self.terms.items()))
+        return self._hash
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def is_constant(self) -> bool:
+        return all(m == () for m in self.terms)
+
+    def constant(self) -> Fraction:
+        """The coefficient of the constant monomial."""
+        return self.terms.get((), Fraction(0))
+
+    def variables(self) -> set[str]:
+        return {name for m in self.terms for name, _ in m}
+
+    def degree(self, name: str) -> int:
+        return max((dict(m).get(name, 0) for m in self.terms), default=0)
+
+    def diff(self, name: str) -> Poly:
+        """The partial derivative by ``name``."""
+        out: dict[Monomial, Fraction] = {}
+        for m, c in self.terms.items():
+            powers = dict(m)
+            k = powers.get(name, 0)
+            if k:
+                powers[name] = k - 1
+                key = tuple(sorted((v, e) for v, e in powers.items() if e))
+                out[key] = out.get(key, Fraction(0)) + c * k
+        return Poly(out)
+
+    def substitute(self, mapping: Mapping[str, Poly]) -> Poly:
+        """Replace variables by polynomials (all at once)."""
+        total = Poly()
+        for m, c in self.terms.items():
+            term = Poly.const(c)
+            for name, exponent in m:
+                power = Poly({((name, exponent),): Fraction(1)})
+                term = term * (mapping[name] ** exponent if name in mapping else power)
+            total = total + term
+        return total
+
+    def evaluate(self, values: Mapping[str, Fraction]) -> Fraction:
+        """The value at a rational point (every variable must be given)."""
+        total = Fraction(0)
+        for m, c in self.terms.items():
+            term = c
+            for name, exponent in m:
+                term *= Fraction(values[name]) ** exponent
+            total += term
+        return total
+
+    def coefficients_in(self, name: str) -> dict[int, Poly]:
+        """The polynomial as ``sum_k coefficient_k * name**k``."""
+        out: dict[int, dict[Monomial, Fraction]] = {}
+        for m, c in self.terms.items():
+            k = dict(m).get(name, 0)
+            rest = tuple((v, e) for v, e in m if v != name)
+            out.setdefault(k, {})[rest] = c
+        return {k: Poly(t) for k, t in out.items()}
+
+    def __repr__(self) -> str:
+        if not self.terms:
+            return "0"
+        return " + ".join(_term_text(m, c) for m, c in sorted(self.terms.items(), key=_order))
+
+
+def _order(item: tuple[Monomial, Fraction]) -> tuple[int, Monomial]:
+    return (-sum(e for _, e in item[0]), item[0])
+
+
+def _term_text(m: Monomial, c: Fraction) -> str:
+    factors = [name if e == 1 else f"{name}**{e}" for name, e in m]
+    if c != 1 or not factors:
+        factors.insert(0, f"({c})" if c.denominator != 1 or c < 0 else str(c))
+    return "*".join(factors)
+
+
+def product(factors: Iterable[Poly]) -> Poly:
+    """The product of ``factors`` (1 for none)."""
+    result = Poly.const(1)
+    for factor in factors:
+        result = result * factor
+    return result
