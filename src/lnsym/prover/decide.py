@@ -47,6 +47,7 @@ from lnsym.prover.assumptions import (
     coefficient_differences,
     positivity,
 )
+from lnsym.prover.certify import certify_proof, certify_refutation, statement_data
 from lnsym.prover.limits import Condition, describe_condition, limit_of, parse_limits
 from lnsym.prover.normal_form import (
     SCALAR,
@@ -215,6 +216,7 @@ def prove(
                     decision.method = (
                         f"certified witness at n = {found.n} (exact values, interval arithmetic)"
                     )
+            _check(problem, decision)
     except BudgetExceeded:
         if problem is None:  # even reading the request took the whole budget
             raise LnsymError(
@@ -240,6 +242,9 @@ def prove(
         seconds=time.perf_counter() - start,
         conditions=tuple(decision.conditions),
         certificate=tuple(decision.certificate),
+        checked=decision.checked,
+        check_note=decision.check_note,
+        check_data=decision.check_data,
         texts=(lhs, rhs) if isinstance(lhs, str) and isinstance(rhs, str) else None,
         context=problem.context,
     )
@@ -277,6 +282,38 @@ class Decision:
     #: the sides' limits in normal form, for a witness of a false limit
     limit_forms: SideLimits | None = None
     radicands: dict[Symbol, Expr] = field(default_factory=dict)
+    #: what the trusted checker (lnsym.check) said, and the data it checked.
+    checked: bool = False
+    check_note: str = ""
+    check_data: dict[str, Any] | None = None
+
+
+def _check(problem: Problem, decision: Decision) -> None:
+    """Hand the verdict to the trusted checker; a rejected certificate makes it unknown."""
+    if decision.status is Status.UNKNOWN:
+        return
+    limits = tuple((str(s), v) for s, v in problem.limits)
+    statement = statement_data(
+        problem.texts, problem.context, problem.assumptions, problem.dim, limits
+    )
+    if decision.status is Status.PROVED:
+        certificate, verdict = certify_proof(statement, problem.context, problem.assumptions)
+    else:
+        assert decision.witness is not None
+        certificate, verdict = certify_refutation(statement, decision.witness)
+    decision.check_data = {"statement": statement, "certificate": certificate}
+    decision.checked = verdict.accepted
+    if verdict.accepted:
+        decision.check_note = "certificate checked by lnsym.check"
+    elif not verdict.checked:
+        decision.check_note = f"not checked: {verdict.reason}"
+    else:
+        decision.check_note = f"certificate rejected: {verdict.reason}"
+        decision.steps.append(decision.check_note)
+        decision.method = f"{decision.status.value} by the prover, but its {decision.check_note}"
+        decision.status = Status.UNKNOWN
+        decision.witness = None
+
 
 
 def _decide(problem: Problem) -> Decision:

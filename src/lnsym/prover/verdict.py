@@ -115,6 +115,12 @@ class Proof:
     conditions: tuple[str, ...] = ()
     #: how the assumptions were used: steps each checkable by expansion (see Step.check).
     certificate: tuple[Step, ...] = ()
+    #: True when the trusted checker (:mod:`lnsym.check`) re-verified the certificate or witness.
+    checked: bool = False
+    #: what the checker said ("certificate checked …", "not checked: …", "certificate rejected: …").
+    check_note: str = ""
+    #: the statement and certificate the checker read (``lnsym check`` re-reads them).
+    check_data: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     #: the sides as written (when given as text) and their names: LaTeX prints them as written.
     texts: tuple[str, str] | None = None
     context: Context | None = None
@@ -195,6 +201,8 @@ class Proof:
             "residual": None if self.residual is None else str(self.residual),
             "conditions": list(self.conditions),
             "certificate": [step.to_json() for step in self.certificate],
+            "checked": self.checked,
+            "check": {"note": self.check_note, **(self.check_data or {})},
             "seconds": round(self.seconds, 4),
         }
 
@@ -210,6 +218,8 @@ class Proof:
         if self.certificate:
             used = ", ".join(step.describe() for step in self.certificate)
             lines.append(f"  certificate: {used}")
+        if self.check_note:
+            lines.append(f"  checked: {self.check_note}" if self.checked else f"  {self.check_note}")
         if self.witness is not None:
             lines.append(
                 "  witness (exact values; interval arithmetic separates the sides; "

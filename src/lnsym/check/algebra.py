@@ -1,0 +1,396 @@
+r"""The checker's three scalar algebras, all exact.
+
+* :class:`Field` — rational functions over :class:`~lnsym.check.poly.Poly` in the atoms, with each
+  square root a variable :math:`r` obeying :math:`r^2 = p/q` (reduced at once, so :math:`r` appears
+  to degree ≤ 1). Two values are equal when their difference has a zero numerator: every relation
+  used is true wherever the formula is defined, so that is a proof.
+* :class:`Dual` — :math:`a + b\,t` with :math:`t^2 = 0` over any algebra: derivatives by the chain
+  rule, one direction at a time.
+* :class:`Ball` — a rational interval :math:`[lo, hi]`; square roots enclosed with ``math.isqrt``.
+  Exact (``lo == hi``) as long as no irrational root is taken.
+
+A square root splits into roots of its factors only when the split is true for real values: every
+factor but one must be *evidently nonnegative* (:meth:`Field.nonnegative`).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from lnsym.check.poly import Poly
+
+__all__ = ["Ball", "Dual", "Field", "Frac", "Undefined", "ball_divide", "ball_sqrt"]
+
+_PRECISION = 160  # bits kept by a ball's endpoints after an irrational root
+
+
+class Undefined(ArithmeticError):
+    """A division by zero or the root of a negative number, where the check meets it."""
+
+
+class Frac:
+    """``num / den`` in a :class:`Field`; ``num`` is kept reduced by the radical relations."""
+
+    __slots__ = ("den", "field", "num")
+
+    def __init__(self, field: Field, num: Poly, den: Poly | None = None) -> None:
+        den = den if den is not None else Poly.const(1)
+        if any(num.degree(r) > 1 for r in field.radicals):
+            num, extra = field.reduce(num)
+            den = den * extra
+        if num and not den.is_constant():  # cancel the common monomial factor
+            common = dict(_monomial_content(num))
+            shared = tuple(
+                (v, min(e, common[v])) for v, e in _monomial_content(den) if v in common
+            )
+            if shared:
+                num, den = _divide_monomial(num, shared), _divide_monomial(den, shared)
+        self.field, self.num, self.den = field, num, den
+        if not self.num:
+            self.den = Poly.const(1)
+        elif self.den.is_constant():
+            self.num, self.den = self.num * (1 / self.den.constant()), Poly.const(1)
+        elif self.num == self.den:
+            self.num = self.den = Poly.const(1)
+
+    def _lift(self, other: Any) -> Frac | None:
+        if isinstance(other, Frac):
+            return other
+        if isinstance(other, int | Fraction) and not isinstance(other, bool):
+            return self.field.const(other)
+        return None
+
+    def __add__(self, other: Any) -> Frac:
+        o = self._lift(other)
+        if o is None:
+            return NotImplemented
+        if self.den == o.den:
+            return Frac(self.field, self.num + o.num, self.den)
+        return Frac(self.field, self.num * o.den + o.num * self.den, self.den * o.den)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Frac:
+        return Frac(self.field, -self.num, self.den)
+
+    def __sub__(self, other: Any) -> Frac:
+        o = self._lift(other)
+        return NotImplemented if o is None else self + (-o)
+
+    def __rsub__(self, other: Any) -> Frac:
+        o = self._lift(other)
+        return NotImplemented if o is None else o + (-self)
+
+    def __mul__(self, other: Any) -> Frac:
+        o = self._lift(other)
+        if o is None:
+            return NotImplemented
+        return Frac(self.field, self.num * o.num, self.den * o.den)
+
+    __rmul__ = __mul__
+
+    def __pow__(self, exponent: int) -> Frac:
+        result = self.field.const(1)
+        for _ in range(exponent):
+            result = result * self
+        return result
+
+    def is_zero(self) -> bool:
+        return not self.num
+
+    def __repr__(self) -> str:
+        return f"({self.num!r}) / ({self.den!r})" if not self.den == 1 else repr(self.num)
+
+
+class Field:
+    """The symbolic algebra: atoms are Poly variables; ``nonneg`` names the nonnegative ones."""
+
+    def __init__(self, nonneg: set[str] = frozenset(), positive: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        self.positive = set(positive)
+        self.nonneg = set(nonneg) | self.positive
+        #: radical variable → (p, q): r**2 = p / q, r >= 0.
+        self.radicals: dict[str, tuple[Poly, Poly]] = {}
+        self._named: dict[tuple[Poly, Poly], str] = {}
+        #: polynomials known to be >= 0 (each an inner product <v, v> the checker computed).
+        self.known: list[Poly] = []
+
+    def const(self, value: int | Fraction) -> Frac:
+        return Frac(self, Poly.const(value))
+
+    def var(self, name: str) -> Frac:
+        return Frac(self, Poly.var(name))
+
+    def div(self, a: Frac, b: Frac) -> Frac:
+        if b.is_zero():
+            raise Undefined("a divisor is identically zero: the formula is defined nowhere")
+        return Frac(self, a.num, a.den) * Frac(self, b.den, b.num)
+
+    def reduce(self, p: Poly) -> tuple[Poly, Poly]:
+        """``p`` with every r**2 replaced by its radicand: (numerator, extra denominator)."""
+        extra = Poly.const(1)
+        for r in sorted(self.radicals, key=_index, reverse=True):
+            if p.degree(r) < 2:
+                continue
+            rp, rq = self.radicals[r]
+            parts = p.coefficients_in(r)
+            top = max(parts) // 2
+            p = Poly()
+            for k, coefficient in parts.items():
+                half, odd = divmod(k, 2)
+                term = coefficient * rp**half * rq ** (top - half)
+                p = p + (term * Poly.var(r) if odd else term)
+            extra = extra * rq**top
+        if any(p.degree(r) >= 2 for r in self.radicals):
+            num, more = self.reduce(p)
+            return num, extra * more
+        return p, extra
+
+    # -- signs -------------------------------------------------------------------------------
+    def nonnegative(self, p: Poly, strict: bool = False) -> bool:
+        """Evidently ``p >= 0`` (``> 0`` if strict) for real values: positive coefficients on
+        monomials of nonnegative atoms and even powers — or a known square norm plus such terms."""
+        if self._monomials_nonnegative(p, strict):
+            return True
+        return any(self._monomials_nonnegative(p - k, strict) for k in self.known)
+
+    def _monomials_nonnegative(self, p: Poly, strict: bool) -> bool:
+        if not p:
+            return not strict
+        good = self.positive if strict else self.nonneg
+        for m, c in p.terms.items():
+            if c < 0 or any(e % 2 and v not in self.nonneg for v, e in m):
+                return False
+        if not strict:
+            return True
+        return any(all(v in good for v, _ in m) for m in p.terms)
+
+    def note_nonnegative(self, p: Poly) -> None:
+        if p and not p.is_constant() and p not in self.known and len(self.known) < 200:
+            self.known.append(p)
+
+    # -- square roots ------------------------------------------------------------------------
+    def sqrt(self, a: Frac) -> Frac:
+        """The nonnegative root of ``a`` (its radicand must be >= 0 where the formula is defined)."""
+        if a.is_zero():
+            return a
+        if a.num.is_constant() and a.den.is_constant():
+            value = a.num.constant()
+            if value < 0:
+                raise Undefined(f"the square root of the negative number {value}")
+            return self._sqrt_rational(value)
+        p, q = a.num, a.den
+        if self.nonnegative(q, strict=True) or self.nonnegative(-q, strict=True):
+            sign = 1 if self.nonnegative(q, strict=True) else -1  # sqrt(p/q) = sqrt(p q) / |q|
+            return self.div(self._sqrt_poly(p * q), Frac(self, q * sign))
+        return self._radical(p, q)
+
+    def _sqrt_poly(self, p: Poly) -> Frac:
+        content = _content(p)
+        rest = p * (1 / content)
+        monomial = _monomial_content(rest)
+        rest = _divide_monomial(rest, monomial)
+        factors = [(v, e) for v, e in monomial]
+        # |v|**k is v**k for k even or v >= 0
+        even_ok = all(v in self.nonneg or (e // 2) % 2 == 0 for v, e in factors)
+        odd_unknown = [v for v, e in factors if e % 2 and v not in self.nonneg]
+        rest_unknown = not rest.is_constant() and not self.nonnegative(rest)
+        if content < 0 or not even_ok or len(odd_unknown) + rest_unknown > 1:
+            return self._sqrt_rational(abs(content)) * self._radical(p * (1 / abs(content)))
+        result = self._sqrt_rational(content)
+        for v, e in factors:
+            result = result * self.var(v) ** (e // 2) if e >= 2 else result
+            if e % 2:
+                result = result * self._radical(Poly.var(v))
+        return result * (self._radical(rest) if not rest.is_constant() else self.const(1))
+
+    def _sqrt_rational(self, value: Fraction) -> Frac:
+        top, bottom = value.numerator * value.denominator, value.denominator
+        square, free = _square_part(top)
+        result = self.const(Fraction(square, bottom))
+        for prime in free:
+            result = result * self._radical(Poly.const(prime))
+        return result
+
+    def _radical(self, p: Poly, q: Poly | None = None) -> Frac:
+        q = q if q is not None else Poly.const(1)
+        key = (p, q)
+        if p == q:
+            return self.const(1)
+        if key not in self._named:
+            name = f"√{len(self.radicals) + 1}"
+            self._named[key] = name
+            self.radicals[name] = key
+            if q == 1 and self.nonnegative(p):
+                self.nonneg.add(name)
+                if self.nonnegative(p, strict=True):
+                    self.positive.add(name)
+        return self.var(self._named[key])
+
+
+def _index(name: str) -> int:
+    return int(name[1:])
+
+
+def _content(p: Poly) -> Fraction:
+    """The rational content of ``p``, with the sign of its first term."""
+    terms = sorted(p.terms.items())
+    numerators = math.gcd(*(c.numerator for _, c in terms))
+    denominators = math.lcm(*(c.denominator for _, c in terms))
+    return Fraction(numerators, denominators) * (1 if terms[0][1] > 0 else -1)
+
+
+def _monomial_content(p: Poly) -> tuple[tuple[str, int], ...]:
+    monomials = [dict(m) for m in p.terms]
+    common = set(monomials[0]).intersection(*monomials[1:])
+    return tuple(sorted((v, min(m[v] for m in monomials)) for v in common))
+
+
+def _divide_monomial(p: Poly, monomial: tuple[tuple[str, int], ...]) -> Poly:
+    powers = dict(monomial)
+    out = {}
+    for m, c in p.terms.items():
+        key = tuple((v, e - powers.get(v, 0)) for v, e in m if e - powers.get(v, 0))
+        out[key] = c
+    return Poly(out)
+
+
+def _square_part(k: int) -> tuple[int, list[int]]:
+    """``k = square**2 * prod(free)``: trial division by primes below 10**4; a larger cofactor
+    stays one factor (a missed split only makes the check less complete, never wrong)."""
+    square, free, d = 1, [], 2
+    while d * d <= k and d < 10_000:
+        exponent = 0
+        while k % d == 0:
+            k //= d
+            exponent += 1
+        square *= d ** (exponent // 2)
+        if exponent % 2:
+            free.append(d)
+        d += 1 if d == 2 else 2
+    root = math.isqrt(k)
+    if root * root == k:
+        square *= root
+    elif k > 1:
+        free.append(k)
+    return square, free
+
+
+class Dual:
+    """``a + b t`` with ``t**2 = 0`` over a base algebra (Frac, Ball or another Dual)."""
+
+    __slots__ = ("a", "b")
+
+    def __init__(self, a: Any, b: Any) -> None:
+        self.a, self.b = a, b
+
+    def _lift(self, other: Any) -> Dual:
+        return other if isinstance(other, Dual) else Dual(other, self.a * 0)
+
+    def __add__(self, other: Any) -> Dual:
+        o = self._lift(other)
+        return Dual(self.a + o.a, self.b + o.b)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Dual:
+        return Dual(-self.a, -self.b)
+
+    def __sub__(self, other: Any) -> Dual:
+        return self + (-self._lift(other))
+
+    def __rsub__(self, other: Any) -> Dual:
+        return self._lift(other) - self
+
+    def __mul__(self, other: Any) -> Dual:
+        o = self._lift(other)
+        return Dual(self.a * o.a, self.a * o.b + self.b * o.a)
+
+    __rmul__ = __mul__
+
+
+class Ball:
+    """The rational interval ``[lo, hi]``."""
+
+    __slots__ = ("hi", "lo")
+
+    def __init__(self, lo: Fraction, hi: Fraction | None = None) -> None:
+        self.lo, self.hi = Fraction(lo), Fraction(lo if hi is None else hi)
+
+    def _lift(self, other: Any) -> Ball | None:
+        if isinstance(other, Ball):
+            return other
+        if isinstance(other, int | Fraction) and not isinstance(other, bool):
+            return Ball(Fraction(other))
+        return None
+
+    @property
+    def exact(self) -> bool:
+        return self.lo == self.hi
+
+    def __add__(self, other: Any) -> Ball:
+        o = self._lift(other)
+        return NotImplemented if o is None else _rounded(self.lo + o.lo, self.hi + o.hi)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Ball:
+        return Ball(-self.hi, -self.lo)
+
+    def __sub__(self, other: Any) -> Ball:
+        o = self._lift(other)
+        return NotImplemented if o is None else self + (-o)
+
+    def __rsub__(self, other: Any) -> Ball:
+        o = self._lift(other)
+        return NotImplemented if o is None else o + (-self)
+
+    def __mul__(self, other: Any) -> Ball:
+        o = self._lift(other)
+        if o is None:
+            return NotImplemented
+        ends = [self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi]
+        return _rounded(min(ends), max(ends))
+
+    __rmul__ = __mul__
+
+    def excludes_zero(self) -> bool:
+        return self.lo > 0 or self.hi < 0
+
+    def __repr__(self) -> str:
+        return f"[{float(self.lo):.6g}, {float(self.hi):.6g}]"
+
+
+def ball_divide(a: Ball, b: Ball) -> Ball:
+    if b.exact and b.lo == 0:
+        raise Undefined("division by zero")
+    if not b.excludes_zero():
+        raise Undefined("cannot tell whether a divisor is zero")
+    return a * _rounded(1 / b.hi, 1 / b.lo)
+
+
+def ball_sqrt(a: Ball) -> Ball:
+    if a.hi < 0:
+        raise Undefined("the square root of a negative number")
+    if a.lo < 0:
+        if a.exact or a.hi > 0:
+            raise Undefined("cannot tell the sign of a radicand")
+    lo, hi = max(a.lo, Fraction(0)), a.hi
+    if a.exact:
+        p, q = lo.numerator, lo.denominator
+        rp, rq = math.isqrt(p), math.isqrt(q)
+        if rp * rp == p and rq * rq == q:
+            return Ball(Fraction(rp, rq))
+    scale = 4**_PRECISION
+    low = Fraction(math.isqrt(math.floor(lo * scale)), 2**_PRECISION)
+    high = Fraction(math.isqrt(math.ceil(hi * scale)) + 1, 2**_PRECISION)
+    return Ball(low, high)
+
+
+def _rounded(lo: Fraction, hi: Fraction) -> Ball:
+    """Keep endpoints small: outward rounding to 2**-PRECISION once they grow."""
+    if lo == hi or max(lo.denominator, hi.denominator).bit_length() < 4 * _PRECISION:
+        return Ball(lo, hi)
+    scale = 2**_PRECISION
+    return Ball(Fraction(math.floor(lo * scale), scale), Fraction(math.ceil(hi * scale), scale))

@@ -1,0 +1,369 @@
+r"""The checker's own table of definitions, evaluated over any of its algebras.
+
+Each definition below is written once, in plain arithmetic on scalars and vectors, and means the
+same in every algebra: symbolic for every n (vectors over the basis :math:`\mathbf{1}`, :math:`c(v)`
+and their elementwise products), componentwise at an explicit n, or on rational balls at a point.
+A vector is a ``dict`` (basis atom → coefficient: the sorted tuple of centred names whose elementwise
+product it is, ``()`` for :math:`\mathbf{1}`) or a ``list`` of entries.
+
+=================  ===========================================================================
+``mu(v)``, E(v)    ⟨v, 1⟩ / n
+``c(v)``           v − mu(v)·1
+``Var(v)``         ⟨c(v), c(v)⟩ / n
+``norm(v)``        √⟨v, v⟩
+``cos(a, b)``      ⟨a, b⟩ / (norm(a)·norm(b))
+``u(y, e)``        y / √(⟨y, y⟩ + e)
+``LN(x, e)``       c(x) / √(Var(x) + e), e = ε by default
+``RMS(x, e)``      x / √(⟨x, x⟩/n + e)
+``LNA(x, g, b, e)`` g ⊙ LN(x, e) + b
+``sandwich(a, v)`` 2⟨a, v⟩ a − ⟨a, a⟩ v
+``jvp(F, x, v)``   d/dt F(x + t v) at t = 0 (dual numbers)
+``diff(F, s)``     ∂F/∂s for a scalar name s (dual numbers)
+=================  ===========================================================================
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any
+
+from lnsym.check.algebra import Ball, Dual, Field, Frac, Undefined, ball_divide, ball_sqrt
+from lnsym.check.poly import Poly
+from lnsym.check.reader import CheckerInputError, Tree
+
+__all__ = [
+    "Components",
+    "NotChecked",
+    "Symbolic",
+    "evaluate",
+    "is_zero",
+    "power_sum_name",
+]
+
+
+class NotChecked(Exception):
+    """The statement uses something the checker has no rule for (its verdict is not re-checked)."""
+
+
+def power_sum_name(atom: tuple[str, ...]) -> str:
+    """The variable of ⟨c(a), c(b)⟩ (``P[a,b]``) or Σ_i c(a)_i c(b)_i c(c)_i ⋯ (``S[a,b,c]``)."""
+    return f"{'P' if len(atom) == 2 else 'S'}[{','.join(atom)}]"
+
+
+class Symbolic:
+    """Every n (or ``dim``): the basis representation over a :class:`Field`."""
+
+    def __init__(self, field: Field, dim: int | None) -> None:
+        self.field = field
+        self.n = field.var("n") if dim is None else field.const(dim)
+
+    def const(self, value: Fraction) -> Frac:
+        return self.field.const(value)
+
+    def sqrt(self, a: Frac) -> Frac:
+        return self.field.sqrt(a)
+
+    def div(self, a: Frac, b: Frac) -> Frac:
+        return self.field.div(a, b)
+
+    def vector(self, name: str) -> dict[tuple[str, ...], Frac]:
+        return {(name,): self.const(Fraction(1)), (): self.field.var(f"mu[{name}]")}
+
+    def ones(self) -> dict[tuple[str, ...], Frac]:
+        return {(): self.const(Fraction(1))}
+
+    def power_sum(self, atom: tuple[str, ...]) -> Frac:
+        if not atom:
+            return self.n
+        if len(atom) == 1:
+            return self.const(Fraction(0))  # a centred vector sums to zero
+        name = power_sum_name(atom)
+        if all(k % 2 == 0 for k in Counter(atom).values()):
+            self.field.nonneg.add(name)
+        return self.field.var(name)
+
+    def note_square(self, value: Frac) -> None:
+        self.field.note_nonnegative(value.num * value.den)
+
+
+class Components:
+    """An explicit n: vectors as lists, over a :class:`Field` (symbolic entries) or :class:`Ball`."""
+
+    def __init__(self, dim: int, field: Field | None = None) -> None:
+        self.dim, self.field = dim, field
+        self.n = self.const(Fraction(dim))
+
+    def const(self, value: Fraction) -> Any:
+        return self.field.const(value) if self.field is not None else Ball(value)
+
+    def sqrt(self, a: Any) -> Any:
+        return self.field.sqrt(a) if self.field is not None else ball_sqrt(a)
+
+    def div(self, a: Any, b: Any) -> Any:
+        return self.field.div(a, b) if self.field is not None else ball_divide(a, b)
+
+    def vector(self, name: str) -> list[Any]:
+        assert self.field is not None
+        return [self.field.var(f"{name}[{i}]") for i in range(self.dim)]
+
+    def ones(self) -> list[Any]:
+        return [self.const(Fraction(1)) for _ in range(self.dim)]
+
+    def note_square(self, value: Any) -> None:
+        if self.field is not None:
+            self.field.note_nonnegative(value.num * value.den)
+
+
+class _Tangent:
+    """Dual numbers over another algebra (one direction of differentiation)."""
+
+    def __init__(self, base: Any) -> None:
+        self.base = base
+        self.n = Dual(base.n, base.const(Fraction(0)))
+
+    def const(self, value: Fraction) -> Dual:
+        return Dual(self.base.const(value), self.base.const(Fraction(0)))
+
+    def sqrt(self, a: Dual) -> Dual:
+        root = self.base.sqrt(a.a)
+        if is_zero(a.b):
+            return Dual(root, a.b)
+        return Dual(root, self.base.div(a.b, root * 2))
+
+    def div(self, x: Any, y: Dual) -> Any:
+        x = x if isinstance(x, Dual) else Dual(x, self.base.const(Fraction(0)))
+        value = self.base.div(x.a, y.a)
+        if is_zero(y.b):
+            return Dual(value, self.base.div(x.b, y.a))
+        return Dual(value, self.base.div(x.b * y.a - x.a * y.b, y.a * y.a))
+
+    def ones(self) -> Any:
+        return _map(self.base.ones(), lambda c: Dual(c, c * 0))
+
+    def power_sum(self, atom: tuple[str, ...]) -> Dual:
+        value = self.base.power_sum(atom)
+        return Dual(value, value * 0)
+
+    def note_square(self, value: Dual) -> None:
+        self.base.note_square(value.a)
+
+
+def is_zero(x: Any) -> bool:
+    if isinstance(x, Frac):
+        return x.is_zero()
+    if isinstance(x, Ball):
+        return x.exact and x.lo == 0
+    if isinstance(x, Dual):
+        return is_zero(x.a) and is_zero(x.b)
+    return x == 0
+
+
+def _map(v: Any, f: Callable[[Any], Any]) -> Any:
+    return {k: f(c) for k, c in v.items()} if isinstance(v, dict) else [f(c) for c in v]
+
+
+def _is_vector(v: Any) -> bool:
+    return isinstance(v, dict | list)
+
+
+def _add(a: Any, b: Any) -> Any:
+    if isinstance(a, list):
+        return [p + q for p, q in zip(a, b, strict=True)]
+    out = dict(a)
+    for atom, c in b.items():
+        out[atom] = out[atom] + c if atom in out else c
+    return {atom: c for atom, c in out.items() if not is_zero(c)}
+
+
+def _scale(s: Any, v: Any) -> Any:
+    return _map(v, lambda c: s * c)
+
+
+def _dot(alg: Any, a: Any, b: Any) -> Any:
+    if isinstance(a, list):
+        total = alg.const(Fraction(0))
+        for p, q in zip(a, b, strict=True):
+            total = total + p * q
+    else:
+        total = alg.const(Fraction(0))
+        for atom_a, ca in a.items():
+            for atom_b, cb in b.items():
+                total = total + ca * cb * alg.power_sum(tuple(sorted(atom_a + atom_b)))
+    if a is b:
+        alg.note_square(total)
+    return total
+
+
+def _hadamard(a: Any, b: Any) -> Any:
+    if isinstance(a, list):
+        return [p * q for p, q in zip(a, b, strict=True)]
+    out: dict[tuple[str, ...], Any] = {}
+    for atom_a, ca in a.items():
+        for atom_b, cb in b.items():
+            atom = tuple(sorted(atom_a + atom_b))
+            out[atom] = out[atom] + ca * cb if atom in out else ca * cb
+    return {atom: c for atom, c in out.items() if not is_zero(c)}
+
+
+def _mean(alg: Any, v: Any) -> Any:
+    return alg.div(_dot(alg, v, alg.ones()), alg.n)
+
+
+def _center(alg: Any, v: Any) -> Any:
+    return _add(v, _scale(-_mean(alg, v), alg.ones()))
+
+
+def _norm(alg: Any, v: Any) -> Any:
+    return alg.sqrt(_dot(alg, v, v))
+
+
+def _layer_norm(alg: Any, x: Any, e: Any) -> Any:
+    centred = _center(alg, x)
+    variance = alg.div(_dot(alg, centred, centred), alg.n)
+    return _scale(alg.div(alg.const(Fraction(1)), alg.sqrt(variance + e)), centred)
+
+
+#: name → (argument kinds: "v" vector, "s" scalar; optional trailing scalar defaults to eps), rule.
+_TABLE: dict[str, tuple[str, Callable[..., Any]]] = {
+    "mu": ("v", _mean),
+    "E": ("v", _mean),
+    "c": ("v", _center),
+    "Var": ("v", lambda alg, v: alg.div(_dot(alg, _center(alg, v), _center(alg, v)), alg.n)),
+    "norm": ("v", _norm),
+    "dot": ("vv", _dot),
+    "hadamard": ("vv", lambda alg, a, b: _hadamard(a, b)),
+    "cos": ("vv", lambda alg, a, b: alg.div(_dot(alg, a, b), _norm(alg, a) * _norm(alg, b))),
+    "u": ("vs", lambda alg, y, e: _scale(alg.div(alg.const(1), alg.sqrt(_dot(alg, y, y) + e)), y)),
+    "LN": ("ve", _layer_norm),
+    "RMS": (
+        "ve",
+        lambda alg, x, e: _scale(
+            alg.div(alg.const(1), alg.sqrt(alg.div(_dot(alg, x, x), alg.n) + e)), x
+        ),
+    ),
+    "LNA": ("vvve", lambda alg, x, g, b, e: _add(_hadamard(g, _layer_norm(alg, x, e)), b)),
+    "sandwich": (
+        "vv",
+        lambda alg, a, v: _add(_scale(_dot(alg, a, v) * 2, a), _scale(-_dot(alg, a, a), v)),
+    ),
+    "sqrt": ("s", lambda alg, s: alg.sqrt(s)),
+}
+
+
+def evaluate(tree: Tree, alg: Any, env: Mapping[str, Any]) -> Any:
+    """The value of ``tree`` in ``alg``; ``env`` maps names (with ``eps``) to values."""
+    head = tree[0]
+    if head == "num":
+        return alg.const(tree[1])
+    if head == "name":
+        name = tree[1]
+        if name == "n":
+            return alg.n
+        if name == "ones":
+            return alg.ones()
+        if name not in env:
+            raise CheckerInputError(f"unknown name {name!r}")
+        return env[name]
+    if head == "neg":
+        value = evaluate(tree[1], alg, env)
+        return _scale(alg.const(Fraction(-1)), value) if _is_vector(value) else -value
+    if head == "op":
+        return _operation(tree, alg, env)
+    name, args = tree[1], tree[2]
+    if name in ("jvp", "diff"):
+        return _derivative(name, args, alg, env)
+    if name not in _TABLE:
+        raise NotChecked(f"the checker has no rule for {name}()")
+    kinds, rule = _TABLE[name]
+    values = [evaluate(a, alg, env) for a in args]
+    if kinds.endswith("e") and len(values) == len(kinds) - 1:
+        values.append(env["eps"])
+    if len(values) != len(kinds):
+        raise CheckerInputError(f"{name} takes {len(kinds)} arguments")
+    for kind, value in zip(kinds, values, strict=True):
+        if (kind == "v") != _is_vector(value):
+            raise CheckerInputError(f"{name}: a {'vector' if kind == 'v' else 'scalar'} expected")
+    return rule(alg, *values)
+
+
+def _operation(tree: Tree, alg: Any, env: Mapping[str, Any]) -> Any:
+    op, left_tree, right_tree = tree[1], tree[2], tree[3]
+    if op == "**":
+        return _power(alg, evaluate(left_tree, alg, env), right_tree)
+    left, right = evaluate(left_tree, alg, env), evaluate(right_tree, alg, env)
+    lv, rv = _is_vector(left), _is_vector(right)
+    if op in "+-":
+        if lv != rv:
+            raise CheckerInputError("cannot add a vector and a scalar")
+        if op == "-":
+            right = _scale(alg.const(Fraction(-1)), right) if rv else -right
+        return _add(left, right) if lv else left + right
+    if op == "*":
+        if lv and rv:
+            raise CheckerInputError("cannot multiply two vectors")
+        return _scale(left, right) if rv else _scale(right, left) if lv else left * right
+    if rv:
+        raise CheckerInputError("cannot divide by a vector")
+    if lv:
+        return _scale(alg.div(alg.const(Fraction(1)), right), left)
+    return alg.div(left, right)
+
+
+def _power(alg: Any, base: Any, exponent_tree: Tree) -> Any:
+    if _is_vector(base):
+        raise CheckerInputError("cannot raise a vector to a power")
+    sign, tree = 1, exponent_tree
+    while tree[0] == "neg":
+        sign, tree = -sign, tree[1]
+    if tree[0] != "num":
+        raise NotChecked("a power whose exponent is not a number")
+    exponent = tree[1] * sign
+    if exponent.denominator not in (1, 2) or abs(exponent) > 1000:
+        raise NotChecked(f"the power {exponent}")
+    twice = int(exponent * 2)
+    root = alg.sqrt(base) if twice % 2 else None
+    whole = abs(twice) // 2
+    result = alg.const(Fraction(1))
+    for _ in range(whole):
+        result = result * base
+    if root is not None:
+        result = result * root
+    return alg.div(alg.const(Fraction(1)), result) if twice < 0 else result
+
+
+def _derivative(name: str, args: tuple[Tree, ...], alg: Any, env: Mapping[str, Any]) -> Any:
+    expected = 3 if name == "jvp" else 2
+    if len(args) != expected or args[1][0] != "name" or args[1][1] not in env:
+        raise CheckerInputError(f"{name} needs {expected} arguments, the second a declared name")
+    inner = _Tangent(alg)
+    zero = alg.const(Fraction(0))
+
+    def lift(value: Any) -> Any:
+        return _map(value, lambda c: Dual(c, c * 0)) if _is_vector(value) else Dual(value, zero)
+
+    inner_env = {key: lift(value) for key, value in env.items()}
+    target = args[1][1]
+    point = env[target]
+    if name == "jvp":
+        direction = evaluate(args[2], alg, env)
+        if not (_is_vector(point) and _is_vector(direction)):
+            raise CheckerInputError("jvp(F, x, v) needs a vector x and a vector v")
+        moved = _map(point, lambda c: Dual(c, c * 0))
+        inner_env[target] = _add(moved, _map(direction, lambda c: Dual(c * 0, c)))
+    else:
+        if _is_vector(point):
+            raise CheckerInputError("diff(F, s) needs a scalar name s")
+        inner_env[target] = Dual(point, alg.const(Fraction(1)))
+    value = evaluate(args[0], inner, inner_env)
+    if isinstance(value, dict):
+        return {atom: c.b for atom, c in value.items() if not is_zero(c.b)}
+    return [c.b for c in value] if isinstance(value, list) else value.b
+
+
+def poly_of(value: Frac) -> Poly:
+    """The numerator of a symbolic scalar (its zero set is where the scalar vanishes)."""
+    if not isinstance(value, Frac):
+        raise Undefined("not a symbolic scalar")
+    return value.num

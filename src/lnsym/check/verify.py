@@ -1,0 +1,427 @@
+r"""The checks: a proof's certificate, or a refutation's witness, re-verified from the statement.
+
+A *statement* is plain data: the two sides and the assumptions as text, the declared names, the
+dimension (``None`` for every n) and the limits. The checker reads it with its own reader and
+evaluates it with its own table (:mod:`lnsym.check.table`), so nothing the prover computed is taken
+on trust. What the prover supplies is only what is hard to find:
+
+* for *proved*: the mode (``symbolic`` for every n or the given one, ``components`` for a small
+  explicit n), the steps by which the assumptions are used, and a *point* — an explicit n, ε and
+  exact values at which every assumption holds and both sides are defined (no vacuous proof). The
+  checker then requires every entry of LHS − RHS to reduce to the zero polynomial;
+* for *refuted*: the witness point; the checker evaluates both sides there in rational ball
+  arithmetic and requires an entry whose enclosure excludes 0, with every assumption exactly true.
+
+Assumption steps (each is an implication true for real values; facts are polynomials equal to 0):
+
+================  ==============================================================================
+``subst``         the fact is ``k·v + w`` with ``w`` free of the variable ``v`` and ``k`` evidently
+                  nonzero: ``v = −w/k`` is substituted everywhere
+``zero_vector``   the fact is ``λ·P[v,v]`` (‖c(v)‖² = 0): every atom of c(v) becomes 0
+``cancel``        the fact is ``m·q`` with ``m`` evidently nonzero: ``q`` is a new fact
+``root``          the fact is ``λ·b**k``: ``b`` is a new fact
+``split``         the fact is ``Σ λ_j m_j s_j²`` with λ_j > 0, m_j evidently > 0: each s_j is a fact
+``square_goal``   a vector goal D = 0 is replaced by ⟨D, D⟩ = 0 (equivalent for real vectors)
+================  ==============================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from lnsym.check.algebra import Ball, Field, Frac, Undefined
+from lnsym.check.poly import Poly
+from lnsym.check.reader import CheckerInputError, read
+from lnsym.check.table import (
+    Components,
+    NotChecked,
+    Symbolic,
+    _add,
+    _dot,
+    _scale,
+    evaluate,
+    power_sum_name,
+)
+
+__all__ = [
+    "Rejected",
+    "Verdict",
+    "check_proof",
+    "check_refutation",
+    "defined_at",
+    "explore",
+    "poly_from_json",
+    "poly_to_json",
+]
+
+#: explicit dimensions the componentwise mode accepts.
+MAX_COMPONENTS = 8
+_RELATIONS = ("<=", ">=", "!=", "==", "=", "<", ">")
+
+
+class Rejected(Exception):
+    """The certificate does not stand; the message says which part fails."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the checker concluded: ``accepted``, or not with ``reason``; ``checked`` is False when the
+    statement is outside the checker's rules (the verdict then rests on the prover alone)."""
+
+    accepted: bool
+    checked: bool
+    reason: str = ""
+
+
+def poly_to_json(p: Poly) -> list[list[Any]]:
+    return [[str(c), [[v, e] for v, e in m]] for m, c in sorted(p.terms.items())]
+
+
+def poly_from_json(data: Any) -> Poly:
+    try:
+        terms = {tuple((str(v), int(e)) for v, e in m): Fraction(c) for c, m in data}
+    except (TypeError, ValueError) as error:
+        raise Rejected(f"a polynomial in the certificate is malformed: {error}") from None
+    if any(e < 1 for m in terms for _, e in m):
+        raise Rejected("a polynomial in the certificate has a non-positive exponent")
+    return Poly({tuple(sorted(m)): c for m, c in terms.items()})
+
+
+def split_relation(text: str) -> tuple[str, str, str]:
+    """``"mu(x) = 0"`` → ``("mu(x)", "=", "0")`` (the first relation outside parentheses)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            for relation in _RELATIONS:
+                if text.startswith(relation, i):
+                    left, right = text[:i], text[i + len(relation) :]
+                    return left.strip(), "=" if relation == "==" else relation, right.strip()
+    raise CheckerInputError(f"no relation in the assumption {text!r}")
+
+
+class _Setting:
+    """The statement read once: its trees, names and the positive scalars."""
+
+    def __init__(self, statement: dict[str, Any]) -> None:
+        if statement.get("limits"):
+            raise NotChecked("limits are not in the checker's rules yet")
+        self.lhs, self.rhs = read(statement["lhs"]), read(statement["rhs"])
+        self.vectors = tuple(statement.get("vectors", ()))
+        self.scalars = tuple(statement.get("scalars", ()))
+        self.dim = statement.get("dim")
+        self.assumptions = [split_relation(t) for t in statement.get("assume", ())]
+        self.trees = [(read(a), rel, read(b)) for a, rel, b in self.assumptions]
+        self.positive = {n for n in self.scalars if _positive_by(n, self.assumptions)}
+
+    def env(self, alg: Any, field: Field | None) -> dict[str, Any]:
+        env: dict[str, Any] = {v: alg.vector(v) for v in self.vectors}
+        env.update({s: field.var(s) for s in self.scalars} if field else {})
+        env["eps"] = field.var("eps") if field else None
+        return env
+
+
+def _positive_by(name: str, assumptions: list[tuple[str, str, str]]) -> bool:
+    """``name > c`` (c >= 0) or ``name >= c`` (c > 0), written with a plain number."""
+    for left, relation, right in assumptions:
+        if relation in ("<", "<="):
+            left, right, relation = right, left, {"<": ">", "<=": ">="}[relation]
+        if left == name and relation in (">", ">="):
+            try:
+                bound = Fraction(right)
+            except ValueError:
+                continue
+            if bound > 0 or (bound == 0 and relation == ">"):
+                return True
+    return False
+
+
+def _numerators(value: Any) -> list[Poly]:
+    entries = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+    return [e.num for e in entries]
+
+
+def _difference(alg: Any, left: Any, right: Any) -> Any:
+    if isinstance(left, dict | list) != isinstance(right, dict | list):
+        if not isinstance(right, dict | list) and right.is_zero():
+            return left
+        if not isinstance(left, dict | list) and left.is_zero():
+            return _scale(alg.const(Fraction(-1)), right)
+        raise CheckerInputError("one side is a vector and the other a scalar")
+    if isinstance(left, dict | list):
+        return _add(left, _scale(alg.const(Fraction(-1)), right))
+    return left - right
+
+
+def check_proof(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdict:
+    """Re-check a proof from ``statement`` and its ``certificate`` (see the module docstring)."""
+    try:
+        setting = _Setting(statement)
+        _check_point(setting, certificate.get("point"))
+        _check_algebra(setting, certificate)
+    except NotChecked as why:
+        return Verdict(False, False, str(why))
+    except (Rejected, Undefined, CheckerInputError) as why:
+        return Verdict(False, True, str(why))
+    return Verdict(True, True)
+
+
+def _check_algebra(setting: _Setting, certificate: dict[str, Any]) -> None:
+    unsolved = [g for g in _run(setting, certificate).goals if g]
+    if unsolved:
+        raise Rejected(f"LHS − RHS does not reduce to zero: {unsolved[0]!r}"[:300])
+
+
+def explore(statement: dict[str, Any], certificate: dict[str, Any]) -> _State:
+    """The facts and goals after the certificate's steps (for a search outside the checker)."""
+    return _run(_Setting(statement), certificate)
+
+
+def defined_at(statement: dict[str, Any], point: dict[str, Any]) -> bool:
+    """Whether ``point`` satisfies the assumptions and both sides are defined there."""
+    try:
+        _check_point(_Setting(statement), point)
+    except (Rejected, Undefined, CheckerInputError, NotChecked):
+        return False
+    return True
+
+
+def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
+    mode = certificate.get("mode")
+    positive = {"n", "eps", *setting.positive}
+    field = Field(nonneg=positive, positive=positive)
+    if mode == "symbolic":
+        alg: Any = Symbolic(field, setting.dim)
+    elif mode == "components":
+        if not isinstance(setting.dim, int) or not 1 <= setting.dim <= MAX_COMPONENTS:
+            raise Rejected(f"the componentwise mode needs an explicit n <= {MAX_COMPONENTS}")
+        alg = Components(setting.dim, field)
+    else:
+        raise Rejected(f"unknown mode {mode!r}")
+    env = setting.env(alg, field)
+    difference = _difference(alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env))
+    goals = _numerators(difference)
+    facts: list[Poly] = []
+    for left_tree, relation, right_tree in setting.trees:
+        if relation != "=":
+            continue
+        value = _difference(alg, evaluate(left_tree, alg, env), evaluate(right_tree, alg, env))
+        if isinstance(value, dict):  # V = 0 gives <V, B> = 0 for every basis vector B
+            basis = {(), *((v,) for v in setting.vectors), *value, *_atoms(difference)}
+            facts += [_dot(alg, value, {b: alg.const(Fraction(1))}).num for b in sorted(basis)]
+        else:
+            facts += _numerators(value)
+    state = _State(field, facts, goals, difference)
+    for step in certificate.get("steps", ()):
+        if not isinstance(step, dict):
+            raise Rejected("a step of the certificate is not a record")
+        state.apply(step, alg, difference)
+    return state
+
+
+def _atoms(value: Any) -> set[tuple[str, ...]]:
+    return set(value) if isinstance(value, dict) else set()
+
+
+class _State:
+    """Facts (polynomials equal to 0 under the assumptions) and goals (to be shown 0)."""
+
+    def __init__(self, field: Field, facts: list[Poly], goals: list[Poly], difference: Any) -> None:
+        self.field, self.facts, self.goals = field, facts, goals
+        self.vector_goal = isinstance(difference, dict | list)
+
+    def fact(self, step: dict[str, Any]) -> Poly:
+        index = step.get("fact")
+        if not isinstance(index, int) or not 0 <= index < len(self.facts):
+            raise Rejected(f"step {step.get('kind')!r} names no fact")
+        return self.facts[index]
+
+    def apply(self, step: dict[str, Any], alg: Any, difference: Any) -> None:
+        kind = step.get("kind")
+        if kind == "square_goal":
+            if not isinstance(difference, dict | list):
+                raise Rejected("square_goal needs a vector goal")
+            self.goals = [_dot(alg, difference, difference).num]
+        elif kind == "subst":
+            self._substitute(self.fact(step), str(step.get("var")))
+        elif kind == "zero_vector":
+            fact, v = self.fact(step), str(step.get("vector"))
+            atom = Poly.var(power_sum_name((v, v)))
+            if not _proportional(fact, atom):
+                raise Rejected(f"zero_vector: the fact is not a multiple of ‖c({v})‖²")
+            names = {x for p in [*self.facts, *self.goals] for x in p.variables()}
+            gone = {x for x in names if x[:2] in ("P[", "S[") and v in x[2:-1].split(",")}
+            self._replace({x: Poly() for x in gone})
+        elif kind == "cancel":
+            fact, factor = self.fact(step), poly_from_json(step.get("factor"))
+            quotient = poly_from_json(step.get("quotient"))
+            if not (self.field.nonnegative(factor, True) or self.field.nonnegative(-factor, True)):
+                raise Rejected("cancel: the factor is not evidently nonzero")
+            if fact != factor * quotient:
+                raise Rejected("cancel: factor × quotient is not the fact")
+            self.facts.append(quotient)
+        elif kind == "root":
+            fact, base = self.fact(step), poly_from_json(step.get("base"))
+            power = step.get("power")
+            if not isinstance(power, int) or not 1 <= power <= 64 or not base:
+                raise Rejected("root: bad power or base")
+            if not _proportional(fact, base**power):
+                raise Rejected("root: the fact is not a power of the base")
+            self.facts.append(base)
+        elif kind == "split":
+            fact, total, parts = self.fact(step), Poly(), []
+            for weight, multiplier, square in step.get("terms", ()):
+                lam, m, s = Fraction(weight), poly_from_json(multiplier), poly_from_json(square)
+                if lam <= 0 or not self.field.nonnegative(m, strict=True):
+                    raise Rejected("split: a term is not evidently positive times a square")
+                total, parts = total + m * s * s * lam, [*parts, s]
+            if total != fact or not parts:
+                raise Rejected("split: the terms do not add up to the fact")
+            self.facts += parts
+        else:
+            raise Rejected(f"unknown step {kind!r}")
+
+    def _substitute(self, fact: Poly, var: str) -> None:
+        parts = fact.coefficients_in(var)
+        k, w = parts.get(1), parts.get(0, Poly())
+        if set(parts) - {0, 1} or k is None or var in k.variables():
+            raise Rejected(f"subst: the fact is not linear in {var}")
+        if not (self.field.nonnegative(k, True) or self.field.nonnegative(-k, True)):
+            raise Rejected(f"subst: the coefficient of {var} is not evidently nonzero")
+        if var.startswith("√"):
+            raise Rejected("subst: a radical cannot be solved for")
+        self._replace({var: -w}, k)
+
+    def _replace(self, mapping: dict[str, Poly], scale: Poly | None = None) -> None:
+        """Substitute ``var = mapping[var] / scale`` (scale evidently nonzero) everywhere."""
+
+        def sub(p: Poly) -> Poly:
+            if scale is None:
+                return p.substitute(mapping)
+            (var, value), = mapping.items()
+            total = Poly()
+            degree = p.degree(var)
+            for k, c in p.coefficients_in(var).items():
+                total = total + c * value**k * scale ** (degree - k)
+            return total
+
+        changed = [r for r in self.field.radicals if _uses(self.field, r) & set(mapping)]
+        for r, (p, q) in list(self.field.radicals.items()):
+            new_p, new_q = sub(p), sub(q)
+            if scale is not None:  # p/q = (new_p/scale**a) / (new_q/scale**b)
+                (var,) = mapping
+                a, b = p.degree(var), q.degree(var)
+                new_p, new_q = new_p * scale ** max(b - a, 0), new_q * scale ** max(a - b, 0)
+            self.field.radicals[r] = (new_p, new_q)
+        self.facts = [self._reduced(sub(f)) for f in self.facts]
+        self.goals = [self._reduced(sub(g)) for g in self.goals]
+        for r in changed:  # a changed radicand may now merge with another root, or split
+            if r not in self.field.radicals:
+                continue
+            p, q = self.field.radicals.pop(r)
+            value = self.field.sqrt(Frac(self.field, p, q))
+            if value.num == Poly.var(r) and value.den == 1:
+                self.field.radicals[r] = (p, q)
+                continue
+            self._replace({r: value.num}, value.den)
+
+    def _reduced(self, p: Poly) -> Poly:
+        if any(p.degree(r) > 1 for r in self.field.radicals):
+            return self.field.reduce(p)[0]
+        return p
+
+
+def _uses(field: Field, r: str) -> set[str]:
+    p, q = field.radicals[r]
+    return p.variables() | q.variables()
+
+
+def _proportional(p: Poly, q: Poly) -> bool:
+    if not p or not q:
+        return False
+    (m, c), *_ = sorted(q.terms.items())
+    ratio = p.terms.get(m)
+    return ratio is not None and p == q * (ratio / c)
+
+
+# -- points: where the statement is defined, and witnesses --------------------------------------
+def _point_env(setting: _Setting, point: Any) -> tuple[Components, dict[str, Any]]:
+    if not isinstance(point, dict):
+        raise Rejected("no point at which the assumptions hold and both sides are defined")
+    try:
+        n = int(point["n"])
+        eps = Fraction(str(point["eps"]))
+        values = point["values"]
+    except (KeyError, TypeError, ValueError) as error:
+        raise Rejected(f"the point is malformed: {error}") from None
+    if n < 1 or (setting.dim is not None and n != setting.dim) or eps <= 0 or n > 4096:
+        raise Rejected("the point's n or ε is not allowed by the statement")
+    alg = Components(n, None)
+    env: dict[str, Any] = {"eps": Ball(eps)}
+    for name in (*setting.vectors, *setting.scalars):
+        value = values.get(name)
+        if name in setting.vectors:
+            if not isinstance(value, list) or len(value) != n:
+                raise Rejected(f"the point gives no vector of length {n} for {name!r}")
+            env[name] = [Ball(Fraction(str(x))) for x in value]
+        else:
+            if value is None or isinstance(value, list):
+                raise Rejected(f"the point gives no scalar value for {name!r}")
+            env[name] = Ball(Fraction(str(value)))
+            if name in setting.positive and not env[name].lo > 0:
+                raise Rejected(f"the point's {name} is not positive")
+    for (left_tree, relation, right_tree), text in zip(setting.trees, setting.assumptions, strict=True):
+        left, right = evaluate(left_tree, alg, env), evaluate(right_tree, alg, env)
+        if not _relation_holds(left, relation, right):
+            raise Rejected(f"the point does not satisfy {' '.join(text)}")
+    return alg, env
+
+
+def _relation_holds(left: Any, relation: str, right: Any) -> bool:
+    pairs = list(zip(left, right, strict=True)) if isinstance(left, list) else [(left, right)]
+    if isinstance(left, list) != isinstance(right, list):
+        if isinstance(right, list) or not (right.exact and right.lo == 0):
+            return False
+        pairs = [(x, Ball(Fraction(0))) for x in left]
+    for a, b in pairs:
+        d = a - b
+        ok = {
+            "=": d.exact and d.lo == 0,
+            "!=": d.excludes_zero(),
+            ">": d.lo > 0,
+            ">=": d.lo >= 0,
+            "<": d.hi < 0,
+            "<=": d.hi <= 0,
+        }[relation]
+        if not ok:
+            return False
+    return True
+
+
+def _check_point(setting: _Setting, point: Any) -> None:
+    alg, env = _point_env(setting, point)
+    try:
+        evaluate(setting.lhs, alg, env)
+        evaluate(setting.rhs, alg, env)
+    except Undefined as why:
+        raise Rejected(f"a side is not defined at the certificate's point ({why})") from None
+
+
+def check_refutation(statement: dict[str, Any], witness: dict[str, Any]) -> Verdict:
+    """Re-check a witness: assumptions exactly true, some entry of LHS − RHS enclosed away from 0."""
+    try:
+        setting = _Setting(statement)
+        alg, env = _point_env(setting, witness)
+        left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
+        difference = _difference(alg, left, right)
+        entries = difference if isinstance(difference, list) else [difference]
+        if not any(e.excludes_zero() for e in entries):
+            raise Rejected("the witness does not separate the sides")
+    except NotChecked as why:
+        return Verdict(False, False, str(why))
+    except (Rejected, Undefined, CheckerInputError) as why:
+        return Verdict(False, True, str(why))
+    return Verdict(True, True)
