@@ -21,6 +21,7 @@ Assumption steps (each is an implication true for real values; facts are polynom
 ``cancel``        the fact is ``m·q`` with ``m`` evidently nonzero: ``q`` is a new fact
 ``root``          the fact is ``λ·b**k``: ``b`` is a new fact
 ``split``         the fact is ``Σ λ_j m_j s_j²`` with λ_j > 0, m_j evidently > 0: each s_j is a fact
+``combination``   a goal equals Σ f_i·fact_i for the given cofactors f_i: it is 0
 ``square_goal``   a vector goal D = 0 is replaced by ⟨D, D⟩ = 0 (equivalent for real vectors)
 ================  ==============================================================================
 """
@@ -232,6 +233,8 @@ class _State:
     def __init__(self, field: Field, facts: list[Poly], goals: list[Poly], difference: Any) -> None:
         self.field, self.facts, self.goals = field, facts, goals
         self.vector_goal = isinstance(difference, dict | list)
+        #: the substitutions made so far, replayed on a goal formed later (square_goal)
+        self.history: list[tuple[dict[str, Poly], Poly | None]] = []
 
     def fact(self, step: dict[str, Any]) -> Poly:
         index = step.get("fact")
@@ -244,7 +247,20 @@ class _State:
         if kind == "square_goal":
             if not isinstance(difference, dict | list):
                 raise Rejected("square_goal needs a vector goal")
-            self.goals = [_dot(alg, difference, difference).num]
+            goal = _dot(alg, difference, difference).num
+            for mapping, scale in self.history:
+                goal = self._reduced(_substituted(goal, mapping, scale))
+            self.goals = [goal]
+        elif kind == "combination":
+            index = step.get("goal")
+            if not isinstance(index, int) or not 0 <= index < len(self.goals):
+                raise Rejected("combination names no goal")
+            total = Poly()
+            for fact_index, cofactor in step.get("cofactors", ()):
+                total = total + self.fact({"kind": kind, "fact": fact_index}) * poly_from_json(cofactor)
+            if self._reduced(total - self.goals[index]):
+                raise Rejected("combination: the cofactors times the facts are not the goal")
+            self.goals[index] = Poly()
         elif kind == "subst":
             self._substitute(self.fact(step), str(step.get("var")))
         elif kind == "zero_vector":
@@ -298,15 +314,10 @@ class _State:
     def _replace(self, mapping: dict[str, Poly], scale: Poly | None = None) -> None:
         """Substitute ``var = mapping[var] / scale`` (scale evidently nonzero) everywhere."""
 
+        self.history.append((mapping, scale))
+
         def sub(p: Poly) -> Poly:
-            if scale is None:
-                return p.substitute(mapping)
-            (var, value), = mapping.items()
-            total = Poly()
-            degree = p.degree(var)
-            for k, c in p.coefficients_in(var).items():
-                total = total + c * value**k * scale ** (degree - k)
-            return total
+            return _substituted(p, mapping, scale)
 
         changed = [r for r in self.field.radicals if _uses(self.field, r) & set(mapping)]
         for r, (p, q) in list(self.field.radicals.items()):
@@ -332,6 +343,17 @@ class _State:
         if any(p.degree(r) > 1 for r in self.field.radicals):
             return self.field.reduce(p)[0]
         return p
+
+
+def _substituted(p: Poly, mapping: dict[str, Poly], scale: Poly | None) -> Poly:
+    """``p`` at ``var = mapping[var] / scale``, times ``scale**degree`` (no division)."""
+    if scale is None:
+        return p.substitute(mapping)
+    ((var, value),) = mapping.items()
+    degree, total = p.degree(var), Poly()
+    for k, c in p.coefficients_in(var).items():
+        total = total + c * value**k * scale ** (degree - k)
+    return total
 
 
 def _uses(field: Field, r: str) -> set[str]:
@@ -381,11 +403,12 @@ def _point_env(setting: _Setting, point: Any) -> tuple[Components, dict[str, Any
 
 
 def _relation_holds(left: Any, relation: str, right: Any) -> bool:
-    pairs = list(zip(left, right, strict=True)) if isinstance(left, list) else [(left, right)]
     if isinstance(left, list) != isinstance(right, list):
         if isinstance(right, list) or not (right.exact and right.lo == 0):
             return False
         pairs = [(x, Ball(Fraction(0))) for x in left]
+    else:
+        pairs = list(zip(left, right, strict=True)) if isinstance(left, list) else [(left, right)]
     for a, b in pairs:
         d = a - b
         ok = {

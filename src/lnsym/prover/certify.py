@@ -96,6 +96,11 @@ def _point(
 
     dims = (dim,) if dim is not None else (3, 4, 2, 5)
     find_point(context, assumptions, dims, accept=accept, attempts=24)
+    if found is None and any("eps" in a.text for a in assumptions):
+        for eps in ("1/2", "1", "2", "1/3", "1/4", "3/2"):  # an assumption may pin ε
+            find_point(context, assumptions, dims, accept=accept, fixed={"eps": sympy.Rational(eps)})
+            if found is not None:
+                break
     return found
 
 
@@ -116,8 +121,8 @@ def _point_data(point: Point) -> dict[str, Any] | None:
 
 def _steps(statement: dict[str, Any], mode: str) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
-    tried: set[str] = set()
     for _ in range(_MAX_STEPS):
+        tried: set[str] = set()
         try:
             state = explore(statement, {"mode": mode, "steps": steps})
         except Exception:  # the checker rejects the statement itself: nothing to search
@@ -153,9 +158,52 @@ def _proposals(state: Any) -> list[dict[str, Any]]:
             if fact.degree(name) == 1 and not name.startswith("√"):
                 out.append({"kind": "subst", "fact": index, "var": name})
         out += _factored(index, fact, field)
-    if state.vector_goal:
+    if state.vector_goal and len(state.goals) > 1:
+        out.append({"kind": "square_goal"})
+    out += _combinations(state)
+    if state.vector_goal and len(state.goals) == 1 and any(state.goals):
         out.append({"kind": "square_goal"})
     return out
+
+
+def _combinations(state: Any) -> list[dict[str, Any]]:
+    """Cofactors of a goal over the facts, by SymPy's division (untrusted, re-multiplied)."""
+    facts = [(i, f) for i, f in enumerate(state.facts) if f]
+    if not facts:
+        return []
+    out = []
+    for index, goal in enumerate(state.goals):
+        if not goal:
+            continue
+        names = sorted(set().union(goal.variables(), *(f.variables() for _, f in facts)))
+        symbols = [sympy.Symbol(f"v{i}") for i in range(len(names))]
+        try:
+            quotients, remainder = sympy.reduced(
+                _to_sympy(goal, symbols, names),
+                [_to_sympy(f, symbols, names) for _, f in facts],
+                *symbols,
+            )
+        except (sympy.PolynomialError, ValueError, ZeroDivisionError):
+            continue
+        if remainder != 0:
+            continue
+        cofactors = [
+            [i, poly_to_json(_from_sympy(q, symbols, names))]
+            for (i, _), q in zip(facts, quotients, strict=True)
+            if q != 0
+        ]
+        out.append({"kind": "combination", "goal": index, "cofactors": cofactors})
+    return out
+
+
+def _to_sympy(p: Poly, symbols: list[Any], names: list[str]) -> Any:
+    return sympy.Add(
+        *(
+            sympy.Rational(c.numerator, c.denominator)
+            * sympy.Mul(*(symbols[names.index(v)] ** e for v, e in m))
+            for m, c in p.terms.items()
+        )
+    )
 
 
 def _preference(name: str) -> tuple[int, str]:
@@ -168,13 +216,7 @@ def _preference(name: str) -> tuple[int, str]:
 def _factored(index: int, fact: Poly, field: Field) -> list[dict[str, Any]]:
     names = sorted(fact.variables())
     symbols = [sympy.Symbol(f"v{i}") for i in range(len(names))]
-    expression = sympy.Add(
-        *(
-            sympy.Rational(c.numerator, c.denominator)
-            * sympy.Mul(*(symbols[names.index(v)] ** e for v, e in m))
-            for m, c in fact.terms.items()
-        )
-    )
+    expression = _to_sympy(fact, symbols, names)
     try:
         _, factors = sympy.factor_list(expression, *symbols)
     except (sympy.PolynomialError, ValueError):
