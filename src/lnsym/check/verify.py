@@ -18,10 +18,12 @@ Assumption steps (each is an implication true for real values; facts are polynom
 ``subst``         the fact is ``k·v + w`` with ``w`` free of the variable ``v`` and ``k`` evidently
                   nonzero: ``v = −w/k`` is substituted everywhere
 ``zero_vector``   the fact is ``λ·P[v,v]`` (‖c(v)‖² = 0): every atom of c(v) becomes 0
-``cancel``        the fact is ``m·q`` with ``m`` evidently nonzero: ``q`` is a new fact
+``cancel``        the fact is ``m·q`` with ``m`` evidently nonzero (of one sign, or a sum of
+                  squares plus a positive constant): ``q`` is a new fact
 ``root``          the fact is ``λ·b**k``: ``b`` is a new fact
 ``split``         the fact is ``Σ λ_j m_j s_j²`` with λ_j > 0, m_j evidently > 0: each s_j is a fact
-``combination``   a goal equals Σ f_i·fact_i for the given cofactors f_i: it is 0
+``combination``   m·goal equals Σ f_i·fact_i for the given cofactors f_i, with the multiplier m
+                  evidently nonzero (default 1): the goal is 0
 ``square_goal``   a vector goal D = 0 is replaced by ⟨D, D⟩ = 0 (equivalent for real vectors)
 ================  ==============================================================================
 """
@@ -43,6 +45,7 @@ from lnsym.check.table import (
     _dot,
     _scale,
     evaluate,
+    is_zero,
     power_sum_name,
 )
 
@@ -147,9 +150,9 @@ def _numerators(value: Any) -> list[Poly]:
 
 def _difference(alg: Any, left: Any, right: Any) -> Any:
     if isinstance(left, dict | list) != isinstance(right, dict | list):
-        if not isinstance(right, dict | list) and right.is_zero():
+        if not isinstance(right, dict | list) and is_zero(right):
             return left
-        if not isinstance(left, dict | list) and left.is_zero():
+        if not isinstance(left, dict | list) and is_zero(left):
             return _scale(alg.const(Fraction(-1)), right)
         raise CheckerInputError("one side is a vector and the other a scalar")
     if isinstance(left, dict | list):
@@ -258,7 +261,10 @@ class _State:
             total = Poly()
             for fact_index, cofactor in step.get("cofactors", ()):
                 total = total + self.fact({"kind": kind, "fact": fact_index}) * poly_from_json(cofactor)
-            if self._reduced(total - self.goals[index]):
+            multiplier = poly_from_json(step.get("multiplier", [["1", []]]))
+            if not self._nonzero(multiplier, step.get("positive")):
+                raise Rejected("combination: the multiplier is not evidently nonzero")
+            if self._reduced(total - multiplier * self.goals[index]):
                 raise Rejected("combination: the cofactors times the facts are not the goal")
             self.goals[index] = Poly()
         elif kind == "subst":
@@ -274,7 +280,7 @@ class _State:
         elif kind == "cancel":
             fact, factor = self.fact(step), poly_from_json(step.get("factor"))
             quotient = poly_from_json(step.get("quotient"))
-            if not (self.field.nonnegative(factor, True) or self.field.nonnegative(-factor, True)):
+            if not self._nonzero(factor, step.get("positive")):
                 raise Rejected("cancel: the factor is not evidently nonzero")
             if fact != factor * quotient:
                 raise Rejected("cancel: factor × quotient is not the fact")
@@ -299,6 +305,22 @@ class _State:
             self.facts += parts
         else:
             raise Rejected(f"unknown step {kind!r}")
+
+    def _nonzero(self, p: Poly, squares: Any = None) -> bool:
+        """Evidently ``p != 0``: of one strict sign, or ``p = Σ λ m s² + c`` with λ >= 0, m
+        evidently >= 0 and a constant c > 0 (``squares`` lists the [λ, m, s] terms)."""
+        if self.field.nonnegative(p, True) or self.field.nonnegative(-p, True):
+            return True
+        if not isinstance(squares, list) or not squares:
+            return False
+        total = Poly()
+        for weight, multiplier, square in squares:
+            lam, m, sq = Fraction(weight), poly_from_json(multiplier), poly_from_json(square)
+            if lam < 0 or not self.field.nonnegative(m):
+                return False
+            total = total + m * sq * sq * lam
+        rest = p - total
+        return rest.is_constant() and rest.constant() > 0
 
     def _substitute(self, fact: Poly, var: str) -> None:
         parts = fact.coefficients_in(var)

@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "lnsym.cli.figures",
     "lnsym.cli.series",
     "lnsym.cli.language",
+    "lnsym.cli.check",
 )
 
 

@@ -60,8 +60,10 @@ def certify_proof(
     best: tuple[dict[str, Any], Verdict] | None = None
     dim = statement.get("dim")
     modes = ["symbolic"] + (["components"] if isinstance(dim, int) and dim <= MAX_COMPONENTS else [])
+    equations = any(_is_equation(a.text) for a in assumptions)
     for mode in modes:
-        certificate = {"mode": mode, "steps": _steps(statement, mode), "point": point}
+        steps = _steps(statement, mode) if equations else []
+        certificate = {"mode": mode, "steps": steps, "point": point}
         verdict = check_proof(statement, certificate)
         if verdict.accepted or not verdict.checked:
             return certificate, verdict
@@ -94,6 +96,11 @@ def _point(
             return True
         return False
 
+    if not assumptions:  # a plain point first: small distinct integers, eps = 1/10
+        for n in (dim,) if dim is not None else (3, 4, 2):
+            plain = _plain_point(n, context)
+            if defined_at(statement, plain):
+                return plain
     dims = (dim,) if dim is not None else (3, 4, 2, 5)
     find_point(context, assumptions, dims, accept=accept, attempts=24)
     if found is None and any("eps" in a.text for a in assumptions):
@@ -102,6 +109,19 @@ def _point(
             if found is not None:
                 break
     return found
+
+
+def _is_equation(text: str) -> bool:
+    return "=" in text.replace("<=", "").replace(">=", "").replace("!=", "")
+
+
+def _plain_point(n: int, context: Context) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for k, name in enumerate(context.vectors):
+        values[name] = [str((3 * i + 2 * k + 1) % 7 - 2 + i * i) for i in range(n)]
+    for k, name in enumerate(context.scalars):
+        values[name] = str(k + 2)
+    return {"n": n, "eps": "1/10", "values": values}
 
 
 def _point_data(point: Point) -> dict[str, Any] | None:
@@ -129,7 +149,10 @@ def _steps(statement: dict[str, Any], mode: str) -> list[dict[str, Any]]:
             return steps
         if not any(state.goals):
             return steps
+        consumed = {s["fact"] for s in steps if s["kind"] in ("cancel", "root", "split")}
         for step in _proposals(state):
+            if step.get("fact") in consumed and step["kind"] in ("cancel", "root", "split"):
+                continue
             key = repr(step)
             if key in tried:
                 continue
@@ -161,6 +184,7 @@ def _proposals(state: Any) -> list[dict[str, Any]]:
     if state.vector_goal and len(state.goals) > 1:
         out.append({"kind": "square_goal"})
     out += _combinations(state)
+    out += _conjugates(state)
     if state.vector_goal and len(state.goals) == 1 and any(state.goals):
         out.append({"kind": "square_goal"})
     return out
@@ -169,31 +193,64 @@ def _proposals(state: Any) -> list[dict[str, Any]]:
 def _combinations(state: Any) -> list[dict[str, Any]]:
     """Cofactors of a goal over the facts, by SymPy's division (untrusted, re-multiplied)."""
     facts = [(i, f) for i, f in enumerate(state.facts) if f]
-    if not facts:
-        return []
     out = []
     for index, goal in enumerate(state.goals):
-        if not goal:
-            continue
-        names = sorted(set().union(goal.variables(), *(f.variables() for _, f in facts)))
-        symbols = [sympy.Symbol(f"v{i}") for i in range(len(names))]
-        try:
-            quotients, remainder = sympy.reduced(
-                _to_sympy(goal, symbols, names),
-                [_to_sympy(f, symbols, names) for _, f in facts],
-                *symbols,
-            )
-        except (sympy.PolynomialError, ValueError, ZeroDivisionError):
-            continue
-        if remainder != 0:
-            continue
-        cofactors = [
-            [i, poly_to_json(_from_sympy(q, symbols, names))]
-            for (i, _), q in zip(facts, quotients, strict=True)
-            if q != 0
-        ]
-        out.append({"kind": "combination", "goal": index, "cofactors": cofactors})
+        cofactors = _cofactors(goal, facts) if goal and facts else None
+        if cofactors is not None:
+            out.append({"kind": "combination", "goal": index, "cofactors": cofactors})
     return out
+
+
+def _conjugates(state: Any) -> list[dict[str, Any]]:
+    """A goal ``a·r + b`` linear in a root r: times ``a·r − b`` it is ``a²·r² − b²``, free of r
+    after the radical relation; the multiplier must be evidently nonzero."""
+    out = []
+    field: Field = state.field
+    for index, goal in enumerate(state.goals):
+        roots = [r for r in goal.variables() if r.startswith("√") and goal.degree(r) == 1]
+        for r in roots:
+            parts = goal.coefficients_in(r)
+            a, b = parts.get(1, Poly()), parts.get(0, Poly())
+            multiplier = a * Poly.var(r) - b
+            if not (field.nonnegative(multiplier, True) or field.nonnegative(-multiplier, True)):
+                continue
+            product = field.reduce(multiplier * goal)[0]
+            facts = [(i, f) for i, f in enumerate(state.facts) if f]
+            cofactors = _cofactors(product, facts)
+            if cofactors is not None:
+                out.append(
+                    {
+                        "kind": "combination",
+                        "goal": index,
+                        "multiplier": poly_to_json(multiplier),
+                        "cofactors": cofactors,
+                    }
+                )
+    return out
+
+
+def _cofactors(goal: Poly, facts: list[tuple[int, Poly]]) -> list[list[Any]] | None:
+    if not goal:
+        return []
+    if not facts:
+        return None
+    names = sorted(set().union(goal.variables(), *(f.variables() for _, f in facts)))
+    symbols = [sympy.Symbol(f"v{i}") for i in range(len(names))]
+    try:
+        quotients, remainder = sympy.reduced(
+            _to_sympy(goal, symbols, names),
+            [_to_sympy(f, symbols, names) for _, f in facts],
+            *symbols,
+        )
+    except (sympy.PolynomialError, ValueError, ZeroDivisionError):
+        return None
+    if remainder != 0:
+        return None
+    return [
+        [i, poly_to_json(_from_sympy(q, symbols, names))]
+        for (i, _), q in zip(facts, quotients, strict=True)
+        if q != 0
+    ]
 
 
 def _to_sympy(p: Poly, symbols: list[Any], names: list[str]) -> Any:
@@ -226,22 +283,61 @@ def _factored(index: int, fact: Poly, field: Field) -> list[dict[str, Any]]:
     if len(polys) == 1 and polys[0][1] > 1:
         base, power = polys[0]
         out.append({"kind": "root", "fact": index, "base": poly_to_json(base), "power": power})
-    nonzero = [p**k for p, k in polys if field.nonnegative(p, True) or field.nonnegative(-p, True)]
-    rest = [p**k for p, k in polys if not (field.nonnegative(p, True) or field.nonnegative(-p, True))]
-    if nonzero and rest:
-        factor = _product(nonzero)
-        quotient = _product(rest)
-        scale = _ratio(fact, factor * quotient)
-        if scale is not None:
-            out.append(
-                {
-                    "kind": "cancel",
-                    "fact": index,
-                    "factor": poly_to_json(factor * scale),
-                    "quotient": poly_to_json(quotient),
-                }
-            )
+    for p, k in polys:  # cancel one factor that is evidently nonzero, or a square sum plus c > 0
+        squares = None
+        if not (field.nonnegative(p, True) or field.nonnegative(-p, True)):
+            squares = _positive_squares(p)
+            if squares is None:
+                continue
+        quotient = _product([q**j for q, j in polys if q is not p] + [p ** (k - 1)])
+        scale = _ratio(fact, p * quotient)
+        if scale is None or not quotient.variables():
+            continue
+        step = {
+            "kind": "cancel",
+            "fact": index,
+            "factor": poly_to_json(p),
+            "quotient": poly_to_json(quotient * scale),
+        }
+        if squares is not None:
+            step["positive"] = squares
+        out.append(step)
+    squares = _squares(fact)
+    if squares is not None and len(squares[0]) > 1:
+        terms, constant = squares
+        split = [[str(w), poly_to_json(Poly.const(1)), poly_to_json(s)] for w, s in terms]
+        if constant > 0:
+            split.append([str(constant), poly_to_json(Poly.const(1)), poly_to_json(Poly.const(1))])
+        out.append({"kind": "split", "fact": index, "terms": split})
     return out
+
+
+def _squares(p: Poly) -> tuple[list[tuple[Fraction, Poly]], Fraction] | None:
+    """``p = Σ a_j s_j² + c`` by completing squares one variable at a time (a_j > 0, c >= 0)."""
+    terms: list[tuple[Fraction, Poly]] = []
+    for _ in range(12):
+        if p.is_constant():
+            return (terms, p.constant()) if p.constant() >= 0 else None
+        name = next((v for v in sorted(p.variables()) if p.degree(v) == 2), None)
+        if name is None:
+            return None
+        parts = p.coefficients_in(name)
+        a = parts[2]
+        if not a.is_constant() or a.constant() <= 0:
+            return None
+        half = parts.get(1, Poly()) * (1 / (2 * a.constant()))
+        square = Poly.var(name) + half
+        terms.append((a.constant(), square))
+        p = p - square * square * a.constant()
+    return None
+
+
+def _positive_squares(p: Poly) -> list[list[Any]] | None:
+    found = _squares(p)
+    if found is None or found[1] <= 0:
+        return None
+    one = poly_to_json(Poly.const(1))
+    return [[str(w), one, poly_to_json(s)] for w, s in found[0]]
 
 
 def _product(polys: list[Poly]) -> Poly:

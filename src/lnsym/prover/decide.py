@@ -47,6 +47,7 @@ from lnsym.prover.assumptions import (
     coefficient_differences,
     positivity,
 )
+from lnsym.check.verify import Verdict
 from lnsym.prover.certify import certify_proof, certify_refutation, statement_data
 from lnsym.prover.limits import Condition, describe_condition, limit_of, parse_limits
 from lnsym.prover.normal_form import (
@@ -296,11 +297,16 @@ def _check(problem: Problem, decision: Decision) -> None:
     statement = statement_data(
         problem.texts, problem.context, problem.assumptions, problem.dim, limits
     )
-    if decision.status is Status.PROVED:
-        certificate, verdict = certify_proof(statement, problem.context, problem.assumptions)
-    else:
-        assert decision.witness is not None
-        certificate, verdict = certify_refutation(statement, decision.witness)
+    try:
+        if decision.status is Status.PROVED:
+            certificate, verdict = certify_proof(statement, problem.context, problem.assumptions)
+        else:
+            assert decision.witness is not None
+            certificate, verdict = certify_refutation(statement, decision.witness)
+    except (BudgetExceeded, KeyboardInterrupt):
+        raise
+    except Exception as error:  # fail closed: a crash while checking is no verdict
+        certificate, verdict = {}, Verdict(False, True, f"the check failed ({error!r:.200})")
     decision.check_data = {"statement": statement, "certificate": certificate}
     decision.checked = verdict.accepted
     if verdict.accepted:

@@ -1,0 +1,78 @@
+"""The trusted checker as users meet it: every verdict of prove() re-checked, and ``lnsym check``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import lnsym
+
+
+def _run(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lnsym", *args], input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_main_identity_is_checked() -> None:
+    proof = lnsym.prove("LN(x)", "sqrt(n)*u(c(x), n*eps)")
+    assert proof.proved and proof.checked
+    data = proof.to_json()
+    assert data["checked"] is True
+    assert data["check"]["certificate"]["mode"] == "symbolic"
+    assert "checked: certificate checked by lnsym.check" in proof.report()
+
+
+def test_a_refutation_is_checked() -> None:
+    proof = lnsym.prove("LN(x)", "sqrt(n)*u(c(x), eps)")
+    assert proof.refuted and proof.checked
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "options"),
+    [
+        ("mu(c(x))/mu(c(x))", "1", {}),
+        ("Var(x)/Var(x)", "1", {"dim": 1}),
+        ("alpha/alpha", "1", {"scalars": "alpha", "assume": "alpha = 0"}),
+        ("cos(x, x)", "1", {"assume": "x = 0*x"}),
+    ],
+)
+def test_vacuous_proofs_are_unknown(lhs: str, rhs: str, options: dict) -> None:
+    """Each side is undefined wherever the assumptions hold: no point exists, so no proof."""
+    proof = lnsym.prove(lhs, rhs, **options)
+    assert proof.status is lnsym.Status.UNKNOWN, proof.report()
+
+
+def test_a_limit_proof_says_it_is_not_checked() -> None:
+    proof = lnsym.prove("norm(LN(x))", "sqrt(n)", limit="eps=0")
+    assert proof.proved and not proof.checked
+    assert proof.check_note.startswith("not checked: limits")
+
+
+def test_lnsym_check_accepts_saved_verdicts_and_rejects_doctored_ones(tmp_path) -> None:
+    saved = _run(["prove", "LN(x) = sqrt(n)*u(c(x), n*eps)", "--json"])
+    assert saved.returncode == 0
+    good = _run(["check", "-"], saved.stdout)
+    assert (good.returncode, good.stdout.strip()) == (0, "1: proved: accepted")
+    doctored = json.loads(saved.stdout)
+    doctored["check"]["statement"]["rhs"] = "sqrt(n)*u(c(x), eps)"
+    bad = _run(["check", "-"], json.dumps(doctored))
+    assert bad.returncode == 1 and "rejected: LHS − RHS does not reduce to zero" in bad.stdout
+    refuted = _run(["prove", "LN(x)", "sqrt(n)*u(c(x), eps)", "--json"])
+    witness = json.loads(refuted.stdout)
+    assert _run(["check", "-"], refuted.stdout).returncode == 0
+    witness["check"]["statement"]["rhs"] = "LN(x)"  # a witness cannot separate equal sides
+    assert _run(["check", "-"], json.dumps(witness)).returncode == 1
+    path = tmp_path / "proof.json"
+    path.write_text(saved.stdout)
+    assert _run(["check", str(path)]).returncode == 0
+
+
+@pytest.mark.parametrize("text", ["", "not json", "{}", "[1, 2]", '{"status": "proved"}'])
+def test_lnsym_check_bad_input_is_one_line_exit_2(text: str) -> None:
+    result = _run(["check", "-"], text)
+    assert result.returncode == 2, result
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
