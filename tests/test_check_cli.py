@@ -13,7 +13,11 @@ import lnsym
 
 def _run(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "lnsym", *args], input=stdin, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "lnsym", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -21,12 +21,12 @@ from typing import Any
 
 from lnsym.check.poly import Poly
 
-__all__ = ["Ball", "Dual", "Field", "Frac", "Undefined", "ball_divide", "ball_sqrt"]
+__all__ = ["Ball", "Dual", "Field", "Frac", "UndefinedError", "ball_divide", "ball_sqrt"]
 
 _PRECISION = 160  # bits kept by a ball's endpoints after an irrational root
 
 
-class Undefined(ArithmeticError):
+class UndefinedError(ArithmeticError):
     """A division by zero or the root of a negative number, where the check meets it."""
 
 
@@ -42,9 +42,7 @@ class Frac:
             den = den * extra
         if num and not den.is_constant():  # cancel the common monomial factor
             common = dict(_monomial_content(num))
-            shared = tuple(
-                (v, min(e, common[v])) for v, e in _monomial_content(den) if v in common
-            )
+            shared = tuple((v, min(e, common[v])) for v, e in _monomial_content(den) if v in common)
             if shared:
                 num, den = _divide_monomial(num, shared), _divide_monomial(den, shared)
         self.field, self.num, self.den = field, num, den
@@ -124,7 +122,7 @@ class Field:
 
     def div(self, a: Frac, b: Frac) -> Frac:
         if b.is_zero():
-            raise Undefined("a divisor is identically zero: the formula is defined nowhere")
+            raise UndefinedError("a divisor is identically zero: the formula is defined nowhere")
         return Frac(self, a.num, a.den) * Frac(self, b.den, b.num)
 
     def reduce(self, p: Poly) -> tuple[Poly, Poly]:
@@ -178,7 +176,7 @@ class Field:
         if a.num.is_constant() and a.den.is_constant():
             value = a.num.constant()
             if value < 0:
-                raise Undefined(f"the square root of the negative number {value}")
+                raise UndefinedError(f"the square root of the negative number {value}")
             return self._sqrt_rational(value)
         p, q = a.num, a.den
         if self.nonnegative(q, strict=True) or self.nonnegative(-q, strict=True):
@@ -364,18 +362,18 @@ class Ball:
 
 def ball_divide(a: Ball, b: Ball) -> Ball:
     if b.exact and b.lo == 0:
-        raise Undefined("division by zero")
+        raise UndefinedError("division by zero")
     if not b.excludes_zero():
-        raise Undefined("cannot tell whether a divisor is zero")
+        raise UndefinedError("cannot tell whether a divisor is zero")
     return a * _rounded(1 / b.hi, 1 / b.lo)
 
 
 def ball_sqrt(a: Ball) -> Ball:
     if a.hi < 0:
-        raise Undefined("the square root of a negative number")
+        raise UndefinedError("the square root of a negative number")
     if a.lo < 0:
         if a.exact or a.hi > 0:
-            raise Undefined("cannot tell the sign of a radicand")
+            raise UndefinedError("cannot tell the sign of a radicand")
     lo, hi = max(a.lo, Fraction(0)), a.hi
     if a.exact:
         p, q = lo.numerator, lo.denominator

@@ -29,13 +29,13 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from lnsym.check.algebra import Ball, Dual, Field, Frac, Undefined, ball_divide, ball_sqrt
+from lnsym.check.algebra import Ball, Dual, Field, Frac, UndefinedError, ball_divide, ball_sqrt
 from lnsym.check.poly import Poly
 from lnsym.check.reader import CheckerInputError, Tree
 
 __all__ = [
     "Components",
-    "NotChecked",
+    "NotCheckedError",
     "Symbolic",
     "evaluate",
     "is_zero",
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 
-class NotChecked(Exception):
+class NotCheckedError(Exception):
     """The statement uses something the checker has no rule for (its verdict is not re-checked)."""
 
 
@@ -275,7 +275,7 @@ def evaluate(tree: Tree, alg: Any, env: Mapping[str, Any]) -> Any:
     if name in ("jvp", "diff"):
         return _derivative(name, args, alg, env)
     if name not in _TABLE:
-        raise NotChecked(f"the checker has no rule for {name}()")
+        raise NotCheckedError(f"the checker has no rule for {name}()")
     kinds, rule = _TABLE[name]
     values = [evaluate(a, alg, env) for a in args]
     if kinds.endswith("e") and len(values) == len(kinds) - 1:
@@ -318,10 +318,10 @@ def _power(alg: Any, base: Any, exponent_tree: Tree) -> Any:
     while tree[0] == "neg":
         sign, tree = -sign, tree[1]
     if tree[0] != "num":
-        raise NotChecked("a power whose exponent is not a number")
+        raise NotCheckedError("a power whose exponent is not a number")
     exponent = tree[1] * sign
     if exponent.denominator not in (1, 2) or abs(exponent) > 1000:
-        raise NotChecked(f"the power {exponent}")
+        raise NotCheckedError(f"the power {exponent}")
     twice = int(exponent * 2)
     root = alg.sqrt(base) if twice % 2 else None
     whole = abs(twice) // 2
@@ -365,5 +365,5 @@ def _derivative(name: str, args: tuple[Tree, ...], alg: Any, env: Mapping[str, A
 def poly_of(value: Frac) -> Poly:
     """The numerator of a symbolic scalar (its zero set is where the scalar vanishes)."""
     if not isinstance(value, Frac):
-        raise Undefined("not a symbolic scalar")
+        raise UndefinedError("not a symbolic scalar")
     return value.num

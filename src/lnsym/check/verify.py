@@ -34,12 +34,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from lnsym.check.algebra import Ball, Field, Frac, Undefined
+from lnsym.check.algebra import Ball, Field, Frac, UndefinedError
 from lnsym.check.poly import Poly
 from lnsym.check.reader import CheckerInputError, read
 from lnsym.check.table import (
     Components,
-    NotChecked,
+    NotCheckedError,
     Symbolic,
     _add,
     _dot,
@@ -50,7 +50,7 @@ from lnsym.check.table import (
 )
 
 __all__ = [
-    "Rejected",
+    "RejectedError",
     "Verdict",
     "check_proof",
     "check_refutation",
@@ -65,7 +65,7 @@ MAX_COMPONENTS = 8
 _RELATIONS = ("<=", ">=", "!=", "==", "=", "<", ">")
 
 
-class Rejected(Exception):
+class RejectedError(Exception):
     """The certificate does not stand; the message says which part fails."""
 
 
@@ -87,9 +87,9 @@ def poly_from_json(data: Any) -> Poly:
     try:
         terms = {tuple((str(v), int(e)) for v, e in m): Fraction(c) for c, m in data}
     except (TypeError, ValueError) as error:
-        raise Rejected(f"a polynomial in the certificate is malformed: {error}") from None
+        raise RejectedError(f"a polynomial in the certificate is malformed: {error}") from None
     if any(e < 1 for m in terms for _, e in m):
-        raise Rejected("a polynomial in the certificate has a non-positive exponent")
+        raise RejectedError("a polynomial in the certificate has a non-positive exponent")
     return Poly({tuple(sorted(m)): c for m, c in terms.items()})
 
 
@@ -112,7 +112,7 @@ class _Setting:
 
     def __init__(self, statement: dict[str, Any]) -> None:
         if statement.get("limits"):
-            raise NotChecked("limits are not in the checker's rules yet")
+            raise NotCheckedError("limits are not in the checker's rules yet")
         self.lhs, self.rhs = read(statement["lhs"]), read(statement["rhs"])
         self.vectors = tuple(statement.get("vectors", ()))
         self.scalars = tuple(statement.get("scalars", ()))
@@ -144,7 +144,9 @@ def _positive_by(name: str, assumptions: list[tuple[str, str, str]]) -> bool:
 
 
 def _numerators(value: Any) -> list[Poly]:
-    entries = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+    entries = (
+        value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+    )
     return [e.num for e in entries]
 
 
@@ -166,9 +168,9 @@ def check_proof(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdi
         setting = _Setting(statement)
         _check_point(setting, certificate.get("point"))
         _check_algebra(setting, certificate)
-    except NotChecked as why:
+    except NotCheckedError as why:
         return Verdict(False, False, str(why))
-    except (Rejected, Undefined, CheckerInputError) as why:
+    except (RejectedError, UndefinedError, CheckerInputError) as why:
         return Verdict(False, True, str(why))
     return Verdict(True, True)
 
@@ -176,7 +178,7 @@ def check_proof(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdi
 def _check_algebra(setting: _Setting, certificate: dict[str, Any]) -> None:
     unsolved = [g for g in _run(setting, certificate).goals if g]
     if unsolved:
-        raise Rejected(f"LHS − RHS does not reduce to zero: {unsolved[0]!r}"[:300])
+        raise RejectedError(f"LHS − RHS does not reduce to zero: {unsolved[0]!r}"[:300])
 
 
 def explore(statement: dict[str, Any], certificate: dict[str, Any]) -> _State:
@@ -188,7 +190,7 @@ def defined_at(statement: dict[str, Any], point: dict[str, Any]) -> bool:
     """Whether ``point`` satisfies the assumptions and both sides are defined there."""
     try:
         _check_point(_Setting(statement), point)
-    except (Rejected, Undefined, CheckerInputError, NotChecked):
+    except (RejectedError, UndefinedError, CheckerInputError, NotCheckedError):
         return False
     return True
 
@@ -201,10 +203,10 @@ def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
         alg: Any = Symbolic(field, setting.dim)
     elif mode == "components":
         if not isinstance(setting.dim, int) or not 1 <= setting.dim <= MAX_COMPONENTS:
-            raise Rejected(f"the componentwise mode needs an explicit n <= {MAX_COMPONENTS}")
+            raise RejectedError(f"the componentwise mode needs an explicit n <= {MAX_COMPONENTS}")
         alg = Components(setting.dim, field)
     else:
-        raise Rejected(f"unknown mode {mode!r}")
+        raise RejectedError(f"unknown mode {mode!r}")
     env = setting.env(alg, field)
     difference = _difference(alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env))
     goals = _numerators(difference)
@@ -221,7 +223,7 @@ def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
     state = _State(field, facts, goals, difference)
     for step in certificate.get("steps", ()):
         if not isinstance(step, dict):
-            raise Rejected("a step of the certificate is not a record")
+            raise RejectedError("a step of the certificate is not a record")
         state.apply(step, alg, difference)
     return state
 
@@ -242,14 +244,14 @@ class _State:
     def fact(self, step: dict[str, Any]) -> Poly:
         index = step.get("fact")
         if not isinstance(index, int) or not 0 <= index < len(self.facts):
-            raise Rejected(f"step {step.get('kind')!r} names no fact")
+            raise RejectedError(f"step {step.get('kind')!r} names no fact")
         return self.facts[index]
 
     def apply(self, step: dict[str, Any], alg: Any, difference: Any) -> None:
         kind = step.get("kind")
         if kind == "square_goal":
             if not isinstance(difference, dict | list):
-                raise Rejected("square_goal needs a vector goal")
+                raise RejectedError("square_goal needs a vector goal")
             goal = _dot(alg, difference, difference).num
             for mapping, scale in self.history:
                 goal = self._reduced(_substituted(goal, mapping, scale))
@@ -257,15 +259,17 @@ class _State:
         elif kind == "combination":
             index = step.get("goal")
             if not isinstance(index, int) or not 0 <= index < len(self.goals):
-                raise Rejected("combination names no goal")
+                raise RejectedError("combination names no goal")
             total = Poly()
             for fact_index, cofactor in step.get("cofactors", ()):
-                total = total + self.fact({"kind": kind, "fact": fact_index}) * poly_from_json(cofactor)
+                total = total + self.fact({"kind": kind, "fact": fact_index}) * poly_from_json(
+                    cofactor
+                )
             multiplier = poly_from_json(step.get("multiplier", [["1", []]]))
             if not self._nonzero(multiplier, step.get("positive")):
-                raise Rejected("combination: the multiplier is not evidently nonzero")
+                raise RejectedError("combination: the multiplier is not evidently nonzero")
             if self._reduced(total - multiplier * self.goals[index]):
-                raise Rejected("combination: the cofactors times the facts are not the goal")
+                raise RejectedError("combination: the cofactors times the facts are not the goal")
             self.goals[index] = Poly()
         elif kind == "subst":
             self._substitute(self.fact(step), str(step.get("var")))
@@ -273,7 +277,7 @@ class _State:
             fact, v = self.fact(step), str(step.get("vector"))
             atom = Poly.var(power_sum_name((v, v)))
             if not _proportional(fact, atom):
-                raise Rejected(f"zero_vector: the fact is not a multiple of ‖c({v})‖²")
+                raise RejectedError(f"zero_vector: the fact is not a multiple of ‖c({v})‖²")
             names = {x for p in [*self.facts, *self.goals] for x in p.variables()}
             gone = {x for x in names if x[:2] in ("P[", "S[") and v in x[2:-1].split(",")}
             self._replace({x: Poly() for x in gone})
@@ -281,30 +285,31 @@ class _State:
             fact, factor = self.fact(step), poly_from_json(step.get("factor"))
             quotient = poly_from_json(step.get("quotient"))
             if not self._nonzero(factor, step.get("positive")):
-                raise Rejected("cancel: the factor is not evidently nonzero")
+                raise RejectedError("cancel: the factor is not evidently nonzero")
             if fact != factor * quotient:
-                raise Rejected("cancel: factor × quotient is not the fact")
+                raise RejectedError("cancel: factor × quotient is not the fact")
             self.facts.append(quotient)
         elif kind == "root":
             fact, base = self.fact(step), poly_from_json(step.get("base"))
             power = step.get("power")
             if not isinstance(power, int) or not 1 <= power <= 64 or not base:
-                raise Rejected("root: bad power or base")
+                raise RejectedError("root: bad power or base")
             if not _proportional(fact, base**power):
-                raise Rejected("root: the fact is not a power of the base")
+                raise RejectedError("root: the fact is not a power of the base")
             self.facts.append(base)
         elif kind == "split":
-            fact, total, parts = self.fact(step), Poly(), []
+            fact, total = self.fact(step), Poly()
+            parts: list[Poly] = []
             for weight, multiplier, square in step.get("terms", ()):
                 lam, m, s = Fraction(weight), poly_from_json(multiplier), poly_from_json(square)
                 if lam <= 0 or not self.field.nonnegative(m, strict=True):
-                    raise Rejected("split: a term is not evidently positive times a square")
+                    raise RejectedError("split: a term is not evidently positive times a square")
                 total, parts = total + m * s * s * lam, [*parts, s]
             if total != fact or not parts:
-                raise Rejected("split: the terms do not add up to the fact")
+                raise RejectedError("split: the terms do not add up to the fact")
             self.facts += parts
         else:
-            raise Rejected(f"unknown step {kind!r}")
+            raise RejectedError(f"unknown step {kind!r}")
 
     def _nonzero(self, p: Poly, squares: Any = None) -> bool:
         """Evidently ``p != 0``: of one strict sign, or ``p = Σ λ m s² + c`` with λ >= 0, m
@@ -326,11 +331,11 @@ class _State:
         parts = fact.coefficients_in(var)
         k, w = parts.get(1), parts.get(0, Poly())
         if set(parts) - {0, 1} or k is None or var in k.variables():
-            raise Rejected(f"subst: the fact is not linear in {var}")
+            raise RejectedError(f"subst: the fact is not linear in {var}")
         if not (self.field.nonnegative(k, True) or self.field.nonnegative(-k, True)):
-            raise Rejected(f"subst: the coefficient of {var} is not evidently nonzero")
+            raise RejectedError(f"subst: the coefficient of {var} is not evidently nonzero")
         if var.startswith("√"):
-            raise Rejected("subst: a radical cannot be solved for")
+            raise RejectedError("subst: a radical cannot be solved for")
         self._replace({var: -w}, k)
 
     def _replace(self, mapping: dict[str, Poly], scale: Poly | None = None) -> None:
@@ -394,33 +399,35 @@ def _proportional(p: Poly, q: Poly) -> bool:
 # -- points: where the statement is defined, and witnesses --------------------------------------
 def _point_env(setting: _Setting, point: Any) -> tuple[Components, dict[str, Any]]:
     if not isinstance(point, dict):
-        raise Rejected("no point at which the assumptions hold and both sides are defined")
+        raise RejectedError("no point at which the assumptions hold and both sides are defined")
     try:
         n = int(point["n"])
         eps = Fraction(str(point["eps"]))
         values = point["values"]
     except (KeyError, TypeError, ValueError) as error:
-        raise Rejected(f"the point is malformed: {error}") from None
+        raise RejectedError(f"the point is malformed: {error}") from None
     if n < 1 or (setting.dim is not None and n != setting.dim) or eps <= 0 or n > 4096:
-        raise Rejected("the point's n or ε is not allowed by the statement")
+        raise RejectedError("the point's n or ε is not allowed by the statement")
     alg = Components(n, None)
     env: dict[str, Any] = {"eps": Ball(eps)}
     for name in (*setting.vectors, *setting.scalars):
         value = values.get(name)
         if name in setting.vectors:
             if not isinstance(value, list) or len(value) != n:
-                raise Rejected(f"the point gives no vector of length {n} for {name!r}")
+                raise RejectedError(f"the point gives no vector of length {n} for {name!r}")
             env[name] = [Ball(Fraction(str(x))) for x in value]
         else:
             if value is None or isinstance(value, list):
-                raise Rejected(f"the point gives no scalar value for {name!r}")
+                raise RejectedError(f"the point gives no scalar value for {name!r}")
             env[name] = Ball(Fraction(str(value)))
             if name in setting.positive and not env[name].lo > 0:
-                raise Rejected(f"the point's {name} is not positive")
-    for (left_tree, relation, right_tree), text in zip(setting.trees, setting.assumptions, strict=True):
+                raise RejectedError(f"the point's {name} is not positive")
+    for (left_tree, relation, right_tree), text in zip(
+        setting.trees, setting.assumptions, strict=True
+    ):
         left, right = evaluate(left_tree, alg, env), evaluate(right_tree, alg, env)
         if not _relation_holds(left, relation, right):
-            raise Rejected(f"the point does not satisfy {' '.join(text)}")
+            raise RejectedError(f"the point does not satisfy {' '.join(text)}")
     return alg, env
 
 
@@ -451,8 +458,8 @@ def _check_point(setting: _Setting, point: Any) -> None:
     try:
         evaluate(setting.lhs, alg, env)
         evaluate(setting.rhs, alg, env)
-    except Undefined as why:
-        raise Rejected(f"a side is not defined at the certificate's point ({why})") from None
+    except UndefinedError as why:
+        raise RejectedError(f"a side is not defined at the certificate's point ({why})") from None
 
 
 def check_refutation(statement: dict[str, Any], witness: dict[str, Any]) -> Verdict:
@@ -464,9 +471,9 @@ def check_refutation(statement: dict[str, Any], witness: dict[str, Any]) -> Verd
         difference = _difference(alg, left, right)
         entries = difference if isinstance(difference, list) else [difference]
         if not any(e.excludes_zero() for e in entries):
-            raise Rejected("the witness does not separate the sides")
-    except NotChecked as why:
+            raise RejectedError("the witness does not separate the sides")
+    except NotCheckedError as why:
         return Verdict(False, False, str(why))
-    except (Rejected, Undefined, CheckerInputError) as why:
+    except (RejectedError, UndefinedError, CheckerInputError) as why:
         return Verdict(False, True, str(why))
     return Verdict(True, True)

@@ -59,10 +59,14 @@ def run(args: argparse.Namespace) -> int:
     for number, item in enumerate(_verdicts(text), start=1):
         status, check = item.get("status"), item.get("check")
         if status is None:
-            raise DataError(f"verdict {number} has no status; give the output of lnsym prove --json")
+            raise DataError(
+                f"verdict {number} has no status; give the output of lnsym prove --json"
+            )
         label = f"{number}: {status}"
         if status not in ("proved", "refuted"):
-            print(f"{label}: nothing to check (only proved and refuted verdicts carry certificates)")
+            print(
+                f"{label}: nothing to check (only proved and refuted verdicts carry certificates)"
+            )
             continue
         if not isinstance(check, dict) or not isinstance(check.get("statement"), dict):
             raise DataError(f"verdict {number} has no certificate; save it with lnsym prove --json")

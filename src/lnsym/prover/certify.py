@@ -59,7 +59,9 @@ def certify_proof(
     point = _point(statement, context, assumptions)
     best: tuple[dict[str, Any], Verdict] | None = None
     dim = statement.get("dim")
-    modes = ["symbolic"] + (["components"] if isinstance(dim, int) and dim <= MAX_COMPONENTS else [])
+    modes = ["symbolic"] + (
+        ["components"] if isinstance(dim, int) and dim <= MAX_COMPONENTS else []
+    )
     equations = any(_is_equation(a.text) for a in assumptions)
     for mode in modes:
         steps = _steps(statement, mode) if equations else []
@@ -105,7 +107,9 @@ def _point(
     find_point(context, assumptions, dims, accept=accept, attempts=24)
     if found is None and any("eps" in a.text for a in assumptions):
         for eps in ("1/2", "1", "2", "1/3", "1/4", "3/2"):  # an assumption may pin ε
-            find_point(context, assumptions, dims, accept=accept, fixed={"eps": sympy.Rational(eps)})
+            find_point(
+                context, assumptions, dims, accept=accept, fixed={"eps": sympy.Rational(eps)}
+            )
             if found is not None:
                 break
     return found
@@ -177,7 +181,9 @@ def _proposals(state: Any) -> list[dict[str, Any]]:
         for name in sorted(fact.variables(), key=_preference):
             if name.startswith("P[") and name[2:-1].split(",")[0] == name[2:-1].split(",")[-1]:
                 if fact.variables() == {name} and fact.degree(name) == 1 and not fact.constant():
-                    out.append({"kind": "zero_vector", "fact": index, "vector": name[2:-1].split(",")[0]})
+                    out.append(
+                        {"kind": "zero_vector", "fact": index, "vector": name[2:-1].split(",")[0]}
+                    )
             if fact.degree(name) == 1 and not name.startswith("√"):
                 out.append({"kind": "subst", "fact": index, "var": name})
         out += _factored(index, fact, field)
@@ -302,9 +308,9 @@ def _factored(index: int, fact: Poly, field: Field) -> list[dict[str, Any]]:
         if squares is not None:
             step["positive"] = squares
         out.append(step)
-    squares = _squares(fact)
-    if squares is not None and len(squares[0]) > 1:
-        terms, constant = squares
+    completed = _squares(fact)
+    if completed is not None and len(completed[0]) > 1:
+        terms, constant = completed
         split = [[str(w), poly_to_json(Poly.const(1)), poly_to_json(s)] for w, s in terms]
         if constant > 0:
             split.append([str(constant), poly_to_json(Poly.const(1)), poly_to_json(Poly.const(1))])

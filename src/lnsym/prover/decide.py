@@ -25,6 +25,7 @@ import sympy
 from sympy import Expr, Symbol
 
 from lnsym.budget import DEFAULT_TIMEOUT, BudgetExceeded, time_budget
+from lnsym.check.verify import Verdict
 from lnsym.errors import LnsymError, TypeMismatchError, UnsupportedError, argument
 from lnsym.lang.definitions import (
     Center,
@@ -47,7 +48,6 @@ from lnsym.prover.assumptions import (
     coefficient_differences,
     positivity,
 )
-from lnsym.check.verify import Verdict
 from lnsym.prover.certify import certify_proof, certify_refutation, statement_data
 from lnsym.prover.limits import Condition, describe_condition, limit_of, parse_limits
 from lnsym.prover.normal_form import (
@@ -319,7 +319,6 @@ def _check(problem: Problem, decision: Decision) -> None:
         decision.method = f"{decision.status.value} by the prover, but its {decision.check_note}"
         decision.status = Status.UNKNOWN
         decision.witness = None
-
 
 
 def _decide(problem: Problem) -> Decision:

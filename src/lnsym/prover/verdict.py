@@ -219,7 +219,9 @@ class Proof:
             used = ", ".join(step.describe() for step in self.certificate)
             lines.append(f"  certificate: {used}")
         if self.check_note:
-            lines.append(f"  checked: {self.check_note}" if self.checked else f"  {self.check_note}")
+            lines.append(
+                f"  checked: {self.check_note}" if self.checked else f"  {self.check_note}"
+            )
         if self.witness is not None:
             lines.append(
                 "  witness (exact values; interval arithmetic separates the sides; "
