@@ -274,6 +274,8 @@ def evaluate(tree: Tree, alg: Any, env: Mapping[str, Any]) -> Any:
     name, args = tree[1], tree[2]
     if name in ("jvp", "diff"):
         return _derivative(name, args, alg, env)
+    if name == "grad":
+        return _gradient(args, alg, env)
     if name not in _TABLE:
         raise NotCheckedError(f"the checker has no rule for {name}()")
     kinds, rule = _TABLE[name]
@@ -359,6 +361,63 @@ def _derivative(name: str, args: tuple[Tree, ...], alg: Any, env: Mapping[str, A
     value = evaluate(args[0], inner, inner_env)
     if isinstance(value, dict):
         return {atom: c.b for atom, c in value.items() if not is_zero(c.b)}
+    return [c.b for c in value] if isinstance(value, list) else value.b
+
+
+_PROBE = "∂"  # the direction of a gradient: not a name a formula can write
+
+
+def _gradient(args: tuple[Tree, ...], alg: Any, env: Mapping[str, Any]) -> Any:
+    """grad(f, x): the vector g with ⟨g, v⟩ = jvp(f, x, v) for every v, read off jvp along a fresh
+    direction (componentwise: along each basis vector)."""
+    if len(args) != 2 or args[1][0] != "name" or not _is_vector(env.get(args[1][1])):
+        raise CheckerInputError("grad(f, x) needs a scalar f and a declared vector x")
+    if isinstance(alg, Components):
+        entries = []
+        for i in range(alg.dim):
+            basis = [alg.const(Fraction(int(i == j))) for j in range(alg.dim)]
+            entries.append(_along(args[0], args[1][1], basis, alg, env))
+        return entries
+    if not isinstance(alg, Symbolic):
+        raise NotCheckedError("grad inside another derivative")
+    slope = _along(args[0], args[1][1], alg.vector(_PROBE), alg, env)
+    if _is_vector(slope):
+        raise CheckerInputError("grad(f, x) needs a scalar f")
+    gradient: dict[tuple[str, ...], Any] = {}
+    mean_part = None
+    for var, part in ((v, slope.num.coefficients_in(v)) for v in sorted(slope.num.variables())):
+        if _PROBE not in var:
+            continue
+        if set(part) - {0, 1}:
+            raise NotCheckedError("a gradient that is not linear in the direction")
+        coefficient = alg.div(Frac(alg.field, part[1]), Frac(alg.field, slope.den))
+        if var == f"mu[{_PROBE}]":
+            mean_part = coefficient
+            continue
+        names = var[2:-1].split(",")
+        names.remove(_PROBE)
+        gradient[tuple(sorted(names))] = coefficient
+    rest = slope.num
+    for var in [v for v in slope.num.variables() if _PROBE in v]:
+        rest = rest.coefficients_in(var).get(0, Poly())
+    if rest:
+        raise NotCheckedError("a gradient with a part free of the direction")
+    total = mean_part if mean_part is not None else alg.const(Fraction(0))
+    for atom, coefficient in gradient.items():  # ⟨g, 1⟩ = n g_1 + Σ g_A S[A]
+        total = total - coefficient * alg.power_sum(atom)
+    gradient[()] = alg.div(total, alg.n)
+    return {atom: c for atom, c in gradient.items() if not is_zero(c)}
+
+
+def _along(f: Tree, x: str, direction: Any, alg: Any, env: Mapping[str, Any]) -> Any:
+    inner = _Tangent(alg)
+    inner_env = {
+        k: _map(v, lambda c: Dual(c, c * 0)) if _is_vector(v) else Dual(v, v * 0)
+        for k, v in env.items()
+    }
+    moved = _map(env[x], lambda c: Dual(c, c * 0))
+    inner_env[x] = _add(moved, _map(direction, lambda c: Dual(c * 0, c)))
+    value = evaluate(f, inner, inner_env)
     return [c.b for c in value] if isinstance(value, list) else value.b
 
 

@@ -246,6 +246,7 @@ def prove(
         checked=decision.checked,
         check_note=decision.check_note,
         check_data=decision.check_data,
+        check_seconds=decision.check_seconds,
         texts=(lhs, rhs) if isinstance(lhs, str) and isinstance(rhs, str) else None,
         context=problem.context,
     )
@@ -287,12 +288,14 @@ class Decision:
     checked: bool = False
     check_note: str = ""
     check_data: dict[str, Any] | None = None
+    check_seconds: float = 0.0
 
 
 def _check(problem: Problem, decision: Decision) -> None:
     """Hand the verdict to the trusted checker; a rejected certificate makes it unknown."""
     if decision.status is Status.UNKNOWN:
         return
+    start = time.perf_counter()
     limits = tuple((str(s), v) for s, v in problem.limits)
     statement = statement_data(
         problem.texts, problem.context, problem.assumptions, problem.dim, limits
@@ -308,6 +311,7 @@ def _check(problem: Problem, decision: Decision) -> None:
     except Exception as error:  # fail closed: a crash while checking is no verdict
         certificate, verdict = {}, Verdict(False, True, f"the check failed ({error!r:.200})")
     decision.check_data = {"statement": statement, "certificate": certificate}
+    decision.check_seconds = time.perf_counter() - start
     decision.checked = verdict.accepted
     if verdict.accepted:
         decision.check_note = "certificate checked by lnsym.check"

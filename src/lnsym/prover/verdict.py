@@ -121,6 +121,8 @@ class Proof:
     check_note: str = ""
     #: the statement and certificate the checker read (``lnsym check`` re-reads them).
     check_data: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    #: seconds spent finding the certificate and checking it (part of ``seconds``).
+    check_seconds: float = 0.0
     #: the sides as written (when given as text) and their names: LaTeX prints them as written.
     texts: tuple[str, str] | None = None
     context: Context | None = None
