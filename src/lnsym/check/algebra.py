@@ -113,6 +113,8 @@ class Field:
         self._named: dict[tuple[Poly, Poly], str] = {}
         #: polynomials known to be >= 0 (each an inner product <v, v> the checker computed).
         self.known: list[Poly] = []
+        #: polynomials known to be > 0 (a limit's stated conditions, such as ‖c(x)‖² for c(x) != 0).
+        self.known_positive: list[Poly] = []
 
     def const(self, value: int | Fraction) -> Frac:
         return Frac(self, Poly.const(value))
@@ -150,6 +152,8 @@ class Field:
         """Evidently ``p >= 0`` (``> 0`` if strict) for real values: positive coefficients on
         monomials of nonnegative atoms and even powers — or a known square norm plus such terms."""
         if self._monomials_nonnegative(p, strict):
+            return True
+        if any(_positive_multiple(p, k) for k in self.known_positive):
             return True
         return any(self._monomials_nonnegative(p - k, strict) for k in self.known)
 
@@ -225,6 +229,14 @@ class Field:
                 if self.nonnegative(p, strict=True):
                     self.positive.add(name)
         return self.var(self._named[key])
+
+
+def _positive_multiple(p: Poly, k: Poly) -> bool:
+    if not p or not k:
+        return False
+    (m, c), *_ = sorted(k.terms.items())
+    ratio = p.terms.get(m)
+    return ratio is not None and ratio / c > 0 and p == k * (ratio / c)
 
 
 def _index(name: str) -> int:

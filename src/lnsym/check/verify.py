@@ -111,8 +111,8 @@ class _Setting:
     """The statement read once: its trees, names and the positive scalars."""
 
     def __init__(self, statement: dict[str, Any]) -> None:
-        if statement.get("limits"):
-            raise NotCheckedError("limits are not in the checker's rules yet")
+        self.limit = _limit_of(statement.get("limits") or {})
+        self.conditions = [read(_condition_side(t)) for t in statement.get("conditions", ())]
         self.lhs, self.rhs = read(statement["lhs"]), read(statement["rhs"])
         self.vectors = tuple(statement.get("vectors", ()))
         self.scalars = tuple(statement.get("scalars", ()))
@@ -126,6 +126,27 @@ class _Setting:
         env.update({s: field.var(s) for s in self.scalars} if field else {})
         env["eps"] = field.var("eps") if field else None
         return env
+
+
+def _limit_of(limits: Any) -> tuple[str, Fraction] | None:
+    if not limits:
+        return None
+    if not isinstance(limits, dict) or len(limits) != 1:
+        raise NotCheckedError("more than one limit is not in the checker's rules")
+    ((name, value),) = limits.items()
+    try:
+        return str(name), Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        raise NotCheckedError(
+            f"the limit {name} -> {value} is not in the checker's rules"
+        ) from None
+
+
+def _condition_side(text: str) -> str:
+    left, relation, right = split_relation(text)
+    if relation != "!=" or right.strip() not in ("0", "0*ones"):
+        raise NotCheckedError(f"the condition {text!r} is not of the form f != 0")
+    return left
 
 
 def _positive_by(name: str, assumptions: list[tuple[str, str, str]]) -> bool:
@@ -221,11 +242,45 @@ def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
         else:
             facts += _numerators(value)
     state = _State(field, facts, goals, difference)
+    entries = difference.values() if isinstance(difference, dict) else difference
+    state.denominators = (
+        [e.den for e in entries] if isinstance(difference, dict | list) else [difference.den]
+    )
     for step in certificate.get("steps", ()):
         if not isinstance(step, dict):
             raise RejectedError("a step of the certificate is not a record")
         state.apply(step, alg, difference)
+    if setting.limit is not None:
+        _take_limit(setting, state, alg, env)
     return state
+
+
+def _take_limit(setting: _Setting, state: _State, alg: Any, env: dict[str, Any]) -> None:
+    """The limit by continuity: at the limit value every denominator stays nonzero (under the
+    stated conditions, each f != 0 read as f² > 0 or ‖f‖² > 0), so LHS − RHS tends to its value
+    there, which must reduce to zero. Assumptions were used before the limit."""
+    name, value = setting.limit
+    if name != "eps" and name not in setting.scalars:
+        raise RejectedError(f"the limit's variable {name!r} is not a scalar of the statement")
+    field = state.field
+    for tree in setting.conditions:
+        f = evaluate(tree, alg, env)
+        square = _dot(alg, f, f) if isinstance(f, dict | list) else f * f
+        positive = square.num * square.den
+        if not isinstance(f, dict | list) and field.nonnegative(f.num * f.den):
+            positive = f.num * f.den  # f >= 0 and f != 0: f > 0
+        field.known_positive.append(positive)
+        if len(positive.terms) == 1:  # a single atom (‖c(x)‖² = P[x,x]) is a positive variable
+            ((monomial, coefficient),) = positive.terms.items()
+            if coefficient > 0 and len(monomial) == 1 and monomial[0][1] % 2 == 1:
+                field.positive.add(monomial[0][0])
+                field.nonneg.add(monomial[0][0])
+    state.take(name, value)
+    for den in state.denominators:
+        if not state._nonzero(den):
+            raise RejectedError(
+                f"a denominator may vanish in the limit {name} -> {value}: {den!r}"[:300]
+            )
 
 
 def _atoms(value: Any) -> set[tuple[str, ...]]:
@@ -238,6 +293,8 @@ class _State:
     def __init__(self, field: Field, facts: list[Poly], goals: list[Poly], difference: Any) -> None:
         self.field, self.facts, self.goals = field, facts, goals
         self.vector_goal = isinstance(difference, dict | list)
+        #: the denominators of LHS − RHS (a limit needs them nonzero at the limit value)
+        self.denominators: list[Poly] = []
         #: the substitutions made so far, replayed on a goal formed later (square_goal)
         self.history: list[tuple[dict[str, Poly], Poly | None]] = []
 
@@ -311,6 +368,28 @@ class _State:
         else:
             raise RejectedError(f"unknown step {kind!r}")
 
+    def take(self, name: str, value: Fraction) -> None:
+        """Set ``name`` to its limit value everywhere; signs of changed roots are found anew."""
+        field = self.field
+        mapping = {name: Poly.const(value)}
+        field.known = [k.substitute(mapping) for k in field.known]
+        field.known_positive = [k.substitute(mapping) for k in field.known_positive]
+        field.positive.discard(name)
+        field.nonneg.discard(name)
+        if value > 0 or (name == "eps" and value == 0):
+            field.nonneg.add(name)
+        stale = {r for r in field.radicals if name in _uses(field, r)}
+        field.positive -= stale
+        field.nonneg -= stale
+        self.denominators = [_substituted(d, mapping, None) for d in self.denominators]
+        self._replace(mapping)
+        for r in sorted(field.radicals, key=lambda r: int(r[1:])):  # the conditions count now
+            p, q = field.radicals[r]
+            if q == 1 and field.nonnegative(p):
+                field.nonneg.add(r)
+                if field.nonnegative(p, strict=True):
+                    field.positive.add(r)
+
     def _nonzero(self, p: Poly, squares: Any = None) -> bool:
         """Evidently ``p != 0``: of one strict sign, or ``p = Σ λ m s² + c`` with λ >= 0, m
         evidently >= 0 and a constant c > 0 (``squares`` lists the [λ, m, s] terms)."""
@@ -356,6 +435,7 @@ class _State:
             self.field.radicals[r] = (new_p, new_q)
         self.facts = [self._reduced(sub(f)) for f in self.facts]
         self.goals = [self._reduced(sub(g)) for g in self.goals]
+        self.denominators = [sub(d) for d in self.denominators]
         for r in changed:  # a changed radicand may now merge with another root, or split
             if r not in self.field.radicals:
                 continue
@@ -458,6 +538,10 @@ def _check_point(setting: _Setting, point: Any) -> None:
     try:
         evaluate(setting.lhs, alg, env)
         evaluate(setting.rhs, alg, env)
+        for tree in setting.conditions:
+            value = evaluate(tree, alg, env)
+            if not any(v.excludes_zero() for v in (value if isinstance(value, list) else [value])):
+                raise RejectedError("a stated condition f != 0 fails at the certificate's point")
     except UndefinedError as why:
         raise RejectedError(f"a side is not defined at the certificate's point ({why})") from None
 
@@ -466,6 +550,8 @@ def check_refutation(statement: dict[str, Any], witness: dict[str, Any]) -> Verd
     """Re-check a witness: assumptions exactly true, some entry of LHS − RHS enclosed away from 0."""
     try:
         setting = _Setting(statement)
+        if setting.limit is not None:
+            raise NotCheckedError("a refuted limit is not in the checker's rules yet")
         alg, env = _point_env(setting, witness)
         left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
         difference = _difference(alg, left, right)

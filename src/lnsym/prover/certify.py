@@ -39,9 +39,11 @@ def statement_data(
     assumptions: tuple[Assumption, ...],
     dim: int | None,
     limits: tuple[tuple[str, Any], ...],
+    conditions: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The statement as the checker reads it (plain data, JSON-ready)."""
     return {
+        "conditions": list(conditions),
         "lhs": str(texts[0]),
         "rhs": str(texts[1]),
         "vectors": list(context.vectors),

@@ -297,8 +297,9 @@ def _check(problem: Problem, decision: Decision) -> None:
         return
     start = time.perf_counter()
     limits = tuple((str(s), v) for s, v in problem.limits)
+    conditions = tuple(str(c) for c in decision.conditions)
     statement = statement_data(
-        problem.texts, problem.context, problem.assumptions, problem.dim, limits
+        problem.texts, problem.context, problem.assumptions, problem.dim, limits, conditions
     )
     try:
         if decision.status is Status.PROVED:
