@@ -259,6 +259,7 @@ def _take_limit(setting: _Setting, state: _State, alg: Any, env: dict[str, Any])
     """The limit by continuity: at the limit value every denominator stays nonzero (under the
     stated conditions, each f != 0 read as f² > 0 or ‖f‖² > 0), so LHS − RHS tends to its value
     there, which must reduce to zero. Assumptions were used before the limit."""
+    assert setting.limit is not None
     name, value = setting.limit
     if name != "eps" and name not in setting.scalars:
         raise RejectedError(f"the limit's variable {name!r} is not a scalar of the statement")
