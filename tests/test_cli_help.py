@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from lnsym.cli import build_parser, main
+from lnsym.install import needs
 from lnsym.lang.definitions import DEFINITIONS
 from lnsym.lang.reference import plain_formula
 
@@ -101,7 +102,7 @@ def test_eval_scalar_given_for_a_vector() -> None:
 @pytest.mark.parametrize("backend", ["numpy", "numba", "torch"])
 def test_eval_undefined_is_an_error_naming_the_cause(backend: str) -> None:
     if backend != "numpy":
-        pytest.importorskip(backend, reason=f"the {backend} backend is an extra")
+        pytest.importorskip(backend, reason=needs(f"the {backend} backend", backend))
     code, out, err = run(
         "eval", "LN(x)", "--set", "x=1,1,1,1", "--set", "eps=0", "--backend", backend
     )

@@ -11,6 +11,7 @@ import pytest
 
 from _data import LN_LOGIT, UNCENTERED_LOGIT, shared
 from lnsym.errors import DataError, LnsymError
+from lnsym.install import needs
 from lnsym.interp import IDENTITIES, attribute, compare, fold, layer_norm_columns
 from lnsym.interp.attribution import gather_components
 from lnsym.interp.explain import prover_takes_limits
@@ -350,7 +351,7 @@ def test_per_column_layer_norm_against_an_independent_reference() -> None:
 
 
 def test_per_column_layer_norm_matches_torch_when_installed() -> None:
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=needs("this test", "torch"))
     rng = np.random.default_rng(11)
     matrix = rng.normal(size=(16, 4)) + 7
     g, beta = rng.normal(size=16), rng.normal(size=16)
