@@ -193,6 +193,20 @@ def test_compare_the_seed_formula(capsys: pytest.CaptureFixture[str]) -> None:
     assert "mu(x) = 9.765625e-7" in out and "eps -> 0" in out
 
 
+def test_compare_a_name_on_each_side(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 18: was an internal error (exit 4, f() got an unexpected keyword argument 'y')."""
+    args = ["compare", "LN(x)", "LN(y)", "--set", "x=1,2,3,6", "--set", "y=0,1,5,2"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out.startswith("REFUTED: LN(x) = LN(y)")
+    code, data = run_json(capsys, *args)
+    assert code == 0 and data["status"] == "refuted"
+    x, y = np.array([1.0, 2.0, 3.0, 6.0]), np.array([0.0, 1.0, 5.0, 2.0])
+    for name, v in (("lhs_float64", x), ("rhs_float64", y)):
+        c = v - v.mean()
+        np.testing.assert_allclose(data[name], c / np.sqrt((c * c).mean() + 1e-5), rtol=1e-14)
+
+
 def test_compare_proved_and_digits(capsys: pytest.CaptureFixture[str]) -> None:
     code, data = run_json(
         capsys, "compare", "LN(x)", "sqrt(n)*u(c(x), n*eps)", "--set", "x=1,2,3,6", "--digits", "12"

@@ -280,6 +280,30 @@ def test_compare_residual_equals_the_difference_of_values() -> None:
     assert dict((q.name, q.value) for q in result.quantities)["mu(x)"] == "3.0"
 
 
+def test_compare_names_on_one_side_only() -> None:
+    """Issue 18: each side's float64 kernel takes its own names (x on the left, y on the right),
+    never both: an internal TypeError before. Values against NumPy and mpmath, not lnsym."""
+    x, y = [1.0, 2.0, 3.0, 6.0], [0.0, 1.0, 5.0, 2.0]
+    result = compare("LN(x)", "LN(y)", {"x": x, "y": y})
+    assert result.status == "refuted"
+    np.testing.assert_allclose(result.lhs_float, reference_ln(np.array(x)), rtol=1e-14)
+    np.testing.assert_allclose(result.rhs_float, reference_ln(np.array(y)), rtol=1e-14)
+    with mpmath.workdps(40):
+
+        def ln(v: list[float]) -> list[mpmath.mpf]:
+            mean = mpmath.fsum(v) / len(v)
+            var = mpmath.fsum((a - mean) ** 2 for a in v) / len(v)
+            return [(a - mean) / mpmath.sqrt(var + mpmath.mpf("1e-5")) for a in v]
+
+        truth = [p - q for p, q in zip(ln(x), ln(y), strict=True)]
+        for got, want in zip(result.difference_value, truth, strict=True):
+            assert abs(mpmath.mpf(got) - want) < mpmath.mpf("1e-25")
+    # a scalar on one side only, a vector on the other
+    one_side = compare("dot(w, x) + b", "b", {"x": x, "w": [1.0, 0.0, 0.0, 1.0], "b": 2.0})
+    assert one_side.lhs_float == pytest.approx(9.0) and one_side.lhs_value == "9.0"
+    assert one_side.rhs_value == "2.0" and one_side.difference_value == "7.0"
+
+
 def test_compare_scale_invariance_only_in_the_limit() -> None:
     result = compare("LN(2*x)", "LN(x)", {"x": [1.0, 2.0, 3.0, 6.0]})
     assert result.status == "refuted" and float(result.size) > 1e-7
