@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -203,3 +205,15 @@ def test_eval_mismatches_name_the_right_culprit(
     assert main(["eval", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_exit_status_table_lists_every_status() -> None:
+    """Issue 18: docs/cli.md's table lacked exit 4 (an internal error)."""
+    from lnsym.cli import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    table = text.split("## Exit status", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| (\d) \| (.+) \|$", table, re.M))
+    assert sorted(rows) == ["0", "1", "2", "3", "4"]
+    assert "bad input" in rows[str(EXIT_BAD_INPUT)]
+    assert "internal error" in rows[str(EXIT_INTERNAL_ERROR)]

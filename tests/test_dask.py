@@ -425,7 +425,7 @@ def test_attribute_out_of_core(tmp_path: Path, capsys: pytest.CaptureFixture[str
         == 0
     )
     summary = json.loads(capsys.readouterr().out)
-    assert summary["ok"] and [c["name"] for c in summary["components"]] == ["parts[1]", "parts[2]"]
+    assert summary["ok"] and [c["name"] for c in summary["components"]] == ["parts[0]", "parts[1]"]
     _close(np.array(summary["logit"]), attribute([emb[:4], attn[:4]], w).logit)
 
 

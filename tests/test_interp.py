@@ -488,8 +488,10 @@ def test_gather_components() -> None:
     stack = np.arange(24.0).reshape(3, 2, 4)
     named = {"emb": Data(np.ones(4), "emb")}
     gathered = gather_components(named, stack, "dir/parts.npy")
-    assert list(gathered) == ["emb", "parts[1]", "parts[2]", "parts[3]"]
-    np.testing.assert_array_equal(gathered["parts[2]"], stack[1])
+    # NumPy's indices, like the report's rows and readers (issue 18: they counted from 1)
+    assert list(gathered) == ["emb", "parts[0]", "parts[1]", "parts[2]"]
+    for k in range(3):
+        np.testing.assert_array_equal(gathered[f"parts[{k}]"], stack[k])
     with pytest.raises(DataError, match=r"^components= v\.npy: expected a stack"):
         gather_components({}, np.ones(4), "v.npy")
     with pytest.raises(DataError, match=r"component p\[1\] is given twice"):
