@@ -1,26 +1,49 @@
-"""Doctests of modules that need an optional extra skip, with the reason, when it is missing."""
+"""Modules that need an optional extra are skipped, with the reason, when it is missing.
+
+``--doctest-modules`` imports every module of ``src/lnsym`` to collect its examples; a module that
+imports an optional library at its top (the torch and jax runtimes) cannot even be imported without
+it, and one whose examples use an extra (the Dask layer) cannot run them. Each is listed in
+:data:`NEEDS` with its extra, and is reported as skipped — with :func:`lnsym.install.needs`, the same
+advice an error message gives — instead of failing the collection.
+"""
 
 from __future__ import annotations
 
-import importlib.util
+from pathlib import Path
 
 import pytest
 
-#: module (whose docstring examples run) → the libraries its examples need, and the extra.
+from lnsym.install import missing, needs
+
+SOURCE = Path(__file__).resolve().parent / "src"
+
+#: module (whose docstring examples run) → the extra its import or its examples need.
 NEEDS = {
-    "lnsym.kernels.chunked": (("dask",), "dask"),
-    "lnsym.kernels.stores": (("dask", "zarr"), "dask"),
-    "lnsym.interp.chunked": (("dask",), "dask"),
+    "lnsym.kernels.torch_runtime": "torch",
+    "lnsym.kernels.jax_runtime": "jax",
+    "lnsym.kernels.chunked": "dask",
+    "lnsym.kernels.stores": "dask",
+    "lnsym.interp.chunked": "dask",
 }
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if not isinstance(item, pytest.DoctestItem):
-            continue
-        for module, (libraries, extra) in NEEDS.items():
-            if item.name == module or item.name.startswith(module + "."):
-                missing = [name for name in libraries if importlib.util.find_spec(name) is None]
-                if missing:
-                    reason = f"{', '.join(missing)} not installed: pip install 'lnsym[{extra}]'"
-                    item.add_marker(pytest.mark.skip(reason=reason))
+def _module(path: Path) -> str | None:
+    try:
+        relative = path.resolve().relative_to(SOURCE)
+    except ValueError:
+        return None
+    return ".".join(relative.with_suffix("").parts)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> pytest.CollectReport | None:
+    if not isinstance(collector, pytest.Module | pytest.File) or collector.path.suffix != ".py":
+        return None
+    module = _module(collector.path)
+    extra = NEEDS.get(module or "")
+    if extra is None or not missing(extra):
+        return None
+    reason = needs(f"the examples of {module}", extra)
+    return pytest.CollectReport(
+        collector.nodeid, "skipped", (str(collector.path), None, f"Skipped: {reason}"), []
+    )

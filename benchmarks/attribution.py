@@ -1,6 +1,6 @@
 r"""Whole-vocabulary direct logit attribution: lnsym against TransformerLens's own path.
 
-Run ``python benchmarks/attribution.py`` (needs ``pip install 'lnsym[tl]'``; a few minutes on two
+Run ``python benchmarks/attribution.py`` (needs ``pip install -e '.[tl]' torch==2.13.0``; a few minutes on two
 slow cores). Setting: d_model 768, vocabulary 50,257 (GPT-2's), 13 residual components, one
 position and 128 positions, float32, a TransformerLens 4.3 ``TransformerBridge`` built from a config
 (random weights, no download; 6 layers, so ``decompose_resid`` gives 14 components, and the two

@@ -7,7 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch", reason="the PyTorch tests need torch (pip install torch)")
+from lnsym.install import needs
+
+torch = pytest.importorskip("torch", reason=needs("the PyTorch tests", "torch"))
 
 from lnsym.interp import attribute  # noqa: E402
 from lnsym.interp import attribution as module  # noqa: E402

@@ -10,6 +10,7 @@ import pytest
 import lnsym
 from _data import shared
 from lnsym.errors import LnsymError
+from lnsym.install import needs
 from lnsym.kernels import available_backends
 from lnsym.kernels.backward import layer_norm_backward, layer_norm_function
 from lnsym.numeric.data import load
@@ -49,10 +50,10 @@ def _numpy(a: object) -> np.ndarray:
 
 def _as_backend(backend: str, arrays: tuple) -> tuple:
     if backend == "torch":
-        torch = pytest.importorskip("torch", reason="torch is an optional extra")
+        torch = pytest.importorskip("torch", reason=needs("the torch backend", "torch"))
         return tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in arrays)
     if backend == "jax":
-        jnp = pytest.importorskip("jax.numpy", reason="jax is an optional extra")
+        jnp = pytest.importorskip("jax.numpy", reason=needs("the jax backend", "jax"))
         return tuple(jnp.asarray(a) for a in arrays)
     return arrays
 
@@ -145,7 +146,7 @@ def test_seed_data_against_mpmath() -> None:
 
 
 def test_autograd_function_passes_gradcheck() -> None:
-    torch = pytest.importorskip("torch", reason="torch is an optional extra (pip install torch)")
+    torch = pytest.importorskip("torch", reason=needs("this test", "torch"))
     function = layer_norm_function()
     rng = np.random.default_rng(11)
     x = torch.tensor(rng.standard_normal((3, 2, 5)), requires_grad=True)
@@ -164,7 +165,7 @@ def test_autograd_function_passes_gradcheck() -> None:
 
 
 def test_autograd_function_float32() -> None:
-    torch = pytest.importorskip("torch", reason="torch is an optional extra (pip install torch)")
+    torch = pytest.importorskip("torch", reason=needs("this test", "torch"))
     x = torch.randn(4, 16, dtype=torch.float32, requires_grad=True)
     g, beta = torch.ones(16, requires_grad=True), torch.zeros(16, requires_grad=True)
     y = layer_norm_function().apply(x, g, beta)

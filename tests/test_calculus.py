@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import lnsym
 from lnsym.errors import LnsymError, TypeMismatchError, UnsupportedError
+from lnsym.install import needs
 from lnsym.lang.calculus import derivative, gradient
 from lnsym.lang.definitions import Kind, VectorSymbol, kind_of
 from lnsym.lang.parser import Context, parse, parse_typed
@@ -212,7 +213,7 @@ def test_hessian_vector_product_matches_second_differences(rows: tuple) -> None:
 
 
 def test_affine_gradients_match_torch_autograd() -> None:
-    torch = pytest.importorskip("torch", reason="torch is an optional extra (pip install torch)")
+    torch = pytest.importorskip("torch", reason=needs("this test", "torch"))
     rng = np.random.default_rng(3)
     x, dy = rng.standard_normal((5, 9)) * 3 + 2, rng.standard_normal((5, 9))
     g, beta = rng.standard_normal(9), rng.standard_normal(9)

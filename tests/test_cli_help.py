@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from lnsym.cli import build_parser, main
+from lnsym.install import needs
 from lnsym.lang.definitions import DEFINITIONS
-from lnsym.lang.reference import plain_formula
+from lnsym.lang.reference import instance, language_help, plain_formula
 
 
 def run(*argv: str, columns: int = 80) -> tuple[int, str, str]:
@@ -58,11 +61,28 @@ def test_language_lists_every_function_builtin_and_the_names_rule() -> None:
         assert plain_formula(cls.formula) in out
     for builtin in ("n ", "eps ", "ones ", "sqrt(s)"):
         assert f"\n  {builtin}" in out
-    assert "sandwich(x, y): Geometric-algebra sandwich" in out
+    assert "sandwich(a, v): Geometric-algebra sandwich" in out
     assert "a v a = 2<a, v> a - <a, a> v" in out
     assert "they add" in out and "the default x" in out
     assert max(len(line) for line in out.splitlines()) <= 100
     assert run("help", "language")[1] == out
+
+
+def test_language_calls_use_the_formulas_names_and_no_tex() -> None:
+    """Issue 18: LNA(x, y, z) was shown beside g ⊙ LN(x) + beta, and jvp/grad/diff printed raw
+    TeX (\\big|_t=0)."""
+    text = language_help(100)
+    assert "\\" not in text and "{" not in text, "raw TeX in lnsym language"
+    assert "LNA(x, g, beta), LNA(x, g, beta, e): Affine layer normalization" in text
+    assert "      ∂F/∂x v = d/dt F(x + t v) at t=0" in text
+    assert "      <∇_x f, v> = ∂f/∂x v for all v" in text and "      ∂F/∂α" in text
+    for cls in DEFINITIONS.values():
+        if hasattr(cls, "example"):  # jvp, grad, diff: an example call, not names
+            continue
+        formula = plain_formula(cls.formula)
+        for argument in instance(cls, with_eps=True).args:
+            if str(argument) != "e":  # LN(x, e): the formula writes the default, eps
+                assert re.search(rf"\b{argument}\b", formula), (cls.language_name, argument)
 
 
 def test_help_topics() -> None:
@@ -101,7 +121,7 @@ def test_eval_scalar_given_for_a_vector() -> None:
 @pytest.mark.parametrize("backend", ["numpy", "numba", "torch"])
 def test_eval_undefined_is_an_error_naming_the_cause(backend: str) -> None:
     if backend != "numpy":
-        pytest.importorskip(backend, reason=f"the {backend} backend is an extra")
+        pytest.importorskip(backend, reason=needs(f"the {backend} backend", backend))
     code, out, err = run(
         "eval", "LN(x)", "--set", "x=1,1,1,1", "--set", "eps=0", "--backend", backend
     )
@@ -202,3 +222,15 @@ def test_eval_mismatches_name_the_right_culprit(
     assert main(["eval", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_exit_status_table_lists_every_status() -> None:
+    """Issue 18: docs/cli.md's table lacked exit 4 (an internal error)."""
+    from lnsym.cli import EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    table = text.split("## Exit status", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| (\d) \| (.+) \|$", table, re.M))
+    assert sorted(rows) == ["0", "1", "2", "3", "4"]
+    assert "bad input" in rows[str(EXIT_BAD_INPUT)]
+    assert "internal error" in rows[str(EXIT_INTERNAL_ERROR)]

@@ -130,13 +130,19 @@ def test_attribute_json_shares_sum_to_the_logit(
     parts = rng.normal(size=(4, 10)) + 1
     matrix = tmp_path / "parts.csv"
     np.savetxt(matrix, parts, delimiter=",", fmt="%.17g")
-    w = ",".join(f"{v:.17g}" for v in rng.normal(size=10))
+    wv = rng.normal(size=10)
+    w = ",".join(f"{v:.17g}" for v in wv)
+    x = parts.sum(axis=0)
+    norm = float(np.sqrt(((x - x.mean()) ** 2).sum() + 10 * 1e-5))  # the shared scale's root
     code, data = run_json(
         capsys, "attribute", "--components", str(matrix), "--set", f"w={w}", "--set", "b=0.5"
     )
     assert code == 0 and data["ok"] and data["status"] == "proved"
     names = [c["name"] for c in data["components"]]
-    assert names == ["parts[1]", "parts[2]", "parts[3]", "parts[4]"]
+    assert names == ["parts[0]", "parts[1]", "parts[2]", "parts[3]"]
+    for k, component in enumerate(data["components"]):  # parts[k] is row k of the file
+        c = parts[k] - parts[k].mean()
+        assert component["share"] == pytest.approx(float(np.sqrt(10) * (c @ wv)) / norm, abs=1e-12)
     shares = sum(c["share"] for c in data["components"])
     assert shares + data["bias"] == pytest.approx(data["logit"], abs=1e-12)
     separate = sum(c["separate_ln"] for c in data["components"]) + data["bias"]
@@ -193,6 +199,20 @@ def test_compare_the_seed_formula(capsys: pytest.CaptureFixture[str]) -> None:
     assert "mu(x) = 9.765625e-7" in out and "eps -> 0" in out
 
 
+def test_compare_a_name_on_each_side(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 18: was an internal error (exit 4, f() got an unexpected keyword argument 'y')."""
+    args = ["compare", "LN(x)", "LN(y)", "--set", "x=1,2,3,6", "--set", "y=0,1,5,2"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out.startswith("REFUTED: LN(x) = LN(y)")
+    code, data = run_json(capsys, *args)
+    assert code == 0 and data["status"] == "refuted"
+    x, y = np.array([1.0, 2.0, 3.0, 6.0]), np.array([0.0, 1.0, 5.0, 2.0])
+    for name, v in (("lhs_float64", x), ("rhs_float64", y)):
+        c = v - v.mean()
+        np.testing.assert_allclose(data[name], c / np.sqrt((c * c).mean() + 1e-5), rtol=1e-14)
+
+
 def test_compare_proved_and_digits(capsys: pytest.CaptureFixture[str]) -> None:
     code, data = run_json(
         capsys, "compare", "LN(x)", "sqrt(n)*u(c(x), n*eps)", "--set", "x=1,2,3,6", "--digits", "12"
@@ -213,3 +233,30 @@ def test_compare_with_an_assumption(capsys: pytest.CaptureFixture[str]) -> None:
         "mu(x) = 0",
     )
     assert code == 0 and data["status"] == "proved"
+
+
+def test_attribute_numbers_from_zero_and_prints_no_negative_zero(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 18: components were numbered from 1 (parts[1] was row 0) while rows and readers
+    counted from 0, and a zero share of a negative logit printed a fraction of -0.000."""
+    matrix = tmp_path / "parts.csv"
+    parts = np.array([[1.0, 0.0, 2.0, 1.0], [0.0, 3.0, -1.0, 2.0], [0.0, 0.0, 0.0, 0.0]])
+    np.savetxt(matrix, parts, delimiter=",")
+    w = np.array([1.0, -1.0, 0.5, 0.0])
+    args = ["attribute", "--components", str(matrix), "--set", "w=1,-1,0.5,0"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "-0.000" not in out and " -0 " not in out
+    assert "a1 = parts[0], a2 = parts[1], a3 = parts[2]" in out and "counts from 0" in out
+    x = parts.sum(axis=0)
+    scale = 2.0 / np.sqrt(((x - x.mean()) ** 2).sum() + 4e-5)
+    logit = 0.0
+    for k, part in enumerate(parts):  # row k of the file is parts[k], with its own share
+        share = scale * float(w @ (part - part.mean()))
+        logit += share
+        line = next(line for line in out.splitlines() if line.startswith(f"  parts[{k}] "))
+        assert float(line.split()[1]) == pytest.approx(share, abs=1e-12)
+    assert logit < 0  # a zero share of a negative logit: the fraction is 0, unsigned
+    zero = next(line for line in out.splitlines() if line.startswith("  parts[2] "))
+    assert zero.split()[1:3] == ["0", "0.000"]

@@ -15,6 +15,7 @@ import pytest
 from _data import BIAS, LN_LOGIT, UNCENTERED_LOGIT, shared
 from lnsym.cli import main
 from lnsym.errors import DataError, LnsymError
+from lnsym.install import needs
 from lnsym.kernels.evaluation import evaluate
 from lnsym.numeric.data import load, read_value
 
@@ -43,7 +44,8 @@ def test_seed_logit_exact(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 def test_ln_json(backend: str, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip(backend)
+    if backend != "numpy":
+        pytest.importorskip(backend, reason=needs(f"the {backend} backend", backend))
     assert main(["eval", "LN(x)", "--set", "x=1,2,3,5", "--json", "--backend", backend]) == 0
     value = json.loads(capsys.readouterr().out)["value"]
     x = np.array([1.0, 2.0, 3.0, 5.0])
@@ -121,7 +123,7 @@ def test_no_traceback_from_the_script(tmp_path: Path) -> None:
 def test_export_writes_an_importable_module(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("numba")
+    pytest.importorskip("numba", reason=needs("the numba backend", "numba"))
     monkeypatch.chdir(tmp_path)
     code = main(
         ["export", "LN(x)", "--backend", "numba", "--name", "layer_norm", "--out", "ln_kernel.py"]

@@ -17,9 +17,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-da = pytest.importorskip("dask.array", reason="the Dask tests need the dask extra: lnsym[dask]")
-distributed = pytest.importorskip("distributed", reason="needs dask.distributed (lnsym[dask])")
-zarr = pytest.importorskip("zarr", reason="the Zarr tests need the dask extra: lnsym[dask]")
+from lnsym.install import needs
+
+da = pytest.importorskip("dask.array", reason=needs("the Dask tests", "dask"))
+distributed = pytest.importorskip("distributed", reason=needs("the Dask tests", "dask"))
+zarr = pytest.importorskip("zarr", reason=needs("the Dask tests", "dask"))
 
 from lnsym.cli import main  # noqa: E402
 from lnsym.kernels import kernel  # noqa: E402

@@ -16,8 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-da = pytest.importorskip("dask.array", reason="the Dask tests need the dask extra: lnsym[dask]")
-zarr = pytest.importorskip("zarr", reason="the Zarr tests need the dask extra: lnsym[dask]")
+from lnsym.install import needs
+
+da = pytest.importorskip("dask.array", reason=needs("the Dask tests", "dask"))
+zarr = pytest.importorskip("zarr", reason=needs("the Dask tests", "dask"))
 
 from lnsym.cli import main  # noqa: E402
 from lnsym.errors import DataError  # noqa: E402

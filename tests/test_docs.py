@@ -34,6 +34,8 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from lnsym.install import extra_of, needs
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -154,7 +156,7 @@ def test_page_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.skip(f"../shared/data is absent ({SHARED_DATA}); the seed vectors are not copied")
     for match in _REQUIRES_MODULES.finditer(path.read_text()):
         for module in (m.strip() for m in match.group(1).split(",")):
-            pytest.importorskip(module, reason=f"{path.name} needs the optional extra {module}")
+            pytest.importorskip(module, reason=needs(path.name, extra_of(module)))
     monkeypatch.chdir(ROOT)
     assert run_page(path) > 0
 
@@ -192,9 +194,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def test_figures_regenerate(tmp_path: Path) -> None:
-    pytest.importorskip(
-        "matplotlib", reason="the figures need matplotlib (pip install 'lnsym[figures]')"
-    )
+    pytest.importorskip("matplotlib", reason=needs("the figures", "figures"))
     from lnsym.documents.figures import FIGURES, write_all
 
     assert tuple(FIGURES) == FIGURE_NAMES
@@ -212,7 +212,7 @@ def test_figures_regenerate(tmp_path: Path) -> None:
 
 
 def test_figures_cli(tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason=needs("the figures", "figures"))
     import argparse
 
     from lnsym.cli import figures as command
@@ -279,7 +279,7 @@ def test_uncentered_numbers() -> None:
 
 def test_geometry_draws_c_and_ln_apart() -> None:
     """LN(x) is parallel to c(x); its arrow is offset so that it does not cover c(x)."""
-    pytest.importorskip("matplotlib", reason="the figures need matplotlib")
+    pytest.importorskip("matplotlib", reason=needs("the figures", "figures"))
     import matplotlib
 
     matplotlib.use("Agg")
@@ -426,7 +426,7 @@ def test_proof_documents_can_be_generated_in_memory() -> None:
 def test_mkdocs_build_strict(tmp_path: Path) -> None:
     for module in ("mkdocs", "material", "mkdocstrings_handlers.python", "pymdownx"):
         if importlib.util.find_spec(module.split(".")[0]) is None:
-            pytest.skip(f"{module} is not installed: pip install -e '.[docs]' to build the site")
+            pytest.skip(needs("building the site", "docs"))
     if not (ROOT / "node_modules" / "mathjax" / "es5" / "tex-mml-chtml.js").is_file():
         pytest.skip("MathJax is not installed: run 'npm ci' (the site vendors it for offline math)")
     site = tmp_path / "site"

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from lnsym.install import needs
+
 ROOT = Path(__file__).resolve().parents[1]
 MATHJAX = ROOT / "node_modules" / "mathjax" / "es5" / "tex-mml-chtml.js"
 #: no host but the local server resolves, and everything else goes to a dead proxy.
@@ -44,7 +46,7 @@ def _chromium() -> str:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for module in ("mkdocs", "material", "mkdocstrings_handlers", "pymdownx"):
         if importlib.util.find_spec(module) is None:
-            pytest.skip(f"{module} is not installed: pip install -e '.[docs]' to build the site")
+            pytest.skip(needs("building the site", "docs"))
     if not MATHJAX.is_file():
         pytest.skip("MathJax is not installed: run 'npm ci' (the site vendors it for offline math)")
     out = tmp_path_factory.mktemp("offline") / "site"
@@ -131,7 +133,9 @@ def test_screenshot_of_the_rendered_proofs(server: str, tmp_path: Path) -> None:
     shot.unlink(missing_ok=True)
     done = _chrome("--window-size=1200,1400", f"--screenshot={shot}", f"{server}/proofs/")
     assert done.returncode == 0 and shot.is_file(), done.stderr[-2000:]
-    image = pytest.importorskip("matplotlib.image", reason="matplotlib reads the screenshot")
+    image = pytest.importorskip(
+        "matplotlib.image", reason=needs("reading the screenshot", "figures")
+    )
     pixels = image.imread(shot)
     assert pixels.shape[:2] == (1400, 1200)
     assert pixels.std() > 0.05, "the screenshot is blank"

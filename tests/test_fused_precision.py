@@ -24,10 +24,11 @@ from hypothesis import strategies as st
 
 import _truth
 from lnsym.errors import UnsupportedError
+from lnsym.install import needs
 from lnsym.kernels import available_backends, export, kernel
 
 pytestmark = pytest.mark.skipif(
-    "numba" not in available_backends(), reason="numba is not installed (pip install '.[numba]')"
+    "numba" not in available_backends(), reason=needs("the fused-kernel tests", "numba")
 )
 
 PRECISIONS = ("float64", "float32")

@@ -11,6 +11,7 @@ import pytest
 
 from _data import LN_LOGIT, UNCENTERED_LOGIT, shared
 from lnsym.errors import DataError, LnsymError
+from lnsym.install import needs
 from lnsym.interp import IDENTITIES, attribute, compare, fold, layer_norm_columns
 from lnsym.interp.attribution import gather_components
 from lnsym.interp.explain import prover_takes_limits
@@ -279,6 +280,30 @@ def test_compare_residual_equals_the_difference_of_values() -> None:
     assert dict((q.name, q.value) for q in result.quantities)["mu(x)"] == "3.0"
 
 
+def test_compare_names_on_one_side_only() -> None:
+    """Issue 18: each side's float64 kernel takes its own names (x on the left, y on the right),
+    never both: an internal TypeError before. Values against NumPy and mpmath, not lnsym."""
+    x, y = [1.0, 2.0, 3.0, 6.0], [0.0, 1.0, 5.0, 2.0]
+    result = compare("LN(x)", "LN(y)", {"x": x, "y": y})
+    assert result.status == "refuted"
+    np.testing.assert_allclose(result.lhs_float, reference_ln(np.array(x)), rtol=1e-14)
+    np.testing.assert_allclose(result.rhs_float, reference_ln(np.array(y)), rtol=1e-14)
+    with mpmath.workdps(40):
+
+        def ln(v: list[float]) -> list[mpmath.mpf]:
+            mean = mpmath.fsum(v) / len(v)
+            var = mpmath.fsum((a - mean) ** 2 for a in v) / len(v)
+            return [(a - mean) / mpmath.sqrt(var + mpmath.mpf("1e-5")) for a in v]
+
+        truth = [p - q for p, q in zip(ln(x), ln(y), strict=True)]
+        for got, want in zip(result.difference_value, truth, strict=True):
+            assert abs(mpmath.mpf(got) - want) < mpmath.mpf("1e-25")
+    # a scalar on one side only, a vector on the other
+    one_side = compare("dot(w, x) + b", "b", {"x": x, "w": [1.0, 0.0, 0.0, 1.0], "b": 2.0})
+    assert one_side.lhs_float == pytest.approx(9.0) and one_side.lhs_value == "9.0"
+    assert one_side.rhs_value == "2.0" and one_side.difference_value == "7.0"
+
+
 def test_compare_scale_invariance_only_in_the_limit() -> None:
     result = compare("LN(2*x)", "LN(x)", {"x": [1.0, 2.0, 3.0, 6.0]})
     assert result.status == "refuted" and float(result.size) > 1e-7
@@ -350,7 +375,7 @@ def test_per_column_layer_norm_against_an_independent_reference() -> None:
 
 
 def test_per_column_layer_norm_matches_torch_when_installed() -> None:
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=needs("this test", "torch"))
     rng = np.random.default_rng(11)
     matrix = rng.normal(size=(16, 4)) + 7
     g, beta = rng.normal(size=16), rng.normal(size=16)
@@ -463,8 +488,10 @@ def test_gather_components() -> None:
     stack = np.arange(24.0).reshape(3, 2, 4)
     named = {"emb": Data(np.ones(4), "emb")}
     gathered = gather_components(named, stack, "dir/parts.npy")
-    assert list(gathered) == ["emb", "parts[1]", "parts[2]", "parts[3]"]
-    np.testing.assert_array_equal(gathered["parts[2]"], stack[1])
+    # NumPy's indices, like the report's rows and readers (issue 18: they counted from 1)
+    assert list(gathered) == ["emb", "parts[0]", "parts[1]", "parts[2]"]
+    for k in range(3):
+        np.testing.assert_array_equal(gathered[f"parts[{k}]"], stack[k])
     with pytest.raises(DataError, match=r"^components= v\.npy: expected a stack"):
         gather_components({}, np.ones(4), "v.npy")
     with pytest.raises(DataError, match=r"component p\[1\] is given twice"):

@@ -16,6 +16,7 @@ import pytest
 
 from _data import BIAS, LN_LOGIT, UNCENTERED_LOGIT, shared
 from lnsym.errors import DataError, UnsupportedError
+from lnsym.install import needs
 from lnsym.kernels import (
     Kernel,
     KernelShapeError,
@@ -30,7 +31,9 @@ from lnsym.numeric.mpmath_eval import evaluate_mp
 
 INSTALLED = available_backends()
 BACKENDS = [
-    pytest.param(b, marks=pytest.mark.skipif(b not in INSTALLED, reason=f"{b} is not installed"))
+    pytest.param(
+        b, marks=() if b in INSTALLED else pytest.mark.skip(reason=needs(f"the {b} backend", b))
+    )
     for b in ("numpy", "numba", "torch", "jax")
 ]
 VECTORS, SCALARS = "x,w,g,beta", "a,b"
@@ -229,7 +232,7 @@ def ulps(got: np.ndarray, expected: np.ndarray) -> float:
     return float(np.max(np.abs(got[mask].astype(np.float64) - expected[mask]) / spacing))
 
 
-@pytest.mark.skipif("numba" not in INSTALLED, reason="numba is not installed")
+@pytest.mark.skipif("numba" not in INSTALLED, reason=needs("the numba backend", "numba"))
 @pytest.mark.parametrize(("scale", "offset"), [(5.0, 30.0), (1.0, 1e4)])
 def test_fused_float32_within_one_ulp(scale: float, offset: float) -> None:
     x = (scale * np.random.default_rng(5).normal(size=(6, 512)) + offset).astype(np.float32)
@@ -250,7 +253,7 @@ def test_fused_float32_within_one_ulp(scale: float, offset: float) -> None:
     assert ulps(got, expected) <= 1.0
 
 
-@pytest.mark.skipif("torch" not in INSTALLED, reason="torch is not installed")
+@pytest.mark.skipif("torch" not in INSTALLED, reason=needs("the torch backend", "torch"))
 def test_agrees_with_torch_layer_norm() -> None:
     import torch
 

@@ -17,6 +17,7 @@ import pytest
 import lnsym
 from lnsym.cli import main
 from lnsym.errors import DataError
+from lnsym.install import needs
 from lnsym.interp import attribute, fold
 from lnsym.kernels import KernelShapeError, kernel
 from lnsym.kernels.interop import array_kind, restore
@@ -68,7 +69,7 @@ def test_restore_rule() -> None:
 
 # -- the array protocol: PyTorch -------------------------------------------------------------------
 
-torch_reason = "torch is an optional extra: pip install torch==2.13.0"
+torch_reason = needs("this test", "torch")
 
 
 @pytest.fixture(scope="module")
@@ -343,9 +344,7 @@ def test_compare_and_columns_take_tensors(torch) -> None:  # type: ignore[no-unt
 @pytest.mark.parametrize("backend", ["numpy", "numba", "jax"])
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
 def test_jax_arrays_in_every_backend(backend: str, dtype: str) -> None:
-    jnp = pytest.importorskip(
-        "jax.numpy", reason="jax is an optional extra: pip install 'lnsym[jax]'"
-    )
+    jnp = pytest.importorskip("jax.numpy", reason=needs("this test", "jax"))
     rng = np.random.default_rng(10)
     values = rng.normal(size=(3, 16)) * 3 + 1
     x = jnp.asarray(values, dtype=dtype)
@@ -360,9 +359,7 @@ def test_jax_arrays_in_every_backend(backend: str, dtype: str) -> None:
 
 
 def test_jax_into_attribute_and_fold() -> None:
-    jnp = pytest.importorskip(
-        "jax.numpy", reason="jax is an optional extra: pip install 'lnsym[jax]'"
-    )
+    jnp = pytest.importorskip("jax.numpy", reason=needs("this test", "jax"))
     rng = np.random.default_rng(11)
     parts, W = rng.normal(size=(3, 2, 8)), rng.normal(size=(8, 5))
     result = attribute(jnp.asarray(parts), jnp.asarray(W), w_axis=0)
@@ -428,7 +425,7 @@ def test_whole_vocabulary_matches_the_definition(
 
 def test_numpy_bfloat16_from_ml_dtypes() -> None:
     ml_dtypes = pytest.importorskip(
-        "ml_dtypes", reason="ml_dtypes (installed with jax) is optional"
+        "ml_dtypes", reason=needs("NumPy bfloat16 (ml_dtypes, installed with jax)", "jax")
     )
     x = np.array([[1.0, 2.0, 3.0, 5.0]], dtype=ml_dtypes.bfloat16)
     for backend in ("numpy", "numba"):

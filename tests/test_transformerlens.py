@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch", reason="torch is an optional extra: pip install torch==2.13.0")
-tl = pytest.importorskip(
-    "transformer_lens", reason="TransformerLens is an optional extra: pip install 'lnsym[tl]'"
-)
+from lnsym.install import needs
+
+torch = pytest.importorskip("torch", reason=needs("the TransformerLens tests", "tl"))
+tl = pytest.importorskip("transformer_lens", reason=needs("the TransformerLens tests", "tl"))
 
 from lnsym.interp import transformerlens as adapter  # noqa: E402
 

@@ -9,7 +9,7 @@ import argparse
 import importlib.util
 
 from lnsym.errors import UnsupportedError
-from lnsym.install import install_hint
+from lnsym.install import needs
 
 __all__ = ["register"]
 
@@ -46,9 +46,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("matplotlib") is None:
-        raise UnsupportedError(
-            f"lnsym figures needs matplotlib; install it with {install_hint('figures')}"
-        )
+        raise UnsupportedError(needs("lnsym figures", "figures"))
     from lnsym.documents.figures import write_all
 
     for path in write_all(args.out, args.only):

@@ -57,7 +57,7 @@ from lnsym.prover.verdict import Proof
 #: (it builds on this module, so this module cannot import it).
 LAZY: Callable[..., Any] | None = None
 
-__all__ = ["Attribution", "attribute", "gather_components"]
+__all__ = ["Attribution", "attribute", "components_line", "gather_components"]
 
 #: the shared scale, in the expression language (its kernel is generated from it). A share,
 #: sqrt(n)*dot(hadamard(g, w), c(a))/sqrt(norm(c(x))**2 + n*eps), is computed as the reading of
@@ -142,8 +142,7 @@ class Attribution:
         if len(self.proofs) == 1 and self.statement() != self.proofs[0].statement():
             lines.append(f"  in the components' names: {self.statement()}")
         elif len(self.proofs) == 1:
-            named = ", ".join(f"{k}: {name}" for k, name in enumerate(self.names, 1))
-            lines.append(f"  the components a1, a2, ... are, in order: {named}")
+            lines.append(components_line(self.names))
         logit = np.asarray(self.logit, dtype=np.float64)
         bias = np.broadcast_to(np.asarray(self.bias, dtype=np.float64), logit.shape)
         scale = np.asarray(self.scale, dtype=np.float64)
@@ -182,13 +181,15 @@ class Attribution:
                     header + (f"  {'<g*w, LN(a_k)> alone':>22}" if separate is not None else "")
                 )
                 for k, name in enumerate(self.names):
-                    share = float(shares[(k, *index)])
+                    share = _unsigned_zero(float(shares[(k, *index)]))
                     fraction = f"{share / read:9.3f}" if read != 0 else f"{'-':>9}"
+                    if float(fraction) == 0:  # no "-0.000" for a zero (or a vanishing) share
+                        fraction = f"{0.0:9.3f}"
                     line = f"  {name:<{width}}  {share:20.15g}  {fraction}"
                     if separate is not None:
-                        line += f"  {float(separate[(k, *index)]):22.15g}"
+                        line += f"  {_unsigned_zero(float(separate[(k, *index)])):22.15g}"
                     lines.append(line)
-                lines.append(f"  {'bias':<{width}}  {float(bias[index]):20.15g}")
+                lines.append(f"  {'bias':<{width}}  {_unsigned_zero(float(bias[index])):20.15g}")
                 total = float(shares[(slice(None), *index)].sum()) + float(bias[index])
                 lines.append(
                     f"  {'sum':<{width}}  {total:20.15g}  (|sum - logit| = {abs(total - value):.2g})"
@@ -296,12 +297,28 @@ def _components(
     return tuple(labels), moved
 
 
+def _unsigned_zero(value: float) -> float:
+    """``value`` with -0.0 printed as 0."""
+    return value + 0.0
+
+
+def components_line(names: Sequence[str]) -> str:
+    """The report's line naming the identity's a1 … aK (a name, not an index: every index in the
+    output — ``STEM[k]``, rows, readers, the axes of ``--out`` — counts from 0, as NumPy's does)."""
+    named = ", ".join(f"a{k} = {name}" for k, name in enumerate(names, 1))
+    return (
+        f"  the identity's a1, a2, ... are the components in order: {named}"
+        "; every index (a row, a reader, STEM[k]) counts from 0, as in NumPy"
+    )
+
+
 def gather_components(
     named: Mapping[str, Data], stack: Any | None = None, source: str | None = None
 ) -> dict[str, Any]:
     """The components as ``lnsym attribute`` takes them: the ``named`` ones (``--component``), in
     order, then one per entry of the first axis of ``stack`` (``--components FILE``, K x ... x n),
-    named ``STEM[1]`` … ``STEM[K]`` after the file ``source``."""
+    named ``STEM[0]`` … ``STEM[K-1]`` after the file ``source`` (NumPy's indices: ``STEM[k]`` is
+    ``stack[k]``, like the rows and readers of the report)."""
     components: dict[str, Any] = {name: data.array for name, data in named.items()}
     if stack is not None:
         if stack.ndim < 2:
@@ -310,7 +327,7 @@ def gather_components(
                 "the first axis (K x ... x n)"
             )
         stem = Path(str(source)).stem
-        for k, part in enumerate(stack, 1):
+        for k, part in enumerate(stack):
             name = f"{stem}[{k}]"
             if name in components:
                 raise DataError(f"component {name} is given twice")

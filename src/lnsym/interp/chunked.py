@@ -46,6 +46,7 @@ from lnsym.interp.attribution import (
     _readouts,
     _row_blocks,
     _row_bounds,
+    components_line,
 )
 from lnsym.interp.comparison import _parse
 from lnsym.interp.explain import vanishing_conditions
@@ -208,8 +209,7 @@ class StoredAttribution:
         result = self.attribution
         lines = [proof.summary() for proof in result.proofs]
         if len(result.proofs) == 1:
-            named = ", ".join(f"{k}: {name}" for k, name in enumerate(result.names, 1))
-            lines.append(f"  the components a1, a2, ... are, in order: {named}")
+            lines.append(components_line(result.names))
         verdict = "ok" if self.ok else "FAILED"
         lines += [
             self.written.summary(),

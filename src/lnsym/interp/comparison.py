@@ -203,11 +203,13 @@ def _float(expr: Expr, context: Context, arrays: dict[str, np.ndarray], eps_valu
     """The float64 value of ``expr`` from a generated kernel (None if it cannot be generated)."""
     if expr.is_number:
         return float(expr)
-    vectors = [v for v in context.vectors if v in arrays]
-    scalars = [s for s in context.scalars if s in arrays]
+    # this side's own names only: a name may appear on the other side alone (LN(x) vs LN(y))
+    own = {name: array for name, array in arrays.items() if name in free_names(expr)}
+    vectors = [v for v in context.vectors if v in own]
+    scalars = [s for s in context.scalars if s in own]
     try:
         function = kernel(expr, vectors=vectors, scalars=scalars, name="f")
-        result = np.asarray(function(eps=eps_value, **arrays), dtype=np.float64)
+        result = np.asarray(function(eps=eps_value, **own), dtype=np.float64)
     except LnsymError:
         return None
     return result.tolist()

@@ -1,6 +1,6 @@
 r"""TransformerLens adapter: a model and a cache in, folded weights and exact attributions out.
 
-Written for TransformerLens 4.3 (``pip install 'lnsym[tl]'``), whose models are
+Written for TransformerLens 4.3 (``pip install -e '.[tl]' torch==2.13.0``), whose models are
 :class:`transformer_lens.TransformerBridge` objects (TL 4 replaced ``HookedTransformer``); it reads
 only what every bridge exposes: ``model.W_U`` (``d_model × d_vocab``), ``model.b_U``,
 ``model.ln_final.weight``/``.bias``, ``model.cfg.eps`` and ``model.cfg.normalization_type``, and the

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lnsym.errors import UnsupportedError
-from lnsym.install import install_hint
+from lnsym.install import needs
 from lnsym.kernels.arrays import Dialect, array_function
 from lnsym.kernels.fused import fused_functions
 from lnsym.kernels.spec import Spec
@@ -119,8 +119,7 @@ def get(name: str, *, installed: bool = False) -> Backend:
         raise UnsupportedError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
     if installed and not backend.installed():
         raise UnsupportedError(
-            f"the {name} backend needs {backend.library}; install it with "
-            f"{install_hint(backend.extra or backend.library)} or use backend='numpy'"
+            f"{needs(f'the {name} backend', backend.extra or name)}, or use backend='numpy'"
         )
     return backend
 

@@ -22,6 +22,7 @@ import functools
 from typing import Any
 
 from lnsym.errors import UnsupportedError
+from lnsym.install import needs
 from lnsym.kernels import available_backends, kernel
 from lnsym.kernels.interop import sum_leading_axes
 
@@ -81,9 +82,7 @@ def layer_norm_function() -> Any:
     try:
         import torch
     except ImportError:
-        raise UnsupportedError(
-            "layer_norm_function needs torch; install it with pip install 'lnsym[torch]'"
-        ) from None
+        raise UnsupportedError(needs("layer_norm_function", "torch")) from None
 
     forward_kernel = _kernel("LNA(x, g, beta)", "torch")
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lnsym.errors import UnsupportedError
+from lnsym.install import needs
 from lnsym.kernels.export import KernelShapeError
 from lnsym.lang.definitions import Kind
 
@@ -62,9 +63,7 @@ def require_dask() -> Any:
     try:
         import dask.array as da
     except ImportError:  # pragma: no cover - the extra is installed in CI
-        raise UnsupportedError(
-            "Dask arrays need dask; install it with pip install 'lnsym[dask]'"
-        ) from None
+        raise UnsupportedError(needs("Dask arrays", "dask")) from None
     return da
 
 

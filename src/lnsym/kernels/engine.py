@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lnsym.errors import DataError, UnsupportedError
+from lnsym.install import needs
 
 __all__ = ["MAX_WORKERS", "Engine", "check_loopback", "engine"]
 
@@ -67,10 +68,7 @@ def _require_distributed() -> Any:
     try:
         import distributed
     except ImportError:  # pragma: no cover - the extra is installed in CI
-        raise UnsupportedError(
-            "--workers and --scheduler need dask.distributed; install it with "
-            "pip install 'lnsym[dask]'"
-        ) from None
+        raise UnsupportedError(needs("--workers and --scheduler", "dask")) from None
     return distributed
 
 

@@ -41,6 +41,7 @@ from typing import Any, Literal
 import numpy as np
 
 from lnsym.errors import DataError, UnsupportedError
+from lnsym.install import needs
 from lnsym.kernels.chunked import require_dask
 from lnsym.kernels.engine import Engine
 from lnsym.numeric.data import Data, load, read_value
@@ -129,9 +130,7 @@ def _open_zarr(path: str, mode: str = "r") -> Any:
     try:
         import zarr
     except ImportError:  # pragma: no cover - the extra is installed in CI
-        raise UnsupportedError(
-            "Zarr stores need zarr; install it with pip install 'lnsym[dask]'"
-        ) from None
+        raise UnsupportedError(needs("Zarr stores", "dask")) from None
     if mode == "r" and not Path(path).exists():
         raise DataError(f"{path}: no such Zarr store")
     try:
@@ -157,7 +156,7 @@ class Hdf5Blocks:
         try:
             import h5py
         except ImportError:
-            raise UnsupportedError(f"{self.path}: HDF5 files need h5py; pip install h5py") from None
+            raise UnsupportedError(needs(f"{self.path}: HDF5 files", "dask")) from None
         try:
             with h5py.File(self.path, "r") as handle:
                 dataset = handle[self.name]

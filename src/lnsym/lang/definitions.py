@@ -143,6 +143,9 @@ class Definition(Function):
     result_kind: ClassVar[Kind]
     #: one line: the formula and its convention, shown in ``lnsym`` help and the docs.
     formula: ClassVar[str] = ""
+    #: the arguments' names in :attr:`formula` (its help shows ``dot(a, b)`` beside ``<a, b>``);
+    #: empty: x, y, z for vectors and e for a scalar.
+    parameters: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def eval(cls, *args: Expr) -> Expr | None:
@@ -201,6 +204,7 @@ class InnerProduct(Definition):
 
     nargs = 2
     language_name = "dot"
+    parameters = ("a", "b")
     arg_kinds = (Kind.VECTOR, Kind.VECTOR)
     result_kind = Kind.SCALAR
     formula = r"\langle a, b\rangle = \sum_i a_i b_i"
@@ -221,6 +225,7 @@ class Hadamard(Definition):
 
     nargs = 2
     language_name = "hadamard"
+    parameters = ("a", "b")
     arg_kinds = (Kind.VECTOR, Kind.VECTOR)
     result_kind = Kind.VECTOR
     formula = r"(a \odot b)_i = a_i b_i"
@@ -324,6 +329,7 @@ class Cos(Definition):
 
     nargs = 2
     language_name = "cos"
+    parameters = ("a", "b")
     arg_kinds = (Kind.VECTOR, Kind.VECTOR)
     result_kind = Kind.SCALAR
     formula = r"\cos\theta_{a,b} = \langle a, b\rangle / (\lVert a\rVert \lVert b\rVert)"
@@ -343,6 +349,7 @@ class UnitScale(Definition):
 
     nargs = 2
     language_name = "u"
+    parameters = ("y", "e")
     arg_kinds = (Kind.VECTOR, Kind.SCALAR)
     result_kind = Kind.VECTOR
     formula = r"u_e(y) = y / \sqrt{\lVert y\rVert^2 + e}"
@@ -399,6 +406,7 @@ class AffineLayerNorm(_WithEpsilon):
 
     nargs = (3, 4)
     language_name = "LNA"
+    parameters = ("x", "g", "beta", "e")
     arg_kinds = (Kind.VECTOR, Kind.VECTOR, Kind.VECTOR, Kind.SCALAR)
     result_kind = Kind.VECTOR
     formula = r"\operatorname{LNA}(x, g, \beta) = g \odot \operatorname{LN}(x) + \beta"
@@ -420,6 +428,7 @@ class Sandwich(Definition):
 
     nargs = 2
     language_name = "sandwich"
+    parameters = ("a", "v")
     arg_kinds = (Kind.VECTOR, Kind.VECTOR)
     result_kind = Kind.VECTOR
     formula = r"a\,v\,a = 2\langle a, v\rangle a - \langle a, a\rangle v"

@@ -31,6 +31,13 @@ BUILT_INS = (
 
 _TEX = [
     (r"\\left|\\right", ""),
+    # the calculus definitions: ∂F/∂x, d/dt, ∇_x, "at t=0", words in \text
+    (r"\\alpha", "α"),
+    (r"\\frac\{\\partial\s*(\w+)\}\{\\partial\s*(\S+?)\}", r"∂\1/∂\2"),
+    (r"\\frac\{d\}\{d(\w)\}", r"d/d\1"),
+    (r"\\big\|_\{([^{}]*)\}", r" at \1"),
+    (r"\\nabla_(\w)", r"∇_\1"),
+    (r"\\text\{([^{}]*)\}", r"\1"),
     (r"\\langle\s*", "<"),
     (r"\s*\\rangle", ">"),
     (r"\\lVert\s*", "|"),
@@ -58,15 +65,20 @@ def plain_formula(tex: str) -> str:
 
 
 def instance(cls: type[Definition], *, with_eps: bool = False) -> Any:
-    """A generic instance ``cls(x, y, …, e)`` (vectors x, y, z; the scalar e)."""
+    """An instance ``cls(a, b, …)`` with the argument names of its formula (``parameters``; by
+    default vectors x, y, z and the scalar e)."""
     if hasattr(cls, "example"):  # jvp, grad, diff: their arguments are not plain names
         return cls.example()
-    names = iter(("x", "y", "z"))
     arg_kinds = cls.arg_kinds
+    generic = iter(("x", "y", "z"))
+    names = cls.parameters or tuple(
+        next(generic) if k is Kind.VECTOR else "e" for k in arg_kinds
+    )  # the formula's own names when it has them: LNA(x, g, beta) beside g ⊙ LN(x) + beta
     if getattr(cls, "defaults_eps", False) and not with_eps:
-        arg_kinds = arg_kinds[:-1]
+        arg_kinds, names = arg_kinds[:-1], names[:-1]
     args = [
-        vector_symbol(next(names)) if k is Kind.VECTOR else scalar_symbol("e") for k in arg_kinds
+        vector_symbol(name) if k is Kind.VECTOR else scalar_symbol(name)
+        for k, name in zip(arg_kinds, names, strict=True)
     ]
     return cls(*args)
 
