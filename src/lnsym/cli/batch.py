@@ -132,5 +132,7 @@ def prove_lines(stream: Iterable[bytes], name: str, args: argparse.Namespace) ->
         raise LnsymError(f"{name} holds no statement; write one 'LHS = RHS' a line")
     if not args.json:
         tally = ", ".join(f"{counts[s]} {_NAMES[s]}" for s in sorted(counts, key=WORST_FIRST.index))
-        sys.stderr.write(f"lnsym prove: {name}: {sum(counts.values())} statements: {tally}\n")
+        total = sum(counts.values())
+        statements = "statement" if total == 1 else "statements"
+        sys.stderr.write(f"lnsym prove: {name}: {total} {statements}: {tally}\n")
     return worst(counts)
