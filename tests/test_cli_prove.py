@@ -107,3 +107,34 @@ def test_an_unwritable_path_is_one_line_exit_2() -> None:
         "/proc/no-such-dir: No such file or directory" in err and len(err.strip().splitlines()) == 1
     )
     assert "Traceback" not in err
+
+
+def test_a_budget_spent_while_reading_is_unknown(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 18: the budget running out before the identity was even read was exit 2 ("reading the
+    identity took longer than the time budget"); the docs promise a spent budget is UNKNOWN, 3."""
+    import time
+
+    from lnsym.prover import Status, decide, prove
+
+    monkeypatch.setattr(decide, "setup", lambda *args, **kwargs: time.sleep(30))
+    start = time.perf_counter()
+    assert main(["prove", "LN(x)", "x", "--timeout", "0.01"]) == 3
+    assert time.perf_counter() - start < 5  # the budget cut the reading short
+    out = capsys.readouterr().out
+    assert out.startswith("UNKNOWN: LN(x) = x\n") and "time budget of 0.01 s exhausted" in out
+    assert "reading the identity did not finish" in out
+    assert main(["prove", "LN(x) = x", "--timeout", "0.01", "--json"]) == 3
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["status"] == "unknown" and answer["lhs"] == "LN(x)" and answer["rhs"] == "x"
+    proof = prove("LN(x)", "x", timeout=0.01)  # the API: a verdict, not an error
+    assert proof.status is Status.UNKNOWN and not proof
+    assert proof.latex() == r"\operatorname{LN}(x) \overset{?}{=} x"
+
+
+def test_a_budget_spent_while_reading_is_unknown_end_to_end() -> None:
+    # a long sum takes far more than 10 ms to read on any machine: no patching
+    code, out, err = run("prove", "+".join(["LN(x)"] * 300), "x", "--timeout", "0.01")
+    assert code == 3 and err == ""
+    assert out.startswith("UNKNOWN: ") and "time budget of 0.01 s exhausted" in out

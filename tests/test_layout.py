@@ -7,8 +7,11 @@ above lang) is an import-linter contract in ``pyproject.toml``, checked by ``lin
 from __future__ import annotations
 
 import ast
+import importlib
 import importlib.util
 import inspect
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -73,3 +76,101 @@ def test_the_version_comes_from_the_package_metadata() -> None:
     from importlib.metadata import version
 
     assert lnsym.__version__ == version("lnsym")
+
+
+# --------------------------------------------------------------------------------------------------
+# Imported on use: the package's public names (PEP 562) and the command line's commands
+# --------------------------------------------------------------------------------------------------
+
+
+def _typing_imports() -> dict[str, str]:
+    """The names ``lnsym/__init__.py`` imports under ``if TYPE_CHECKING:``, and their modules."""
+    tree = ast.parse(Path(lnsym.__file__).read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                if isinstance(statement, ast.ImportFrom):
+                    assert statement.module is not None
+                    found |= {alias.name: statement.module for alias in statement.names}
+    return found
+
+
+def test_the_lazy_table_the_typing_imports_and_all_agree() -> None:
+    public = lnsym._PUBLIC  # type: ignore[attr-defined]
+    assert _typing_imports() == public  # what mypy sees is what a user gets
+    assert sorted(lnsym.__all__) == sorted([*public, "__version__"])
+    assert len(set(lnsym.__all__)) == len(lnsym.__all__)
+    assert set(lnsym.__all__) <= set(dir(lnsym))
+
+
+def _loads(code: str) -> set[str]:
+    """The top-level packages and lnsym modules loaded by ``code``, in a fresh interpreter."""
+    script = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True
+    )
+    return set(done.stdout.split())
+
+
+def test_import_lnsym_loads_no_sympy_and_names_load_on_use() -> None:
+    loaded = _loads("import lnsym")
+    assert not {"sympy", "numpy", "lnsym.prover", "lnsym.derive"} & loaded
+    loaded = _loads("import lnsym\nassert lnsym.prove('LN(x)', 'sqrt(n)*u(c(x), n*eps)')")
+    assert "lnsym.prover" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in {"numpy", "dask", "matplotlib"}}
+    assert not {m for m in loaded if m.startswith(("lnsym.derive", "lnsym.interp", "lnsym.kern"))}
+
+
+def test_lnsym_derive_stays_the_function_after_the_subpackage_loads() -> None:
+    # Python sets lnsym.derive to the subpackage when it is first imported; the function wins
+    code = (
+        "import lnsym, inspect\nimport lnsym.derive.check\nfrom lnsym import derive\n"
+        "assert inspect.isfunction(lnsym.derive) and derive is lnsym.derive, lnsym.derive"
+    )
+    _loads(code)
+
+
+@pytest.mark.parametrize(
+    ("argv", "absent"),
+    [
+        (["--help"], ("sympy", "numpy", "mpmath", "lnsym.prover", "lnsym.cli.prove")),
+        (["--version"], ("sympy", "numpy")),
+        (
+            ["prove", "LN(x) = sqrt(n)*u(c(x), n*eps)"],
+            ("numpy", "dask", "lnsym.derive", "lnsym.documents", "lnsym.interp", "lnsym.kernels"),
+        ),
+    ],
+)
+def test_a_command_imports_only_what_it_uses(argv: list[str], absent: tuple[str, ...]) -> None:
+    code = (
+        "import contextlib, io\nfrom lnsym.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        f"    main({argv!r})"
+    )
+    loaded = _loads(code)
+    assert "lnsym.cli" in loaded
+    assert not {m for m in loaded for a in absent if m == a or m.startswith(a + ".")}
+
+
+def test_the_command_registry_matches_what_the_modules_register() -> None:
+    """One entry per command in lnsym.cli.COMMANDS: its module registers it, with the same one-line
+    help that ``lnsym --help`` lists without importing the module."""
+    import argparse
+
+    from lnsym.cli import COMMANDS, build_parser
+
+    for module in {c.module for c in COMMANDS.values()}:
+        parser = argparse.ArgumentParser()
+        subparsers = parser.add_subparsers()
+        importlib.import_module(module).register(subparsers)
+        registered = {a.dest: a.help for a in subparsers._choices_actions}
+        assert registered == {n: c.help for n, c in COMMANDS.items() if c.module == module}
+    full = build_parser()
+    (commands,) = (a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(commands.choices) == list(COMMANDS)
+    only = build_parser([])  # every command a stub: listed with the same help
+    (stubs,) = (a for a in only._actions if isinstance(a, argparse._SubParsersAction))
+    assert [(a.dest, a.help) for a in stubs._choices_actions] == [
+        (n, c.help) for n, c in COMMANDS.items()
+    ]

@@ -9,30 +9,65 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.metadata
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from lnsym.budget import BudgetExceeded
-from lnsym.cli.options import HelpFormatter
+from lnsym.cli.arguments import HelpFormatter
 from lnsym.errors import LnsymError, interface
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL_ERROR", "ArgumentParser", "main"]
+__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_INTERNAL_ERROR", "ArgumentParser", "Command", "main"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL_ERROR = 4
-#: one module per command family; each has ``register(subparsers)``.
-COMMAND_MODULES = (
-    "lnsym.cli.prove",
-    "lnsym.cli.derive",
-    "lnsym.cli.numeric",
-    "lnsym.cli.interp",
-    "lnsym.cli.figures",
-    "lnsym.cli.series",
-    "lnsym.cli.language",
-    "lnsym.cli.check",
-)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One ``lnsym`` command: the module whose ``register(subparsers)`` adds it (with its options
+    and ``run``), and the one-line help ``lnsym --help`` lists without importing that module."""
+
+    module: str
+    help: str
+
+
+#: every command, in the order ``lnsym --help`` lists them. A command's module is imported only when
+#: that command runs (or its help is asked for), so ``lnsym --help`` needs no SymPy and ``lnsym
+#: prove`` loads no data, documents or Dask layers. To add a command: one entry here, and a module
+#: with ``register(subparsers)`` (tests/test_layout.py checks the two agree).
+COMMANDS: dict[str, Command] = {
+    "prove": Command("lnsym.cli.prove", "prove LHS = RHS, or refute it with a witness"),
+    "derive": Command(
+        "lnsym.cli.derive", "check derivations step by step; write LaTeX/Markdown proofs"
+    ),
+    "latex": Command("lnsym.cli.derive", "print the LaTeX of one expression"),
+    "eval": Command("lnsym.cli.numeric", "evaluate a formula on numbers or data files"),
+    "export": Command("lnsym.cli.numeric", "write a standalone kernel module"),
+    "fold": Command(
+        "lnsym.cli.interp", "fold an affine LN (g, beta) and bias b into the next reader w"
+    ),
+    "attribute": Command(
+        "lnsym.cli.interp", "direct logit attribution through LN: each component's share"
+    ),
+    "compare": Command(
+        "lnsym.cli.interp", "the exact symbolic difference of two formulas and its size on data"
+    ),
+    "figures": Command(
+        "lnsym.cli.figures", "regenerate the documentation's figures (PNG, matplotlib)"
+    ),
+    "series": Command(
+        "lnsym.cli.series", "expand a formula around eps = 0, every coefficient proved"
+    ),
+    "language": Command(
+        "lnsym.cli.language", "the functions, built-ins and conventions of the formulas"
+    ),
+    "help": Command("lnsym.cli.language", "help on a topic: 'language' or a command"),
+    "check": Command(
+        "lnsym.cli.check", "re-check saved verdicts (lnsym prove --json) with the trusted checker"
+    ),
+}
 
 
 _EXAMPLES = """examples:
@@ -62,7 +97,24 @@ class ArgumentParser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def build_parser() -> ArgumentParser:
+class _Version(argparse.Action):
+    """``--version``: reads the package metadata only when asked (importlib.metadata is slow)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show lnsym's version"
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from importlib.metadata import version
+
+        parser.exit(message=f"lnsym {version('lnsym')}\n")
+
+
+def build_parser(commands: Iterable[str] | None = None) -> ArgumentParser:
+    """The ``lnsym`` parser with the full parsers of ``commands`` (default: every command); the
+    others are listed by name and help only, their modules not imported."""
+    wanted = set(COMMANDS) if commands is None else set(commands)
     parser = ArgumentParser(
         prog="lnsym",
         description=(
@@ -72,26 +124,38 @@ def build_parser() -> ArgumentParser:
         ),
         epilog=_EXAMPLES,
     )
-    parser.add_argument(
-        "--version", action="version", version=f"lnsym {importlib.metadata.version('lnsym')}"
+    parser.add_argument("--version", action=_Version)
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=ArgumentParser
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
-    commands.required = True
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue  # a command family not built yet
-        module.register(commands)
+    subparsers.required = True
+    modules = dict.fromkeys(COMMANDS[name].module for name in COMMANDS if name in wanted)
+    for module in modules:  # a module may add several commands (derive and latex)
+        importlib.import_module(module).register(subparsers)
+    for name, command in COMMANDS.items():
+        if name not in subparsers.choices:  # listed by ``lnsym --help``, never parsed
+            subparsers.add_parser(name, help=command.help, add_help=False)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word that is not an option (``lnsym`` itself takes
+    only ``--help`` and ``--version``, neither with a value)."""
+    for arg in argv:
+        if arg == "--":
+            return None
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lnsym`` script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = _command_in(words)
+    args = build_parser([] if command is None else [command]).parse_args(words)
+    if getattr(args, "run", None) is None:  # the command was not where _command_in looked
+        args = build_parser().parse_args(words)
     try:
         with interface("cli"):  # error messages name the flags, not the Python arguments
             return int(args.run(args))

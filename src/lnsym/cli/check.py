@@ -26,7 +26,7 @@ _EXAMPLES = """examples:
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "check",
-        help="re-check saved verdicts (lnsym prove --json) with the trusted checker alone",
+        help="re-check saved verdicts (lnsym prove --json) with the trusted checker",
         description=(
             "Reads one JSON verdict (lnsym prove --json), or JSON lines, and re-checks each "
             "certificate or witness with lnsym's small trusted checker, independently of the "

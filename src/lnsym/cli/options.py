@@ -1,60 +1,19 @@
-"""Options shared by several commands (declarations of names, assumptions, output format)."""
+"""Options shared by several commands: values given on the command line (``--set NAME=VALUE``).
+
+The parser pieces that need no NumPy (:class:`HelpFormatter`, :func:`add_declarations`,
+:func:`add_json`) live in :mod:`lnsym.cli.arguments` and are re-exported here."""
 
 from __future__ import annotations
 
 import argparse
-import re
-import textwrap
 from collections.abc import Callable
 
+from lnsym.cli.arguments import HelpFormatter, add_declarations, add_json
 from lnsym.errors import DataError
 from lnsym.lang.parser import RESERVED
 from lnsym.numeric.data import Data, read_value
 
 __all__ = ["HelpFormatter", "add_declarations", "add_json", "add_values", "read_assignments"]
-
-
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Descriptions and epilogs wrapped to the terminal, paragraph by paragraph; indented lines
-    (examples) are kept as written."""
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        out = []
-        for block in re.split(r"\n\s*\n", text.strip("\n")):
-            lines = block.split("\n")
-            if any(line.startswith(" ") for line in lines) or block.rstrip().endswith(":"):
-                out.append("\n".join(indent + line for line in lines))
-            else:
-                out.append(
-                    textwrap.fill(
-                        " ".join(block.split()),
-                        width,
-                        initial_indent=indent,
-                        subsequent_indent=indent,
-                    )
-                )
-        return "\n\n".join(out)
-
-
-def add_declarations(parser: argparse.ArgumentParser) -> None:
-    """``--vectors x,w`` and ``--scalars a,b``: the names an expression may use."""
-    parser.add_argument(
-        "--vectors",
-        default=None,
-        metavar="V,..",
-        help="vector names where their use leaves it open (x is always a vector unless declared "
-        "a scalar; names in dot(w, x) or given lists are vectors already)",
-    )
-    parser.add_argument(
-        "--scalars",
-        default="",
-        metavar="S,..",
-        help="real scalar names where their use leaves it open (e.g. a in a*b)",
-    )
-
-
-def add_json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def add_values(parser: argparse.ArgumentParser, names: str = "") -> None:

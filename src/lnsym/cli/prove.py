@@ -1,17 +1,18 @@
-"""``lnsym prove LHS RHS`` or ``lnsym prove 'LHS = RHS'``, with ``--assume``, ``--dim``, ``--limit``."""
+"""``lnsym prove LHS RHS`` or ``lnsym prove 'LHS = RHS'``, with ``--assume``, ``--dim``, ``--limit``;
+``lnsym prove --file F``: many statements, one a line (:mod:`lnsym.cli.batch`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
+import sys
 
-from lnsym.budget import DEFAULT_TIMEOUT
-from lnsym.cli.options import add_declarations, add_json
-from lnsym.errors import LnsymError, ParseError
-from lnsym.prover import prove
+from lnsym.cli.arguments import add_json
+from lnsym.cli.batch import prove_lines
+from lnsym.cli.statement import add_statement, check_options, prove_statement
+from lnsym.errors import LnsymError
 
-__all__ = ["register", "sides"]
+__all__ = ["register"]
 
 _EXAMPLES = """examples:
   lnsym prove 'LN(x) = sqrt(n)*u(c(x), n*eps)'
@@ -21,9 +22,25 @@ _EXAMPLES = """examples:
   lnsym prove 'LN(x) = sqrt(n)*u(c(x), n*eps)' --dim 512
   lnsym prove 'norm(LN(x)) = sqrt(n)' --limit eps=0
   lnsym prove 'u(a*x, a**2*eps) = u(x, eps)' --assume 'a > 0' --json
+  lnsym prove --file identities.txt                             # one statement a line
+  lnsym prove --file - --json < identities.txt                  # JSON lines, from stdin
 
 Names: x is a vector; other names take their kind from use (w in dot(w, x) is a vector);
---vectors/--scalars settle the rest (see 'lnsym language')."""
+--vectors/--scalars settle the rest (see 'lnsym language').
+
+Batch mode (--file F, '-' for standard input): each line is 'LHS = RHS', optionally followed by
+its own flags (--assume, --dim, --limit, --vectors, --scalars, --timeout), read with the shell's
+quoting rules, e.g.
+
+  norm(LN(x)) = sqrt(n) --limit eps=0
+  u(a*x, a**2*eps) = u(x, eps) --assume 'a > 0'   # a comment
+
+Flags given on the command line apply to every line; a line's --assume and --limit add to them,
+its other flags replace them. Each line gets its own time budget (--timeout, per line). One
+verdict a line is printed as 'LINE: STATUS: statement' (--json: one JSON object a line), a bad
+line as 'LINE: ERROR: message', and the run goes on. The exit status is the worst line's, worst
+first: 4 internal error, 2 bad input, 1 refuted, 3 unknown, 0 proved (0 only when every line was
+proved; a file with no statement is bad input)."""
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -31,78 +48,34 @@ def register(commands: argparse._SubParsersAction) -> None:
         "prove",
         help="prove LHS = RHS, or refute it with a witness",
         description=(
-            "Decide LHS = RHS, given as two arguments or as one 'LHS = RHS'. Exit 0: proved "
-            "(exact symbolic zero, with any side conditions listed), 1: refuted (a certified "
-            "witness is printed), 3: unknown (including a time-out), 2: bad input, 4: internal "
-            "error. 'lnsym language' lists the functions the formulas may use."
+            "Decide LHS = RHS, given as two arguments or as one 'LHS = RHS', or every statement "
+            "of a file with --file. Exit 0: proved (exact symbolic zero, with any side conditions "
+            "listed), 1: refuted (a certified witness is printed), 3: unknown (including a "
+            "time-out), 2: bad input, 4: internal error. 'lnsym language' lists the functions "
+            "the formulas may use."
         ),
         epilog=_EXAMPLES,
     )
-    parser.add_argument("lhs", metavar="LHS", help="left-hand side, e.g. 'LN(x)', or 'LHS = RHS'")
+    add_statement(parser)
     parser.add_argument(
-        "rhs",
-        metavar="RHS",
-        nargs="?",
+        "--file",
         default=None,
-        help="right-hand side, e.g. 'sqrt(n)*u(c(x), n*eps)'",
-    )
-    add_declarations(parser)
-    parser.add_argument(
-        "--assume",
-        action="append",
-        default=[],
-        metavar="EQ",
-        help="an assumption such as 'mu(x) = 0' or 'alpha > 0' (repeatable)",
-    )
-    parser.add_argument(
-        "--dim", type=int, default=None, metavar="N", help="fix the dimension n = N"
-    )
-    parser.add_argument(
-        "--limit",
-        action="append",
-        default=None,
-        metavar="NAME=VALUE",
-        help="compare the limits of both sides, e.g. eps=0 (eps from above; repeatable)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"time budget; past it the verdict is unknown (default: {DEFAULT_TIMEOUT:g})",
+        metavar="F",
+        help="prove every statement of F, one a line ('-': standard input); see batch mode below",
     )
     add_json(parser)
     parser.set_defaults(run=run)
 
 
-def sides(lhs: str, rhs: str | None) -> tuple[str, str]:
-    """``("A", "B")`` from two arguments, or from one ``"A = B"`` (``==`` also accepted)."""
-    if rhs is not None:
-        return lhs, rhs
-    parts = [p for p in re.split(r"==|(?<![<>!=])=(?!=)", lhs)]
-    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
-        example = "lnsym prove 'LN(x) = sqrt(n)*u(c(x), n*eps)'"
-        if len(parts) > 2:
-            raise ParseError(f"{lhs!r} has more than one '='; write one equation, e.g. {example}")
-        raise ParseError(
-            f"prove needs an equation: give LHS and RHS, or one 'LHS = RHS', e.g. {example}"
-        )
-    return parts[0].strip(), parts[1].strip()
-
-
 def run(args: argparse.Namespace) -> int:
-    if args.dim is not None and args.dim < 1:
-        raise LnsymError(f"--dim must be a positive integer, not {args.dim}")
-    lhs, rhs = sides(args.lhs, args.rhs)
-    proof = prove(
-        lhs,
-        rhs,
-        vectors=args.vectors,
-        scalars=args.scalars,
-        assume=args.assume,
-        dim=args.dim,
-        limit=args.limit,
-        timeout=args.timeout,
-    )
-    print(json.dumps(proof.to_json(), indent=2) if args.json else proof.report())
-    return proof.status.exit_code
+    if args.file is None:
+        proof = prove_statement(args)
+        print(json.dumps(proof.to_json(), indent=2) if args.json else proof.report())
+        return int(proof.status.exit_code)
+    if args.lhs is not None:
+        raise LnsymError("give the statements in --file or on the command line, not both")
+    check_options(args)
+    if args.file == "-":
+        return prove_lines(sys.stdin.buffer, "<stdin>", args)
+    with open(args.file, "rb") as stream:
+        return prove_lines(stream, args.file, args)

@@ -219,16 +219,22 @@ def prove(
                     )
             _check(problem, decision)
     except BudgetExceeded:
-        if problem is None:  # even reading the request took the whole budget
-            raise LnsymError(
-                f"reading the identity took longer than the time budget of {timeout} s; "
-                "simplify it or raise the budget"
-            ) from None
         decision = Decision(
             Status.UNKNOWN,
             f"time budget of {timeout:g} s exhausted (raise it with {argument('timeout')})",
             ["the work did not finish within the time budget"],
         )
+        if problem is None:  # even reading the request took the whole budget: still unknown
+            decision.steps = ["reading the identity did not finish within the time budget"]
+            return Proof(
+                lhs=_unread(lhs),
+                rhs=_unread(rhs),
+                status=decision.status,
+                method=decision.method,
+                steps=tuple(decision.steps),
+                seconds=time.perf_counter() - start,
+                texts=(lhs, rhs) if isinstance(lhs, str) and isinstance(rhs, str) else None,
+            )
     return Proof(
         lhs=problem.lhs,
         rhs=problem.rhs,
@@ -250,6 +256,12 @@ def prove(
         texts=(lhs, rhs) if isinstance(lhs, str) and isinstance(rhs, str) else None,
         context=problem.context,
     )
+
+
+def _unread(side: object) -> Expr:
+    """A side the budget left unread: a SymPy expression as given, text as a symbol that prints as
+    written (never parsed, so nothing unbounded runs after the budget)."""
+    return side if isinstance(side, Expr) else sympy.Symbol(str(side))
 
 
 def _typed(side: str | Expr, context: Context, name: str) -> tuple[Expr, Kind]:
