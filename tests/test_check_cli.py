@@ -50,10 +50,21 @@ def test_vacuous_proofs_are_unknown(lhs: str, rhs: str, options: dict) -> None:
     assert proof.status is lnsym.Status.UNKNOWN, proof.report()
 
 
-def test_a_limit_proof_says_it_is_not_checked() -> None:
+def test_a_limit_is_checked_by_continuity_under_its_conditions() -> None:
     proof = lnsym.prove("norm(LN(x))", "sqrt(n)", limit="eps=0")
-    assert proof.proved and not proof.checked
-    assert proof.check_note.startswith("not checked: limits")
+    assert proof.proved and proof.checked and proof.conditions == ("c(x) != 0",)
+    doctored = dict(proof.check_data["statement"], conditions=[])  # without c(x) != 0: 0/0
+    certificate = proof.check_data["certificate"]
+    from lnsym.check.verify import check_proof
+
+    verdict = check_proof(doctored, certificate)
+    assert not verdict.accepted and "denominator may vanish" in verdict.reason
+
+
+def test_a_refuted_limit_says_it_is_not_checked() -> None:
+    proof = lnsym.prove("norm(LN(x))", "1", limit="eps=0")
+    assert proof.refuted and not proof.checked
+    assert proof.check_note.startswith("not checked: a refuted limit")
 
 
 def test_lnsym_check_accepts_saved_verdicts_and_rejects_doctored_ones(tmp_path) -> None:

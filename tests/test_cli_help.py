@@ -90,7 +90,7 @@ def test_help_topics() -> None:
     assert code == 0 and "LHS = RHS" in out and "examples:" in out
     code, out, err = run("help", "nope")
     assert code == 2 and out == ""
-    assert "no help on 'nope'; topics: attribute, compare" in err and "language" in err
+    assert "no help on 'nope'; topics: attribute, check, compare" in err and "language" in err
 
 
 def test_plain_formulas_read_like_the_language() -> None:
