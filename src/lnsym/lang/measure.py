@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -172,6 +173,8 @@ _TEXT_SYMBOLS = {  # text-mode commands: width in em of the text font
 }  # fmt: skip
 _TEXT_SIZES = {"small": 10.0, "footnotesize": 9.0, "scriptsize": 8.0, "tiny": 6.0,
                "normalsize": 10.95, "large": 12.0}  # fmt: skip
+_MU_SPACES = {",": 3, ":": 4, ">": 4, ";": 5, "!": -3, "thinspace": 3}
+_EM_SPACES = {" ": 0.333, "quad": 1.0, "qquad": 2.0, "enspace": 0.5}
 _TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|\s+|.", re.S)
 _DIMENSION = re.compile(r"\s*(-?[\d.]+)\s*(pt|em|ex|mu|in|cm|mm|bp)")
 _UNITS = {"pt": 1.0, "in": 72.27, "cm": 28.4528, "mm": 2.84528, "bp": 1.00375}
@@ -361,11 +364,11 @@ class _Reader:
             return [self.char(fam, code, kind, style)]
         if name in _IGNORED:
             return []
-        spaces = {",": 3 * mu, ":": 4 * mu, ">": 4 * mu, ";": 5 * mu, "!": -3 * mu,
-                  " ": 0.333 * em, "quad": self.sizes.text, "qquad": 2 * self.sizes.text,
-                  "enspace": 0.5 * self.sizes.text, "thinspace": 3 * mu}  # fmt: skip
-        if name in spaces:
-            return [_Atom(-1, spaces[name])]
+        if name in _MU_SPACES:
+            return [_Atom(-1, _MU_SPACES[name] * mu)]
+        if name in _EM_SPACES:
+            size = em if name == " " else self.sizes.text
+            return [_Atom(-1, _EM_SPACES[name] * size)]
         if name in ("hspace", "hskip", "kern", "mkern", "mskip", "hspace*"):
             text = self.raw_group() if self.peek() == "{" else self.dimension_text()
             return [_Atom(-1, self.dimension(text, style))]
@@ -642,6 +645,11 @@ def _hlist(atoms: list[_Atom], mu: float, style: int) -> _HList:
 
 def formula_width(tex: str, *, style: int = DISPLAY, sizes: Sizes = ELEVEN_POINT) -> float:
     """The estimated width, in points, of the formula ``tex`` typeset in ``style``."""
+    return _formula_width(tex, style, sizes)
+
+
+@functools.lru_cache(maxsize=8192)  # a layout measures the same pieces many times
+def _formula_width(tex: str, style: int, sizes: Sizes) -> float:
     reader = _Reader(tex, sizes)
     atoms = reader.math(style)
     while reader.peek() is not None:  # a stray \right or }: skip it and read on
