@@ -184,6 +184,14 @@ def _verbatim_size(source: str, page: Page = ARTICLE) -> str:
     return _LISTING_SIZES[-1][0]
 
 
+def _listing(source: str) -> str:
+    r"""``source`` as ``verbatim`` in the size that fits (no group around it: the text after a
+    ``verbatim`` continues its paragraph unindented)."""
+    size = _verbatim_size(source)
+    listing = f"\\begin{{verbatim}}\n{source}\n\\end{{verbatim}}"
+    return listing if size == "\\normalsize" else f"\\par{size}{listing}\\normalsize"
+
+
 def kernel_section(fn: Callable[..., Any] = numpy_layer_norm, *, tex: bool = True) -> str:
     r"""The kernel's source, its latexify-py rendering, and the proof that it computes
     :math:`\operatorname{LN}(x) = \sqrt{n}\, u_{n\varepsilon}(c(x))` (LaTeX, or Markdown)."""
@@ -214,7 +222,7 @@ def kernel_section(fn: Callable[..., Any] = numpy_layer_norm, *, tex: bool = Tru
     return (
         "\\section*{The kernel}\n"
         f"The plain numpy kernel \\texttt{{{escape_text(fn.__name__)}}}:\n"
-        f"{{{_verbatim_size(source)}\\begin{{verbatim}}\n{source}\n\\end{{verbatim}}}}\n"
+        f"{_listing(source)}\n"
         "rendered by latexify-py, and with its assignments substituted:\n"
         f"\\[\n{plain}\n\\]\n\\[\n{reduced}\n\\]\n"
         f"latexify-py does not print keyword arguments; the reductions are "
