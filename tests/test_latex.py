@@ -2,6 +2,7 @@ r"""LaTeX of expressions, justifications, witnesses, kernels and whole documents
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -44,7 +45,7 @@ DEFINITION_TABLE = [
     ("E(x)", r"\operatorname{E}[x]"),
     ("Var(x)", r"\operatorname{Var}[x]"),
     ("c(x)", r"c(x)"),
-    ("norm(x)", r"\left\lVert x \right\rVert"),
+    ("norm(x)", r"\lVert x \rVert"),
     ("dot(a, b)", r"\langle a, b \rangle"),
     ("cos(a, b)", r"\cos\theta_{a, b}"),
     ("u(x, e)", r"u_{e}(x)"),
@@ -71,26 +72,28 @@ COMPOSITE_TABLE = [
     ("c(x)/sqrt(Var(x) + eps)", r"\frac{c(x)}{\sqrt{\operatorname{Var}[x] + \varepsilon}}"),
     ("x - mu(x)*ones", r"x - \mu(x) \mathbf{1}"),
     ("E(hadamard(x, x)) - E(x)**2", r"\operatorname{E}[x \odot x] - \operatorname{E}[x]^{2}"),
-    ("norm(c(x))**2/n", r"\frac{\left\lVert c(x) \right\rVert^{2}}{n}"),
+    ("norm(c(x))**2/n", r"\frac{\lVert c(x) \rVert^{2}}{n}"),
     (
         "x/sqrt(Var(x) + mu(x)**2 + eps)",
         r"\frac{x}{\sqrt{\operatorname{Var}[x] + \mu(x)^{2} + \varepsilon}}",
     ),
     (
         "sqrt(n)*dot(a, c(b))/norm(c(b))",
-        r"\frac{\sqrt{n} \langle a, c(b) \rangle}{\left\lVert c(b) \right\rVert}",
+        r"\frac{\sqrt{n} \langle a, c(b) \rangle}{\lVert c(b) \rVert}",
     ),
     (
         "sqrt(n)*(dot(w, c(a)) + dot(w, c(b)))/sqrt(norm(c(a + b))**2 + n*eps)",
         r"\frac{\sqrt{n} \left(\langle w, c(a) \rangle + \langle w, c(b) \rangle\right)}"
-        r"{\sqrt{\left\lVert c(a + b) \right\rVert^{2} + n \varepsilon}}",
+        r"{\sqrt{\lVert c(a + b) \rVert^{2} + n \varepsilon}}",
     ),
     ("dot(w, LN(a + b))", r"\langle w, \operatorname{LN}(a + b) \rangle"),
-    ("norm(LN(x))**2", r"\left\lVert \operatorname{LN}(x) \right\rVert^{2}"),
+    ("norm(LN(x))**2", r"\lVert \operatorname{LN}(x) \rVert^{2}"),
+    # \left…\right only around content taller than a line
+    ("norm(x/n)", r"\left\lVert \frac{x}{n} \right\rVert"),
     ("cos(a, b)**2", r"\cos^{2}\theta_{a, b}"),
     (
         "norm(x)*cos(x, ones)/sqrt(n)",
-        r"\frac{\left\lVert x \right\rVert \cos\theta_{x, \mathbf{1}}}{\sqrt{n}}",
+        r"\frac{\lVert x \rVert \cos\theta_{x, \mathbf{1}}}{\sqrt{n}}",
     ),
     ("x - (a - b)", r"x - \left(a - b\right)"),
     ("hadamard(a + b, x)", r"\left(a + b\right) \odot x"),
@@ -128,7 +131,7 @@ def test_latex_of_parsed_expressions(text: str, expected: str) -> None:
         ("E", r"\operatorname{E}[x]"),
         ("Var", r"\operatorname{Var}[x]"),
         ("c", r"c(x)"),
-        ("norm", r"\left\lVert x \right\rVert"),
+        ("norm", r"\lVert x \rVert"),
         ("dot", r"\langle x, y \rangle"),
         ("cos", r"\cos\theta_{x, y}"),
         ("u", r"u_{e}(x)"),
@@ -236,7 +239,7 @@ def test_chain_latex_is_align_with_justifications_on_the_right(tmp_path: Path) -
     assert chain_latex(result.chains[0], Context()) == (
         "\\begin{align*}\n"
         r"  \operatorname{LN}(x) &= \frac{c(x)}{\sqrt{\operatorname{Var}[x] + \varepsilon}} "
-        r"&& \text{(definition of }\operatorname{LN}(x)\text{)}"
+        r"&& \textstyle \text{(definition of }\operatorname{LN}(x)\text{)}"
         "\n\\end{align*}"
     )
     assert r"\begin{aligned}" in result._repr_latex_()
@@ -356,6 +359,40 @@ def test_every_generated_document_compiles(generated: Path) -> None:
         run = _pdflatex(tex)
         assert run.returncode == 0, f"{tex.name} does not compile:\n{run.stdout[-2000:]}"
         assert tex.with_suffix(".pdf").stat().st_size > 1000
+
+
+_OVERFULL = re.compile(r"Overfull \\hbox \(([\d.]+)pt too wide\)[^\n]*")
+
+
+def overfull_boxes(log: str, *, tolerance: float = 1.0) -> list[str]:
+    """The overfull-box warnings of a pdflatex log wider than ``tolerance`` points."""
+    return [m.group(0) for m in _OVERFULL.finditer(log) if float(m.group(1)) > tolerance]
+
+
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None,
+    reason="pdflatex is not installed (Debian: apt-get install texlive-latex-base)",
+)
+def test_no_generated_document_runs_off_the_page(generated: Path) -> None:
+    texs = sorted(generated.glob("*.tex"))
+    assert COMBINED_TEX in {t.name for t in texs} and len(texs) > 10
+    too_wide = {}
+    for tex in texs:
+        if not tex.with_suffix(".log").exists():
+            assert _pdflatex(tex).returncode == 0, tex.name
+        boxes = overfull_boxes(tex.with_suffix(".log").read_text(errors="replace"))
+        if boxes:
+            too_wide[tex.name] = boxes
+    assert not too_wide, f"lines wider than the page (> 1 pt): {too_wide}"
+
+
+def test_overfull_boxes_are_read_from_the_log() -> None:
+    log = (
+        "Overfull \\hbox (575.27075pt too wide) detected at line 336\n[]\n"
+        "Overfull \\hbox (0.62456pt too wide) in paragraph at lines 7--7\n"
+    )
+    assert overfull_boxes(log) == ["Overfull \\hbox (575.27075pt too wide) detected at line 336"]
+    assert len(overfull_boxes(log, tolerance=0.0)) == 2
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")

@@ -88,7 +88,7 @@ def test_scalar_series_and_latex() -> None:
     assert s.proved
     assert prove(s.terms[0].coefficient, "n").proved
     assert prove(s.terms[1].coefficient, "-n**2/norm(c(x))**2").proved
-    assert s.latex().startswith(r"\left\lVert \operatorname{LN}(x) \right\rVert^{2} = ")
+    assert s.latex().startswith(r"\lVert \operatorname{LN}(x) \rVert^{2} = ")
 
 
 @pytest.mark.parametrize(

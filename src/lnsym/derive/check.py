@@ -15,9 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lnsym.derive.justifications import justification_latex
+from lnsym.derive.justifications import justification_pieces
 from lnsym.derive.load import Chain, Derivation, Step, load_derivations
 from lnsym.errors import DerivationError, LnsymError
+from lnsym.lang.display import ARTICLE, Page, Row, display
 from lnsym.lang.latex import latex
 from lnsym.lang.parser import Context
 from lnsym.prover.statement import Statement
@@ -190,19 +191,23 @@ def _prove(derivation: Derivation, where: str, statement: Statement, timeout: fl
         raise DerivationError(f"{derivation.path}: {where}: {error}") from None
 
 
-def chain_latex(chain: ChainResult, context: Context, *, environment: str = "align*") -> str:
-    r"""One checked chain: ``\begin{align*} first &= second && \text{(why)} \\ &= … \end{align*}``.
+def chain_latex(
+    chain: ChainResult, context: Context, *, environment: str = "align*", page: Page = ARTICLE
+) -> str:
+    r"""One checked chain: ``\begin{align*} first &= second && \text{(why)} \\ &= … \end{align*}``,
+    laid out to fit ``page`` (:func:`lnsym.lang.display.display`: long steps break across lines,
+    a justification too wide for the right-hand column takes a line of its own).
 
     Steps that did not check print their relation as :math:`\overset{?}{=}`."""
     steps = chain.steps
-    lines = []
-    for index, result in enumerate(steps[1:], 1):
-        head = latex(steps[0].step.text, context=context) if index == 1 else ""
+    rows = []
+    for result in steps[1:]:
         proved = result.proof is not None and result.proof.proved
         relation = "=" if proved else r"\overset{?}{=}"
         body = latex(result.step.text, context=context)
-        lines.append(f"  {head} &{relation} {body} && {justification_latex(result.step.by)}")
-    return f"\\begin{{{environment}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{environment}}}"
+        rows.append(Row(relation, body, justification_pieces(result.step.by)))
+    head = latex(steps[0].step.text, context=context)
+    return display(head, rows, environment=environment, page=page)
 
 
 def check_all(

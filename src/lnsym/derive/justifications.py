@@ -22,7 +22,7 @@ from lnsym.lang.definitions import DEFINITIONS
 from lnsym.lang.latex import definition_latex, math_in_text
 from lnsym.prover.statement import Statement
 
-__all__ = ["RULES", "Rule", "justification_error"]
+__all__ = ["RULES", "Rule", "justification_error", "justification_latex", "justification_pieces"]
 
 
 @dataclass(frozen=True)
@@ -149,8 +149,9 @@ def justification_error(text: str) -> str | None:
     )
 
 
-def justification_latex(by: Sequence[str]) -> str:
-    r"""``("definition of u", "algebra")`` → ``\text{(definition of }u_{e}(x)\text{; algebra)}``."""
+def justification_pieces(by: Sequence[str]) -> tuple[str, ...]:
+    r"""``("definition of u", "algebra")`` → ``("definition of $u_{e}(x)$", "algebra")``: how each
+    cited rule prints, as prose with ``$…$`` math."""
     pieces = []
     for item in by:
         if item in RULES:
@@ -158,4 +159,9 @@ def justification_latex(by: Sequence[str]) -> str:
         else:
             name = item.removeprefix("definition of ").strip()
             pieces.append(f"definition of ${definition_latex(name)}$")
-    return math_in_text("(" + "; ".join(pieces) + ")")
+    return tuple(pieces)
+
+
+def justification_latex(by: Sequence[str]) -> str:
+    r"""``("definition of u", "algebra")`` → ``\text{(definition of }u_{e}(x)\text{; algebra)}``."""
+    return math_in_text("(" + "; ".join(justification_pieces(by)) + ")")

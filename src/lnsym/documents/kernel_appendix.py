@@ -24,6 +24,7 @@ import numpy as np
 
 from lnsym.errors import UnsupportedError
 from lnsym.lang.definitions import Kind
+from lnsym.lang.display import ARTICLE, Page, Row, display
 from lnsym.lang.latex import escape_text, latex
 from lnsym.lang.parser import Context
 from lnsym.prover import prove
@@ -168,6 +169,29 @@ class _KernelReader:
         raise UnsupportedError(f"the kernel reader does not understand {ast.unparse(node)!r}")
 
 
+#: the sizes a listing may be set in: (command, size in pt) of an 11 pt document.
+_LISTING_SIZES = (("\\normalsize", 10.95), ("\\small", 10.0), ("\\footnotesize", 9.0),
+                  ("\\scriptsize", 8.0), ("\\tiny", 6.0))  # fmt: skip
+
+
+def _verbatim_size(source: str, page: Page = ARTICLE) -> str:
+    """The largest font size in which the longest line of ``source`` fits ``page`` (typewriter
+    glyphs are 0.525 em wide)."""
+    longest = max(len(line.expandtabs()) for line in source.splitlines())
+    for command, size in _LISTING_SIZES:
+        if longest * 0.525 * size <= page.usable:
+            return command
+    return _LISTING_SIZES[-1][0]
+
+
+def _listing(source: str) -> str:
+    r"""``source`` as ``verbatim`` in the size that fits (no group around it: the text after a
+    ``verbatim`` continues its paragraph unindented)."""
+    size = _verbatim_size(source)
+    listing = f"\\begin{{verbatim}}\n{source}\n\\end{{verbatim}}"
+    return listing if size == "\\normalsize" else f"\\par{size}{listing}\\normalsize"
+
+
 def kernel_section(fn: Callable[..., Any] = numpy_layer_norm, *, tex: bool = True) -> str:
     r"""The kernel's source, its latexify-py rendering, and the proof that it computes
     :math:`\operatorname{LN}(x) = \sqrt{n}\, u_{n\varepsilon}(c(x))` (LaTeX, or Markdown)."""
@@ -178,10 +202,8 @@ def kernel_section(fn: Callable[..., Any] = numpy_layer_norm, *, tex: bool = Tru
     relations = [
         "=" if prove(text, t, vectors=(vector,)).proved else r"\overset{?}{=}" for t in targets
     ]
-    chain = " \\\\\n  ".join(
-        f"{latex(text, context=context) if i == 0 else ''} &{rel} {latex(t, context=context)}"
-        for i, (rel, t) in enumerate(zip(relations, targets, strict=True))
-    )
+    rows = [Row(rel, latex(t, context=context)) for rel, t in zip(relations, targets, strict=True)]
+    head = latex(text, context=context)
     source = textwrap.dedent(inspect.getsource(fn)).strip()
     if not source.isascii():
         raise UnsupportedError(f"the source of {fn.__name__} must be ASCII to be typeset")
@@ -195,17 +217,17 @@ def kernel_section(fn: Callable[..., Any] = numpy_layer_norm, *, tex: bool = Tru
             f"latexify-py does not print keyword arguments; the reductions are `{note}`: $E$ is the "
             "mean over the last axis, $\\mu(x)$ in lnsym's notation. Read back into the expression "
             "language, the kernel is the left side below, and lnsym proves\n\n"
-            f"$$\n\\begin{{aligned}}\n  {chain}\n\\end{{aligned}}\n$$\n"
+            f"$$\n{display(head, rows, environment='aligned')}\n$$\n"
         )
     return (
         "\\section*{The kernel}\n"
         f"The plain numpy kernel \\texttt{{{escape_text(fn.__name__)}}}:\n"
-        f"\\begin{{verbatim}}\n{source}\n\\end{{verbatim}}\n"
+        f"{_listing(source)}\n"
         "rendered by latexify-py, and with its assignments substituted:\n"
         f"\\[\n{plain}\n\\]\n\\[\n{reduced}\n\\]\n"
         f"latexify-py does not print keyword arguments; the reductions are "
         f"\\texttt{{{escape_text(note)}}}: $E$ is the mean over the last axis, "
         "$\\mu(x)$ in lnsym's notation. Read back into the expression language, the kernel is the "
         "left side below, and lnsym proves\n"
-        f"\\begin{{align*}}\n  {chain}\n\\end{{align*}}\n"
+        f"{display(head, rows)}\n"
     )

@@ -35,6 +35,7 @@ from lnsym.documents.kernel_appendix import (
 )
 from lnsym.errors import LnsymError
 from lnsym.lang.definitions import DEFINITIONS
+from lnsym.lang.display import Row, display, fits
 from lnsym.lang.latex import assumption_latex, definition_latex, latex, text_to_tex
 from lnsym.lang.parser import Context
 from lnsym.prover.verdict import Witness
@@ -57,9 +58,11 @@ __all__ = [
     "write_documents",
 ]
 
+#: ``\emergencystretch``: a paragraph whose inline math leaves no good line breaks stretches its
+#: spaces a little more instead of running into the margin.
 PREAMBLE = (
     "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
-    "\\allowdisplaybreaks\n"
+    "\\allowdisplaybreaks\n\\setlength{\\emergencystretch}{3em}\n"
 )
 #: the combined LaTeX document and the Markdown page written by :func:`write_documents`.
 COMBINED_TEX = "all.tex"
@@ -112,7 +115,6 @@ def _given(assumptions: Sequence[str], context: Context) -> str:
 
 def _claim(result: ClaimResult, context: Context, *, tex: bool) -> str:
     claim = result.claim
-    statement = f"{latex(claim.lhs, context=context)} \\neq {latex(claim.rhs, context=context)}"
     given = f" (given {_given(claim.assume, context)})" if claim.assume else ""
     head = f"Claim {result.index} (refuted){given}."
     note = (text_to_tex(claim.note) if tex else " ".join(claim.note.split())) if claim.note else ""
@@ -120,10 +122,16 @@ def _claim(result: ClaimResult, context: Context, *, tex: bool) -> str:
         tail = f"No witness was found: the prover says {result.proof.status.value}."
     else:
         tail = "It fails " + witness_latex(result.proof.witness, context, tex=tex)
+    lhs, rhs = latex(claim.lhs, context=context), latex(claim.rhs, context=context)
+    statement = f"{lhs} \\neq {rhs}"
+    if fits(statement):
+        shown = f"\\[\n  {statement}\n\\]" if tex else statement
+    else:  # too wide for a line: broken like a step of a chain
+        shown = display(lhs, [Row(r"\neq", rhs)], environment="align*" if tex else "aligned")
     # Markdown display math stands as a block of its own (arithmatex finds it only then)
-    display = f"\\[\n  {statement}\n\\]" if tex else f"\n$$\n{statement}\n$$\n"
+    shown = shown if tex else f"\n$$\n{shown}\n$$\n"
     head = f"\\paragraph{{{head}}}" if tex else f"**{head}**"
-    return f"{head} {note}\n{display}\n{tail}"
+    return f"{head} {note}\n{shown}\n{tail}"
 
 
 def derivation_body(result: DerivationResult, *, section: str = "section") -> str:

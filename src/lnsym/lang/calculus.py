@@ -359,7 +359,9 @@ class PartialDerivative(Definition):
     language_name = "diff"
     short_description = "Derivative with respect to a declared scalar or eps"
     arg_kinds = (Kind.SCALAR, Kind.SCALAR)
-    formula = r"\frac{\partial F}{\partial \alpha}"
+    formula = (
+        r"\frac{\partial F}{\partial \alpha} = \lim_{h \to 0} \frac{F(\alpha + h) - F(\alpha)}{h}"
+    )
     generic_latex = r"\frac{\partial F}{\partial \alpha}"
     signature = "scalar or vector F, declared scalar or eps → the kind of F"
 

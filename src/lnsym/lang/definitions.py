@@ -29,6 +29,8 @@ from typing import Any, ClassVar
 import sympy
 from sympy import Expr, Function, Symbol
 
+from lnsym.lang.measure import delimiter_size
+
 __all__ = [
     "DEFINITIONS",
     "AffineLayerNorm",
@@ -320,7 +322,11 @@ class Norm(Definition):
         return True
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        body = rf"\left\lVert {_tex(printer, self.args[0])} \right\rVert"
+        inner = _tex(printer, self.args[0])
+        # \left…\right only where the content is taller than a line (a fraction): elsewhere
+        # it adds space and, in MathJax, draws the bars thin
+        tall = delimiter_size(inner) != ""
+        body = rf"\left\lVert {inner} \right\rVert" if tall else rf"\lVert {inner} \rVert"
         return body if exp is None else f"{body}^{{{exp}}}"
 
 
