@@ -166,6 +166,7 @@ def _preamble(backend: str) -> tuple[str, str]:
         parts.append(f"FASTMATH = set({FASTMATH!r})")
     if chosen.helpers is not None:
         parts.append(helper_source(chosen.helpers))
+    parts.append(helper_source("lnsym.kernels.careful"))  # the flagged rows' path
     return "\n".join(imports), "\n\n\n".join(parts)
 
 
