@@ -172,6 +172,17 @@ def indent(docstring: str) -> str:
     return "\n".join(f"    {line}" if line else "" for line in lines)
 
 
+def host_prologue(spec: Spec, *keywords: str) -> list[str]:
+    """The first lines of a NumPy-computed kernel: PyTorch or JAX inputs are run on host copies
+    and come back as their own type (:func:`lnsym.kernels.runtime.call_on_host`)."""
+    values = ", ".join(spec.parameters) + ","
+    passed = ", ".join(f"{k}={k}" for k in ("eps", "out", "axis", *keywords))
+    return [
+        f"    if foreign_inputs(({values} out)) is not None:",
+        f"        return call_on_host({spec.name}, {spec.parameters!r}, ({values}), dict({passed}))",
+    ]
+
+
 def array_function(spec: Spec, dialect: Dialect, axis: int, docstring: str) -> str:
     """The source of the kernel function in ``dialect`` (uses the runtime helpers)."""
     generator = ArrayGenerator(dialect)
@@ -181,6 +192,7 @@ def array_function(spec: Spec, dialect: Dialect, axis: int, docstring: str) -> s
     lines = [signature(spec, axis), indent(docstring), "    eps = float(eps)"]
     if dialect.name == "numpy":
         lines += [
+            *host_prologue(spec),
             f"    {unpack(spec)}_batch, n, _dtype = prepare({inputs(spec)})",
             "    _ct = np.result_type(_dtype, np.float64)",
             *(f"    {v} = {v}.astype(_ct, copy=False)" for v in spec.vectors),

@@ -38,6 +38,8 @@ _RUNTIME = (
     runtime.rows,
     runtime.output,
     runtime.finish,
+    runtime.foreign_inputs,
+    runtime.call_on_host,
 )
 
 

@@ -42,7 +42,7 @@ import sympy
 from sympy import Symbol
 
 from lnsym.errors import UnsupportedError
-from lnsym.kernels.arrays import careful_function, indent, inputs, signature, unpack
+from lnsym.kernels.arrays import careful_function, host_prologue, indent, inputs, signature, unpack
 from lnsym.kernels.common import Code, ScalarEmitter, paren
 from lnsym.kernels.guards import NEAR_CONSTANT, GuardedEvaluator
 from lnsym.kernels.spec import Spec
@@ -421,6 +421,7 @@ def fused_functions(
     wrapper = [
         f'{head[:-2]}, precision="float64"):',
         indent(docstring),
+        *host_prologue(spec, "precision"),
         "    eps = float(eps)",
         '    if precision not in ("float64", "float32"):',
         "        raise ValueError(",
