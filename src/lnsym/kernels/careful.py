@@ -99,7 +99,10 @@ def _careful_variance(v, n):
 def _careful_ln(v, e, n):
     k = _row_scale(v, e)
     c = _centered(_ldexp(v, -k), n)
-    return c / _sqrt(_rdot(c, c) / n + _ldexp(_like(e, k), -2 * k))
+    e = _like(e, k)
+    root = _sqrt(_rdot(c, c) / n + _ldexp(e, -2 * k))
+    # c = 0 (a constant row) with e > 0: LN is 0 even where e / 4**k underflowed to 0
+    return c / _where((root == 0) & (e > 0), root + 1, root)
 
 
 def _careful_rms(v, e, n):
