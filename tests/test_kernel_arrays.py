@@ -59,7 +59,9 @@ def test_without_gradients_the_numpy_path_runs(backend: str) -> None:
 def test_exported_module_returns_the_inputs_type(backend: str, tmp_path: Path) -> None:
     """The array rule in a standalone module: a tensor in, a tensor (its dtype) out; out= a
     tensor; a tensor needing a gradient is refused with one line."""
-    module = _module(lnsym.export("dot(w, LN(x)) + b", backend=backend), tmp_path / f"m_{backend}.py")
+    module = _module(
+        lnsym.export("dot(w, LN(x)) + b", backend=backend), tmp_path / f"m_{backend}.py"
+    )
     function = module.dot_w_ln_x_plus_b
     x = torch.randn(4, 8, dtype=torch.float16)
     w = torch.randn(8)
@@ -70,7 +72,7 @@ def test_exported_module_returns_the_inputs_type(backend: str, tmp_path: Path) -
     out = torch.empty(4, dtype=torch.float16)
     assert function(x, w, 0.5, out=out) is out
     torch.testing.assert_close(out, got)
-    with pytest.raises(TypeError, match="x requires a gradient.*torch backend.*x.detach"):
+    with pytest.raises(TypeError, match=r"x requires a gradient.*torch backend.*x.detach"):
         function(x.float().requires_grad_(), w, 0.5)
     numpy_in = function(x.numpy().astype(np.float32), w.numpy(), 0.5)
     assert isinstance(numpy_in, np.ndarray)

@@ -14,9 +14,8 @@ import json
 import math
 import warnings
 from collections.abc import Iterator
-from typing import Any
-
 from fractions import Fraction
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -182,7 +181,9 @@ def test_hard_rows_against_the_exact_value(
         values = _values(x)
         got = _run(formula, backend, values, eps, **options)[0]
         exact_values = {k: np.atleast_2d(v)[0].tolist() for k, v in values.items()}
-        used = {k: v for k, v in exact_values.items() if k in _kernel(formula, backend).spec.parameters}
+        used = {
+            k: v for k, v in exact_values.items() if k in _kernel(formula, backend).spec.parameters
+        }
         truth = _truth_row(formula, used, eps)
         _check(formula, got, truth, f"{formula} [{backend}] x={row} eps={eps}", ulps=64)
 

@@ -16,9 +16,9 @@ that fails a check is recomputed here, from the definitions and the homogeneity 
 and :math:`\mu(x) = s\,\mu(x/s)`, :math:`c(x) = s\,c(x/s)`, :math:`\operatorname{Var}[x] =
 s^2\operatorname{Var}[x/s]`. As LAPACK's ``nrm2`` does, :math:`s` is chosen from the row's largest
 entry — here a power of two :math:`2^k` (scaling by it is exact) with :math:`\max_j |x_j|/s < 1`,
-raised when needed so that :math:`\varepsilon/s^2 \le 2^{1001}` stays finite (:math:`2^{121}` in float32, which JAX computes in unless
-``jax_enable_x64`` is set) — so no square or
-sum of a finite row overflows, and none underflows unless it is negligible next to
+raised when needed so that :math:`\varepsilon/s^2 \le 2^{1001}` stays finite (:math:`2^{121}` in
+float32, which JAX computes in unless ``jax_enable_x64`` is set) — so no square or sum of a finite
+row overflows, and none underflows unless it is negligible next to
 :math:`\varepsilon/s^2`. Centering is exact where it can be: the mean is corrected once
 (:math:`d = x - \mu`, then :math:`d - \operatorname{mean}(d)`), and a row whose entries are all
 equal has :math:`c(x) = 0` exactly (then :math:`\operatorname{LN}` is 0 for

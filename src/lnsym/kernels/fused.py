@@ -445,11 +445,4 @@ def fused_functions(
         f"    return finish(_result, _target, {where})",
     ]
     careful_source = careful_function(spec, careful)
-    return (
-        "\n".join(kernels)
-        + "\n\n\n"
-        + careful_source
-        + "\n\n"
-        + "\n".join(wrapper)
-        + "\n"
-    )
+    return "\n".join(kernels) + "\n\n\n" + careful_source + "\n\n" + "\n".join(wrapper) + "\n"

@@ -138,4 +138,3 @@ class GuardedEvaluator(Evaluator[Code, Code]):
             b.flag_outside(self(Dot(x, x)), TINY)
         else:  # Cos
             b.flag_outside(value, None)
-

@@ -141,7 +141,7 @@ def call_on_host(
     """``function`` (a NumPy or Numba kernel) on host copies of PyTorch tensors and JAX arrays;
     the result comes back as the first such input's type, floating dtype and device (or is
     written into ``out``). A tensor that requires a gradient is refused: NumPy would detach it."""
-    lead = None
+    lead: Any = None
     host = []
     for name, value in zip(names, values, strict=True):
         module = type(value).__module__.partition(".")[0]
@@ -181,7 +181,9 @@ def call_on_host(
     if out is None:
         return value
     if tuple(out.shape) != tuple(value.shape):
-        raise ShapeError(f"out has shape {tuple(out.shape)}; this result needs {tuple(value.shape)}")
+        raise ShapeError(
+            f"out has shape {tuple(out.shape)}; this result needs {tuple(value.shape)}"
+        )
     if type(out).__module__.partition(".")[0] == "torch":
         import torch
 
