@@ -73,7 +73,12 @@ def register(subparsers: Any) -> None:
     ex.add_argument("expr", metavar="EXPR", help="a formula, e.g. 'LN(x)'")
     add_declarations(ex)
     ex.add_argument("--backend", choices=BACKENDS, default="numba", help="default: numba")
-    ex.add_argument("--name", default="layer_norm", help="the function's name")
+    ex.add_argument(
+        "--name",
+        default=None,
+        help="the function's name (default: after the formula, e.g. LN(x) -> layer_norm, "
+        "dot(w, LN(x)) + b -> dot_w_ln_x_plus_b)",
+    )
     ex.add_argument("--out", default=None, metavar="FILE.py", help="default: print the module")
     ex.add_argument("--axis", type=int, default=-1, metavar="K", help="default normalized axis")
     ex.add_argument("--parallel", action="store_true", help="numba: spread rows over threads")

@@ -21,6 +21,7 @@ Backends: ``numpy`` (always), ``numba`` (a fused loop per row, float64 accumulat
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from lnsym.kernels.export import (
     proof_statement,
     write_module,
 )
-from lnsym.kernels.interop import call_on_numpy
+from lnsym.kernels.interop import call_on_numpy, wants_gradient
 from lnsym.kernels.spec import Spec, make_spec, unfold
 from lnsym.lang.latex import latex
 
@@ -82,8 +83,16 @@ class Kernel:
         if chunked.has_dask(args, kwargs):  # Dask arrays in, a lazy Dask array out
             return chunked.call(self, args, kwargs)
         if self.backend in ("numpy", "numba"):
+            if wants_gradient(args, kwargs):  # NumPy would detach: the torch kernel keeps them
+                kwargs = {k: v for k, v in kwargs.items() if k != "precision"}
+                return _torch_twin(self.spec, self.axis)(*args, **kwargs)
             return call_on_numpy(self.function, self.spec.vectors, args, kwargs)
         return self.function(*args, **kwargs)
+
+    @property
+    def axis(self) -> int:
+        """The normalized axis the kernel was built for (its ``axis=`` default)."""
+        return int(inspect.signature(self.function).parameters["axis"].default)
 
     @property
     def __signature__(self) -> inspect.Signature:
@@ -118,6 +127,14 @@ class Kernel:
         )
 
 
+@functools.lru_cache(maxsize=64)
+def _torch_twin(spec: Spec, axis: int) -> Kernel:
+    """The torch kernel of ``spec``: what a numpy or numba kernel runs for tensors that need a
+    gradient (see :mod:`lnsym.kernels.interop`)."""
+    source = module_source(spec, "torch", axis=axis, cache=False)
+    return Kernel(spec, "torch", source, chunked.compiled(source, spec.name))
+
+
 def kernel(
     expr: str | Expr,
     backend: str = "numpy",
@@ -146,7 +163,7 @@ def export(
     path: str | Path | None = None,
     *,
     backend: str = "numba",
-    name: str = "layer_norm",
+    name: str | None = None,
     vectors: str | Iterable[str] | None = None,
     scalars: str | Iterable[str] | None = None,
     axis: int = -1,
@@ -155,7 +172,9 @@ def export(
     """The source of a standalone module computing ``expr``; written to ``path`` when given.
 
     The module's docstring holds the formula's LaTeX and lnsym's proof that it equals its
-    definition; it imports only NumPy and the backend's library.
+    definition; it imports only NumPy and the backend's library. The function is called ``name``,
+    or, without one, after the formula (:func:`lnsym.kernels.spec.formula_name`: ``LN(x)`` →
+    ``layer_norm``, ``dot(w, LN(x)) + b`` → ``dot_w_ln_x_plus_b``).
     """
     get(backend)
     spec = make_spec(expr, vectors=vectors, scalars=scalars, name=name)

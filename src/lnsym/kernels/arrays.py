@@ -19,11 +19,14 @@ import sympy
 from sympy import Symbol
 
 from lnsym.kernels.common import Code, ScalarEmitter, paren
+from lnsym.kernels.guards import NEAR_CONSTANT, GuardedEvaluator
 from lnsym.kernels.spec import Spec
 from lnsym.lang.definitions import Kind, VectorSymbol
-from lnsym.lang.walker import Evaluator
 
-__all__ = ["Dialect", "array_function", "signature"]
+__all__ = ["NUMPY", "Dialect", "array_function", "careful_function", "signature"]
+
+#: the careful functions whose value is a scalar per row (the others return a vector).
+_SCALAR_CAREFUL = frozenset({"_careful_mean", "_careful_variance", "_careful_norm", "_careful_cos"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,16 @@ class Dialect:
     sqrt: str
 
 
+#: NumPy's dialect (the numpy backend's, and the numba kernels' careful path).
+NUMPY = Dialect(
+    "numpy",
+    ("import numpy as np",),
+    sum="{a}.sum(axis=-1, keepdims=True)",
+    dot="np.einsum('...i,...i->...', {a}, {b})[..., None]",
+    sqrt="np.sqrt({a})",
+)
+
+
 class ArrayGenerator(ScalarEmitter):
     """A :class:`~lnsym.lang.walker.Backend` whose values are lines of array code."""
 
@@ -47,6 +60,27 @@ class ArrayGenerator(ScalarEmitter):
         super().__init__()
         self.dialect = dialect
         self.lines: list[str] = []
+        self.flags: list[str] = []  # per-row booleans: the fast result may be wrong there
+
+    # -- guards (lnsym.kernels.guards) ------------------------------------------------------------
+    def flag_outside(self, value: Code, low: float | None) -> None:
+        if value.static:
+            return
+        if low is None:
+            test = f"~(abs({value.text}) < math.inf)"
+        else:
+            test = f"~(({value.text} >= {low!r}) & ({value.text} < math.inf))"
+        self.flags.append(self.emit(test).text)
+
+    def flag_near_constant(self, squares: Code, mean: Code) -> None:
+        if squares.static:
+            return
+        bound = f"{NEAR_CONSTANT!r} * (n * n * n) * ({mean.text} * {mean.text})"
+        self.flags.append(self.emit(f"~({squares.text} > {bound})").text)
+
+    def careful(self, function: str, arguments: list[Code]) -> Code:
+        vector = function not in _SCALAR_CAREFUL
+        return self.emit(f"{function}({', '.join(a.text for a in arguments)})", vector=vector)
 
     def emit(self, text: str, *, vector: bool = False, static: bool = False) -> Code:
         name = self.fresh("t")
@@ -138,14 +172,27 @@ def indent(docstring: str) -> str:
     return "\n".join(f"    {line}" if line else "" for line in lines)
 
 
+def host_prologue(spec: Spec, *keywords: str) -> list[str]:
+    """The first lines of a NumPy-computed kernel: PyTorch or JAX inputs are run on host copies
+    and come back as their own type (:func:`lnsym.kernels.runtime.call_on_host`)."""
+    values = ", ".join(spec.parameters) + ","
+    passed = ", ".join(f"{k}={k}" for k in ("eps", "out", "axis", *keywords))
+    return [
+        f"    if foreign_inputs(({values} out)) is not None:",
+        f"        return call_on_host({spec.name}, {spec.parameters!r}, ({values}), dict({passed}))",
+    ]
+
+
 def array_function(spec: Spec, dialect: Dialect, axis: int, docstring: str) -> str:
     """The source of the kernel function in ``dialect`` (uses the runtime helpers)."""
     generator = ArrayGenerator(dialect)
-    value = Evaluator(generator)(spec.expr)
+    value = GuardedEvaluator(generator)(spec.expr)
+    value = _with_careful_rows(generator, spec, value)
     vector = spec.kind is Kind.VECTOR
     lines = [signature(spec, axis), indent(docstring), "    eps = float(eps)"]
     if dialect.name == "numpy":
         lines += [
+            *host_prologue(spec),
             f"    {unpack(spec)}_batch, n, _dtype = prepare({inputs(spec)})",
             "    _ct = np.result_type(_dtype, np.float64)",
             *(f"    {v} = {v}.astype(_ct, copy=False)" for v in spec.vectors),
@@ -166,4 +213,45 @@ def array_function(spec: Spec, dialect: Dialect, axis: int, docstring: str) -> s
             *(f"    {line}" for line in generator.lines),
             f"    return _result({value.text}, [{everything}], _dtype, _ct, axis, {vector}, out)",
         ]
+    return "\n".join(lines) + "\n"
+
+
+def _with_careful_rows(generator: ArrayGenerator, spec: Spec, value: Code) -> Code:
+    """Append the careful recomputation of the flagged rows (when a row is flagged) to the
+    generator's lines; the value is then the merged result (see :mod:`lnsym.kernels.guards`)."""
+    if not generator.flags or value.static:
+        return value
+    fast = generator.lines
+    bad = generator.emit(" | ".join(generator.flags)).text
+    generator.lines = []
+    careful = GuardedEvaluator(generator, careful=True)(spec.expr)
+    branch = generator.lines
+    generator.lines = fast
+    merged = generator.fresh("t")
+    fast.append(f"{merged} = {value.text}")
+    fast.append(f"if _any({bad}):")
+    fast.extend(f"    {line}" for line in branch)
+    fast.append(f"    {merged} = _where({bad}, {careful.text}, {merged})")
+    return Code(merged, vector=value.vector, static=False)
+
+
+def careful_function(spec: Spec, name: str) -> str:
+    """A NumPy function computing ``spec`` on prepared rows by the careful path alone:
+    ``name(vectors..., scalars..., eps, n)`` with vectors of shape ``(rows, n)`` and scalars of
+    shape ``(rows,)`` (or 1 row for all); it returns ``(rows, n)`` or ``(rows,)`` in float64.
+    The numba kernels call it for the rows their guards flag."""
+    generator = ArrayGenerator(NUMPY)
+    value = GuardedEvaluator(generator, careful=True)(spec.expr)
+    params = ", ".join(spec.parameters)
+    lines = [
+        f"def {name}({params}, eps, n):",
+        *(f"    {v} = np.asarray({v}, dtype=np.float64)" for v in spec.vectors),
+        *(f"    {s} = np.asarray({s}, dtype=np.float64)[..., None]" for s in spec.scalars),
+        *(f"    {line}" for line in generator.lines),
+    ]
+    rows = spec.vectors[0]
+    if spec.kind is Kind.VECTOR:
+        lines.append(f"    return np.broadcast_to({value.text}, (len({rows}), n))")
+    else:
+        lines.append(f"    return np.broadcast_to({value.text}, (len({rows}), 1))[:, 0]")
     return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lnsym.errors import UnsupportedError
 from lnsym.install import needs
-from lnsym.kernels.arrays import Dialect, array_function
+from lnsym.kernels.arrays import NUMPY, Dialect, array_function
 from lnsym.kernels.fused import fused_functions
 from lnsym.kernels.spec import Spec
 
@@ -71,18 +71,15 @@ def _fused(spec: Spec, axis: int, docstring: str, cache: bool, parallel: bool) -
 REGISTRY: dict[str, Backend] = {
     b.name: b
     for b in (
-        _array_backend(
-            Dialect(
-                "numpy",
-                ("import numpy as np",),
-                sum="{a}.sum(axis=-1, keepdims=True)",
-                dot="np.einsum('...i,...i->...', {a}, {b})[..., None]",
-                sqrt="np.sqrt({a})",
-            ),
-            extra=None,
-            helpers=None,
+        _array_backend(NUMPY, extra=None, helpers="lnsym.kernels.numpy_runtime"),
+        Backend(
+            "numba",
+            "numba",
+            "numba",
+            ("import numba", "import numpy as np"),
+            "lnsym.kernels.numpy_runtime",
+            _fused,
         ),
-        Backend("numba", "numba", "numba", ("import numba", "import numpy as np"), None, _fused),
         _array_backend(
             Dialect(
                 "torch",

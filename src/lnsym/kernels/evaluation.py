@@ -182,17 +182,11 @@ def _float(
     allow_nan: bool,
 ) -> Any:
     """The float64 result; NaN or infinity is an error naming its cause unless ``allow_nan``."""
-    for attempt in (backend, "numpy"):  # numba raises ZeroDivisionError where numpy gives NaN
-        function = kernel(expr, attempt, vectors=vectors, scalars=scalars, axis=axis, name="f")
-        used = function.spec.parameters  # a derivative may not depend on every name it mentions
-        inputs = {name: value for name, value in arguments.items() if name in used}
-        try:
-            with np.errstate(all="ignore"):
-                result = np.asarray(function(eps=epsilon, **inputs), dtype=np.float64)
-            break
-        except ZeroDivisionError:
-            if not allow_nan:
-                raise DataError(_undefined(expr, arguments, epsilon, axis)) from None
+    function = kernel(expr, backend, vectors=vectors, scalars=scalars, axis=axis, name="f")
+    used = function.spec.parameters  # a derivative may not depend on every name it mentions
+    inputs = {name: value for name, value in arguments.items() if name in used}
+    with np.errstate(all="ignore"):  # a zero divisor gives NaN or inf on every backend
+        result = np.asarray(function(eps=epsilon, **inputs), dtype=np.float64)
     if not allow_nan and not np.all(np.isfinite(result)):
         raise DataError(_undefined(expr, arguments, epsilon, axis))
     return result.tolist()

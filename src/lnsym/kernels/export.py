@@ -38,6 +38,8 @@ _RUNTIME = (
     runtime.rows,
     runtime.output,
     runtime.finish,
+    runtime.foreign_inputs,
+    runtime.call_on_host,
 )
 
 
@@ -166,6 +168,7 @@ def _preamble(backend: str) -> tuple[str, str]:
         parts.append(f"FASTMATH = set({FASTMATH!r})")
     if chosen.helpers is not None:
         parts.append(helper_source(chosen.helpers))
+    parts.append(helper_source("lnsym.kernels.careful"))  # the flagged rows' path
     return "\n".join(imports), "\n\n\n".join(parts)
 
 

@@ -42,11 +42,11 @@ import sympy
 from sympy import Symbol
 
 from lnsym.errors import UnsupportedError
-from lnsym.kernels.arrays import indent, inputs, signature, unpack
+from lnsym.kernels.arrays import careful_function, host_prologue, indent, inputs, signature, unpack
 from lnsym.kernels.common import Code, ScalarEmitter, paren
+from lnsym.kernels.guards import NEAR_CONSTANT, GuardedEvaluator
 from lnsym.kernels.spec import Spec
 from lnsym.lang.definitions import Kind, VectorSymbol
-from lnsym.lang.walker import Evaluator
 
 __all__ = ["FASTMATH", "PRECISION", "fused_functions"]
 
@@ -77,6 +77,26 @@ class FusedGenerator(ScalarEmitter):
         self.scaled: dict[str, tuple[Code, Code]] = {}  # element s·v → (s, v), for inner products
         self.factors: dict[str, str] = {}  # scalar text → its float32 local in float32 loops
         self.offsets: dict[str, str] = {}  # scalar text → the hi/lo locals' stem
+        self.flags: list[str] = []  # per-row booleans: the row goes to the careful path
+
+    # -- guards (lnsym.kernels.guards) ------------------------------------------------------------
+    def flag_outside(self, value: Code, low: float | None) -> None:
+        if value.static:
+            return
+        if low is None:
+            test = f"not (abs({value.text}) < math.inf)"
+        else:
+            test = f"not ({low!r} <= {value.text} < math.inf)"
+        self.flags.append(self.emit_scalar(test, False).text)
+
+    def flag_near_constant(self, squares: Code, mean: Code) -> None:
+        if squares.static:
+            return
+        bound = f"{NEAR_CONSTANT!r} * (n * n * n) * ({mean.text} * {mean.text})"
+        self.flags.append(self.emit_scalar(f"not ({squares.text} > {bound})", False).text)
+
+    def careful(self, function: str, arguments: list[Code]) -> Code:  # pragma: no cover
+        raise RuntimeError("the fused kernels hand flagged rows to the NumPy careful function")
 
     # -- emission ---------------------------------------------------------------------------------
     def emit_scalar(self, text: str, static: bool) -> Code:
@@ -212,10 +232,12 @@ class _Schedule:
             pending = [p for p in pending if p not in progressed]
 
     def live_scalars(self, result: Code) -> set[str]:
-        """The scalars the result needs (through sums and elements); the rest is dead code."""
+        """The scalars the result and the guards' flags need (through sums and elements); the
+        rest is dead code."""
         texts = {**self.g.elements, **dict(self.g.scalars), **dict(self.g.sums)}
         live: set[str] = set()
-        todo = _SCALAR_REF.findall(result.text) + _ELEMENT_REF.findall(result.text)
+        roots = " ".join([result.text, *self.g.flags])
+        todo = _SCALAR_REF.findall(roots) + _ELEMENT_REF.findall(roots)
         while todo:
             name = todo.pop()
             if name not in live:
@@ -323,7 +345,7 @@ class _Schedule:
                 for k in range(1, last + 1)
                 for line in [*level(k - 1, indent), *stage(k, indent)]
             ]
-            return [*lines, *level(last, indent), *finish(indent)]
+            return [*lines, *level(last, indent), *finish(indent), *self.flagged(indent)]
         inner = indent + "    "
         lines = [*level(0, indent), *stage(1, indent), *level(1, indent), f"{indent}_fast = True"]
         for k in range(2, last + 1):
@@ -333,7 +355,19 @@ class _Schedule:
         fallback = [
             line for k in range(2, last + 1) for line in [*stage(k, inner), *level(k, inner)]
         ]
-        return [*lines, f"{indent}if not _fast:", *fallback, *finish(inner)]
+        return [
+            *lines,
+            f"{indent}if not _fast:",
+            *fallback,
+            *finish(inner),
+            *self.flagged(indent),
+        ]
+
+    def flagged(self, indent: str) -> list[str]:
+        """Record whether the guards flag the row (it is then recomputed by the careful path)."""
+        if not self.g.flags:
+            return []
+        return [f"{indent}_bad[_r] = {' or '.join(self.g.flags)}"]
 
 
 def fused_functions(
@@ -346,16 +380,18 @@ def fused_functions(
             f"{PRECISION!r} is a keyword of numba kernels (precision='float32'); rename the {what}"
         )
     generator = FusedGenerator()
-    result = Evaluator(generator)(spec.expr)
+    result = GuardedEvaluator(generator)(spec.expr)
     if result.vector and result.ones:
         result = Code(generator.term(result), vector=True)
     if not result.vector and spec.kind is Kind.VECTOR:  # pragma: no cover - typed by the parser
         raise RuntimeError("a vector formula evaluated to a scalar")
     schedule = _Schedule(generator)
     rows = f"_{spec.name}_rows"
+    careful = f"_{spec.name}_careful"
     params = ", ".join(spec.parameters)
     loop = "numba.prange" if parallel else "range"
-    options = f"cache={cache}, nogil=True, fastmath=FASTMATH" + (
+    # error_model="numpy": a division by zero gives inf or NaN, as in NumPy (not ZeroDivisionError)
+    options = f"cache={cache}, nogil=True, fastmath=FASTMATH, error_model='numpy'" + (
         ", parallel=True" if parallel else ""
     )
     kernels = [
@@ -369,7 +405,7 @@ def fused_functions(
             "",
             "",
             f"@numba.njit({options})",
-            f"def {rows}{suffix}({params}, eps, out):",
+            f"def {rows}{suffix}({params}, eps, out, _bad):",
             f"    _m = {spec.vectors[0]}.shape[1]",
             "    n = float(_m)",
             *(f"    _step_{p} = 1 if {p}.shape[0] > 1 else 0" for p in spec.parameters),
@@ -385,6 +421,7 @@ def fused_functions(
     wrapper = [
         f'{head[:-2]}, precision="float64"):',
         indent(docstring),
+        *host_prologue(spec, "precision"),
         "    eps = float(eps)",
         '    if precision not in ("float64", "float32"):',
         "        raise ValueError(",
@@ -398,7 +435,14 @@ def fused_functions(
         f"    _result, _target = output(out, {shape}, _dtype, {where})",
         "    _narrow = precision == 'float32' and _dtype == np.float32 == _target.dtype",
         f"    _run = {rows}32 if _narrow else {rows}",
-        f"    _run({params}, eps, _target.reshape({tail}))",
+        f"    _rows = _target.reshape({tail})",
+        "    _bad = np.zeros(_count, dtype=np.bool_)",
+        f"    _run({params}, eps, _rows, _bad)",
+        "    if _bad.any():  # the rows the guards flag: recomputed by the careful path",
+        "        _k = np.flatnonzero(_bad)",
+        *(f"        {p} = {p}[_k] if len({p}) > 1 else {p}" for p in spec.parameters),
+        f"        _rows[_k] = {careful}({params}, eps, n)",
         f"    return finish(_result, _target, {where})",
     ]
-    return "\n".join(kernels) + "\n\n\n" + "\n".join(wrapper) + "\n"
+    careful_source = careful_function(spec, careful)
+    return "\n".join(kernels) + "\n\n\n" + careful_source + "\n\n" + "\n".join(wrapper) + "\n"

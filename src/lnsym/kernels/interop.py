@@ -16,10 +16,12 @@ module, so the rule is stated once:
   (float16 in, float16 out; float16 with float32, float32 out; only integers or Python numbers,
   float64). ``out=`` may be an array of that same type (a PyTorch tensor, a NumPy array).
 * **Gradients.** The ``torch`` backend computes in PyTorch, so gradients flow through its kernels.
-  Everything that computes in NumPy (the ``numpy`` and ``numba`` kernels, and the interpretability
-  functions, whose checks run in float64 NumPy) *detaches* its PyTorch inputs: gradients cannot
-  flow through NumPy, and lnsym says so here rather than failing with PyTorch's
-  ``Can't call numpy() on Tensor that requires grad``.
+  A ``numpy`` or ``numba`` kernel called with a tensor that requires a gradient (while autograd is
+  on) runs the same formula's ``torch`` kernel instead (:func:`wants_gradient`), so gradients flow
+  there too; an *exported* numpy or numba module, which has no torch kernel to hand over to,
+  refuses such a tensor with a one-line error. The interpretability functions, whose checks run in
+  float64 NumPy, *detach* their PyTorch inputs: gradients cannot flow through NumPy, and lnsym says
+  so here rather than failing with PyTorch's ``Can't call numpy() on Tensor that requires grad``.
 
 Frameworks are recognized by the array's type (its module), so neither PyTorch nor JAX is imported
 unless the caller already uses it.
@@ -52,6 +54,7 @@ __all__ = [
     "restore",
     "sum_leading_axes",
     "to_numpy",
+    "wants_gradient",
 ]
 
 _LOW_PRECISION = ("float16", "bfloat16")
@@ -69,6 +72,18 @@ def family(value: Any) -> str:
     if module in ("jax", "jaxlib") and hasattr(value, "__array__") and hasattr(value, "dtype"):
         return "jax"
     return "numpy"
+
+
+def wants_gradient(args: Iterable[Any], kwargs: dict[str, Any]) -> bool:
+    """Whether some argument is a PyTorch tensor that requires a gradient, with autograd on."""
+    if "torch" not in sys.modules:
+        return False
+    import torch
+
+    values = [*args, *(v for k, v in kwargs.items() if k != "out")]
+    return torch.is_grad_enabled() and any(
+        isinstance(v, torch.Tensor) and v.requires_grad for v in values
+    )
 
 
 def is_foreign(value: Any) -> bool:

@@ -13,7 +13,7 @@ import numpy as np
 
 from lnsym.kernels.runtime import ShapeError, check_n
 
-__all__ = ["_inputs", "_result"]
+__all__ = ["_inputs", "_result"]  # and the careful path's row primitives below
 
 
 def _inputs(vector_names, vectors, scalar_names, scalars, axis):
@@ -41,3 +41,77 @@ def _result(value, inputs, dtype, ct, axis, vector, out):
         return value
     np.copyto(out, np.asarray(value), casting="same_kind")
     return out
+
+
+# -- the careful path's row primitives (lnsym.kernels.careful) ----------------------------------
+
+
+def _rsum(a):
+    return jnp.sum(a, axis=-1, keepdims=True)
+
+
+def _rdot(a, b):
+    return jnp.einsum("...i,...i->...", a, b)[..., None]
+
+
+def _rmax_abs(a):
+    return jnp.max(jnp.abs(a), axis=-1, keepdims=True)
+
+
+def _all_equal(a):
+    return jnp.all(a == a[..., :1], axis=-1, keepdims=True)
+
+
+def _exponent(a):
+    """k with |a| < 2**k (k = 0 for 0, infinities and NaN), elementwise."""
+    a = jnp.asarray(a)
+    return jnp.frexp(a)[1].astype(a.dtype)
+
+
+def _pow2(k, dtype):
+    """2**k for integer-valued k in the normal range of ``dtype`` (float64 or float32), built
+    from its bits (jnp.exp2 is not exact)."""
+    if dtype == jnp.float64:
+        return jax.lax.bitcast_convert_type((k.astype(jnp.int64) + 1023) << 52, jnp.float64)
+    return jax.lax.bitcast_convert_type((k.astype(jnp.int32) + 127) << 23, jnp.float32)
+
+
+def _ldexp(a, k):
+    """a * 2**k in four exact steps (each power of two in range: |k| < 4000 in float64, 500 in
+    float32)."""
+    dtype = jnp.result_type(a)
+    k = jnp.asarray(k, dtype=dtype)
+    for parts in (4, 3, 2):
+        step = jnp.trunc(k / parts)
+        a = a * _pow2(step, dtype)
+        k = k - step
+    return a * _pow2(k, dtype)
+
+
+def _margin(like):
+    """Half the exponent range of ``like``'s dtype, less a little (500 for float64)."""
+    return 60.0 if jnp.result_type(like) == jnp.float32 else 500.0
+
+
+def _like(value, like):
+    return jnp.asarray(value, dtype=like.dtype)
+
+
+def _maximum(a, b):
+    return jnp.maximum(a, b)
+
+
+def _where(condition, a, b):
+    return jnp.where(condition, a, b)
+
+
+def _sqrt(a):
+    return jnp.sqrt(a)
+
+
+def _any(a):
+    """Whether any row is flagged; True while tracing (jax.jit): then every row takes both paths."""
+    try:
+        return bool(jnp.any(a))
+    except jax.errors.ConcretizationTypeError:
+        return True

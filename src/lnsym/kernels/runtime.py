@@ -11,7 +11,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ShapeError", "check_n", "finish", "output", "prepare", "rows"]
+__all__ = [
+    "ShapeError",
+    "call_on_host",
+    "check_n",
+    "finish",
+    "foreign_inputs",
+    "output",
+    "prepare",
+    "rows",
+]
 
 
 class ShapeError(ValueError):
@@ -116,3 +125,68 @@ def finish(result: np.ndarray, target: np.ndarray, axis: int | None) -> np.ndarr
     if not np.shares_memory(view, target):
         np.copyto(view, target, casting="same_kind")
     return result
+
+
+def foreign_inputs(values: tuple[Any, ...]) -> Any:
+    """The first PyTorch tensor or JAX array among ``values`` (None when NumPy reads them all)."""
+    for value in values:
+        if type(value).__module__.partition(".")[0] in ("torch", "jax", "jaxlib"):
+            return value
+    return None
+
+
+def call_on_host(
+    function: Any, names: tuple[str, ...], values: tuple[Any, ...], keywords: dict[str, Any]
+) -> Any:
+    """``function`` (a NumPy or Numba kernel) on host copies of PyTorch tensors and JAX arrays;
+    the result comes back as the first such input's type, floating dtype and device (or is
+    written into ``out``). A tensor that requires a gradient is refused: NumPy would detach it."""
+    lead: Any = None
+    host = []
+    for name, value in zip(names, values, strict=True):
+        module = type(value).__module__.partition(".")[0]
+        if module == "torch":
+            import torch
+
+            if value.requires_grad and torch.is_grad_enabled():
+                raise TypeError(
+                    f"{name} requires a gradient, which this NumPy-computed kernel cannot carry; "
+                    f"export the formula with the torch backend, or pass {name}.detach()"
+                )
+            lead = value if lead is None else lead
+            tensor = value.detach()
+            if tensor.is_floating_point() and tensor.element_size() < 4:
+                tensor = tensor.float()  # NumPy has no bfloat16; Numba no float16
+            host.append(tensor.cpu().numpy())
+        elif module in ("jax", "jaxlib"):
+            lead = value if lead is None else lead
+            array = value.astype("float32") if value.dtype.itemsize < 4 else value
+            host.append(np.asarray(array))
+        else:
+            host.append(value)
+    out = keywords.pop("out", None)
+    if type(keywords.get("eps")).__module__.partition(".")[0] in ("torch", "jax", "jaxlib"):
+        keywords["eps"] = float(keywords["eps"])
+    result = np.asarray(function(*host, **keywords))
+    if type(lead).__module__.partition(".")[0] == "torch":
+        import torch
+
+        dtype = lead.dtype if lead.is_floating_point() else torch.from_numpy(result[:0]).dtype
+        value = torch.from_numpy(np.ascontiguousarray(result)).to(device=lead.device, dtype=dtype)
+    else:
+        import jax.numpy as jnp
+
+        floating = jnp.issubdtype(lead.dtype, jnp.floating)
+        value = jnp.asarray(result).astype(lead.dtype if floating else result.dtype)
+    if out is None:
+        return value
+    if tuple(out.shape) != tuple(value.shape):
+        raise ShapeError(
+            f"out has shape {tuple(out.shape)}; this result needs {tuple(value.shape)}"
+        )
+    if type(out).__module__.partition(".")[0] == "torch":
+        import torch
+
+        return out.copy_(torch.as_tensor(np.asarray(result)))
+    np.copyto(out, result, casting="same_kind")
+    return out

@@ -8,6 +8,7 @@ SymPy expression; every code generator reads the same spec, so all backends agre
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,7 +27,15 @@ from lnsym.lang.definitions import (
 from lnsym.lang.names import resolve
 from lnsym.lang.parser import parse_names, parse_typed
 
-__all__ = ["INTERNAL_NAMES", "Spec", "make_spec", "symbols_of", "tree_size", "unfold"]
+__all__ = [
+    "INTERNAL_NAMES",
+    "Spec",
+    "formula_name",
+    "make_spec",
+    "symbols_of",
+    "tree_size",
+    "unfold",
+]
 
 #: the keyword parameters of every kernel; they cannot name a vector or a scalar of a kernel (nor
 #: can the names its module binds, which :func:`lnsym.kernels.export.module_source` checks).
@@ -62,12 +71,55 @@ def _check_name(name: str, what: str) -> None:
         )
 
 
+#: the function name of a formula whose outermost operation is a definition of the language.
+_DEFINITION_NAMES = {
+    "LN": "layer_norm",
+    "LNA": "affine_layer_norm",
+    "RMS": "rms_norm",
+    "u": "unit_scale",
+    "c": "center",
+    "mu": "mean",
+    "E": "expectation",
+    "Var": "variance",
+}
+_OPERATORS = {"+": "plus", "-": "minus", "*": "times", "/": "over", "**": "pow", "^": "pow"}
+_TOKEN = re.compile(r"\*\*|[A-Za-z_]\w*|[0-9]+(?:\.[0-9]+)?|[-+*/^]")
+#: a derived name longer than this gives way to the outermost operation's word.
+MAX_NAME = 40
+
+
+def formula_name(text: str, parsed: Expr) -> str:
+    """The function name ``lnsym export`` gives a formula without ``--name``.
+
+    The outermost operation's name when it is a definition (``LN(x)`` → ``layer_norm``,
+    ``RMS(x)`` → ``rms_norm``, ``cos(a, b)`` → ``cos``); otherwise the formula's words and operators
+    (``dot(w, LN(x)) + b`` → ``dot_w_ln_x_plus_b``), or, past :data:`MAX_NAME` characters,
+    ``kernel``.
+
+    >>> from lnsym.lang.parser import parse
+    >>> formula_name("LN(x)", parse("LN(x)")), formula_name("a*b", parse("a*b"))
+    ('layer_norm', 'a_times_b')
+    """
+    if isinstance(parsed, Definition):
+        word = parsed.language_name
+        return _DEFINITION_NAMES.get(word, word.lower())
+    words = [_OPERATORS.get(t, t.lower().replace(".", "_")) for t in _TOKEN.findall(text)]
+    name = "_".join(words)
+    if name and name[0].isdigit():
+        name = f"f_{name}"
+    if not words or len(name) > MAX_NAME or not name.isidentifier() or keyword.iskeyword(name):
+        return "kernel"
+    if name.startswith("_") or name in INTERNAL_NAMES:
+        return "kernel"
+    return name
+
+
 def make_spec(
     expr: str | Expr,
     *,
     vectors: str | Iterable[str] | None = None,
     scalars: str | Iterable[str] | None = None,
-    name: str = "kernel",
+    name: str | None = "kernel",
 ) -> Spec:
     """Parse (or inspect) ``expr`` and fix the kernel's parameters.
 
@@ -76,7 +128,8 @@ def make_spec(
     first: declared ones in their order, then ``x``, then the others as they occur (alphabetically
     for a SymPy expression); declared names that do not occur are dropped.
     """
-    _check_name(name, "kernel")
+    if name is not None:
+        _check_name(name, "kernel")
     declared_vectors = parse_names(vectors)
     declared_scalars = parse_names(scalars)
     if isinstance(expr, str):
@@ -107,6 +160,10 @@ def make_spec(
         _check_name(s, "scalar")
     if not vector_names:
         raise UnsupportedError("a kernel needs at least one vector input (it fixes n)")
+    if name is None:
+        name = formula_name(expr if isinstance(expr, str) else str(expr), parsed)
+        if name in (*vector_names, *scalar_names):
+            name = "kernel"
     return Spec(parsed, tuple(vector_names), tuple(scalar_names), kind, name)
 
 

@@ -12,7 +12,7 @@ import torch
 
 from lnsym.kernels.runtime import ShapeError, check_n
 
-__all__ = ["_inputs", "_result"]
+__all__ = ["_inputs", "_result"]  # and the careful path's row primitives below
 
 
 def _inputs(vector_names, vectors, scalar_names, scalars, axis):
@@ -50,3 +50,64 @@ def _result(value, inputs, dtype, ct, axis, vector, out):
         return out.copy_(value)
     np.copyto(out, value.cpu().numpy(), casting="same_kind")
     return out
+
+
+# -- the careful path's row primitives (lnsym.kernels.careful) ----------------------------------
+
+
+def _rsum(a):
+    return a.sum(dim=-1, keepdim=True)
+
+
+def _rdot(a, b):
+    return (a * b).sum(dim=-1, keepdim=True)
+
+
+def _rmax_abs(a):
+    return a.abs().amax(dim=-1, keepdim=True)
+
+
+def _all_equal(a):
+    return (a == a[..., :1]).all(dim=-1, keepdim=True)
+
+
+def _exponent(a):
+    """k with |a| < 2**k (k = 0 for 0, infinities and NaN), elementwise."""
+    a = torch.as_tensor(a).detach()
+    return torch.frexp(a)[1].to(a.dtype)
+
+
+def _ldexp(a, k):
+    """a * 2**k in four exact steps (each power of two in range: |k| < 4000 in float64, 500 in
+    float32)."""
+    k = torch.as_tensor(k, dtype=torch.as_tensor(a).dtype)
+    for parts in (4, 3, 2):
+        step = torch.trunc(k / parts)
+        a = a * torch.exp2(step)
+        k = k - step
+    return a * torch.exp2(k)
+
+
+def _margin(like):
+    """Half the exponent range of ``like``'s dtype, less a little (500 for float64)."""
+    return 60.0 if like.dtype == torch.float32 else 500.0
+
+
+def _like(value, like):
+    return torch.as_tensor(value, dtype=like.dtype, device=like.device)
+
+
+def _maximum(a, b):
+    return torch.maximum(a, b)
+
+
+def _where(condition, a, b):
+    return torch.where(condition, a, b)
+
+
+def _sqrt(a):
+    return torch.sqrt(a)
+
+
+def _any(a):
+    return bool(torch.as_tensor(a).any())
