@@ -21,7 +21,9 @@ from lnsym.check.verify import Verdict, check_proof, check_refutation
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _statement(lhs: str, rhs: str, vectors=("x",), scalars=(), assume=(), dim=None) -> dict[str, Any]:
+def _statement(
+    lhs: str, rhs: str, vectors=("x",), scalars=(), assume=(), dim=None
+) -> dict[str, Any]:
     return {
         "lhs": lhs,
         "rhs": rhs,
@@ -56,7 +58,9 @@ _VACUOUS = [
 ]
 
 
-@pytest.mark.parametrize(("lhs", "rhs", "kwargs"), _VACUOUS, ids=[f"{a}={b}" for a, b, _ in _VACUOUS])
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "kwargs"), _VACUOUS, ids=[f"{a}={b}" for a, b, _ in _VACUOUS]
+)
 def test_vacuous_identity_is_not_proved(lhs: str, rhs: str, kwargs: dict[str, Any]) -> None:
     proof = prove(lhs, rhs, **kwargs)
     assert proof.status.value == "unknown", proof.method
@@ -74,13 +78,27 @@ def test_vacuous_identity_is_not_proved(lhs: str, rhs: str, kwargs: dict[str, An
 )
 def test_checker_rejects_vacuous_identities_at_any_offered_point(lhs, rhs, kwargs) -> None:
     """No point the prover could offer makes the checker accept a vacuous identity."""
-    statement = _statement(lhs, rhs, scalars=kwargs.get("scalars", ()), assume=kwargs.get("assume", ()), dim=kwargs.get("dim"))
+    statement = _statement(
+        lhs,
+        rhs,
+        scalars=kwargs.get("scalars", ()),
+        assume=kwargs.get("assume", ()),
+        dim=kwargs.get("dim"),
+    )
     n = kwargs.get("dim") or 3
-    for xs in (["0"] * n, ["1"] * n, [str(i + 1) for i in range(n)], [str(-(i**2)) for i in range(n)]):
+    for xs in (
+        ["0"] * n,
+        ["1"] * n,
+        [str(i + 1) for i in range(n)],
+        [str(-(i**2)) for i in range(n)],
+    ):
         values: dict[str, Any] = {"x": xs}
         if "alpha" in lhs:
             values["alpha"] = "0" if kwargs.get("assume") else "1"
-        verdict = check_proof(statement, {"mode": "symbolic", "steps": [], "point": {"n": n, "eps": "1", "values": values}})
+        verdict = check_proof(
+            statement,
+            {"mode": "symbolic", "steps": [], "point": {"n": n, "eps": "1", "values": values}},
+        )
         assert not verdict.accepted and verdict.checked, (xs, verdict)
 
 
@@ -99,8 +117,10 @@ def test_sqrt_of_a_square_is_not_the_base_without_a_sign() -> None:
 @pytest.mark.parametrize(
     ("rhs", "assume"), [("alpha", "alpha >= 0"), ("-alpha", "alpha <= 0"), ("-alpha", "alpha < 0")]
 )
-@_bug("a nonstrict or upper sign assumption (alpha >= 0, alpha < 0) is not used by Field.sqrt, so the true "
-      "sqrt(alpha**2) = ±alpha is rejected and prove() returns unknown")
+@_bug(
+    "a nonstrict or upper sign assumption (alpha >= 0, alpha < 0) is not used by Field.sqrt, so the true "
+    "sqrt(alpha**2) = ±alpha is rejected and prove() returns unknown"
+)
 def test_sqrt_of_a_square_with_a_sign_assumption_is_proved(rhs: str, assume: str) -> None:
     proof = prove("sqrt(alpha**2)", rhs, scalars="alpha", assume=assume)
     assert proof.status.value == "proved" and proof.checked, proof.check_note
@@ -119,7 +139,9 @@ def test_hadamard_traps() -> None:
         assert not check_proof(statement, {"mode": mode, "steps": [], "point": point}).accepted
     statement["dim"] = 2
     point = {"n": 2, "eps": "1", "values": {"x": ["1", "0"]}}
-    assert check_proof(statement, {"mode": "components", "steps": [], "point": point}) == Verdict(True, True)
+    assert check_proof(statement, {"mode": "components", "steps": [], "point": point}) == Verdict(
+        True, True
+    )
 
 
 def test_n_equals_one() -> None:
@@ -131,9 +153,11 @@ def test_n_equals_one() -> None:
     assert not check_proof(statement, {"mode": "symbolic", "steps": [], "point": point}).accepted
 
 
-@_bug("sqrt(p/q) with q only nonnegative (q = P[x,x], a divisor, so nonzero where defined) is kept as a "
-      "new radical: the true norm(LN(x, 0)) = sqrt(2) --dim 2 and norm(sqrt(n)*c(x)/norm(c(x))) = sqrt(n) "
-      "are rejected (derivations/12 loses two proved steps)")
+@_bug(
+    "sqrt(p/q) with q only nonnegative (q = P[x,x], a divisor, so nonzero where defined) is kept as a "
+    "new radical: the true norm(LN(x, 0)) = sqrt(2) --dim 2 and norm(sqrt(n)*c(x)/norm(c(x))) = sqrt(n) "
+    "are rejected (derivations/12 loses two proved steps)"
+)
 @pytest.mark.parametrize(
     ("lhs", "rhs", "dim"),
     [("norm(LN(x, 0))", "sqrt(2)", 2), ("norm(sqrt(n)*c(x)/norm(c(x)))", "sqrt(n)", None)],
@@ -144,24 +168,30 @@ def test_norm_of_a_normalised_vector(lhs: str, rhs: str, dim: int | None) -> Non
 
 
 # -- crashes through prove() ------------------------------------------------------------------------
-@_bug("check_refutation on a vector side vs the scalar 0: _difference calls Ball.is_zero (AttributeError); "
-      "lnsym.prove('c(x)', '0') raises, and derivations/14 crashes")
+@_bug(
+    "check_refutation on a vector side vs the scalar 0: _difference calls Ball.is_zero (AttributeError); "
+    "lnsym.prove('c(x)', '0') raises, and derivations/14 crashes"
+)
 def test_vector_against_scalar_zero_does_not_crash() -> None:
     proof = prove("c(x)", "0")
     assert proof.status.value == "refuted" and proof.checked
 
 
-@_bug("certify._steps appends the same root step forever (root of fact 0 always applies), never the subst "
-      "on the new fact: the true mu(x) = 0 given mu(x)**2 = 0 ends unknown; the checker accepts the "
-      "two-step certificate root + subst")
+@_bug(
+    "certify._steps appends the same root step forever (root of fact 0 always applies), never the subst "
+    "on the new fact: the true mu(x) = 0 given mu(x)**2 = 0 ends unknown; the checker accepts the "
+    "two-step certificate root + subst"
+)
 def test_power_assumption_is_proved_and_checked() -> None:
     proof = prove("mu(x)", "0", assume="mu(x)**2 = 0")
     assert proof.status.value == "proved" and proof.checked, proof.check_note
 
 
-@_bug("a statement with grad() gets 'certificate rejected: no point' (defined_at swallows NotChecked, "
-      "and the point is checked before the algebra), so a proved grad identity becomes unknown instead "
-      "of 'not checked: no rule for grad()' (derivations/15 loses 18 steps)")
+@_bug(
+    "a statement with grad() gets 'certificate rejected: no point' (defined_at swallows NotChecked, "
+    "and the point is checked before the algebra), so a proved grad identity becomes unknown instead "
+    "of 'not checked: no rule for grad()' (derivations/15 loses 18 steps)"
+)
 def test_statement_outside_the_rules_is_not_checked_rather_than_rejected() -> None:
     proof = prove(
         "dot(grad(dot(dy, LN(x)), x), v)", "dot(dy, jvp(LN(x), x, v))", vectors=["x", "dy", "v"]
@@ -190,16 +220,22 @@ def test_witness_at_1e_minus_170_is_checked() -> None:
     assert check_refutation(statement, witness) == Verdict(True, True)
 
 
-@_bug("ball_sqrt accepts a radicand ball [-2**-160, 0]: the vacuous sqrt(-alpha*sqrt(2)) = 1 given "
-      "alpha > 0 (undefined everywhere) is 'refuted' by the witness alpha = 1e-200")
+@_bug(
+    "ball_sqrt accepts a radicand ball [-2**-160, 0]: the vacuous sqrt(-alpha*sqrt(2)) = 1 given "
+    "alpha > 0 (undefined everywhere) is 'refuted' by the witness alpha = 1e-200"
+)
 def test_witness_where_a_side_is_undefined_is_rejected() -> None:
-    statement = _statement("sqrt(-alpha*sqrt(2))", "1", vectors=(), scalars=["alpha"], assume=["alpha > 0"])
+    statement = _statement(
+        "sqrt(-alpha*sqrt(2))", "1", vectors=(), scalars=["alpha"], assume=["alpha > 0"]
+    )
     witness = {"n": 1, "eps": "1", "values": {"alpha": "1e-200"}}
     assert not check_refutation(statement, witness).accepted
 
 
-@_bug("'eps' declared as a scalar overrides the point's eps without the eps > 0 check, while the symbolic "
-      "field still takes eps > 0: sqrt(eps**2) = eps is both proved and refuted")
+@_bug(
+    "'eps' declared as a scalar overrides the point's eps without the eps > 0 check, while the symbolic "
+    "field still takes eps > 0: sqrt(eps**2) = eps is both proved and refuted"
+)
 def test_eps_cannot_be_redeclared_to_prove_and_refute_the_same_statement() -> None:
     statement = _statement("sqrt(eps**2)", "eps", vectors=(), scalars=["eps"])
     point = {"n": 1, "eps": "1", "values": {"eps": "-1"}}
@@ -222,12 +258,16 @@ def test_deep_nesting_is_bounded() -> None:
     for _ in range(30):
         nested = f"c({nested})"
     start = time.perf_counter()
-    verdict = check_proof(_statement(nested, "c(x)"), {"mode": "symbolic", "steps": [], "point": point})
+    verdict = check_proof(
+        _statement(nested, "c(x)"), {"mode": "symbolic", "steps": [], "point": point}
+    )
     assert verdict == Verdict(True, True)
     deep = "x"
     for _ in range(200):
         deep = f"c({deep})"
-    verdict = check_proof(_statement(deep, "c(x)"), {"mode": "symbolic", "steps": [], "point": point})
+    verdict = check_proof(
+        _statement(deep, "c(x)"), {"mode": "symbolic", "steps": [], "point": point}
+    )
     assert not verdict.accepted and verdict.checked and "deeply" in verdict.reason
     assert time.perf_counter() - start < 20  # a guard against a hang, not a speed goal
 
@@ -249,7 +289,11 @@ def _derivation_files() -> list[Any]:
             f,
             id=f.name,
             marks=[pytest.mark.slow]
-            + ([_bug("c(x) = 0 style claim crashes check_refutation (Ball.is_zero)")] if f.name.startswith("14-") else []),
+            + (
+                [_bug("c(x) = 0 style claim crashes check_refutation (Ball.is_zero)")]
+                if f.name.startswith("14-")
+                else []
+            ),
         )
         for f in files
     ]

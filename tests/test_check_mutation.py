@@ -100,7 +100,11 @@ def _hand(name: str) -> Data:
         return {"statement": statement, "certificate": _c(steps, point)}
     if name == "cancel":
         statement = _statement(
-            "beta", "0", vectors=(), scalars=["alpha", "beta"], assume=["alpha*beta = 0", "alpha > 1"]
+            "beta",
+            "0",
+            vectors=(),
+            scalars=["alpha", "beta"],
+            assume=["alpha*beta = 0", "alpha > 1"],
         )
         steps = [
             {
@@ -165,9 +169,7 @@ def test_hand_certificate_accepted(name: str) -> None:
 
 def test_the_real_certificates_use_the_step_kinds() -> None:
     """Guard: the real certificates really exercise subst, zero_vector and square_goal."""
-    kinds = {
-        s["kind"] for name in _PROOFS for s in _data(name)["certificate"]["steps"]
-    }
+    kinds = {s["kind"] for name in _PROOFS for s in _data(name)["certificate"]["steps"]}
     assert {"subst", "zero_vector", "square_goal"} <= kinds
 
 
@@ -196,10 +198,18 @@ _STATEMENT_MUTATIONS: list[tuple[str, str, Mutation]] = [
     ("var_zero", "assumption dropped", _set(("statement", "assume"), [])),
     ("var_zero", "assumption weakened", _set(("statement", "assume"), ["Var(x) >= 0"])),
     ("two_facts", "fact edited", _set(("statement", "assume"), ["alpha*mu(x) = 0", "mu(x)=2"])),
-    ("subst_scaled", "coefficient may vanish", _set(("statement", "assume"), ["(alpha**2-1)*mu(x) = 0"])),
+    (
+        "subst_scaled",
+        "coefficient may vanish",
+        _set(("statement", "assume"), ["(alpha**2-1)*mu(x) = 0"]),
+    ),
     ("jvp", "arguments swapped", _set(("statement", "lhs"), "jvp(mu(x), v, x)")),
     ("jvp", "direction renamed", _set(("statement", "rhs"), "mu(x)")),
-    ("jvp_ln", "sign of the projection", _set(("statement", "rhs"), "(c(v) + dot(LN(x), c(v))*LN(x)/n)/sqrt(Var(x)+eps)")),
+    (
+        "jvp_ln",
+        "sign of the projection",
+        _set(("statement", "rhs"), "(c(v) + dot(LN(x), c(v))*LN(x)/n)/sqrt(Var(x)+eps)"),
+    ),
     ("diff", "coefficient changed", _set(("statement", "rhs"), "3*alpha")),
     ("diff", "differentiated by another name", _set(("statement", "lhs"), "diff(alpha**2, eps)")),
 ]
@@ -380,7 +390,9 @@ _JUNK: list[Any] = [
     pytest.param(_set(("certificate", "steps"), {"a": 1}), id="steps a dict"),
     pytest.param(_set(("certificate", "steps"), "abc"), id="steps a string"),
     pytest.param(_set(("certificate", "steps"), [1, None]), id="steps not records"),
-    pytest.param(_set(("certificate", "extra"), {"junk": [1, 2]}), id="extra key ignored, still ok"),
+    pytest.param(
+        _set(("certificate", "extra"), {"junk": [1, 2]}), id="extra key ignored, still ok"
+    ),
     pytest.param(_set(("certificate", "point", "eps"), "nan"), id="eps nan"),
     pytest.param(_set(("certificate", "point", "eps"), "inf"), id="eps inf"),
     pytest.param(_set(("certificate", "point", "eps"), None), id="eps None"),
@@ -411,23 +423,31 @@ _JUNK: list[Any] = [
         marks=_bug("ZeroDivisionError"),
     ),
     pytest.param(
-        _set(("certificate", "point", "values"), [1]), id="values a list", marks=_bug("AttributeError")
+        _set(("certificate", "point", "values"), [1]),
+        id="values a list",
+        marks=_bug("AttributeError"),
     ),
     pytest.param(
-        _set(("certificate", "point", "values"), None), id="values None", marks=_bug("AttributeError")
+        _set(("certificate", "point", "values"), None),
+        id="values None",
+        marks=_bug("AttributeError"),
     ),
+    pytest.param(_set(("statement", "vectors"), 5), id="vectors an int", marks=_bug("TypeError")),
     pytest.param(
-        _set(("statement", "vectors"), 5), id="vectors an int", marks=_bug("TypeError")
+        _set(("statement", "assume"), [5]), id="assumption an int", marks=_bug("TypeError")
     ),
-    pytest.param(_set(("statement", "assume"), [5]), id="assumption an int", marks=_bug("TypeError")),
     pytest.param(
         lambda d: d["statement"].pop("rhs"), id="statement without rhs", marks=_bug("KeyError")
     ),
     pytest.param(
-        lambda d: d.__setitem__("certificate", None), id="certificate None", marks=_bug("AttributeError")
+        lambda d: d.__setitem__("certificate", None),
+        id="certificate None",
+        marks=_bug("AttributeError"),
     ),
     pytest.param(
-        lambda d: d.__setitem__("statement", []), id="statement a list", marks=_bug("AttributeError")
+        lambda d: d.__setitem__("statement", []),
+        id="statement a list",
+        marks=_bug("AttributeError"),
     ),
     pytest.param(
         _set(("certificate", "point", "n"), 3.7),
@@ -458,12 +478,29 @@ _POINT = {"n": 2, "eps": "1", "values": {"x": ["1", "-1"]}}
         pytest.param({"kind": "subst", "fact": 0}, id="subst without var"),
         pytest.param({"kind": "subst", "fact": "0", "var": "mu[x]"}, id="fact a string"),
         pytest.param({"kind": "subst", "fact": -1, "var": "mu[x]"}, id="fact negative"),
-        pytest.param({"kind": "cancel", "fact": 0, "factor": "abc", "quotient": 5}, id="cancel junk"),
-        pytest.param({"kind": "cancel", "fact": 0, "factor": {"a": 1}, "quotient": [[1, 2, 3]]}, id="cancel dict"),
-        pytest.param({"kind": "root", "fact": 0, "base": [["1", [["mu[x]", 0]]]], "power": 1}, id="exponent 0"),
-        pytest.param({"kind": "root", "fact": 0, "base": [["1", [["mu[x]", -1]]]], "power": 1}, id="exponent -1"),
-        pytest.param({"kind": "root", "fact": 0, "base": [["x", [["mu[x]", 1]]]], "power": 1}, id="coefficient junk"),
-        pytest.param({"kind": "root", "fact": 0, "base": [["1", [["mu[x]", 1]]]], "power": 1.5}, id="power float"),
+        pytest.param(
+            {"kind": "cancel", "fact": 0, "factor": "abc", "quotient": 5}, id="cancel junk"
+        ),
+        pytest.param(
+            {"kind": "cancel", "fact": 0, "factor": {"a": 1}, "quotient": [[1, 2, 3]]},
+            id="cancel dict",
+        ),
+        pytest.param(
+            {"kind": "root", "fact": 0, "base": [["1", [["mu[x]", 0]]]], "power": 1},
+            id="exponent 0",
+        ),
+        pytest.param(
+            {"kind": "root", "fact": 0, "base": [["1", [["mu[x]", -1]]]], "power": 1},
+            id="exponent -1",
+        ),
+        pytest.param(
+            {"kind": "root", "fact": 0, "base": [["x", [["mu[x]", 1]]]], "power": 1},
+            id="coefficient junk",
+        ),
+        pytest.param(
+            {"kind": "root", "fact": 0, "base": [["1", [["mu[x]", 1]]]], "power": 1.5},
+            id="power float",
+        ),
         pytest.param(
             {"kind": "combination", "goal": 0, "cofactors": [[0]]},
             id="cofactor pair short",
@@ -487,7 +524,9 @@ _POINT = {"n": 2, "eps": "1", "values": {"x": ["1", "-1"]}}
             marks=_bug("ValueError unpacking a split term"),
         ),
         pytest.param(
-            {"kind": "split", "fact": 0, "terms": 5}, id="split terms an int", marks=_bug("TypeError")
+            {"kind": "split", "fact": 0, "terms": 5},
+            id="split terms an int",
+            marks=_bug("TypeError"),
         ),
         pytest.param(
             {"kind": "split", "fact": 0, "terms": [["1/0", [["1", []]], [["1", [["mu[x]", 1]]]]]]},
@@ -503,4 +542,6 @@ def test_malformed_step_is_rejected_cleanly(step: Data) -> None:
 
 def test_the_assumed_statement_is_accepted_with_its_proper_step() -> None:
     step = {"kind": "subst", "fact": 0, "var": "mu[x]"}
-    assert _verdict({"statement": _ASSUMED, "certificate": _c([step], _POINT)}) == Verdict(True, True)
+    assert _verdict({"statement": _ASSUMED, "certificate": _c([step], _POINT)}) == Verdict(
+        True, True
+    )
