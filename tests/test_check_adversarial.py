@@ -114,12 +114,19 @@ def test_sqrt_of_a_square_is_not_the_base_without_a_sign() -> None:
     assert proved.status.value == "proved" and proved.checked
 
 
-@pytest.mark.parametrize(
-    ("rhs", "assume"), [("alpha", "alpha >= 0"), ("-alpha", "alpha <= 0"), ("-alpha", "alpha < 0")]
+_UPPER = _bug(
+    "an upper sign assumption (alpha <= 0, alpha < 0) is not used by Field.sqrt, so the true "
+    "sqrt(alpha**2) = -alpha is rejected and prove() returns unknown"
 )
-@_bug(
-    "a nonstrict or upper sign assumption (alpha >= 0, alpha < 0) is not used by Field.sqrt, so the true "
-    "sqrt(alpha**2) = ±alpha is rejected and prove() returns unknown"
+
+
+@pytest.mark.parametrize(
+    ("rhs", "assume"),
+    [
+        ("alpha", "alpha >= 0"),
+        pytest.param("-alpha", "alpha <= 0", marks=_UPPER),
+        pytest.param("-alpha", "alpha < 0", marks=_UPPER),
+    ],
 )
 def test_sqrt_of_a_square_with_a_sign_assumption_is_proved(rhs: str, assume: str) -> None:
     proof = prove("sqrt(alpha**2)", rhs, scalars="alpha", assume=assume)
@@ -153,11 +160,6 @@ def test_n_equals_one() -> None:
     assert not check_proof(statement, {"mode": "symbolic", "steps": [], "point": point}).accepted
 
 
-@_bug(
-    "sqrt(p/q) with q only nonnegative (q = P[x,x], a divisor, so nonzero where defined) is kept as a "
-    "new radical: the true norm(LN(x, 0)) = sqrt(2) --dim 2 and norm(sqrt(n)*c(x)/norm(c(x))) = sqrt(n) "
-    "are rejected (derivations/12 loses two proved steps)"
-)
 @pytest.mark.parametrize(
     ("lhs", "rhs", "dim"),
     [("norm(LN(x, 0))", "sqrt(2)", 2), ("norm(sqrt(n)*c(x)/norm(c(x)))", "sqrt(n)", None)],
@@ -168,27 +170,18 @@ def test_norm_of_a_normalised_vector(lhs: str, rhs: str, dim: int | None) -> Non
 
 
 # -- crashes through prove() ------------------------------------------------------------------------
-@_bug(
-    "check_refutation on a vector side vs the scalar 0: _difference calls Ball.is_zero (AttributeError); "
-    "lnsym.prove('c(x)', '0') raises, and derivations/14 crashes"
-)
 def test_vector_against_scalar_zero_does_not_crash() -> None:
     proof = prove("c(x)", "0")
     assert proof.status.value == "refuted" and proof.checked
 
 
-@_bug(
-    "certify._steps appends the same root step forever (root of fact 0 always applies), never the subst "
-    "on the new fact: the true mu(x) = 0 given mu(x)**2 = 0 ends unknown; the checker accepts the "
-    "two-step certificate root + subst"
-)
 def test_power_assumption_is_proved_and_checked() -> None:
     proof = prove("mu(x)", "0", assume="mu(x)**2 = 0")
     assert proof.status.value == "proved" and proof.checked, proof.check_note
 
 
 @_bug(
-    "a statement with grad() gets 'certificate rejected: no point' (defined_at swallows NotChecked, "
+    "a statement with grad() gets 'certificate rejected: no point' (defined_at swallows NotCheckedError, "
     "and the point is checked before the algebra), so a proved grad identity becomes unknown instead "
     "of 'not checked: no rule for grad()' (derivations/15 loses 18 steps)"
 )
@@ -209,21 +202,12 @@ def test_witness_at_1e200_is_checked() -> None:
     assert not check_refutation(statement, witness).accepted
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checker limitation: balls keep 2**-160 absolute after a root, so Var(x) ~ 1e-340 cannot be "
-    "told from 0 and the true witness LN(x, 0) at x = (1, 2, 3)·1e-170 is rejected",
-)
 def test_witness_at_1e_minus_170_is_checked() -> None:
     statement = _statement("LN(x, 0)", "x")
     witness = {"n": 3, "eps": "1", "values": {"x": ["1e-170", "2e-170", "3e-170"]}}
     assert check_refutation(statement, witness) == Verdict(True, True)
 
 
-@_bug(
-    "ball_sqrt accepts a radicand ball [-2**-160, 0]: the vacuous sqrt(-alpha*sqrt(2)) = 1 given "
-    "alpha > 0 (undefined everywhere) is 'refuted' by the witness alpha = 1e-200"
-)
 def test_witness_where_a_side_is_undefined_is_rejected() -> None:
     statement = _statement(
         "sqrt(-alpha*sqrt(2))", "1", vectors=(), scalars=["alpha"], assume=["alpha > 0"]
@@ -232,10 +216,6 @@ def test_witness_where_a_side_is_undefined_is_rejected() -> None:
     assert not check_refutation(statement, witness).accepted
 
 
-@_bug(
-    "'eps' declared as a scalar overrides the point's eps without the eps > 0 check, while the symbolic "
-    "field still takes eps > 0: sqrt(eps**2) = eps is both proved and refuted"
-)
 def test_eps_cannot_be_redeclared_to_prove_and_refute_the_same_statement() -> None:
     statement = _statement("sqrt(eps**2)", "eps", vectors=(), scalars=["eps"])
     point = {"n": 1, "eps": "1", "values": {"eps": "-1"}}
@@ -288,12 +268,7 @@ def _derivation_files() -> list[Any]:
         pytest.param(
             f,
             id=f.name,
-            marks=[pytest.mark.slow]
-            + (
-                [_bug("c(x) = 0 style claim crashes check_refutation (Ball.is_zero)")]
-                if f.name.startswith("14-")
-                else []
-            ),
+            marks=[pytest.mark.slow],
         )
         for f in files
     ]

@@ -5,7 +5,7 @@ does not find one yet, written by hand in the documented format) and must be acc
 every doctored copy — a changed coefficient, a dropped step, a flipped sign, a renamed or swapped
 variable, a changed witness entry, a point violating an assumption or where a side is undefined, an
 edited statement, a changed dimension, malformed JSON types — must be rejected: ``Verdict(accepted
-=False, checked=True)`` or a clean :class:`~lnsym.check.verify.Rejected`, never a traceback.
+=False, checked=True)`` or a clean :class:`~lnsym.check.verify.RejectedError`, never a traceback.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from lnsym import prove
-from lnsym.check.verify import Rejected, Verdict, check_proof, check_refutation
+from lnsym.check.verify import RejectedError, Verdict, check_proof, check_refutation
 
 Data = dict[str, Any]
 
@@ -140,7 +140,7 @@ def _verdict(data: Data, refutation: bool = False) -> Verdict:
     check = check_refutation if refutation else check_proof
     try:
         return check(data["statement"], data["certificate"])
-    except Rejected as why:
+    except RejectedError as why:
         return Verdict(False, True, str(why))
 
 
@@ -408,51 +408,38 @@ _JUNK: list[Any] = [
     pytest.param(_set(("statement", "dim"), 0), id="dim zero"),
     pytest.param(_set(("statement", "dim"), -2), id="dim negative"),
     # the ones below crash with a raw exception today
-    pytest.param(_set(("certificate", "steps"), 5), id="steps an int", marks=_bug("TypeError")),
-    pytest.param(
-        _set(("certificate", "point", "eps"), "1/0"), id="eps 1/0", marks=_bug("ZeroDivisionError")
-    ),
+    pytest.param(_set(("certificate", "steps"), 5), id="steps an int"),
+    pytest.param(_set(("certificate", "point", "eps"), "1/0"), id="eps 1/0"),
     pytest.param(
         _set(("certificate", "point", "values", "x"), ["a", "2", "-4"]),
         id="vector entry not a number",
-        marks=_bug("ValueError from Fraction, outside the try"),
     ),
     pytest.param(
         _set(("certificate", "point", "values", "x"), ["1/0", "2", "-4"]),
         id="vector entry 1/0",
-        marks=_bug("ZeroDivisionError"),
     ),
     pytest.param(
         _set(("certificate", "point", "values"), [1]),
         id="values a list",
-        marks=_bug("AttributeError"),
     ),
     pytest.param(
         _set(("certificate", "point", "values"), None),
         id="values None",
-        marks=_bug("AttributeError"),
     ),
-    pytest.param(_set(("statement", "vectors"), 5), id="vectors an int", marks=_bug("TypeError")),
-    pytest.param(
-        _set(("statement", "assume"), [5]), id="assumption an int", marks=_bug("TypeError")
-    ),
-    pytest.param(
-        lambda d: d["statement"].pop("rhs"), id="statement without rhs", marks=_bug("KeyError")
-    ),
+    pytest.param(_set(("statement", "vectors"), 5), id="vectors an int"),
+    pytest.param(_set(("statement", "assume"), [5]), id="assumption an int"),
+    pytest.param(lambda d: d["statement"].pop("rhs"), id="statement without rhs"),
     pytest.param(
         lambda d: d.__setitem__("certificate", None),
         id="certificate None",
-        marks=_bug("AttributeError"),
     ),
     pytest.param(
         lambda d: d.__setitem__("statement", []),
         id="statement a list",
-        marks=_bug("AttributeError"),
     ),
     pytest.param(
         _set(("certificate", "point", "n"), 3.7),
         id="n a float (silently truncated)",
-        marks=_bug("int(3.7) accepted as n = 3"),
     ),
 ]
 
@@ -461,8 +448,8 @@ _JUNK: list[Any] = [
 def test_malformed_proof_data_is_rejected_cleanly(mutation: Mutation) -> None:
     data = _data("main")
     mutation(data)
-    verdict = _verdict(data)  # any exception but Rejected fails the test
-    if "extra" in data["certificate"]:
+    verdict = _verdict(data)  # any exception but RejectedError fails the test
+    if isinstance(data["certificate"], dict) and "extra" in data["certificate"]:
         assert verdict == Verdict(True, True)  # unknown keys do not matter
     else:
         assert not verdict.accepted and verdict.reason
@@ -504,34 +491,28 @@ _POINT = {"n": 2, "eps": "1", "values": {"x": ["1", "-1"]}}
         pytest.param(
             {"kind": "combination", "goal": 0, "cofactors": [[0]]},
             id="cofactor pair short",
-            marks=_bug("ValueError unpacking a cofactor pair"),
         ),
         pytest.param(
             {"kind": "combination", "goal": 0, "cofactors": 3},
             id="cofactors an int",
-            marks=_bug("TypeError iterating the cofactors"),
         ),
         pytest.param({"kind": "square_goal", "junk": 1}, id="square_goal on a scalar goal"),
         pytest.param({"kind": None}, id="kind None"),
         pytest.param(
             {"kind": "root", "fact": 0, "base": [["1/0", []]], "power": 1},
             id="coefficient 1/0",
-            marks=_bug("ZeroDivisionError in poly_from_json"),
         ),
         pytest.param(
             {"kind": "split", "fact": 0, "terms": [[1, 2]]},
             id="split term of two",
-            marks=_bug("ValueError unpacking a split term"),
         ),
         pytest.param(
             {"kind": "split", "fact": 0, "terms": 5},
             id="split terms an int",
-            marks=_bug("TypeError"),
         ),
         pytest.param(
             {"kind": "split", "fact": 0, "terms": [["1/0", [["1", []]], [["1", [["mu[x]", 1]]]]]]},
             id="split weight 1/0",
-            marks=_bug("ZeroDivisionError"),
         ),
     ],
 )

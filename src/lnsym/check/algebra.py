@@ -19,7 +19,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from lnsym.check.poly import Poly
+from lnsym.check.poly import MAX_BITS, Poly, PolyTooLargeError
 
 __all__ = ["Ball", "Dual", "Field", "Frac", "UndefinedError", "ball_divide", "ball_sqrt"]
 
@@ -111,6 +111,7 @@ class Field:
         #: radical variable → (p, q): r**2 = p / q, r >= 0.
         self.radicals: dict[str, tuple[Poly, Poly]] = {}
         self._named: dict[tuple[Poly, Poly], str] = {}
+        self._made = 0  # roots ever named (a name is never reused, even after a root is replaced)
         #: polynomials known to be >= 0 (each an inner product <v, v> the checker computed).
         self.known: list[Poly] = []
         #: polynomials known to be > 0 (a limit's stated conditions, such as ‖c(x)‖² for c(x) != 0).
@@ -183,8 +184,9 @@ class Field:
                 raise UndefinedError(f"the square root of the negative number {value}")
             return self._sqrt_rational(value)
         p, q = a.num, a.den
-        if self.nonnegative(q, strict=True) or self.nonnegative(-q, strict=True):
-            sign = 1 if self.nonnegative(q, strict=True) else -1  # sqrt(p/q) = sqrt(p q) / |q|
+        # q divides, so it is nonzero wherever the formula is defined: q >= 0 there means q > 0
+        if self.nonnegative(q) or self.nonnegative(-q):
+            sign = 1 if self.nonnegative(q) else -1  # sqrt(p/q) = sqrt(p q) / |q|
             return self.div(self._sqrt_poly(p * q), Frac(self, q * sign))
         return self._radical(p, q)
 
@@ -221,7 +223,8 @@ class Field:
         if p == q:
             return self.const(1)
         if key not in self._named:
-            name = f"√{len(self.radicals) + 1}"
+            self._made += 1
+            name = f"√{self._made}"
             self._named[key] = name
             self.radicals[name] = key
             if q == 1 and self.nonnegative(p):
@@ -361,6 +364,8 @@ class Ball:
         if o is None:
             return NotImplemented
         ends = [self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi]
+        if max(abs(e.numerator).bit_length() + e.denominator.bit_length() for e in ends) > MAX_BITS:
+            raise PolyTooLargeError("a number too large to check")
         return _rounded(min(ends), max(ends))
 
     __rmul__ = __mul__
@@ -384,23 +389,29 @@ def ball_sqrt(a: Ball) -> Ball:
     if a.hi < 0:
         raise UndefinedError("the square root of a negative number")
     if a.lo < 0:
-        if a.exact or a.hi > 0:
-            raise UndefinedError("cannot tell the sign of a radicand")
-    lo, hi = max(a.lo, Fraction(0)), a.hi
+        raise UndefinedError("cannot tell the sign of a radicand")
+    lo, hi = a.lo, a.hi
     if a.exact:
         p, q = lo.numerator, lo.denominator
         rp, rq = math.isqrt(p), math.isqrt(q)
         if rp * rp == p and rq * rq == q:
             return Ball(Fraction(rp, rq))
-    scale = 4**_PRECISION
-    low = Fraction(math.isqrt(math.floor(lo * scale)), 2**_PRECISION)
-    high = Fraction(math.isqrt(math.ceil(hi * scale)) + 1, 2**_PRECISION)
+    bits = _PRECISION + max(0, _magnitude(lo if lo > 0 else hi) // -2 + 2)
+    scale = 4**bits
+    low = Fraction(math.isqrt(math.floor(lo * scale)), 2**bits)
+    high = Fraction(math.isqrt(math.ceil(hi * scale)) + 1, 2**bits)
     return Ball(low, high)
+
+
+def _magnitude(x: Fraction) -> int:
+    """About log2 |x| (0 for x = 0)."""
+    return abs(x.numerator).bit_length() - x.denominator.bit_length() if x else 0
 
 
 def _rounded(lo: Fraction, hi: Fraction) -> Ball:
     """Keep endpoints small: outward rounding to 2**-PRECISION once they grow."""
     if lo == hi or max(lo.denominator, hi.denominator).bit_length() < 4 * _PRECISION:
         return Ball(lo, hi)
-    scale = 2**_PRECISION
-    return Ball(Fraction(math.floor(lo * scale), scale), Fraction(math.ceil(hi * scale), scale))
+    size = min(_magnitude(lo) if lo else 0, _magnitude(hi) if hi else 0)
+    scale = Fraction(2) ** (_PRECISION - min(size, 0) + 2)  # relative precision near 0 too
+    return Ball(Fraction(math.floor(lo * scale)) / scale, Fraction(math.ceil(hi * scale)) / scale)

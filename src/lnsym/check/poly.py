@@ -16,9 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
-__all__ = ["Monomial", "Poly", "product"]
+__all__ = ["MAX_BITS", "MAX_TERMS", "Monomial", "Poly", "PolyTooLargeError", "product"]
 
 Monomial = tuple[tuple[str, int], ...]
+#: the most terms a product may have, and the most bits a coefficient may have (bounded work)
+MAX_TERMS = 100_000
+MAX_BITS = 20_000
+
+
+class PolyTooLargeError(OverflowError):
+    """A polynomial grew past :data:`MAX_TERMS` terms or :data:`MAX_BITS`-bit coefficients."""
 
 
 def _times(a: Monomial, b: Monomial) -> Monomial:
@@ -72,8 +79,13 @@ class Poly:
 
     def __mul__(self, other: Poly | int | Fraction) -> Poly:
         product: dict[Monomial, Fraction] = {}
+        right = Poly._of(other).terms
+        if len(self.terms) * len(right) > MAX_TERMS:
+            raise PolyTooLargeError("a polynomial too large to check")
         for ma, ca in self.terms.items():
-            for mb, cb in Poly._of(other).terms.items():
+            if ca.numerator.bit_length() + ca.denominator.bit_length() > MAX_BITS:
+                raise PolyTooLargeError("a coefficient too large to check")
+            for mb, cb in right.items():
                 m = _times(ma, mb)
                 product[m] = product.get(m, Fraction(0)) + ca * cb
         return Poly(product)

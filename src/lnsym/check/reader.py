@@ -13,7 +13,7 @@ import ast
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["CheckerInputError", "Tree", "read"]
+__all__ = ["CheckerInputError", "Tree", "rational", "read"]
 
 Tree = tuple[Any, ...]
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.BitXor: "**"}
@@ -25,12 +25,27 @@ class CheckerInputError(ValueError):
     """The text is not a formula of the language (the checker cannot read it)."""
 
 
+def rational(text: object) -> Fraction:
+    """An exact rational from an int or a decimal/fraction string, with a bounded exponent."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return Fraction(text)
+    if not isinstance(text, str) or len(text) > 400:
+        raise CheckerInputError(f"not a number: {text!r:.60}")
+    mantissa, _, exponent = text.replace("_", "").lower().partition("e")
+    if exponent and (not exponent.lstrip("+-").isdigit() or abs(int(exponent)) > 1000):
+        raise CheckerInputError(f"the number {text!r:.60} is out of range")
+    try:
+        return Fraction(text.replace("_", ""))
+    except (ValueError, ZeroDivisionError):
+        raise CheckerInputError(f"not a number: {text!r:.60}") from None
+
+
 def read(text: str) -> Tree:
     if not isinstance(text, str) or len(text) > MAX_LENGTH:
         raise CheckerInputError("a formula must be a string of at most 20000 characters")
     try:
         node = ast.parse(text.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError) as error:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         raise CheckerInputError(f"cannot read {text!r}: {error}") from None
     return _tree(node, text, 0)
 
@@ -40,7 +55,7 @@ def _tree(node: ast.AST, text: str, depth: int) -> Tree:
         raise CheckerInputError("the formula is nested too deeply")
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         segment = ast.get_source_segment(text, node) or repr(node.value)
-        return ("num", Fraction(segment.replace("_", "")))
+        return ("num", rational(segment))
     if isinstance(node, ast.Name):
         return ("name", node.id)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):

@@ -35,8 +35,8 @@ from fractions import Fraction
 from typing import Any
 
 from lnsym.check.algebra import Ball, Field, Frac, UndefinedError
-from lnsym.check.poly import Poly
-from lnsym.check.reader import CheckerInputError, read
+from lnsym.check.poly import Poly, PolyTooLargeError
+from lnsym.check.reader import CheckerInputError, rational, read
 from lnsym.check.table import (
     Components,
     NotCheckedError,
@@ -85,8 +85,8 @@ def poly_to_json(p: Poly) -> list[list[Any]]:
 
 def poly_from_json(data: Any) -> Poly:
     try:
-        terms = {tuple((str(v), int(e)) for v, e in m): Fraction(c) for c, m in data}
-    except (TypeError, ValueError) as error:
+        terms = {tuple((str(v), int(e)) for v, e in m): rational(c) for c, m in data}
+    except (TypeError, ValueError, CheckerInputError) as error:
         raise RejectedError(f"a polynomial in the certificate is malformed: {error}") from None
     if any(e < 1 for m in terms for _, e in m):
         raise RejectedError("a polynomial in the certificate has a non-positive exponent")
@@ -114,18 +114,33 @@ class _Setting:
         self.limit = _limit_of(statement.get("limits") or {})
         self.conditions = [read(_condition_side(t)) for t in statement.get("conditions", ())]
         self.lhs, self.rhs = read(statement["lhs"]), read(statement["rhs"])
-        self.vectors = tuple(statement.get("vectors", ()))
-        self.scalars = tuple(statement.get("scalars", ()))
+        self.vectors = _names(statement.get("vectors", ()))
+        self.scalars = _names(statement.get("scalars", ()))
         self.dim = statement.get("dim")
-        self.assumptions = [split_relation(t) for t in statement.get("assume", ())]
+        texts = statement.get("assume", ())
+        if not isinstance(texts, list | tuple) or not all(isinstance(t, str) for t in texts):
+            raise CheckerInputError("the assumptions must be a list of strings")
+        self.assumptions = [split_relation(t) for t in texts]
         self.trees = [(read(a), rel, read(b)) for a, rel, b in self.assumptions]
         self.positive = {n for n in self.scalars if _positive_by(n, self.assumptions)}
+        self.nonneg = {n for n in self.scalars if _positive_by(n, self.assumptions, strict=False)}
 
     def env(self, alg: Any, field: Field | None) -> dict[str, Any]:
         env: dict[str, Any] = {v: alg.vector(v) for v in self.vectors}
         env.update({s: field.var(s) for s in self.scalars} if field else {})
         env["eps"] = field.var("eps") if field else None
         return env
+
+
+_RESERVED = {"n", "eps", "ones", "sqrt", "jvp", "grad", "diff"}
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise CheckerInputError("declared names must be a list of strings")
+    if set(value) & _RESERVED or len(set(value)) != len(value):
+        raise CheckerInputError("a declared name is a built-in or listed twice")
+    return tuple(value)
 
 
 def _limit_of(limits: Any) -> tuple[str, Fraction] | None:
@@ -135,7 +150,7 @@ def _limit_of(limits: Any) -> tuple[str, Fraction] | None:
         raise NotCheckedError("more than one limit is not in the checker's rules")
     ((name, value),) = limits.items()
     try:
-        return str(name), Fraction(str(value))
+        return str(name), rational(str(value))
     except (ValueError, ZeroDivisionError):
         raise NotCheckedError(
             f"the limit {name} -> {value} is not in the checker's rules"
@@ -149,17 +164,18 @@ def _condition_side(text: str) -> str:
     return left
 
 
-def _positive_by(name: str, assumptions: list[tuple[str, str, str]]) -> bool:
-    """``name > c`` (c >= 0) or ``name >= c`` (c > 0), written with a plain number."""
+def _positive_by(name: str, assumptions: list[tuple[str, str, str]], strict: bool = True) -> bool:
+    """``name > c`` (c >= 0) or ``name >= c`` (c > 0), written with a plain number; with
+    ``strict=False`` also ``name >= 0``."""
     for left, relation, right in assumptions:
         if relation in ("<", "<="):
             left, right, relation = right, left, {"<": ">", "<=": ">="}[relation]
         if left == name and relation in (">", ">="):
             try:
-                bound = Fraction(right)
-            except ValueError:
+                bound = rational(right)
+            except CheckerInputError:
                 continue
-            if bound > 0 or (bound == 0 and relation == ">"):
+            if bound > 0 or (bound == 0 and (relation == ">" or not strict)):
                 return True
     return False
 
@@ -186,13 +202,17 @@ def _difference(alg: Any, left: Any, right: Any) -> Any:
 def check_proof(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdict:
     """Re-check a proof from ``statement`` and its ``certificate`` (see the module docstring)."""
     try:
+        if not isinstance(statement, dict) or not isinstance(certificate, dict):
+            raise RejectedError("the statement and the certificate must be JSON objects")
         setting = _Setting(statement)
-        _check_point(setting, certificate.get("point"))
         _check_algebra(setting, certificate)
-    except NotCheckedError as why:
-        return Verdict(False, False, str(why))
+        _check_point(setting, certificate.get("point"))
+    except (NotCheckedError, PolyTooLargeError, RecursionError) as why:
+        return Verdict(False, False, str(why) or type(why).__name__)
     except (RejectedError, UndefinedError, CheckerInputError) as why:
         return Verdict(False, True, str(why))
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as why:
+        return Verdict(False, True, f"the statement or certificate is malformed ({why!r:.120})")
     return Verdict(True, True)
 
 
@@ -219,7 +239,7 @@ def defined_at(statement: dict[str, Any], point: dict[str, Any]) -> bool:
 def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
     mode = certificate.get("mode")
     positive = {"n", "eps", *setting.positive}
-    field = Field(nonneg=positive, positive=positive)
+    field = Field(nonneg=positive | setting.nonneg, positive=positive)
     if mode == "symbolic":
         alg: Any = Symbolic(field, setting.dim)
     elif mode == "components":
@@ -359,7 +379,7 @@ class _State:
             fact, total = self.fact(step), Poly()
             parts: list[Poly] = []
             for weight, multiplier, square in step.get("terms", ()):
-                lam, m, s = Fraction(weight), poly_from_json(multiplier), poly_from_json(square)
+                lam, m, s = rational(weight), poly_from_json(multiplier), poly_from_json(square)
                 if lam <= 0 or not self.field.nonnegative(m, strict=True):
                     raise RejectedError("split: a term is not evidently positive times a square")
                 total, parts = total + m * s * s * lam, [*parts, s]
@@ -400,7 +420,7 @@ class _State:
             return False
         total = Poly()
         for weight, multiplier, square in squares:
-            lam, m, sq = Fraction(weight), poly_from_json(multiplier), poly_from_json(square)
+            lam, m, sq = rational(weight), poly_from_json(multiplier), poly_from_json(square)
             if lam < 0 or not self.field.nonnegative(m):
                 return False
             total = total + m * sq * sq * lam
@@ -482,8 +502,10 @@ def _point_env(setting: _Setting, point: Any) -> tuple[Components, dict[str, Any
     if not isinstance(point, dict):
         raise RejectedError("no point at which the assumptions hold and both sides are defined")
     try:
-        n = int(point["n"])
-        eps = Fraction(str(point["eps"]))
+        n = point["n"]
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise RejectedError("the point's n must be an integer")
+        eps = rational(point["eps"])
         values = point["values"]
     except (KeyError, TypeError, ValueError) as error:
         raise RejectedError(f"the point is malformed: {error}") from None
@@ -496,11 +518,11 @@ def _point_env(setting: _Setting, point: Any) -> tuple[Components, dict[str, Any
         if name in setting.vectors:
             if not isinstance(value, list) or len(value) != n:
                 raise RejectedError(f"the point gives no vector of length {n} for {name!r}")
-            env[name] = [Ball(Fraction(str(x))) for x in value]
+            env[name] = [Ball(rational(x)) for x in value]
         else:
             if value is None or isinstance(value, list):
                 raise RejectedError(f"the point gives no scalar value for {name!r}")
-            env[name] = Ball(Fraction(str(value)))
+            env[name] = Ball(rational(value))
             if name in setting.positive and not env[name].lo > 0:
                 raise RejectedError(f"the point's {name} is not positive")
     for (left_tree, relation, right_tree), text in zip(
@@ -550,6 +572,8 @@ def _check_point(setting: _Setting, point: Any) -> None:
 def check_refutation(statement: dict[str, Any], witness: dict[str, Any]) -> Verdict:
     """Re-check a witness: assumptions exactly true, some entry of LHS − RHS enclosed away from 0."""
     try:
+        if not isinstance(statement, dict) or not isinstance(witness, dict):
+            raise RejectedError("the statement and the witness must be JSON objects")
         setting = _Setting(statement)
         if setting.limit is not None:
             raise NotCheckedError("a refuted limit is not in the checker's rules yet")
@@ -559,8 +583,10 @@ def check_refutation(statement: dict[str, Any], witness: dict[str, Any]) -> Verd
         entries = difference if isinstance(difference, list) else [difference]
         if not any(e.excludes_zero() for e in entries):
             raise RejectedError("the witness does not separate the sides")
-    except NotCheckedError as why:
-        return Verdict(False, False, str(why))
+    except (NotCheckedError, PolyTooLargeError, RecursionError) as why:
+        return Verdict(False, False, str(why) or type(why).__name__)
     except (RejectedError, UndefinedError, CheckerInputError) as why:
         return Verdict(False, True, str(why))
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as why:
+        return Verdict(False, True, f"the statement or witness is malformed ({why!r:.120})")
     return Verdict(True, True)
