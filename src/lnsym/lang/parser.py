@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 #: names with a fixed meaning; they cannot be declared as vectors or scalars.
-RESERVED = frozenset({"n", "eps", "ones", "sqrt", *DEFINITIONS})
+RESERVED = frozenset({"n", "eps", "ones", "sqrt", "abs", *DEFINITIONS})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RELATIONS = {"==": "=", "=": "=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 
@@ -273,7 +273,7 @@ class _Builder:
         found = self.context.symbol(node.text)
         if found is not None:
             return found
-        if node.text in DEFINITIONS or node.text == "sqrt":
+        if node.text in DEFINITIONS or node.text in ("sqrt", "abs"):
             raise ParseError(f"{node.text!r} is a function; call it, e.g. {node.text}(x)")
         raise ParseError(
             f"unknown name {node.text!r} in {self.original!r}; declare it with "
@@ -344,9 +344,14 @@ class _Builder:
                 )
             written = sympy.Pow(shown[0], S.Half, evaluate=False)
             return sympy.sqrt(args[0][0]), written, Kind.SCALAR
+        if name == "abs":
+            self.check_arity(node, args, (1,))
+            if args[0][1] is Kind.VECTOR:
+                raise TypeMismatchError(f"abs of a vector in {node.text!r}; use norm(v)")
+            return sympy.Abs(args[0][0]), sympy.Abs(shown[0], evaluate=False), Kind.SCALAR
         cls = DEFINITIONS.get(name)
         if cls is None:
-            known = ", ".join(sorted([*DEFINITIONS, "sqrt"]))
+            known = ", ".join(sorted([*DEFINITIONS, "abs", "sqrt"]))
             raise ParseError(f"unknown function {name!r} in {self.original!r}; known: {known}")
         typed = getattr(cls, "typed", None)
         if typed is not None:  # jvp, grad, diff check their own arguments

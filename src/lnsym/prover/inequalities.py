@@ -1,0 +1,619 @@
+r"""Inequalities ``LHS <= RHS`` (``<``, ``>=``, ``>``): an untrusted search for a positivity
+certificate that :mod:`lnsym.check.positivity` then verifies exactly.
+
+1. Both sides are normalized with the identities' machinery (:mod:`lnsym.prover.normal_form`), the
+   equality assumptions applied (their steps go into the certificate), square roots canonicalized
+   into radicals :math:`t = \sqrt f` (:mod:`lnsym.prover.radicals`); :math:`|u|` becomes the radical
+   :math:`\sqrt{u^2}`.
+2. ``big - small`` is brought over one denominator ``num/den``; ``den`` (nonzero wherever the sides
+   are defined) is shown ``>= 0`` (or ``<= 0``, flipping ``num``), and ``num >= 0`` (``> 0``).
+3. A polynomial in radicals, ``A + B t``, is nonnegative when ``A, B >= 0``; or when ``X - Y`` with
+   ``X >= 0`` (``B t`` or ``A``) and ``X^2 - Y^2 >= 0`` — monotonicity of square roots, the square
+   reduced with ``t^2 = f``. A polynomial without radicals: a sum of nonnegative monomials (``n``,
+   ``eps``, ``|c(a)|^2``, positive scalars, radicals, even powers), after subtracting multiples of
+   Gram determinants (Cauchy–Schwarz) and of ``n - 1`` (greedily, against its negative terms).
+4. Not proved: a point meeting the assumptions exactly where ``big - small`` has the wrong sign,
+   certified by interval arithmetic, refutes it; otherwise unknown.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+import sympy
+from sympy import Expr, Symbol
+
+from lnsym.budget import DEFAULT_TIMEOUT, BudgetExceeded, time_budget
+from lnsym.check.poly import Poly
+from lnsym.check.positivity import CertificateError, check_positivity, poly_from_json
+from lnsym.errors import LnsymError, TypeMismatchError
+from lnsym.lang.definitions import Kind, eps, n
+from lnsym.prover.assumptions import apply_assumptions, coefficient_differences, positivity
+from lnsym.prover.decide import Problem, setup
+from lnsym.prover.normal_form import MeanAtom, NormalForm, PowerSum
+from lnsym.prover.radicals import Radical, Radicals
+from lnsym.prover.verdict import Proof, Status, Witness
+from lnsym.prover.witness import DIGITS, certified_sign, exact_value, find_point
+
+__all__ = ["RELATIONS", "InequalityProof", "prove_inequality", "split_relation"]
+
+#: the relations an inequality may use, and the one each reads as (``big - small`` ≥ or > 0).
+RELATIONS = ("<=", "<", ">=", ">")
+_EPSILONS = (sympy.Rational(1, 10), sympy.Rational(1), sympy.Rational(4), sympy.Rational(1, 1000))
+_MAX_DEPTH = 6
+
+
+def split_relation(text: str) -> tuple[str, str, str]:
+    """``"A <= B"`` → ``("A", "<=", "B")``; ``=``/``==`` as well (one relation, outside brackets)."""
+    depth, found = 0, []
+    for i, ch in enumerate(text):
+        depth += ch in "([" and 1 or -(ch in ")]" and 1)
+        if depth == 0 and ch in "<>=" and (i == 0 or text[i - 1] not in "<>=!"):
+            found.append(i)
+    if len(found) != 1:
+        raise LnsymError(
+            f"cannot read {text!r}: write one relation, e.g. 'norm(LN(x)) <= sqrt(n)' "
+            "(=, <, <=, >, >=)"
+        )
+    match = re.match(r"(==|<=|>=|=|<|>)", text[found[0] :])
+    assert match is not None
+    relation = "=" if match.group(1) == "==" else match.group(1)
+    left, right = text[: found[0]].strip(), text[found[0] + len(match.group(1)) :].strip()
+    if not left or not right:
+        raise LnsymError(f"cannot read {text!r}: both sides of {relation} must be given")
+    return left, relation, right
+
+
+@dataclass(frozen=True)
+class InequalityProof(Proof):
+    """A verdict about ``lhs REL rhs``; ``certificate_data`` is the checked positivity certificate."""
+
+    relation: str = "<="
+    certificate_data: dict[str, Any] | None = None
+    checked: bool = False
+
+    def statement(self) -> str:
+        text = super().statement()
+        return text.replace(f"{self.lhs} = {self.rhs}", f"{self.lhs} {self.relation} {self.rhs}", 1)
+
+    def latex(self) -> str:
+        symbol = {"<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}[self.relation]
+        if self.status is Status.REFUTED:
+            symbol = {"<=": r"\not\le", "<": r"\not<", ">=": r"\not\ge", ">": r"\not>"}[
+                self.relation
+            ]
+        elif self.status is Status.UNKNOWN:
+            symbol = rf"\overset{{?}}{{{symbol}}}"
+        text = super().latex()
+        marker = {Status.PROVED: "=", Status.REFUTED: r"\neq", Status.UNKNOWN: r"\overset{?}{=}"}
+        return text.replace(f" {marker[self.status]} ", f" {symbol} ", 1)
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        out.update(relation=self.relation, checked=self.checked)
+        out["positivity_certificate"] = self.certificate_data
+        return out
+
+
+def prove_inequality(
+    lhs: str | Expr,
+    relation: str,
+    rhs: str | Expr,
+    *,
+    vectors: str | Iterable[str] | None = None,
+    scalars: str | Iterable[str] | None = None,
+    assume: str | Iterable[str] | None = (),
+    dim: int | None = None,
+    witness: bool = True,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> InequalityProof:
+    """Decide ``lhs relation rhs`` (``<=``, ``<``, ``>=``, ``>``) wherever both sides are defined."""
+    if relation not in RELATIONS:
+        raise LnsymError(f"relation must be one of {', '.join(RELATIONS)}, not {relation!r}")
+    start = time.perf_counter()
+    problem: Problem | None = None
+    found: Witness | None = None
+    data: dict[str, Any] | None = None
+    try:
+        with time_budget(timeout):
+            problem = setup(lhs, rhs, vectors=vectors, scalars=scalars, assume=assume, dim=dim)
+            if problem.lhs.is_number and problem.rhs.is_number:
+                pass
+            elif _kind(problem) is Kind.VECTOR:
+                raise TypeMismatchError(
+                    f"{lhs} {relation} {rhs} compares vectors; only scalars can be ordered "
+                    "(compare norms, e.g. norm(LN(x)) <= sqrt(n))"
+                )
+            data, why = _search(problem, relation)
+            status = Status.PROVED if data is not None else Status.UNKNOWN
+            if data is None and witness:
+                found = _refute(problem, relation)
+                status = Status.REFUTED if found is not None else status
+    except BudgetExceeded:
+        if problem is None:
+            raise LnsymError(f"reading the inequality took longer than {timeout} s") from None
+        status, why, data = Status.UNKNOWN, f"time budget of {timeout:g} s exhausted", None
+    method = {
+        Status.PROVED: "positivity certificate (sums of squares times nonnegative facts), "
+        "checked exactly",
+        Status.REFUTED: f"certified witness at n = {found.n if found else '?'}",
+        Status.UNKNOWN: "no positivity certificate found",
+    }[status]
+    return InequalityProof(
+        lhs=problem.lhs,
+        rhs=problem.rhs,
+        status=status,
+        method=method,
+        dim=problem.dim,
+        assumptions=problem.assumptions,
+        witness=found,
+        steps=(why,),
+        seconds=time.perf_counter() - start,
+        texts=(lhs, rhs) if isinstance(lhs, str) and isinstance(rhs, str) else None,
+        context=problem.context,
+        relation=relation,
+        certificate_data=data,
+        checked=data is not None,
+    )
+
+
+def _kind(problem: Problem) -> Kind:
+    from lnsym.lang.definitions import kind_of
+
+    return kind_of(problem.lhs) if problem.lhs != 0 else kind_of(problem.rhs)
+
+
+def _oriented(problem: Problem, relation: str) -> tuple[Expr, Expr, bool]:
+    """``(big, small, strict)``."""
+    if relation in ("<=", "<"):
+        return problem.rhs, problem.lhs, relation == "<"
+    return problem.lhs, problem.rhs, relation == ">"
+
+
+# --------------------------------------------------------------------------------------------------
+# the search
+# --------------------------------------------------------------------------------------------------
+
+
+def _search(problem: Problem, relation: str) -> tuple[dict[str, Any] | None, str]:
+    forms = NormalForm()
+    radicals = Radicals(forms.facts)
+    big, small, strict = _oriented(problem, relation)
+    knowledge = apply_assumptions(
+        problem.assumptions,
+        problem.context,
+        forms,
+        radicals,
+        dim=problem.dim,
+        vectors=problem.context.vectors,
+        zero_vectors=problem.context.vectors if problem.dim == 1 else (),
+    )
+    if knowledge.unused:
+        return None, "an equality assumption could not be used soundly"
+    (difference,) = coefficient_differences(forms(big), forms(small)).values()
+    if problem.dim is not None:
+        difference = difference.subs(n, problem.dim)
+    canonical = knowledge.substitution.canonical(difference)
+    builder = _Builder(problem, radicals)
+    for assumption in problem.assumptions:
+        if assumption.relation == "=" or positivity(assumption, problem.context):
+            continue
+        (d,) = coefficient_differences(forms(assumption.lhs), forms(assumption.rhs)).values()
+        d = d if assumption.relation in (">", ">=") else -d
+        d = knowledge.substitution.canonical(d.subs(n, problem.dim) if problem.dim else d)
+        builder.assume(d, assumption.relation in (">", "<"), str(assumption))
+    try:
+        expr = builder.radical_form(canonical)
+        num, den = sympy.fraction(sympy.together(expr))
+        num, den = builder.reduce(num), builder.reduce(den)
+        den_ref: str | None = "1"
+        if den != 1:
+            den_ref = builder.nonneg(den, False)
+            if den_ref is None and (den_ref := builder.nonneg(-den, False)) is not None:
+                num, den = -num, -den
+        if den_ref is None:
+            return None, "the sign of the denominator of big - small was not shown"
+        num_ref = builder.nonneg(num, strict)
+    except _Unsupported as error:
+        return None, str(error)
+    if num_ref is None:
+        return None, f"no certificate that big - small {'>' if strict else '>='} 0 was found"
+    data = builder.certificate(num, den, strict, num_ref, den_ref)
+    try:
+        checked_num, checked_den, checked_strict = check_positivity(data)
+    except CertificateError as error:
+        return None, f"certificate rejected: {error}"
+    assert checked_strict == strict
+    return data, "big - small = num/den with den >= 0 and num >= 0, certificate checked"
+
+
+class _Unsupported(Exception):
+    pass
+
+
+class _Builder:
+    """Collects radicals, assumptions and derived facts in the checker's JSON format."""
+
+    def __init__(self, problem: Problem, radicals: Radicals) -> None:
+        self.problem = problem
+        self.radicals = radicals
+        self.names: dict[Symbol, str] = {}  # radical symbol -> r0, r1, ...
+        self.radicands: dict[Symbol, Expr] = {}
+        self.order: list[Symbol] = []
+        self.strict_roots: dict[Symbol, str] = {}
+        self.assumed: list[tuple[Expr, bool, str]] = []
+        self.facts: list[dict[str, Any]] = []
+        self.memo: dict[tuple[Expr, bool], str | None] = {}
+        self.positive = sorted(problem.context.positive)
+        self.depth = 0
+
+    # -- atoms ---------------------------------------------------------------------------------
+
+    def radical_form(self, expr: Expr) -> Expr:
+        """Replace radical symbols and ``Abs(u)`` by checker radicals ``r_k`` (registered in order)."""
+        replaced: dict[Expr, Expr] = {}
+        for part in sympy.postorder_traversal(expr):
+            if isinstance(part, Radical):
+                replaced[part] = self._radical(part, self.radicals.radicands[part])
+            elif isinstance(part, sympy.Abs):
+                replaced[part] = self._absolute(part.args[0])
+        out = expr.xreplace(replaced)
+        for s in out.free_symbols:
+            if s not in self.order and self._name(s) is None:
+                raise _Unsupported(f"{s} is not an atom the checker knows")
+        return out
+
+    def _absolute(self, inner: Expr) -> Expr:
+        """``|inner|``: factor by factor; a factor of unknown sign becomes ``sqrt(factor**2)``."""
+        num, den = sympy.fraction(sympy.together(self.radical_form(inner)))
+        out = sympy.S.One
+        for part, sign in ((num, 1), (den, -1)):
+            content, factors = sympy.factor_list(part)
+            out *= abs(content) ** sign
+            for f, k in factors:
+                known = f.is_Symbol and self._variable_fact(f, False) is not None
+                if k % 2 == 0 or known:
+                    out *= f ** (k * sign)
+                else:
+                    out *= (self._radical(f, sympy.expand(f**2)) * f ** (k - 1)) ** sign
+        return out
+
+    def _radical(self, key: Expr, radicand: Expr) -> Symbol:
+        radicand = sympy.expand(self.radical_form(radicand))
+        for symbol, f in self.radicands.items():
+            if f == radicand:
+                return symbol
+        if not radicand.is_polynomial(*radicand.free_symbols):
+            raise _Unsupported(f"the radicand {radicand} is not a polynomial")
+        symbol = sympy.Symbol(f"r{len(self.order)}", nonnegative=True)
+        self.names[symbol] = str(symbol)
+        self.radicands[symbol] = radicand
+        self.order.append(symbol)
+        return symbol
+
+    def _name(self, s: Expr) -> str | None:
+        if s in self.names:
+            return self.names[s]
+        if s == n or s == eps or isinstance(s, MeanAtom | PowerSum):
+            return str(s)
+        if isinstance(s, Symbol) and s.name in self.problem.context.scalars:
+            return s.name
+        return None
+
+    def assume(self, expr: Expr, strict: bool, text: str) -> None:
+        try:
+            form = self.reduce(self.radical_form(expr))
+        except _Unsupported:
+            return
+        if form.is_polynomial(*form.free_symbols):
+            self.assumed.append((form, strict, text))
+
+    def reduce(self, expr: Expr) -> Expr:
+        """Expanded, with every ``r**2`` replaced by its radicand (latest radical first)."""
+        expr = sympy.expand(expr)
+        for symbol in reversed(self.order):
+            if expr.has(symbol):
+                poly = sympy.Poly(expr, symbol)
+                if poly.degree() >= 2:
+                    f = self.radicands[symbol]
+                    expr = sympy.expand(
+                        sum(
+                            (c * symbol ** (k % 2) * f ** (k // 2) for (k,), c in poly.terms()),
+                            sympy.S.Zero,
+                        )
+                    )
+        return expr
+
+    # -- JSON ----------------------------------------------------------------------------------
+
+    def to_json(self, expr: Expr) -> list[Any]:
+        expr = sympy.expand(expr)
+        if expr == 0:
+            return []
+        gens = sorted(expr.free_symbols, key=str)
+        if not gens:
+            return [[str(sympy.Rational(expr)), []]]
+        poly = sympy.Poly(expr, *gens)
+        names = []
+        for g in gens:
+            name = self._name(g)
+            if name is None:
+                raise _Unsupported(f"{g} is not an atom the checker knows")
+            names.append(name)
+        out = []
+        for monomial, coeff in poly.terms():
+            if not coeff.is_Rational:
+                raise _Unsupported(f"coefficient {coeff} is not rational")
+            powers = [[name, int(e)] for name, e in zip(names, monomial, strict=True) if e]
+            out.append([str(coeff), sorted(powers)])
+        return out
+
+    def fact(self, expr: Expr, strict: bool, **rule: Any) -> str:
+        self.facts.append({"poly": self.to_json(expr), "strict": strict, **rule})
+        return f"#{len(self.facts) - 1}"
+
+    def certificate(
+        self, num: Expr, den: Expr, strict: bool, num_ref: str, den_ref: str | None
+    ) -> dict[str, Any]:
+        return {
+            "kind": "positivity",
+            "radicals": [[self.names[s], self.to_json(self.radicands[s])] for s in self.order],
+            "positive": self.positive,
+            "assumptions": [
+                {"poly": self.to_json(e), "strict": s, "text": t} for e, s, t in self.assumed
+            ],
+            "facts": self.facts,
+            "goal": {
+                "num": self.to_json(num),
+                "den": self.to_json(den),
+                "strict": strict,
+                "num_fact": num_ref,
+                "den_fact": den_ref,
+            },
+        }
+
+    # -- nonnegativity ---------------------------------------------------------------------------
+
+    def nonneg(self, expr: Expr, strict: bool) -> str | None:
+        """A reference to a fact ``expr >= 0`` (``> 0``), or None."""
+        expr = self.reduce(expr)
+        key = (expr, strict)
+        if key in self.memo:
+            return self.memo[key]
+        if not strict and (expr, True) in self.memo and self.memo[(expr, True)]:
+            return self.memo[(expr, True)]
+        self.memo[key] = None
+        if self.depth > _MAX_DEPTH:
+            return None
+        self.depth += 1
+        try:
+            found = self._nonneg(expr, strict)
+        finally:
+            self.depth -= 1
+        self.memo[key] = found
+        return found
+
+    def _nonneg(self, expr: Expr, strict: bool) -> str | None:
+        present = [s for s in reversed(self.order) if expr.has(s)]
+        if not present:
+            return self._polynomial(expr, strict)
+        t = present[0]
+        poly = sympy.Poly(expr, t)
+        b = poly.coeff_monomial(t)
+        a = sympy.expand(expr - b * t)
+        # A >= 0 and B >= 0
+        fa = self.nonneg(a, strict) if a != 0 else "zero"
+        fb = self.nonneg(b, False)
+        if fa is not None and fb is not None:
+            terms = [{"coeff": "1", "facts": [fb, f"root:{self.names[t]}"], "square": [["1", []]]}]
+            if fa != "zero":
+                terms.append({"coeff": "1", "facts": [fa], "square": [["1", []]]})
+                return self.fact(expr, strict, rule="sum", terms=terms)
+            if not strict:
+                return self.fact(expr, False, rule="sum", terms=terms)
+            fb = self.nonneg(b, True)
+            root = self._strict_root(t)
+            if fb is not None and root is not None:
+                terms = [{"coeff": "1", "facts": [fb, root], "square": [["1", []]]}]
+                return self.fact(expr, True, rule="sum", terms=terms)
+        # X - Y with X >= 0: X = B t (B >= 0), Y = -A; or X = A (A >= 0), Y = -B t
+        for x, y in ((b * t, -a), (a, -b * t)):
+            if x == 0:
+                continue
+            fx = self.nonneg(x, False)
+            if fx is None:
+                continue
+            squares = self.reduce(x * x - y * y)
+            fd = self.nonneg(squares, strict)
+            if fd is not None:
+                return self.fact(expr, strict, rule="sqrt", x=fx, y=self.to_json(y), squares=fd)
+        return None
+
+    def _strict_root(self, t: Symbol) -> str | None:
+        if t not in self.strict_roots:
+            found = self.nonneg(self.radicands[t], True)
+            self.strict_roots[t] = (
+                self.fact(t, True, rule="root", radical=self.names[t], radicand=found)
+                if found is not None
+                else ""
+            )
+        return self.strict_roots[t] or None
+
+    # -- polynomials -----------------------------------------------------------------------------
+
+    def _variable_fact(self, s: Symbol, strict: bool) -> str | None:
+        """A basic fact citing ``s >= 0`` (``> 0`` when strict), or None."""
+        for index, (poly, assumed_strict, _) in enumerate(self.assumed):
+            if poly == s and (assumed_strict or not strict):
+                return f"assume:{index}"
+        if s == n or s == eps:
+            return str(s)
+        if isinstance(s, Symbol) and s.name in self.problem.context.positive:
+            return f"pos:{s.name}"
+        if strict:
+            return self._strict_root(s) if s in self.names else None
+        if isinstance(s, PowerSum) and s.is_nonnegative:
+            return str(s)
+        return f"root:{self.names[s]}" if s in self.names else None
+
+    def _monomial(
+        self, coeff: Expr, powers: dict[Symbol, int], strict: bool
+    ) -> tuple[dict[str, Any], bool] | None:
+        """``coeff * prod(s**k)`` as one term of a sum fact, and whether the term is strict."""
+        if not (coeff.is_Rational and coeff > 0):
+            return None
+        facts: list[str] = []
+        square = sympy.S.One
+        positive = True
+        for s, k in powers.items():
+            if k == 0:
+                continue
+            cheap = s in (n, eps) or s.name in self.problem.context.positive
+            strong = self._variable_fact(s, True) if strict or cheap else None
+            if strong is not None:
+                facts += [strong] * k
+                continue
+            positive = False
+            if k % 2:
+                weak = self._variable_fact(s, False)
+                if weak is None:
+                    return None
+                facts.append(weak)
+            square *= s ** (k // 2)
+        term = {"coeff": str(coeff), "facts": facts, "square": self.to_json(square)}
+        return term, positive
+
+    def _polynomial(self, expr: Expr, strict: bool) -> str | None:
+        if expr == 0:
+            return None if strict else self.fact(expr, False, rule="sum", terms=[])
+        gens = sorted(expr.free_symbols, key=str)
+        rest: dict[tuple[int, ...], Expr] = (
+            dict(sympy.Poly(expr, *gens).terms()) if gens else {(): sympy.Rational(expr)}
+        )
+        terms: list[dict[str, Any]] = []
+        while True:
+            negative = sorted(m for m, c in rest.items() if c < 0)
+            if not negative:
+                break
+            moved = self._pair(gens, negative[0], rest)
+            if moved is None:
+                return None
+            terms.append(moved)
+        positive = False
+        for m, c in rest.items():
+            made = self._monomial(c, dict(zip(gens, m, strict=True)), strict)
+            if made is None:
+                return None
+            terms.append(made[0])
+            positive = positive or made[1]
+        if strict and not positive:
+            return None
+        return self.fact(expr, strict, rule="sum", terms=terms)
+
+    def _pair(
+        self, gens: list[Symbol], m: tuple[int, ...], rest: dict[tuple[int, ...], Expr]
+    ) -> dict[str, Any] | None:
+        """Cancel the negative term at monomial ``m`` with a nonnegative multiple of ``n - 1``, of
+        a Gram determinant or of an assumption; updates ``rest`` and returns the sum fact's term.
+        Accepted only when no new negative term appears (so the loop ends)."""
+        powers = dict(zip(gens, m, strict=True))
+        monomial = sympy.Mul(*(s**k for s, k in powers.items()))
+        candidates: list[tuple[str, Expr]] = [("n-1", n - 1)]
+        for s, k in powers.items():
+            if isinstance(s, PowerSum) and len(set(s.names)) == 2 and k >= 2:
+                a, b = s.names
+                candidates.append((f"gram:{a},{b}", PowerSum((a, a)) * PowerSum((b, b)) - s**2))
+        candidates += [(f"assume:{i}", poly) for i, (poly, _, _) in enumerate(self.assumed)]
+        old_negative = {k for k, v in rest.items() if v < 0} - {m}
+        for ref, poly in candidates:
+            if not poly.free_symbols <= set(gens):
+                continue
+            for lead, lead_coeff in sympy.Poly(poly, *gens).terms():
+                if lead_coeff >= 0:
+                    continue
+                shift = [a - b for a, b in zip(m, lead, strict=True)]
+                if min(shift) < 0:
+                    continue
+                scale = rest[m] / lead_coeff  # > 0
+                made = self._monomial(scale, dict(zip(gens, shift, strict=True)), False)
+                if made is None:
+                    continue
+                quotient = sympy.Mul(*(s**k for s, k in zip(gens, shift, strict=True)))
+                trial = dict(rest)
+                for mono, coeff in sympy.Poly(scale * quotient * poly, *gens).terms():
+                    trial[mono] = trial.get(mono, sympy.S.Zero) - coeff
+                trial = {k: v for k, v in trial.items() if v != 0}
+                if not {k for k, v in trial.items() if v < 0} <= old_negative:
+                    continue
+                rest.clear()
+                rest.update(trial)
+                term = made[0]
+                term["facts"] = [ref, *term["facts"]]
+                return term
+        del monomial
+        return None
+
+
+# --------------------------------------------------------------------------------------------------
+# refutation
+# --------------------------------------------------------------------------------------------------
+
+
+def _refute(problem: Problem, relation: str) -> Witness | None:
+    big, small, strict = _oriented(problem, relation)
+    wrong = {-1, 0} if strict else {-1}
+    dims = (problem.dim,) if problem.dim is not None else (4, 3, 5, 2, 6, 8)
+    found: list[Witness] = []
+
+    def accept(point: Any) -> bool:
+        left, right = exact_value(problem.lhs, point), exact_value(problem.rhs, point)
+        b, s = exact_value(big, point), exact_value(small, point)
+        if left is None or right is None or b is None or s is None:
+            return False
+        sign, box = certified_sign(sympy.nsimplify(b - s) if b.is_Float or s.is_Float else b - s)
+        if sign not in wrong:
+            return False
+        found.append(_witness(point, left, right, box))
+        return True
+
+    fixed_scalars: Mapping[str, Expr] = {}
+    for epsilon in _EPSILONS:
+        if find_point(
+            problem.context,
+            problem.assumptions,
+            dims,
+            accept=accept,
+            fixed={**fixed_scalars, "eps": epsilon},
+            attempts=24,
+        ):
+            return found[-1]
+    return None
+
+
+def _witness(point: Any, left: Expr, right: Expr, box: str) -> Witness:
+    def decimal(v: Any) -> Any:
+        if isinstance(v, list):
+            return [decimal(x) for x in v]
+        return str(v) if v.is_Integer else sympy.N(v, DIGITS).__str__()
+
+    return Witness(
+        n=point.n,
+        eps=decimal(point.eps),
+        values={k: decimal(v) for k, v in point.values.items()},
+        lhs=decimal(left),
+        rhs=decimal(right),
+        digits=DIGITS,
+        exact={k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in point.values.items()}
+        | {"eps": str(point.eps)},
+        difference_enclosures=box,
+    )
+
+
+def poly_of(data: list[Any]) -> Poly:
+    """The checker's polynomial of a JSON term list (for tests and reports)."""
+    return poly_from_json(data)
