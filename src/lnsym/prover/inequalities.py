@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import permutations
 from typing import Any
 
 import sympy
@@ -398,11 +398,46 @@ class _Builder:
         self.memo[key] = found
         return found
 
+    def _product(self, expr: Expr, strict: bool) -> str | None | bool:
+        """A product of factors, each of known sign: the product of their facts (False: not a
+        product)."""
+        content, factors = sympy.factor_list(expr)
+        if len(factors) < 2 and not (factors and factors[0][1] > 1):
+            return False
+        refs: list[str] = []
+        sign = 1 if content > 0 else -1
+        square = sympy.S.One
+        for f, k in factors:
+            square *= f ** (k // 2)
+            if k % 2 == 0:
+                continue
+            ref = self.nonneg(f, strict)
+            if ref is None and (ref := self.nonneg(-f, strict)) is not None:
+                sign = -sign
+            if ref is None:
+                return None
+            refs.append(ref)
+        if sign < 0 or (strict and square != 1):
+            return None
+        term = {"coeff": str(abs(content)), "facts": refs, "square": self.to_json(square)}
+        return self.fact(expr, strict, rule="sum", terms=[term])
+
     def _nonneg(self, expr: Expr, strict: bool) -> str | None:
+        if expr.is_number:
+            return self._polynomial(expr, strict)
+        product = self._product(expr, strict)
+        if product is not False:
+            return product  # type: ignore[return-value]
         present = [s for s in reversed(self.order) if expr.has(s)]
         if not present:
             return self._polynomial(expr, strict)
         t = present[0]
+        found = self._split_radical(expr, t, strict)
+        if found is None and not strict:
+            found = self._termwise(expr)
+        return found
+
+    def _split_radical(self, expr: Expr, t: Symbol, strict: bool) -> str | None:
         poly = sympy.Poly(expr, t)
         b = poly.coeff_monomial(t)
         a = sympy.expand(expr - b * t)
@@ -434,6 +469,50 @@ class _Builder:
                 return self.fact(expr, strict, rule="sqrt", x=fx, y=self.to_json(y), squares=fd)
         return None
 
+    def _termwise(self, expr: Expr) -> str | None:
+        """``x1*x2 - y1*y2 = x1*(x2 - y2) + y2*(x1 - y1)``: products compared factor by factor
+        (``x1, y2 >= 0``, ``x1 >= y1``, ``x2 >= y2``)."""
+        terms = sympy.Add.make_args(expr)
+        if len(terms) != 2:
+            return None
+        plus = [u for u in terms if u.as_coeff_Mul()[0] > 0]
+        minus = [-u for u in terms if u.as_coeff_Mul()[0] < 0]
+        if len(plus) != 1 or len(minus) != 1:
+            return None
+
+        def factors(u: Expr) -> list[Expr]:
+            coeff, rest = u.as_coeff_Mul()
+            flat: list[Expr] = []
+            for part in sympy.Mul.make_args(rest):
+                base, exponent = part.as_base_exp()
+                flat += [base] * int(exponent) if exponent.is_Integer and exponent > 0 else [part]
+            return [coeff * flat[0], *flat[1:]]
+
+        xs, ys = factors(plus[0]), factors(minus[0])
+        if len(xs) > 3 or len(ys) > 3 or max(len(xs), len(ys)) < 2:
+            return None
+        while len(xs) < len(ys):
+            xs.append(sympy.S.One)
+        while len(ys) < len(xs):
+            ys.append(sympy.S.One)
+        for order in permutations(range(len(ys))):
+            y = [ys[i] for i in order]
+            if len(xs) == 2:
+                (x1, x2), (y1, y2) = xs, y
+                refs = [self.nonneg(x1, False), self.nonneg(y2, False)]
+                if None in refs:
+                    continue
+                d1, d2 = self.nonneg(x1 - y1, False), self.nonneg(x2 - y2, False)
+                if d1 is None or d2 is None:
+                    continue
+                one = [["1", []]]
+                terms_ = [
+                    {"coeff": "1", "facts": [refs[0], d2], "square": one},
+                    {"coeff": "1", "facts": [refs[1], d1], "square": one},
+                ]
+                return self.fact(expr, False, rule="sum", terms=terms_)
+        return None
+
     def _strict_root(self, t: Symbol) -> str | None:
         if t not in self.strict_roots:
             found = self.nonneg(self.radicands[t], True)
@@ -456,6 +535,10 @@ class _Builder:
         if isinstance(s, Symbol) and s.name in self.problem.context.positive:
             return f"pos:{s.name}"
         if strict:
+            for index, (poly, assumed_strict, _) in enumerate(self.assumed):
+                if assumed_strict and self.radicands.get(poly) == s:  # r > 0 gives r**2 = s > 0
+                    twice = {"coeff": "1", "facts": [f"assume:{index}"] * 2, "square": [["1", []]]}
+                    return self.fact(s, True, rule="sum", terms=[twice])
             return self._strict_root(s) if s in self.names else None
         if isinstance(s, PowerSum) and s.is_nonnegative:
             return str(s)
