@@ -21,6 +21,7 @@ _EXAMPLES = """examples:
   lnsym prove 'LN(x) = sqrt(n)*u(c(x), n*eps)' --dim 512
   lnsym prove 'norm(LN(x)) = sqrt(n)' --limit eps=0
   lnsym prove 'u(a*x, a**2*eps) = u(x, eps)' --assume 'a > 0' --json
+  lnsym prove 'norm(LN(x)) < sqrt(n)'                          # an inequality (<, <=, >, >=)
 
 Names: x is a vector; other names take their kind from use (w in dot(w, x) is a vector);
 --vectors/--scalars settle the rest (see 'lnsym language')."""
@@ -93,7 +94,12 @@ def sides(lhs: str, rhs: str | None) -> tuple[str, str]:
 def run(args: argparse.Namespace) -> int:
     if args.dim is not None and args.dim < 1:
         raise LnsymError(f"--dim must be a positive integer, not {args.dim}")
-    lhs, rhs = sides(args.lhs, args.rhs)
+    # 'LHS <= RHS' (also <, >=, >): an inequality, read by the prover itself
+    lhs, rhs = (
+        (args.lhs, None)
+        if args.rhs is None and re.search("[<>]", args.lhs)
+        else sides(args.lhs, args.rhs)
+    )
     proof = prove(
         lhs,
         rhs,

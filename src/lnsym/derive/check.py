@@ -114,7 +114,8 @@ class DerivationResult:
     def _claim_failure(self, result: ClaimResult) -> str:
         proof = result.proof
         return (
-            f"{self.derivation.path}: claim {result.index} ({proof.lhs} = {proof.rhs}) was expected "
+            f"{self.derivation.path}: claim {result.index} "
+            f"({proof.lhs} {result.claim.relation} {proof.rhs}) was expected "
             f"to be refuted with a witness, but it is {proof.status.value}"
         )
 
@@ -135,7 +136,9 @@ class DerivationResult:
                 expected = (
                     "refuted as expected" if c.ok else f"{c.proof.status.value} (expected refuted)"
                 )
-                lines.append(f"  claim {c.index} {expected}: {c.claim.lhs} = {c.claim.rhs}")
+                lines.append(
+                    f"  claim {c.index} {expected}: {c.claim.lhs} {c.claim.relation} {c.claim.rhs}"
+                )
                 if c.proof.witness is not None:
                     lines += ["    " + w for w in c.proof.witness.describe(width=8).splitlines()]
         return "\n".join(lines + self.failures())
@@ -170,6 +173,7 @@ def check_derivation(derivation: Derivation, *, timeout: float = STEP_TIMEOUT) -
                 derivation.scalars,
                 chain.assumptions,
                 chain.limit,
+                relation=step.relation,
             )
             results.append(
                 StepResult(index + 1, step, _prove(derivation, where, statement, timeout))
@@ -190,6 +194,9 @@ def _prove(derivation: Derivation, where: str, statement: Statement, timeout: fl
         raise DerivationError(f"{derivation.path}: {where}: {error}") from None
 
 
+_RELATION_LATEX = {"=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}
+
+
 def chain_latex(chain: ChainResult, context: Context, *, environment: str = "align*") -> str:
     r"""One checked chain: ``\begin{align*} first &= second && \text{(why)} \\ &= … \end{align*}``.
 
@@ -199,7 +206,8 @@ def chain_latex(chain: ChainResult, context: Context, *, environment: str = "ali
     for index, result in enumerate(steps[1:], 1):
         head = latex(steps[0].step.text, context=context) if index == 1 else ""
         proved = result.proof is not None and result.proof.proved
-        relation = "=" if proved else r"\overset{?}{=}"
+        symbol = _RELATION_LATEX[result.step.relation]
+        relation = symbol if proved else rf"\overset{{?}}{{{symbol}}}"
         body = latex(result.step.text, context=context)
         lines.append(f"  {head} &{relation} {body} && {justification_latex(result.step.by)}")
     return f"\\begin{{{environment}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{environment}}}"

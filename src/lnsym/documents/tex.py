@@ -112,7 +112,9 @@ def _given(assumptions: Sequence[str], context: Context) -> str:
 
 def _claim(result: ClaimResult, context: Context, *, tex: bool) -> str:
     claim = result.claim
-    statement = f"{latex(claim.lhs, context=context)} \\neq {latex(claim.rhs, context=context)}"
+    negated = {"=": r"\neq", "<=": r"\not\le", "<": r"\not<", ">=": r"\not\ge", ">": r"\not>"}
+    left, right = latex(claim.lhs, context=context), latex(claim.rhs, context=context)
+    statement = f"{left} {negated[claim.relation]} {right}"
     given = f" (given {_given(claim.assume, context)})" if claim.assume else ""
     head = f"Claim {result.index} (refuted){given}."
     note = (text_to_tex(claim.note) if tex else " ".join(claim.note.split())) if claim.note else ""

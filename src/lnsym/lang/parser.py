@@ -52,6 +52,7 @@ from lnsym.lang.syntax import (
 __all__ = [
     "MAX_EXPONENT",
     "RESERVED",
+    "STATEMENT_RELATIONS",
     "Assumption",
     "Context",
     "Parsed",
@@ -61,6 +62,7 @@ __all__ = [
     "parse_names",
     "parse_typed",
     "read",
+    "split_relation",
     "used_names",  # owned by lnsym.lang.syntax; here for the commands that check --set names
 ]
 
@@ -193,6 +195,31 @@ def read(text: str, context: Context | None = None) -> Parsed:
     except RecursionError:
         raise ParseError(too_deep(text)) from None
     return Parsed(expr, written, kind, text)
+
+
+#: the relations a statement may use (``=`` an identity; the others inequalities of scalars).
+STATEMENT_RELATIONS = ("=", "<=", "<", ">=", ">")
+
+
+def split_relation(text: str) -> tuple[str, str, str]:
+    """``"A <= B"`` → ``("A", "<=", "B")``: the one relation (``=``, ``==``, ``<``, ``<=``, ``>``,
+    ``>=``) outside brackets; a one-line error when there is none or more than one."""
+    depth, found = 0, []
+    for i, ch in enumerate(text):
+        depth += 1 if ch in "([" else -1 if ch in ")]" else 0
+        if depth == 0 and ch in "<>=" and (i == 0 or text[i - 1] not in "<>=!"):
+            found.append(i)
+    if len(found) != 1 or "!=" in text:
+        raise ParseError(
+            f"cannot read {text!r}: write one relation between two sides, e.g. "
+            "'norm(LN(x)) <= sqrt(n)' (=, <, <=, >, >=)"
+        )
+    match = re.match(r"==|<=|>=|=|<|>", text[found[0] :])
+    assert match is not None
+    left, right = text[: found[0]].strip(), text[found[0] + len(match.group()) :].strip()
+    if not left or not right:
+        raise ParseError(f"cannot read {text!r}: both sides of {match.group()} must be given")
+    return left, "=" if match.group() == "==" else match.group(), right
 
 
 def parse_assumption(text: str, context: Context | None = None) -> Assumption:

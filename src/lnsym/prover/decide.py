@@ -37,7 +37,14 @@ from lnsym.lang.definitions import (
     scalar_symbol,
 )
 from lnsym.lang.names import resolve
-from lnsym.lang.parser import Assumption, Context, parse_assumption, parse_typed
+from lnsym.lang.parser import (
+    STATEMENT_RELATIONS,
+    Assumption,
+    Context,
+    parse_assumption,
+    parse_typed,
+    split_relation,
+)
 from lnsym.lang.walker import Evaluator
 from lnsym.prover.assumptions import (
     Knowledge,
@@ -169,8 +176,9 @@ def _texts(name: str, value: str | Iterable[str] | None) -> list[str]:
 
 def prove(
     lhs: str | Expr,
-    rhs: str | Expr,
+    rhs: str | Expr | None = None,
     *,
+    relation: str = "=",
     vectors: str | Iterable[str] | None = None,
     scalars: str | Iterable[str] | None = None,
     assume: str | Iterable[str] | None = (),
@@ -192,7 +200,32 @@ def prove(
     >>> result = prove("LN(x)", "sqrt(n)*u(c(x), eps)")
     >>> result.status.value, result.witness.n
     ('refuted', 4)
+
+    ``relation`` (``<=``, ``<``, ``>=``, ``>``; or one string ``"LHS <= RHS"`` without ``rhs``) makes
+    it an inequality of scalars, decided by :mod:`lnsym.prover.inequalities` with a checked
+    positivity certificate:
+
+    >>> prove("norm(LN(x)) < sqrt(n)").status.value
+    'proved'
     """
+    if rhs is None or relation != "=":
+        lhs, relation, rhs = _relation(lhs, rhs, relation)
+    if relation != "=":
+        if limit is not None:
+            raise LnsymError(f"{argument('limit')} applies to identities, not to inequalities")
+        from lnsym.prover.inequalities import prove_inequality  # it builds on setup() below
+
+        return prove_inequality(  # type: ignore[return-value]
+            lhs,
+            relation,
+            rhs,
+            vectors=vectors,
+            scalars=scalars,
+            assume=assume,
+            dim=dim,
+            witness=witness,
+            timeout=timeout,
+        )
     start = time.perf_counter()
     if not isinstance(witness, bool):
         raise LnsymError(f"witness= must be True or False, not {witness!r}")
@@ -243,6 +276,27 @@ def prove(
         texts=(lhs, rhs) if isinstance(lhs, str) and isinstance(rhs, str) else None,
         context=problem.context,
     )
+
+
+def _relation(
+    lhs: str | Expr, rhs: str | Expr | None, relation: str
+) -> tuple[str | Expr, str, str | Expr]:
+    """The two sides and the relation, from ``(lhs, rhs, relation)`` or one ``"LHS REL RHS"``."""
+    if not isinstance(relation, str) or relation not in STATEMENT_RELATIONS:
+        raise LnsymError(
+            f"{argument('relation')} must be one of {', '.join(STATEMENT_RELATIONS)}, "
+            f"not {relation!r}"
+        )
+    if rhs is not None:
+        return lhs, relation, rhs
+    if not isinstance(lhs, str):
+        raise LnsymError(
+            "give both sides, or one string with its relation such as 'norm(LN(x)) <= sqrt(n)'"
+        )
+    left, found, right = split_relation(lhs)
+    if relation != "=" and found != relation:
+        raise LnsymError(f"{lhs!r} has the relation {found}, but relation={relation!r} was given")
+    return left, found, right
 
 
 def _typed(side: str | Expr, context: Context, name: str) -> tuple[Expr, Kind]:

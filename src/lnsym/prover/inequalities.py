@@ -18,7 +18,6 @@ certificate that :mod:`lnsym.check.positivity` then verifies exactly.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -33,40 +32,19 @@ from lnsym.check.poly import Poly
 from lnsym.check.positivity import CertificateError, check_positivity, poly_from_json
 from lnsym.errors import LnsymError, TypeMismatchError
 from lnsym.lang.definitions import Kind, eps, n
-from lnsym.prover.assumptions import apply_assumptions, coefficient_differences, positivity
+from lnsym.prover.assumptions import Step, apply_assumptions, coefficient_differences, positivity
 from lnsym.prover.decide import Problem, setup
 from lnsym.prover.normal_form import MeanAtom, NormalForm, PowerSum
 from lnsym.prover.radicals import Radical, Radicals
 from lnsym.prover.verdict import Proof, Status, Witness
 from lnsym.prover.witness import DIGITS, certified_sign, exact_value, find_point
 
-__all__ = ["RELATIONS", "InequalityProof", "prove_inequality", "split_relation"]
+__all__ = ["RELATIONS", "InequalityProof", "prove_inequality"]
 
 #: the relations an inequality may use, and the one each reads as (``big - small`` ≥ or > 0).
 RELATIONS = ("<=", "<", ">=", ">")
 _EPSILONS = (sympy.Rational(1, 10), sympy.Rational(1), sympy.Rational(4), sympy.Rational(1, 1000))
 _MAX_DEPTH = 6
-
-
-def split_relation(text: str) -> tuple[str, str, str]:
-    """``"A <= B"`` → ``("A", "<=", "B")``; ``=``/``==`` as well (one relation, outside brackets)."""
-    depth, found = 0, []
-    for i, ch in enumerate(text):
-        depth += ch in "([" and 1 or -(ch in ")]" and 1)
-        if depth == 0 and ch in "<>=" and (i == 0 or text[i - 1] not in "<>=!"):
-            found.append(i)
-    if len(found) != 1:
-        raise LnsymError(
-            f"cannot read {text!r}: write one relation, e.g. 'norm(LN(x)) <= sqrt(n)' "
-            "(=, <, <=, >, >=)"
-        )
-    match = re.match(r"(==|<=|>=|=|<|>)", text[found[0] :])
-    assert match is not None
-    relation = "=" if match.group(1) == "==" else match.group(1)
-    left, right = text[: found[0]].strip(), text[found[0] + len(match.group(1)) :].strip()
-    if not left or not right:
-        raise LnsymError(f"cannot read {text!r}: both sides of {relation} must be given")
-    return left, relation, right
 
 
 @dataclass(frozen=True)
@@ -92,6 +70,13 @@ class InequalityProof(Proof):
         text = super().latex()
         marker = {Status.PROVED: "=", Status.REFUTED: r"\neq", Status.UNKNOWN: r"\overset{?}{=}"}
         return text.replace(f" {marker[self.status]} ", f" {symbol} ", 1)
+
+    def report(self) -> str:
+        text = super().report()
+        if self.certificate_data is not None:
+            facts = len(self.certificate_data["facts"])
+            text += f"\n  positivity certificate: {facts} facts, checked exactly"
+        return text
 
     def to_json(self) -> dict[str, Any]:
         out = super().to_json()
@@ -119,6 +104,7 @@ def prove_inequality(
     problem: Problem | None = None
     found: Witness | None = None
     data: dict[str, Any] | None = None
+    steps: list[Step] = []
     try:
         with time_budget(timeout):
             problem = setup(lhs, rhs, vectors=vectors, scalars=scalars, assume=assume, dim=dim)
@@ -129,7 +115,7 @@ def prove_inequality(
                     f"{lhs} {relation} {rhs} compares vectors; only scalars can be ordered "
                     "(compare norms, e.g. norm(LN(x)) <= sqrt(n))"
                 )
-            data, why = _search(problem, relation)
+            data, why, steps = _search(problem, relation)
             status = Status.PROVED if data is not None else Status.UNKNOWN
             if data is None and witness:
                 found = _refute(problem, relation)
@@ -157,6 +143,7 @@ def prove_inequality(
         texts=(lhs, rhs) if isinstance(lhs, str) and isinstance(rhs, str) else None,
         context=problem.context,
         relation=relation,
+        certificate=tuple(steps) if data is not None else (),
         certificate_data=data,
         checked=data is not None,
     )
@@ -180,7 +167,7 @@ def _oriented(problem: Problem, relation: str) -> tuple[Expr, Expr, bool]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _search(problem: Problem, relation: str) -> tuple[dict[str, Any] | None, str]:
+def _search(problem: Problem, relation: str) -> tuple[dict[str, Any] | None, str, list[Step]]:
     forms = NormalForm()
     radicals = Radicals(forms.facts)
     big, small, strict = _oriented(problem, relation)
@@ -194,7 +181,7 @@ def _search(problem: Problem, relation: str) -> tuple[dict[str, Any] | None, str
         zero_vectors=problem.context.vectors if problem.dim == 1 else (),
     )
     if knowledge.unused:
-        return None, "an equality assumption could not be used soundly"
+        return None, "an equality assumption could not be used soundly", []
     (difference,) = coefficient_differences(forms(big), forms(small)).values()
     if problem.dim is not None:
         difference = difference.subs(n, problem.dim)
@@ -217,22 +204,26 @@ def _search(problem: Problem, relation: str) -> tuple[dict[str, Any] | None, str
             if den_ref is None and (den_ref := builder.nonneg(-den, False)) is not None:
                 num, den = -num, -den
         if den_ref is None:
-            return None, "the sign of the denominator of big - small was not shown"
+            return None, "the sign of the denominator of big - small was not shown", []
         num_ref = builder.nonneg(num, strict)
-    except _Unsupported as error:
-        return None, str(error)
+    except _UnsupportedError as error:
+        return None, str(error), []
     if num_ref is None:
-        return None, f"no certificate that big - small {'>' if strict else '>='} 0 was found"
+        return None, f"no certificate that big - small {'>' if strict else '>='} 0 was found", []
     data = builder.certificate(num, den, strict, num_ref, den_ref)
     try:
-        checked_num, checked_den, checked_strict = check_positivity(data)
+        _checked_num, _checked_den, checked_strict = check_positivity(data)
     except CertificateError as error:
-        return None, f"certificate rejected: {error}"
+        return None, f"certificate rejected: {error}", []
     assert checked_strict == strict
-    return data, "big - small = num/den with den >= 0 and num >= 0, certificate checked"
+    return (
+        data,
+        "big - small = num/den with den >= 0 and num >= 0, certificate checked",
+        list(knowledge.steps),
+    )
 
 
-class _Unsupported(Exception):
+class _UnsupportedError(Exception):
     pass
 
 
@@ -265,7 +256,7 @@ class _Builder:
         out = expr.xreplace(replaced)
         for s in out.free_symbols:
             if s not in self.order and self._name(s) is None:
-                raise _Unsupported(f"{s} is not an atom the checker knows")
+                raise _UnsupportedError(f"{s} is not an atom the checker knows")
         return out
 
     def _absolute(self, inner: Expr) -> Expr:
@@ -289,7 +280,7 @@ class _Builder:
             if f == radicand:
                 return symbol
         if not radicand.is_polynomial(*radicand.free_symbols):
-            raise _Unsupported(f"the radicand {radicand} is not a polynomial")
+            raise _UnsupportedError(f"the radicand {radicand} is not a polynomial")
         symbol = sympy.Symbol(f"r{len(self.order)}", nonnegative=True)
         self.names[symbol] = str(symbol)
         self.radicands[symbol] = radicand
@@ -308,7 +299,7 @@ class _Builder:
     def assume(self, expr: Expr, strict: bool, text: str) -> None:
         try:
             form = self.reduce(self.radical_form(expr))
-        except _Unsupported:
+        except _UnsupportedError:
             return
         if form.is_polynomial(*form.free_symbols):
             self.assumed.append((form, strict, text))
@@ -343,12 +334,12 @@ class _Builder:
         for g in gens:
             name = self._name(g)
             if name is None:
-                raise _Unsupported(f"{g} is not an atom the checker knows")
+                raise _UnsupportedError(f"{g} is not an atom the checker knows")
             names.append(name)
         out = []
         for monomial, coeff in poly.terms():
             if not coeff.is_Rational:
-                raise _Unsupported(f"coefficient {coeff} is not rational")
+                raise _UnsupportedError(f"coefficient {coeff} is not rational")
             powers = [[name, int(e)] for name, e in zip(names, monomial, strict=True) if e]
             out.append([str(coeff), sorted(powers)])
         return out
@@ -398,7 +389,7 @@ class _Builder:
         self.memo[key] = found
         return found
 
-    def _product(self, expr: Expr, strict: bool) -> str | None | bool:
+    def _product(self, expr: Expr, strict: bool) -> str | bool | None:
         """A product of factors, each of known sign: the product of their facts (False: not a
         product)."""
         content, factors = sympy.factor_list(expr)
@@ -691,7 +682,10 @@ def _witness(point: Any, left: Expr, right: Expr, box: str) -> Witness:
         lhs=decimal(left),
         rhs=decimal(right),
         digits=DIGITS,
-        exact={k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in point.values.items()}
+        exact={
+            k: [str(x) for x in v] if isinstance(v, list) else str(v)
+            for k, v in point.values.items()
+        }
         | {"eps": str(point.eps)},
         difference_enclosures=box,
     )
