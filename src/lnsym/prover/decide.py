@@ -54,6 +54,7 @@ from lnsym.prover.assumptions import (
     coefficient_differences,
     positivity,
 )
+from lnsym.prover.inverses import cancel_inverses
 from lnsym.prover.limits import Condition, describe_condition, limit_of, parse_limits
 from lnsym.prover.normal_form import (
     SCALAR,
@@ -132,6 +133,7 @@ def setup(
             f"{argument('dim')} {dim} is too large; lnsym accepts dimensions up to {MAX_DIM}"
         )
     limits = parse_limits(limit, context)
+    left, right, _, _ = cancel_inverses(left, right, tuple(parsed))  # h ⊙ g = ones
     return Problem(left, right, context, tuple(parsed), dim, limits, (lhs, rhs))
 
 

@@ -34,6 +34,7 @@ from lnsym.errors import LnsymError, TypeMismatchError
 from lnsym.lang.definitions import Kind, eps, n
 from lnsym.prover.assumptions import Step, apply_assumptions, coefficient_differences, positivity
 from lnsym.prover.decide import Problem, setup
+from lnsym.prover.inverses import inverse_pair
 from lnsym.prover.normal_form import MeanAtom, NormalForm, PowerSum
 from lnsym.prover.radicals import Radical, Radicals
 from lnsym.prover.verdict import Proof, Status, Witness
@@ -172,7 +173,7 @@ def _search(problem: Problem, relation: str) -> tuple[dict[str, Any] | None, str
     radicals = Radicals(forms.facts)
     big, small, strict = _oriented(problem, relation)
     knowledge = apply_assumptions(
-        problem.assumptions,
+        tuple(a for a in problem.assumptions if inverse_pair(a) is None),
         problem.context,
         forms,
         radicals,
@@ -399,11 +400,19 @@ class _Builder:
         sign = 1 if content > 0 else -1
         square = sympy.S.One
         for f, k in factors:
+            if strict:  # a strictly positive factor (or its negation) cited k times
+                ref = self.nonneg(f, True)
+                if ref is None and (ref := self.nonneg(-f, True)) is not None:
+                    sign = sign * (-1) ** k
+                if ref is None:
+                    return None
+                refs += [ref] * k
+                continue
             square *= f ** (k // 2)
             if k % 2 == 0:
                 continue
-            ref = self.nonneg(f, strict)
-            if ref is None and (ref := self.nonneg(-f, strict)) is not None:
+            ref = self.nonneg(f, False)
+            if ref is None and (ref := self.nonneg(-f, False)) is not None:
                 sign = -sign
             if ref is None:
                 return None
