@@ -58,7 +58,8 @@ class InequalityProof(Proof):
 
     def statement(self) -> str:
         text = super().statement()
-        return text.replace(f"{self.lhs} = {self.rhs}", f"{self.lhs} {self.relation} {self.rhs}", 1)
+        left, right = self.texts if self.texts is not None else (self.lhs, self.rhs)
+        return text.replace(f"{self.lhs} = {self.rhs}", f"{left} {self.relation} {right}", 1)
 
     def latex(self) -> str:
         symbol = {"<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}[self.relation]
@@ -572,6 +573,12 @@ class _Builder:
         return term, positive
 
     def _polynomial(self, expr: Expr, strict: bool) -> str | None:
+        found = self._polynomial_once(expr, strict, assumptions_first=False)
+        if found is None and strict and self.assumed:
+            found = self._polynomial_once(expr, strict, assumptions_first=True)
+        return found
+
+    def _polynomial_once(self, expr: Expr, strict: bool, *, assumptions_first: bool) -> str | None:
         if expr == 0:
             return None if strict else self.fact(expr, False, rule="sum", terms=[])
         gens = sorted(expr.free_symbols, key=str)
@@ -583,7 +590,7 @@ class _Builder:
             negative = sorted(m for m, c in rest.items() if c < 0)
             if not negative:
                 break
-            moved = self._pair(gens, negative[0], rest)
+            moved = self._pair(gens, negative[0], rest, assumptions_first)
             if moved is None:
                 return None
             terms.append(moved)
@@ -599,7 +606,11 @@ class _Builder:
         return self.fact(expr, strict, rule="sum", terms=terms)
 
     def _pair(
-        self, gens: list[Symbol], m: tuple[int, ...], rest: dict[tuple[int, ...], Expr]
+        self,
+        gens: list[Symbol],
+        m: tuple[int, ...],
+        rest: dict[tuple[int, ...], Expr],
+        assumptions_first: bool,
     ) -> dict[str, Any] | None:
         """Cancel the negative term at monomial ``m`` with a nonnegative multiple of ``n - 1``, of
         a Gram determinant or of an assumption; updates ``rest`` and returns the sum fact's term.
@@ -611,7 +622,8 @@ class _Builder:
             if isinstance(s, PowerSum) and len(set(s.names)) == 2 and k >= 2:
                 a, b = s.names
                 candidates.append((f"gram:{a},{b}", PowerSum((a, a)) * PowerSum((b, b)) - s**2))
-        candidates += [(f"assume:{i}", poly) for i, (poly, _, _) in enumerate(self.assumed)]
+        assumed = [(f"assume:{i}", poly) for i, (poly, _, _) in enumerate(self.assumed)]
+        candidates = assumed + candidates if assumptions_first else candidates + assumed
         old_negative = {k for k, v in rest.items() if v < 0} - {m}
         for ref, poly in candidates:
             if not poly.free_symbols <= set(gens):
