@@ -41,8 +41,9 @@ def _lemma(
     vectors: tuple[str, ...] = ("x",),
     scalars: tuple[str, ...] = (),
     assume: tuple[str, ...] = (),
+    relation: str = "=",
 ) -> Rule:
-    return Rule(text, Statement(*sides, vectors, scalars, assume))
+    return Rule(text, Statement(*sides, vectors, scalars, assume, relation=relation))
 
 
 #: The named rules a step may cite in ``by`` (besides ``"definition of NAME"``).
@@ -123,6 +124,24 @@ RULES: dict[str, Rule] = {
         ("jvp(Var(x), x, v)", "2*dot(c(x), v)/n"),
         ("x", "v"),
     ),
+    "Cauchy-Schwarz": _lemma(
+        r"Cauchy--Schwarz: $|\langle c(a), c(b)\rangle| \le \lVert c(a)\rVert\,\lVert c(b)\rVert$",
+        ("abs(dot(c(a), c(b)))", "norm(c(a))*norm(c(b))"),
+        ("a", "b"),
+        relation="<=",
+    ),
+    "triangle inequality": _lemma(
+        r"triangle inequality: $\lVert c(a) + c(b)\rVert \le \lVert c(a)\rVert + \lVert c(b)\rVert$",
+        ("norm(c(a) + c(b))", "norm(c(a)) + norm(c(b))"),
+        ("a", "b"),
+        relation="<=",
+    ),
+    "epsilon is positive": _lemma(
+        r"$\varepsilon > 0$: $\lVert c(x)\rVert < \sqrt{\lVert c(x)\rVert^2 + n\varepsilon}$",
+        ("norm(c(x))", "sqrt(norm(c(x))**2 + n*eps)"),
+        relation="<",
+    ),
+    "positivity certificate": Rule("a positivity certificate, checked exactly"),
     "gradient from jvp": _lemma(
         r"$\langle \nabla_x f, v\rangle = \frac{\partial f}{\partial x} v$ for every $v$",
         ("dot(grad(dot(w, LN(x)), x), v)", "jvp(dot(w, LN(x)), x, v)"),

@@ -54,7 +54,7 @@ from lnsym.prover.assumptions import (
     coefficient_differences,
     positivity,
 )
-from lnsym.prover.inverses import cancel_inverses
+from lnsym.prover.inverses import cancel_inverses, inverse_pair, inverses_step
 from lnsym.prover.limits import Condition, describe_condition, limit_of, parse_limits
 from lnsym.prover.normal_form import (
     SCALAR,
@@ -351,6 +351,7 @@ def _decide(problem: Problem) -> Decision:
     ]
     if dim is not None:
         steps.append(f"substitute n = {dim}")
+    steps += [inverses_step(pair) for a in problem.assumptions if (pair := inverse_pair(a))]
     frozen = {s for s, _ in problem.limits}
     knowledge = apply_assumptions(
         problem.assumptions,

@@ -34,7 +34,7 @@ from lnsym.errors import LnsymError, TypeMismatchError
 from lnsym.lang.definitions import Kind, eps, n
 from lnsym.prover.assumptions import Step, apply_assumptions, coefficient_differences, positivity
 from lnsym.prover.decide import Problem, setup
-from lnsym.prover.inverses import inverse_pair
+from lnsym.prover.inverses import inverse_pair, inverses_step
 from lnsym.prover.normal_form import MeanAtom, NormalForm, PowerSum
 from lnsym.prover.radicals import Radical, Radicals
 from lnsym.prover.verdict import Proof, Status, Witness
@@ -218,9 +218,12 @@ def _search(problem: Problem, relation: str) -> tuple[dict[str, Any] | None, str
     except CertificateError as error:
         return None, f"certificate rejected: {error}", []
     assert checked_strict == strict
+    pairs = [inverses_step(pair) for a in problem.assumptions if (pair := inverse_pair(a))]
     return (
         data,
-        "big - small = num/den with den >= 0 and num >= 0, certificate checked",
+        "; ".join(
+            [*pairs, "big - small = num/den with den >= 0 and num >= 0, certificate checked"]
+        ),
         list(knowledge.steps),
     )
 

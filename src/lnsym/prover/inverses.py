@@ -4,7 +4,8 @@ The normal form cannot use a vector equation between elementwise products (it is
 its atoms), but the one such equation interpretability needs — the reciprocal of LN's gain,
 :math:`h \odot g = \mathbf{1}` (Riechers' hyperellipsoid) — is used soundly by rewriting: in an
 elementwise product whose factors include both ``h`` and ``g``, the pair is replaced by
-:math:`\mathbf{1}` (the product is associative and commutative, and :math:`\mathbf{1}` is its unit).
+:math:`\mathbf{1}` (the product is associative, commutative, bilinear, and :math:`\mathbf{1}` is its
+unit); ``LNA(x, g, beta)`` is expanded to :math:`g \odot \operatorname{LN}(x) + \beta` first.
 The rewritten sides equal the written ones wherever the assumption holds.
 """
 
@@ -15,10 +16,10 @@ from dataclasses import replace
 import sympy
 from sympy import Expr
 
-from lnsym.lang.definitions import Hadamard, Kind, VectorSymbol, kind_of, ones
+from lnsym.lang.definitions import AffineLayerNorm, Hadamard, Kind, VectorSymbol, kind_of, ones
 from lnsym.lang.parser import Assumption
 
-__all__ = ["cancel_inverses", "inverse_pair"]
+__all__ = ["cancel_inverses", "inverse_pair", "inverses_step"]
 
 
 def inverse_pair(assumption: Assumption) -> tuple[str, str] | None:
@@ -34,6 +35,12 @@ def inverse_pair(assumption: Assumption) -> tuple[str, str] | None:
     return None
 
 
+def inverses_step(pair: tuple[str, str]) -> str:
+    """The proof step that records the rewriting."""
+    a, b = pair
+    return f"hadamard({a}, {b}) = ones: cancel {a} ⊙ {b} in every elementwise product"
+
+
 def _factors(expr: Expr) -> list[Expr]:
     if isinstance(expr, Hadamard):
         return [f for arg in expr.args for f in _factors(arg)]
@@ -43,9 +50,11 @@ def _factors(expr: Expr) -> list[Expr]:
 def _cancel(expr: Expr, pairs: list[tuple[str, str]]) -> Expr:
     if not expr.args:
         return expr
+    if isinstance(expr, AffineLayerNorm):  # g ⊙ LN(x) + beta: its gain may meet its inverse
+        return _cancel(expr.definition(), pairs)
     if not isinstance(expr, Hadamard):
         return expr.func(*(_cancel(a, pairs) for a in expr.args))
-    factors = [_cancel(f, pairs) for f in _factors(expr)]
+    factors = [g for f in _factors(expr) for g in _factors(_cancel(f, pairs))]
     for index, f in enumerate(factors):  # bilinear: distribute over sums and scalar multiples
         if isinstance(f, sympy.Add):
             rest = factors[:index] + factors[index + 1 :]
