@@ -121,7 +121,9 @@ def prove_inequality(
             status = Status.PROVED if data is not None else Status.UNKNOWN
             if data is None and witness:
                 found = _refute(problem, relation)
-                status = Status.REFUTED if found is not None else status
+                if found is not None:
+                    status = Status.REFUTED
+                    why = "at the witness the relation fails (exact values, interval arithmetic)"
     except BudgetExceeded:
         if problem is None:
             raise LnsymError(f"reading the inequality took longer than {timeout} s") from None
@@ -258,6 +260,10 @@ class _Builder:
                 replaced[part] = self._radical(part, self.radicals.radicands[part])
             elif isinstance(part, sympy.Abs):
                 replaced[part] = self._absolute(part.args[0])
+            elif isinstance(part, sympy.Pow) and part.base.is_Rational and part.exp.is_Rational:
+                if part.exp.q != 2 or part.base <= 0:
+                    raise _UnsupportedError(f"{part} is not a square root of a positive number")
+                replaced[part] = self._radical(part.base, part.base) ** part.exp.p
         out = expr.xreplace(replaced)
         for s in out.free_symbols:
             if s not in self.order and self._name(s) is None:
@@ -286,7 +292,7 @@ class _Builder:
                 return symbol
         if not radicand.is_polynomial(*radicand.free_symbols):
             raise _UnsupportedError(f"the radicand {radicand} is not a polynomial")
-        symbol = sympy.Symbol(f"r{len(self.order)}", nonnegative=True)
+        symbol = sympy.Symbol(f"sqrt#{len(self.order)}", nonnegative=True)  # no user name
         self.names[symbol] = str(symbol)
         self.radicands[symbol] = radicand
         self.order.append(symbol)
@@ -665,7 +671,7 @@ class _Builder:
 def _refute(problem: Problem, relation: str) -> Witness | None:
     big, small, strict = _oriented(problem, relation)
     wrong = {-1, 0} if strict else {-1}
-    dims = (problem.dim,) if problem.dim is not None else (4, 3, 5, 2, 6, 8)
+    dims = (problem.dim,) if problem.dim is not None else (4, 3, 5, 2, 6, 8, 1)
     found: list[Witness] = []
 
     def accept(point: Any) -> bool:
