@@ -318,8 +318,9 @@ class _Builder:
     def reduce(self, expr: Expr) -> Expr:
         """Expanded, with every ``r**2`` replaced by its radicand (latest radical first)."""
         expr = sympy.expand(expr)
+        squared = {p.base for p in expr.atoms(sympy.Pow) if p.exp.is_Integer and p.exp >= 2}
         for symbol in reversed(self.order):
-            if expr.has(symbol):
+            if symbol in squared:
                 poly = sympy.Poly(expr, symbol)
                 if poly.degree() >= 2:
                     f = self.radicands[symbol]
@@ -400,10 +401,17 @@ class _Builder:
         self.memo[key] = found
         return found
 
-    def _product(self, expr: Expr, strict: bool) -> str | bool | None:
+    def _product(self, expr: Expr, strict: bool, *, full: bool) -> str | bool | None:
         """A product of factors, each of known sign: the product of their facts (False: not a
-        product)."""
-        content, factors = sympy.factor_list(expr)
+        product). ``full``: factor into irreducibles (slow); else pull out common monomials."""
+        if full:
+            content, factors = sympy.factor_list(expr)
+        else:
+            content, rest = sympy.factor_terms(expr).as_coeff_Mul()
+            factors = [part.as_base_exp() for part in sympy.Mul.make_args(rest)]
+            if not all(k.is_Integer and k > 0 for _, k in factors):
+                return False
+            factors = [(f, int(k)) for f, k in factors]
         if len(factors) < 2 and not (factors and factors[0][1] > 1):
             return False
         refs: list[str] = []
@@ -435,16 +443,19 @@ class _Builder:
     def _nonneg(self, expr: Expr, strict: bool) -> str | None:
         if expr.is_number:
             return self._polynomial(expr, strict)
-        product = self._product(expr, strict)
-        if product is not False:
-            return product  # type: ignore[return-value]
+        product = self._product(expr, strict, full=False)
+        if isinstance(product, str):
+            return product
         present = [s for s in reversed(self.order) if expr.has(s)]
         if not present:
-            return self._polynomial(expr, strict)
-        t = present[0]
-        found = self._split_radical(expr, t, strict)
-        if found is None and not strict:
-            found = self._termwise(expr)
+            found = self._polynomial(expr, strict)
+        else:  # products compared factor by factor first: cheap, and it avoids large squares
+            found = None if strict else self._termwise(expr)
+            if found is None:
+                found = self._split_radical(expr, present[0], strict)
+        if found is None and product is False:
+            full = self._product(expr, strict, full=True)
+            found = full if isinstance(full, str) else None
         return found
 
     def _split_radical(self, expr: Expr, t: Symbol, strict: bool) -> str | None:
