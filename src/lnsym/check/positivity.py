@@ -169,7 +169,7 @@ class _Checker:
             if self.reduce(d - (x * x - y * y)) or self.reduce(poly - (x - y)):
                 raise CertificateError("a square-root comparison does not match its facts")
         elif rule == "root":
-            found = self.radicals.get(fact.get("radical"))
+            found = self.radicals.get(str(fact.get("radical")))
             radicand, strict = self.basic(fact["radicand"])
             if found is None or not strict or self.reduce(radicand - found):
                 raise CertificateError("a positive root needs a strictly positive radicand")

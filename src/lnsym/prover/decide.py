@@ -217,7 +217,7 @@ def prove(
             raise LnsymError(f"{argument('limit')} applies to identities, not to inequalities")
         from lnsym.prover.inequalities import prove_inequality  # it builds on setup() below
 
-        return prove_inequality(  # type: ignore[return-value]
+        return prove_inequality(
             lhs,
             relation,
             rhs,
