@@ -180,7 +180,7 @@ def z3_table(timeout: float) -> None:
     for which, (statement, label) in LNSYM_SIDE.items():
         z3_label = "Samuelson |c_1| <= sqrt((n-1)/n)|c|" if which == "samuelson" else label
         for n in (3, 4, 6, 8, None):
-            run = lambda n=n: prove(statement, vectors="x,w", dim=n)  # noqa: E731
+            run = lambda n=n, statement=statement: prove(statement, vectors="x,w", dim=n)  # noqa: E731
             proof = run()
             times = []
             for _ in range(3):
