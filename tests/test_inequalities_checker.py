@@ -334,3 +334,28 @@ def test_every_doctored_prover_certificate_is_rejected(
             continue
         # a mutation that still checks must prove something else than the original goal
         assert num != poly_from_json(data["goal"]["num"]), json.dumps(doctored)[:400]
+
+
+def test_the_squared_norm_of_a_combination() -> None:
+    # |mu_b c(a) - mu_a c(b)|^2 = mu_b^2 P[a,a] - 2 mu_a mu_b P[a,b] + mu_a^2 P[b,b] >= 0
+    num = P(
+        ("1", {"mu[b]": 2, "P[a,a]": 1}),
+        ("-2", {"mu[a]": 1, "mu[b]": 1, "P[a,b]": 1}),
+        ("1", {"mu[a]": 2, "P[b,b]": 1}),
+    )
+    fact = {
+        "poly": num,
+        "strict": False,
+        "rule": "norm",
+        "names": ["a", "b"],
+        "coeffs": [P(("1", {"mu[b]": 1})), P(("-1", {"mu[a]": 1}))],
+    }
+    assert check_positivity(certificate([fact], num))[0] == poly_from_json(num)
+    for doctored in (
+        {**fact, "coeffs": [P(("1", {"mu[b]": 1})), P(("1", {"mu[a]": 1}))]},  # flipped sign
+        {**fact, "names": ["a", "a"]},  # one vector twice
+        {**fact, "coeffs": [P(("1", {"mu[b]": 1}))]},  # a coefficient dropped
+        {**fact, "strict": True},
+    ):
+        with pytest.raises(CertificateError):
+            check_positivity(certificate([doctored], num))

@@ -1,23 +1,18 @@
 r"""Positivity certificates: ``num/den >= 0`` (or ``> 0``) checked by exact polynomial identities.
 
-A certificate proves a list of *facts* ``p >= 0`` (or ``p > 0``), each by one rule, and ends with the
-goal. Variables are the prover's atoms: ``n``, ``eps``, ``mu[x]``, ``P[a,b]`` (sorted names),
-``S[a,b,c,...]``, declared scalars, and radicals ``r0, r1, ...`` each standing for
-:math:`\sqrt{f}` of its radicand ``f`` (in earlier radicals only): :math:`r \ge 0`, :math:`r^2 = f`.
-Identities are checked modulo :math:`r^2 = f`. A fact holds wherever every radical is real.
+A certificate proves a list of *facts* ``p >= 0`` (or ``> 0``), each by one rule. Variables are the
+prover's atoms (``n``, ``eps``, ``mu[x]``, ``P[a,b]`` with sorted names, ``S[...]``, scalars) and
+radicals ``r`` standing for :math:`\sqrt{f}` (``f`` in earlier radicals only): :math:`r \ge 0`,
+:math:`r^2 = f`; identities hold modulo :math:`r^2 = f`, facts wherever every radical is real.
 
-Rules of a fact (``poly``, ``strict``):
+Rules of a fact (``poly``, ``strict``): ``sum``, ``poly == sum(coeff * prod(facts) * square**2)``,
+``coeff >= 0`` (strict if a term is a positive constant times strict facts); ``sqrt``,
+``poly == X - Y`` from ``X >= 0`` and ``X**2 - Y**2 >= 0`` (so :math:`X \ge |Y|`; strict with the
+second); ``root``, ``r > 0`` from ``radicand > 0``; ``norm``, ``poly == |sum_i coeff_i c(name_i)|^2``.
 
-* ``sum``: ``poly == sum(coeff * prod(facts) * square**2)`` with every ``coeff >= 0``; strict when one
-  term has ``coeff > 0``, only strict facts and a non-zero constant ``square``;
-* ``sqrt``: ``poly == X - Y`` from facts ``X >= 0`` and ``X**2 - Y**2 >= 0`` (then
-  :math:`X \ge |Y| \ge Y`; :math:`X > |Y|` when the second is strict); strict when the second is;
-* ``root``: ``poly == r`` strictly positive, from a fact ``radicand > 0``.
-
-A fact is referred to by ``"#k"`` (an earlier derived fact) or by a basic fact of :data:`BASIC`.
-The goal: ``den >= 0`` and ``num >= 0`` (strict if asked) are facts; where the expression is defined
-``den != 0``, so ``num/den`` has the sign claimed. Polynomials are JSON term lists
-``[[coeff, [[var, exp], ...]], ...]`` with coefficients as text (``"3/2"``).
+A fact is cited as ``"#k"`` (derived earlier) or by a basic fact of :data:`BASIC`. The goal:
+``den >= 0`` and ``num >= 0`` (``> 0`` if strict) are facts; where ``num/den`` is defined ``den != 0``,
+so it has the sign claimed. Polynomials are term lists ``[[coeff, [[var, exp], ...]], ...]``.
 """
 
 from __future__ import annotations
@@ -35,7 +30,7 @@ BASIC = {
     "eps": "eps > 0: the epsilon of LN is positive",
     "n": "n > 0: the dimension is a positive integer",
     "n-1": "n - 1 >= 0: the dimension is at least 1",
-    "P[a,a]": "P[a,a] = |c(a)|^2 >= 0; S[...] with every name an even number of times: a sum of squares",
+    "P[a,a]": "|c(a)|^2 >= 0; S[a,a,b,b,...] (each name an even number of times): sum of squares",
     "gram:a,b,...": "the Gram determinant of c(a), c(b), ... is >= 0 (Cauchy-Schwarz, Gram)",
     "pos:alpha": "alpha > 0: a scalar the statement assumes positive",
     "root:r": "r >= 0: a square root is nonnegative",
@@ -50,24 +45,19 @@ class CertificateError(ValueError):
 
 
 def poly_from_json(data: Any) -> Poly:
-    """A polynomial from its term list ``[[coeff, [[var, exp], ...]], ...]``."""
-    if not isinstance(data, list):
-        raise CertificateError(f"a polynomial must be a list of terms, not {type(data).__name__}")
+    """A polynomial from its term list ``[[coeff, [[var, exp], ...]], ...]`` (coeff as text)."""
     total = Poly()
-    for term in data:
-        if not (isinstance(term, list) and len(term) == 2 and isinstance(term[1], list)):
-            raise CertificateError(f"a term must be [coeff, [[var, exp], ...]], not {term!r}")
+    for term in data if isinstance(data, list) else [None]:
         try:
-            coeff = Fraction(term[0])
-        except (TypeError, ValueError, ZeroDivisionError):
-            raise CertificateError(f"bad coefficient {term[0]!r}") from None
-        factors = [Poly.const(coeff)]
-        for pair in term[1]:
-            ok = isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)
-            if not (ok and type(pair[1]) is int and 0 <= pair[1] <= 64):
-                raise CertificateError(f"bad power {pair!r}")
-            factors.append(Poly.var(pair[0]) ** pair[1])
-        total = total + product(factors)
+            coeff, powers = Fraction(term[0]), term[1]
+            names = [
+                (v, e) for v, e in powers if isinstance(v, str) and type(e) is int and 0 <= e <= 64
+            ]
+        except (TypeError, ValueError, ZeroDivisionError, IndexError, KeyError):
+            raise CertificateError(f"bad term {term!r} of a polynomial") from None
+        if len(names) != len(powers):
+            raise CertificateError(f"bad power in {term!r}")
+        total = total + coeff * product(Poly.var(v) ** e for v, e in names)
     return total
 
 
@@ -77,23 +67,23 @@ def poly_to_json(p: Poly) -> list[Any]:
 
 
 def _identifiers(text: str) -> list[str]:
-    names = text.split(",")
-    if not all(name.isidentifier() for name in names):
+    if not all(name.isidentifier() for name in text.split(",")):
         raise CertificateError(f"{text!r} is not a list of vector names")
-    return names
+    return text.split(",")
+
+
+def _p(a: str, b: str) -> Poly:
+    return Poly.var(f"P[{','.join(sorted((a, b)))}]")
 
 
 def _gram(names: list[str]) -> Poly:
     """det of the Gram matrix [P[a,b]] (Leibniz)."""
     if not 2 <= len(names) <= _MAX_GRAM or len(set(names)) != len(names):
         raise CertificateError(f"a Gram fact needs 2 to {_MAX_GRAM} distinct names: {names}")
-    entry = [[Poly.var(f"P[{','.join(sorted((a, b)))}]") for b in names] for a in names]
-    total = Poly()
-    for perm in permutations(range(len(names))):
-        inversions = sum(
-            perm[i] > perm[j] for i in range(len(perm)) for j in range(i + 1, len(perm))
-        )
-        total = total + (-1) ** inversions * product(entry[i][perm[i]] for i in range(len(perm)))
+    total, k = Poly(), len(names)
+    for perm in permutations(range(k)):
+        sign = (-1) ** sum(perm[i] > perm[j] for i in range(k) for j in range(i + 1, k))
+        total = total + sign * product(_p(names[i], names[perm[i]]) for i in range(k))
     return total
 
 
@@ -108,28 +98,22 @@ class _Checker:
                 raise CertificateError(f"radical {name!r} is repeated or used before it is defined")
             self.radicals[name] = p
         self.positive = set(data.get("positive", []))
-        self.assumed = [
-            (poly_from_json(a["poly"]), a["strict"] is True) for a in data["assumptions"]
-        ]
+        assumed = data["assumptions"]
+        self.assumed = [(poly_from_json(a["poly"]), a["strict"] is True) for a in assumed]
         self.facts: list[tuple[Poly, bool]] = []
 
     def reduce(self, p: Poly) -> Poly:
         """``p`` modulo r**2 = radicand, the latest radical first (radicands use earlier ones)."""
         for name, radicand in reversed(self.radicals.items()):
             parts = p.coefficients_in(name).items() if p.degree(name) >= 2 else ()
+            r = Poly.var(name)
             for k, c in parts:
-                p = (
-                    p
-                    - c * Poly.var(name) ** k
-                    + c * Poly.var(name) ** (k % 2) * radicand ** (k // 2)
-                )
+                p = p + c * (r ** (k % 2) * radicand ** (k // 2) - r**k)
         return p
 
     def basic(self, ref: str) -> tuple[Poly, bool]:
-        if ref in ("eps", "n"):
-            return Poly.var(ref), True
-        if ref == "n-1":
-            return Poly.var("n") - 1, False
+        if ref in ("eps", "n", "n-1"):
+            return (Poly.var("n") - 1, False) if ref == "n-1" else (Poly.var(ref), True)
         head, _, rest = ref.partition(":")
         if ref[:2] in ("P[", "S[") and ref.endswith("]"):
             names = _identifiers(ref[2:-1])
@@ -168,13 +152,17 @@ class _Checker:
             y = poly_from_json(fact["y"])
             if self.reduce(d - (x * x - y * y)) or self.reduce(poly - (x - y)):
                 raise CertificateError("a square-root comparison does not match its facts")
+        elif rule == "norm":  # |sum_i coeff_i c(name_i)|^2 >= 0
+            names, strict = _identifiers(",".join(fact["names"])), False
+            lam = dict(zip(names, (poly_from_json(c) for c in fact["coeffs"]), strict=True))
+            total = sum((lam[a] * lam[b] * _p(a, b) for a in lam for b in lam), Poly())
+            if len(lam) != len(names) or self.reduce(poly - total):
+                raise CertificateError("a squared norm does not match its combination")
         elif rule == "root":
-            found = self.radicals.get(str(fact.get("radical")))
-            radicand, strict = self.basic(fact["radicand"])
-            if found is None or not strict or self.reduce(radicand - found):
-                raise CertificateError("a positive root needs a strictly positive radicand")
-            if poly != Poly.var(fact["radical"]):
-                raise CertificateError("a positive root fact must be the radical itself")
+            name, (radicand, strict) = str(fact.get("radical")), self.basic(fact["radicand"])
+            ok = name in self.radicals and strict and poly == Poly.var(name)
+            if not ok or self.reduce(radicand - self.radicals[name]):
+                raise CertificateError("a positive root is its radical, with a positive radicand")
         else:
             raise CertificateError(f"unknown rule {rule!r}")
         claimed = fact.get("strict") is True
@@ -204,8 +192,8 @@ def check_positivity(data: dict[str, Any]) -> tuple[Poly, Poly, bool]:
             raise CertificateError("the goal's numerator is not the fact cited for it")
         if den != 1 and checker.reduce(checker.basic(goal["den_fact"])[0] - den):
             raise CertificateError("the goal's denominator is not the fact cited for it")
-    except CertificateError:
-        raise
     except (KeyError, TypeError, AttributeError, ValueError) as error:
+        if isinstance(error, CertificateError):
+            raise
         raise CertificateError(f"malformed certificate: {error!r}") from None
     return num, den, strict

@@ -675,6 +675,77 @@ class _Builder:
                 term["facts"] = [ref, *term["facts"]]
                 return term
         del monomial
+        return self._pair_norm(gens, m, rest, old_negative)
+
+    def _pair_norm(
+        self,
+        gens: list[Symbol],
+        m: tuple[int, ...],
+        rest: dict[tuple[int, ...], Expr],
+        old_negative: set[tuple[int, ...]],
+    ) -> dict[str, Any] | None:
+        """Cancel ``c * M * P[a,b]`` (c < 0) with ``A * P[a,a]`` and ``B * P[b,b]`` by a multiple
+        of the squared norm of a combination, :math:`G\\lVert \alpha c(a) - \beta c(b)\rVert^2`
+        (the case :math:`M^2 = AB` of monomials, :math:`c^2 \\le 4AB` of coefficients)."""
+        index = {g: i for i, g in enumerate(gens)}
+        for s, k in zip(gens, m, strict=True):
+            if not (isinstance(s, PowerSum) and len(s.names) == 2 and k == 1):
+                continue
+            a, b = s.names
+            if a == b or PowerSum((a, a)) not in index or PowerSum((b, b)) not in index:
+                continue
+            e_m = list(m)
+            e_m[index[s]] -= 1
+            ia, ib = index[PowerSum((a, a))], index[PowerSum((b, b))]
+            for mono_a, coeff_a in list(rest.items()):
+                for mono_b, coeff_b in list(rest.items()):
+                    if coeff_a <= 0 or coeff_b <= 0 or mono_a[ia] < 1 or mono_b[ib] < 1:
+                        continue
+                    e_a, e_b = list(mono_a), list(mono_b)
+                    e_a[ia] -= 1
+                    e_b[ib] -= 1
+                    if any(x + y != 2 * z for x, y, z in zip(e_a, e_b, e_m, strict=True)):
+                        continue
+                    half = -rest[m] / 2
+                    if half**2 > coeff_a * coeff_b:
+                        continue
+                    g = [min(x, y, z) for x, y, z in zip(e_a, e_b, e_m, strict=True)]
+                    if any((x - y) % 2 for x, y in zip(e_a, g, strict=True)):
+                        continue
+                    made = self._monomial(coeff_a, dict(zip(gens, g, strict=True)), False)
+                    if made is None:
+                        continue
+                    alpha = sympy.Mul(
+                        *(v ** ((x - y) // 2) for v, x, y in zip(gens, e_a, g, strict=True))
+                    )
+                    beta = sympy.Mul(
+                        *(v ** ((x - y) // 2) for v, x, y in zip(gens, e_b, g, strict=True))
+                    )
+                    beta = -(half / coeff_a) * beta
+                    norm = sympy.expand(
+                        alpha**2 * PowerSum((a, a))
+                        + 2 * alpha * beta * s
+                        + beta**2 * PowerSum((b, b))
+                    )
+                    quotient = sympy.Mul(*(v**y for v, y in zip(gens, g, strict=True)))
+                    trial = dict(rest)
+                    for mono, coeff in sympy.Poly(coeff_a * quotient * norm, *gens).terms():
+                        trial[mono] = trial.get(mono, sympy.S.Zero) - coeff
+                    trial = {key: v for key, v in trial.items() if v != 0}
+                    if not {key for key, v in trial.items() if v < 0} <= old_negative:
+                        continue
+                    ref = self.fact(
+                        norm,
+                        False,
+                        rule="norm",
+                        names=[a, b],
+                        coeffs=[self.to_json(alpha), self.to_json(beta)],
+                    )
+                    rest.clear()
+                    rest.update(trial)
+                    term = made[0]
+                    term["facts"] = [ref, *term["facts"]]
+                    return term
         return None
 
 
