@@ -47,7 +47,7 @@ class CertificateError(ValueError):
 def poly_from_json(data: Any) -> Poly:
     """A polynomial from its term list ``[[coeff, [[var, exp], ...]], ...]`` (coeff as text)."""
     total = Poly()
-    for term in data if isinstance(data, list) else [None]:
+    for term in data if isinstance(data, list) else [[]]:
         try:
             coeff, powers = Fraction(term[0]), term[1]
             names = [
