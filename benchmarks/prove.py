@@ -1,10 +1,19 @@
-"""Prover speed, side by side in one run: lnsym's normal form vs naive SymPy ``simplify``.
+"""Prover speed, side by side in one run: lnsym's normal form vs naive SymPy ``simplify``; the
+inequalities of issue 22 (prove and check times); lnsym vs Z3 on the same bounds at n = 3, 4, 6, 8.
 
 The main identity LN(x) = sqrt(n)·u_{nε}(c(x)) is decided by lnsym for symbolic n and for n = 512;
 the naive route writes both sides componentwise (n real symbols) and calls ``sympy.simplify`` on the
 difference of one component, at n = 32 and 64. Targets: symbolic n < 0.1 s, n = 512 < 1 s.
 
-    python benchmarks/prove.py [--quick]
+Each bound of :data:`BOUNDS` is proved for symbolic n (target < 1 s each, first call), and its
+positivity certificate re-checked by :mod:`lnsym.check.positivity` (timed on its own). Where
+z3-solver is installed, Z3 gets Samuelson's inequality |c(x)_1| <= sqrt((n-1)/n)·|c(x)| and
+|LN(x)|^2 < n at n = 3, 4, 6, 8 (entries as reals, square roots as variables with their square and
+sign; ``--z3-timeout`` seconds per run); lnsym gets the reader bound |<w, LN(x)>| <= sqrt(n)·|c(w)|
+(Samuelson is its instance w = e_i, since |c(e_i)| = sqrt((n-1)/n)) and |LN(x)|^2 < n at the same n
+and for symbolic n.
+
+    python benchmarks/prove.py [--quick] [--z3-timeout SECONDS]
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from collections.abc import Callable
 
 import sympy
 
+from lnsym.check.positivity import check_positivity
 from lnsym.lang.parser import parse
 from lnsym.lang.walker import Evaluator
 from lnsym.prover import prove
@@ -55,9 +65,143 @@ def naive_case(dim: int) -> Callable[[], object]:
     return work
 
 
+SIGMA, SIGMA_AR = "sqrt(Var(x) + eps)", "sqrt(Var(a + r) + eps)"
+#: (name, statement, assumptions): the bounds of issue 22, each proved for symbolic n
+BOUNDS = [
+    ("length", "norm(LN(x)) < sqrt(n)", ()),
+    ("largest logit", "abs(dot(w, LN(x))) < sqrt(n)*norm(c(w))", ("norm(c(w)) > 0",)),
+    (
+        "frozen scale",
+        f"abs(dot(w, c(x))/{SIGMA} - dot(w, c(x))/s) <= sqrt(n)*norm(c(w))*abs({SIGMA} - s)/s",
+        ("s > 0",),
+    ),
+    (
+        "scale-mediated part",
+        f"norm(LN(a + r) - LN(r) - c(a)/{SIGMA_AR}) <= norm(c(a))/{SIGMA_AR}",
+        (),
+    ),
+    (
+        "Riechers ellipsoid",
+        "norm(hadamard(h, LNA(x, g, beta) - beta))**2 < n",
+        ("hadamard(h, g) = ones",),
+    ),
+    ("Jacobian", f"norm(jvp(LN(x), x, v)) <= norm(c(v))/{SIGMA}", ()),
+    ("Jacobian, Lipschitz", "norm(jvp(LN(x), x, v)) <= norm(v)/sqrt(eps)", ()),
+]
+#: the false variants, each refuted with a witness
+FALSE = [
+    ("length sqrt(n - 1)", "norm(LN(x)) <= sqrt(n - 1)", ()),
+    ("length 1", "norm(LN(x)) <= 1", ()),
+    (
+        "ellipsoid n - 1",
+        "norm(hadamard(h, LNA(x, g, beta) - beta))**2 < n - 1",
+        ("hadamard(h, g) = ones",),
+    ),
+    (
+        "frozen scale without sqrt(n)",
+        f"abs(dot(w, c(x))/{SIGMA} - dot(w, c(x))/s) <= norm(c(w))*abs({SIGMA} - s)/s",
+        ("s > 0",),
+    ),
+    ("Jacobian over eps", "norm(jvp(LN(x), x, v)) <= norm(v)/eps", ()),
+]
+DECLARED = {"vectors": "x,w,v,a,r,g,h,beta", "scalars": "s"}
+
+
+def inequality_table() -> None:
+    print("\ninequalities (issue 22), symbolic n: the first call, and the median of 3 more;")
+    print("the certificate's check by lnsym.check.positivity timed on its own\n")
+    print(
+        f"{'bound':30} {'verdict':>8} {'first':>8} {'median':>8} {'check':>8} {'facts':>6}  < 1 s"
+    )
+    for name, statement, assume in BOUNDS + FALSE:
+        times = []
+        for _ in range(4):
+            start = time.perf_counter()
+            proof = prove(statement, assume=assume, **DECLARED)
+            times.append(time.perf_counter() - start)
+        data = proof.to_json().get("positivity_certificate")
+        check, facts = float("nan"), 0
+        if data is not None:
+            start = time.perf_counter()
+            check_positivity(data)
+            check, facts = time.perf_counter() - start, len(data["facts"])
+        first, median = times[0], statistics.median(times[1:])
+        met = "met" if first < 1 else "MISSED"
+        print(
+            f"{name:30} {proof.status.value:>8} {first:7.3f}s {median:7.3f}s {check:7.4f}s "
+            f"{facts:6}  {met}"
+        )
+
+
+def _z3_statement(which: str, n: int) -> tuple[object, list[object]]:
+    import z3
+
+    x = [z3.Real(f"x{i}") for i in range(n)]
+    mean = sum(x) / n
+    c = [xi - mean for xi in x]
+    if which == "samuelson":  # |c_1| <= k*s with s = |c(x)|, k = sqrt((n-1)/n); negated
+        s, k = z3.Real("s"), z3.Real("k")
+        facts = [s >= 0, s * s == sum(ci * ci for ci in c), k > 0, k * k == z3.RealVal(n - 1) / n]
+        return z3, [*facts, z3.Or(c[0] > k * s, -c[0] > k * s)]
+    e, sigma = z3.Real("eps"), z3.Real("sigma")  # |LN(x)|^2 < n; negated
+    lengths = [z3.Real(f"l{i}") for i in range(n)]
+    facts = [e > 0, sigma > 0, sigma * sigma == sum(ci * ci for ci in c) / n + e]
+    facts += [lengths[i] * sigma == c[i] for i in range(n)]
+    return z3, [*facts, sum(li * li for li in lengths) >= n]
+
+
+def z3_run(which: str, n: int, timeout: float) -> tuple[str, float]:
+    z3, constraints = _z3_statement(which, n)
+    solver = z3.Solver()  # type: ignore[attr-defined]
+    solver.set("timeout", int(timeout * 1000))
+    solver.add(*constraints)
+    start = time.perf_counter()
+    answer = str(solver.check())
+    verdict = {"unsat": "proved", "sat": "refuted"}.get(answer, "unknown")
+    return verdict, time.perf_counter() - start
+
+
+LNSYM_SIDE = {
+    "samuelson": ("abs(dot(w, LN(x))) <= sqrt(n)*norm(c(w))", "|<w, LN(x)>| <= sqrt(n)|c(w)|"),
+    "length": ("norm(LN(x))**2 < n", "|LN(x)|^2 < n"),
+}
+
+
+def z3_table(timeout: float) -> None:
+    try:
+        import z3  # noqa: F401
+    except ImportError:
+        print("\nz3-solver is not installed: no Z3 comparison (pip install z3-solver)")
+        return
+    print(
+        f"\nlnsym vs Z3 (Z3 timeout {timeout:g} s per run; lnsym: median of 3 after one warm-up)\n"
+    )
+    print(f"{'statement':38} {'n':>8} {'lnsym':>18} {'Z3':>18}")
+    for which, (statement, label) in LNSYM_SIDE.items():
+        z3_label = "Samuelson |c_1| <= sqrt((n-1)/n)|c|" if which == "samuelson" else label
+        for n in (3, 4, 6, 8, None):
+            run = lambda n=n, statement=statement: prove(statement, vectors="x,w", dim=n)  # noqa: E731
+            proof = run()
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                run()
+                times.append(time.perf_counter() - start)
+            ours = f"{proof.status.value} {statistics.median(times):7.3f}s"
+            theirs = (
+                "(no symbolic n)" if n is None else "{} {:7.3f}s".format(*z3_run(which, n, timeout))
+            )
+            shown = "every n" if n is None else str(n)
+            name = f"{label} / {z3_label}" if which == "samuelson" else label
+            print(f"{name[:38]:38} {shown:>8} {ours:>18} {theirs:>18}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="naive route at n = 32 only")
+    parser.add_argument(
+        "--z3-timeout", type=float, default=20.0, metavar="SECONDS", help="per Z3 run (default 20)"
+    )
     args = parser.parse_args()
     rows = [
         ("lnsym, symbolic n", *timed(lnsym_case(None), 7)),
@@ -77,6 +221,8 @@ def main() -> None:
         print(f"{name} / lnsym n = 512 (first call):    {first / dim512:8.0f}x")
     print(f"\ntargets (first call): symbolic n < 0.1 s: {'met' if symbolic < 0.1 else 'MISSED'}")
     print(f"                      n = 512 < 1 s:      {'met' if dim512 < 1 else 'MISSED'}")
+    inequality_table()
+    z3_table(args.z3_timeout)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ _EXAMPLES = """examples:
   lnsym prove 'LN(x) = sqrt(n)*u(c(x), n*eps)' --dim 512
   lnsym prove 'norm(LN(x)) = sqrt(n)' --limit eps=0
   lnsym prove 'u(a*x, a**2*eps) = u(x, eps)' --assume 'a > 0' --json
+  lnsym prove 'norm(LN(x)) < sqrt(n)'                          # an inequality (<, <=, >, >=)
   lnsym prove --file identities.txt                             # one statement a line
   lnsym prove --file - --json < identities.txt                  # JSON lines, from stdin
 

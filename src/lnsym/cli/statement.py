@@ -83,7 +83,12 @@ def prove_statement(args: argparse.Namespace) -> Proof:
     check_options(args)
     if args.lhs is None:
         sides("", None)  # the one-line message asking for an equation
-    lhs, rhs = sides(args.lhs, args.rhs)
+    # 'LHS <= RHS' (also <, >=, >): an inequality, read by the prover itself
+    lhs, rhs = (
+        (args.lhs, None)
+        if args.rhs is None and re.search("[<>]", args.lhs)
+        else sides(args.lhs, args.rhs)
+    )
     return prove(
         lhs,
         rhs,

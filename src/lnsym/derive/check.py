@@ -115,7 +115,8 @@ class DerivationResult:
     def _claim_failure(self, result: ClaimResult) -> str:
         proof = result.proof
         return (
-            f"{self.derivation.path}: claim {result.index} ({proof.lhs} = {proof.rhs}) was expected "
+            f"{self.derivation.path}: claim {result.index} "
+            f"({proof.lhs} {result.claim.relation} {proof.rhs}) was expected "
             f"to be refuted with a witness, but it is {proof.status.value}"
         )
 
@@ -136,7 +137,9 @@ class DerivationResult:
                 expected = (
                     "refuted as expected" if c.ok else f"{c.proof.status.value} (expected refuted)"
                 )
-                lines.append(f"  claim {c.index} {expected}: {c.claim.lhs} = {c.claim.rhs}")
+                lines.append(
+                    f"  claim {c.index} {expected}: {c.claim.lhs} {c.claim.relation} {c.claim.rhs}"
+                )
                 if c.proof.witness is not None:
                     lines += ["    " + w for w in c.proof.witness.describe(width=8).splitlines()]
         return "\n".join(lines + self.failures())
@@ -171,6 +174,7 @@ def check_derivation(derivation: Derivation, *, timeout: float = STEP_TIMEOUT) -
                 derivation.scalars,
                 chain.assumptions,
                 chain.limit,
+                relation=step.relation,
             )
             results.append(
                 StepResult(index + 1, step, _prove(derivation, where, statement, timeout))
@@ -191,6 +195,9 @@ def _prove(derivation: Derivation, where: str, statement: Statement, timeout: fl
         raise DerivationError(f"{derivation.path}: {where}: {error}") from None
 
 
+_RELATION_LATEX = {"=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}
+
+
 def chain_latex(
     chain: ChainResult, context: Context, *, environment: str = "align*", page: Page = ARTICLE
 ) -> str:
@@ -203,7 +210,8 @@ def chain_latex(
     rows = []
     for result in steps[1:]:
         proved = result.proof is not None and result.proof.proved
-        relation = "=" if proved else r"\overset{?}{=}"
+        symbol = _RELATION_LATEX[result.step.relation]
+        relation = symbol if proved else rf"\overset{{?}}{{{symbol}}}"
         body = latex(result.step.text, context=context)
         rows.append(Row(relation, body, justification_pieces(result.step.by)))
     head = latex(steps[0].step.text, context=context)

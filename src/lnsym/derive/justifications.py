@@ -41,8 +41,9 @@ def _lemma(
     vectors: tuple[str, ...] = ("x",),
     scalars: tuple[str, ...] = (),
     assume: tuple[str, ...] = (),
+    relation: str = "=",
 ) -> Rule:
-    return Rule(text, Statement(*sides, vectors, scalars, assume))
+    return Rule(text, Statement(*sides, vectors, scalars, assume, relation=relation))
 
 
 #: The named rules a step may cite in ``by`` (besides ``"definition of NAME"``).
@@ -123,6 +124,24 @@ RULES: dict[str, Rule] = {
         ("jvp(Var(x), x, v)", "2*dot(c(x), v)/n"),
         ("x", "v"),
     ),
+    "Cauchy-Schwarz": _lemma(
+        "Cauchy--Schwarz",
+        ("abs(dot(c(a), c(b)))", "norm(c(a))*norm(c(b))"),
+        ("a", "b"),
+        relation="<=",
+    ),
+    "triangle inequality": _lemma(
+        "triangle inequality",
+        ("norm(c(a) + c(b))", "norm(c(a)) + norm(c(b))"),
+        ("a", "b"),
+        relation="<=",
+    ),
+    "epsilon is positive": _lemma(
+        r"$\varepsilon > 0$",
+        ("norm(c(x))", "sqrt(norm(c(x))**2 + n*eps)"),
+        relation="<",
+    ),
+    "positivity certificate": Rule("positivity certificate"),
     "gradient from jvp": _lemma(
         r"$\langle \nabla_x f, v\rangle = \frac{\partial f}{\partial x} v$ for every $v$",
         ("dot(grad(dot(w, LN(x)), x), v)", "jvp(dot(w, LN(x)), x, v)"),

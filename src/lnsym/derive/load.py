@@ -16,10 +16,14 @@ that hold throughout, and one or more chains of steps::
 
 Each step after the first names its justification in ``by`` (a string or a list of strings): a
 named rule of :data:`~lnsym.derive.justifications.RULES` such as ``"algebra"`` or ``"linearity of
-dot"``, or ``"definition of NAME"`` for a function of the language. Several chains go under
+dot"``, or ``"definition of NAME"`` for a function of the language. A step may say how it
+relates to the previous one with ``relation = "<="`` (or ``<``, ``>=``, ``>``; default ``=``): a
+chain of scalars may mix ``=`` with steps of one direction, and its conclusion
+(:attr:`Chain.conclusion`) is ``<=`` (``<`` when one step is strict). Several chains go under
 ``[[chains]]`` (each with ``name``, optional extra ``assumptions`` and its own
 ``[[chains.steps]]``). Claims the derivation expects to
-be *false* go under ``[[claims]]`` (``lhs``, ``rhs``, optional ``assumptions`` and ``note``); each must
+be *false* go under ``[[claims]]`` (``lhs``, ``rhs``, optional ``relation``, ``assumptions`` and
+``note``); each must
 be refuted, and its witness is recorded in the report and the documents. A claim, like each pair
 of consecutive steps, is a :class:`~lnsym.prover.statement.Statement`.
 
@@ -66,8 +70,9 @@ _FILE_KEYS = {
     "claims",
 }
 _CHAIN_KEYS = {"name", "assumptions", "steps", "limit"}
-_STEP_KEYS = {"expr", "by"}
-_CLAIM_KEYS = {"lhs", "rhs", "assumptions", "note", "expect", "limit"}
+_STEP_KEYS = {"expr", "by", "relation"}
+_CLAIM_KEYS = {"lhs", "rhs", "assumptions", "note", "expect", "limit", "relation"}
+_RELATIONS = ("=", "<=", "<", ">=", ">")
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class Step:
     expr: Expr
     by: tuple[str, ...] = ()
     line: int | None = None
+    #: how this step relates to the previous one: ``=``, or ``<=``/``<``/``>=``/``>`` (scalars).
+    relation: str = "="
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,18 @@ class Chain:
     assumptions: tuple[str, ...] = ()
     #: limits such as ``"eps=0"``: every step equals the previous one in that limit.
     limit: tuple[str, ...] = ()
+
+    @property
+    def conclusion(self) -> str:
+        """The relation of the first step to the last: ``=`` when every step is ``=``; else the
+        chain's direction, strict when one step is (``a = b <= c < d`` gives ``a < d``)."""
+        relations = {s.relation for s in self.steps[1:]} - {"="}
+        if not relations:
+            return "="
+        strict = relations & {"<", ">"}
+        if relations & {"<", "<="}:
+            return "<" if strict else "<="
+        return ">" if strict else ">="
 
 
 @dataclass(frozen=True)
@@ -192,7 +211,11 @@ class _Reader:
             self.expr_lines
         ):  # inline tables on shared lines: no line numbers
             chains = tuple(
-                Chain(c.name, tuple(Step(s.text, s.expr, s.by) for s in c.steps), c.assumptions)
+                Chain(
+                    c.name,
+                    tuple(Step(s.text, s.expr, s.by, relation=s.relation) for s in c.steps),
+                    c.assumptions,
+                )
                 for c in chains
             )
         claims = tuple(
@@ -229,6 +252,13 @@ class _Reader:
                 )
             kind = kind if zero and kind is not None else step_kind
             steps.append(step)
+        directions = {"<" if "<" in s.relation else ">" for s in steps if s.relation != "="}
+        if len(directions) > 1:
+            raise self.fail(
+                f"{where} ({name!r}) mixes <= and >= steps; a chain goes in one direction"
+            )
+        if directions and kind is Kind.VECTOR:
+            raise self.fail(f"{where} ({name!r}) orders vectors; only scalars can be ordered")
         return Chain(name, tuple(steps), assumptions, self.limits(raw, where))
 
     def step(self, raw: Any, index: int, label: str, context: Context) -> tuple[Step, Kind]:
@@ -245,7 +275,15 @@ class _Reader:
             )
         line = self.expr_lines[self.step_count] if self.step_count < len(self.expr_lines) else None
         self.step_count += 1
-        return Step(text, expr, by, line), kind
+        return Step(text, expr, by, line, self.relation(raw, label)), kind
+
+    def relation(self, raw: dict[str, Any], where: str) -> str:
+        value = raw.get("relation", "=")
+        if value not in _RELATIONS:
+            raise self.fail(
+                f"relation in {where} must be one of {', '.join(_RELATIONS)}, not {value!r}"
+            )
+        return str(value)
 
     def claim(self, raw: Any, number: int, context: Context, base: tuple[str, ...]) -> Statement:
         where = f"claim {number}"
@@ -275,6 +313,7 @@ class _Reader:
             self.limits(raw, where),
             expect=Status.REFUTED,
             note=note,
+            relation=self.relation(raw, where),
         )
 
     # -- small readers ------------------------------------------------------------------------

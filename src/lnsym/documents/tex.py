@@ -115,6 +115,7 @@ def _given(assumptions: Sequence[str], context: Context) -> str:
 
 def _claim(result: ClaimResult, context: Context, *, tex: bool) -> str:
     claim = result.claim
+    negated = {"=": r"\neq", "<=": r"\not\le", "<": r"\not<", ">=": r"\not\ge", ">": r"\not>"}
     given = f" (given {_given(claim.assume, context)})" if claim.assume else ""
     head = f"Claim {result.index} (refuted){given}."
     note = (text_to_tex(claim.note) if tex else " ".join(claim.note.split())) if claim.note else ""
@@ -123,11 +124,12 @@ def _claim(result: ClaimResult, context: Context, *, tex: bool) -> str:
     else:
         tail = "It fails " + witness_latex(result.proof.witness, context, tex=tex)
     lhs, rhs = latex(claim.lhs, context=context), latex(claim.rhs, context=context)
-    statement = f"{lhs} \\neq {rhs}"
+    relation = negated[claim.relation]
+    statement = f"{lhs} {relation} {rhs}"
     if fits(statement):
         shown = f"\\[\n  {statement}\n\\]" if tex else statement
     else:  # too wide for a line: broken like a step of a chain
-        shown = display(lhs, [Row(r"\neq", rhs)], environment="align*" if tex else "aligned")
+        shown = display(lhs, [Row(relation, rhs)], environment="align*" if tex else "aligned")
     # Markdown display math stands as a block of its own (arithmatex finds it only then)
     shown = shown if tex else f"\n$$\n{shown}\n$$\n"
     head = f"\\paragraph{{{head}}}" if tex else f"**{head}**"

@@ -172,9 +172,9 @@ class _Inference:
     def call(self, node: Call) -> Kind | None:
         name = node.name
         text = f"{node.text!r}"
-        if name == "sqrt":
+        if name in ("sqrt", "abs"):
             for arg in node.args:
-                self.visit(arg, Kind.SCALAR, f"the argument of sqrt in {text}")
+                self.visit(arg, Kind.SCALAR, f"the argument of {name} in {text}")
             return Kind.SCALAR
         cls = DEFINITIONS.get(name)
         if cls is None:

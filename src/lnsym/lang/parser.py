@@ -52,6 +52,7 @@ from lnsym.lang.syntax import (
 __all__ = [
     "MAX_EXPONENT",
     "RESERVED",
+    "STATEMENT_RELATIONS",
     "Assumption",
     "Context",
     "Parsed",
@@ -61,11 +62,12 @@ __all__ = [
     "parse_names",
     "parse_typed",
     "read",
+    "split_relation",
     "used_names",  # owned by lnsym.lang.syntax; here for the commands that check --set names
 ]
 
 #: names with a fixed meaning; they cannot be declared as vectors or scalars.
-RESERVED = frozenset({"n", "eps", "ones", "sqrt", *DEFINITIONS})
+RESERVED = frozenset({"n", "eps", "ones", "sqrt", "abs", *DEFINITIONS})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RELATIONS = {"==": "=", "=": "=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 
@@ -195,6 +197,31 @@ def read(text: str, context: Context | None = None) -> Parsed:
     return Parsed(expr, written, kind, text)
 
 
+#: the relations a statement may use (``=`` an identity; the others inequalities of scalars).
+STATEMENT_RELATIONS = ("=", "<=", "<", ">=", ">")
+
+
+def split_relation(text: str) -> tuple[str, str, str]:
+    """``"A <= B"`` → ``("A", "<=", "B")``: the one relation (``=``, ``==``, ``<``, ``<=``, ``>``,
+    ``>=``) outside brackets; a one-line error when there is none or more than one."""
+    depth, found = 0, []
+    for i, ch in enumerate(text):
+        depth += 1 if ch in "([" else -1 if ch in ")]" else 0
+        if depth == 0 and ch in "<>=" and (i == 0 or text[i - 1] not in "<>=!"):
+            found.append(i)
+    if len(found) != 1 or "!=" in text:
+        raise ParseError(
+            f"cannot read {text!r}: write one relation between two sides, e.g. "
+            "'norm(LN(x)) <= sqrt(n)' (=, <, <=, >, >=)"
+        )
+    match = re.match(r"==|<=|>=|=|<|>", text[found[0] :])
+    assert match is not None
+    left, right = text[: found[0]].strip(), text[found[0] + len(match.group()) :].strip()
+    if not left or not right:
+        raise ParseError(f"cannot read {text!r}: both sides of {match.group()} must be given")
+    return left, "=" if match.group() == "==" else match.group(), right
+
+
 def parse_assumption(text: str, context: Context | None = None) -> Assumption:
     """Parse ``"mu(x) = 0"`` or ``"alpha > 0"`` into an :class:`Assumption`."""
     match = re.fullmatch(r"(.*?)(==|>=|<=|=|>|<)(.*)", text.strip())
@@ -273,7 +300,7 @@ class _Builder:
         found = self.context.symbol(node.text)
         if found is not None:
             return found
-        if node.text in DEFINITIONS or node.text == "sqrt":
+        if node.text in DEFINITIONS or node.text in ("sqrt", "abs"):
             raise ParseError(f"{node.text!r} is a function; call it, e.g. {node.text}(x)")
         raise ParseError(
             f"unknown name {node.text!r} in {self.original!r}; declare it with "
@@ -344,9 +371,14 @@ class _Builder:
                 )
             written = sympy.Pow(shown[0], S.Half, evaluate=False)
             return sympy.sqrt(args[0][0]), written, Kind.SCALAR
+        if name == "abs":
+            self.check_arity(node, args, (1,))
+            if args[0][1] is Kind.VECTOR:
+                raise TypeMismatchError(f"abs of a vector in {node.text!r}; use norm(v)")
+            return sympy.Abs(args[0][0]), sympy.Abs(shown[0], evaluate=False), Kind.SCALAR
         cls = DEFINITIONS.get(name)
         if cls is None:
-            known = ", ".join(sorted([*DEFINITIONS, "sqrt"]))
+            known = ", ".join(sorted([*DEFINITIONS, "abs", "sqrt"]))
             raise ParseError(f"unknown function {name!r} in {self.original!r}; known: {known}")
         typed = getattr(cls, "typed", None)
         if typed is not None:  # jvp, grad, diff check their own arguments

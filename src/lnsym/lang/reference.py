@@ -27,6 +27,7 @@ BUILT_INS = (
     ("eps", "scalar", "the regularizer ε > 0 (1e-5 in numeric kernels unless --set eps=VALUE)"),
     ("ones", "vector", "the all-ones vector 𝟏; shift every entry with x + a*ones"),
     ("sqrt(s)", "scalar → scalar", "the square root of a scalar (of a vector: use norm)"),
+    ("abs(s)", "scalar → scalar", "the absolute value of a scalar (of a vector: use norm)"),
 )
 
 _TEX = [

@@ -38,7 +38,14 @@ from lnsym.lang.definitions import (
     scalar_symbol,
 )
 from lnsym.lang.names import resolve
-from lnsym.lang.parser import Assumption, Context, parse_assumption, parse_typed
+from lnsym.lang.parser import (
+    STATEMENT_RELATIONS,
+    Assumption,
+    Context,
+    parse_assumption,
+    parse_typed,
+    split_relation,
+)
 from lnsym.lang.walker import Evaluator
 from lnsym.prover.assumptions import (
     Knowledge,
@@ -49,6 +56,7 @@ from lnsym.prover.assumptions import (
     positivity,
 )
 from lnsym.prover.certify import certify_proof, certify_refutation, statement_data
+from lnsym.prover.inverses import cancel_inverses, inverse_pair, inverses_step
 from lnsym.prover.limits import Condition, describe_condition, limit_of, parse_limits
 from lnsym.prover.normal_form import (
     SCALAR,
@@ -127,6 +135,7 @@ def setup(
             f"{argument('dim')} {dim} is too large; lnsym accepts dimensions up to {MAX_DIM}"
         )
     limits = parse_limits(limit, context)
+    left, right, _, _ = cancel_inverses(left, right, tuple(parsed))  # h ⊙ g = ones
     return Problem(left, right, context, tuple(parsed), dim, limits, (lhs, rhs))
 
 
@@ -171,8 +180,9 @@ def _texts(name: str, value: str | Iterable[str] | None) -> list[str]:
 
 def prove(
     lhs: str | Expr,
-    rhs: str | Expr,
+    rhs: str | Expr | None = None,
     *,
+    relation: str = "=",
     vectors: str | Iterable[str] | None = None,
     scalars: str | Iterable[str] | None = None,
     assume: str | Iterable[str] | None = (),
@@ -194,7 +204,32 @@ def prove(
     >>> result = prove("LN(x)", "sqrt(n)*u(c(x), eps)")
     >>> result.status.value, result.witness.n
     ('refuted', 4)
+
+    ``relation`` (``<=``, ``<``, ``>=``, ``>``; or one string ``"LHS <= RHS"`` without ``rhs``) makes
+    it an inequality of scalars, decided by :mod:`lnsym.prover.inequalities` with a checked
+    positivity certificate:
+
+    >>> prove("norm(LN(x)) < sqrt(n)").status.value
+    'proved'
     """
+    if rhs is None or relation != "=":
+        lhs, relation, rhs = _relation(lhs, rhs, relation)
+    if relation != "=":
+        if limit is not None:
+            raise LnsymError(f"{argument('limit')} applies to identities, not to inequalities")
+        from lnsym.prover.inequalities import prove_inequality  # it builds on setup() below
+
+        return prove_inequality(
+            lhs,
+            relation,
+            rhs,
+            vectors=vectors,
+            scalars=scalars,
+            assume=assume,
+            dim=dim,
+            witness=witness,
+            timeout=timeout,
+        )
     start = time.perf_counter()
     if not isinstance(witness, bool):
         raise LnsymError(f"witness= must be True or False, not {witness!r}")
@@ -262,6 +297,27 @@ def _unread(side: object) -> Expr:
     """A side the budget left unread: a SymPy expression as given, text as a symbol that prints as
     written (never parsed, so nothing unbounded runs after the budget)."""
     return side if isinstance(side, Expr) else sympy.Symbol(str(side))
+
+
+def _relation(
+    lhs: str | Expr, rhs: str | Expr | None, relation: str
+) -> tuple[str | Expr, str, str | Expr]:
+    """The two sides and the relation, from ``(lhs, rhs, relation)`` or one ``"LHS REL RHS"``."""
+    if not isinstance(relation, str) or relation not in STATEMENT_RELATIONS:
+        raise LnsymError(
+            f"{argument('relation')} must be one of {', '.join(STATEMENT_RELATIONS)}, "
+            f"not {relation!r}"
+        )
+    if rhs is not None:
+        return lhs, relation, rhs
+    if not isinstance(lhs, str):
+        raise LnsymError(
+            "give both sides, or one string with its relation such as 'norm(LN(x)) <= sqrt(n)'"
+        )
+    left, found, right = split_relation(lhs)
+    if relation != "=" and found != relation:
+        raise LnsymError(f"{lhs!r} has the relation {found}, but relation={relation!r} was given")
+    return left, found, right
 
 
 def _typed(side: str | Expr, context: Context, name: str) -> tuple[Expr, Kind]:
@@ -354,6 +410,7 @@ def _decide(problem: Problem) -> Decision:
     ]
     if dim is not None:
         steps.append(f"substitute n = {dim}")
+    steps += [inverses_step(pair) for a in problem.assumptions if (pair := inverse_pair(a))]
     frozen = {s for s, _ in problem.limits}
     knowledge = apply_assumptions(
         problem.assumptions,

@@ -42,6 +42,8 @@ class Statement:
     expect: Status = Status.PROVED
     name: str = ""
     note: str = ""
+    #: ``=`` for an identity; ``<=``, ``<``, ``>=``, ``>`` for an inequality of scalars.
+    relation: str = "="
 
     def __post_init__(self) -> None:
         if self.expect is Status.UNKNOWN:
@@ -52,7 +54,7 @@ class Statement:
         """``lhs = rhs`` in the expression language, with its assumptions and limit."""
         given = f"  (given {', '.join(self.assume)})" if self.assume else ""
         limit = f"  (in the limit {', '.join(self.limit)})" if self.limit else ""
-        return f"{self.lhs} = {self.rhs}{given}{limit}"
+        return f"{self.lhs} {self.relation} {self.rhs}{given}{limit}"
 
     def __str__(self) -> str:
         return self.text
@@ -67,6 +69,7 @@ class Statement:
             assume=self.assume,
             limit=list(self.limit) or None,
             timeout=timeout,
+            relation=self.relation,
         )
 
     def check(self, proof: Proof) -> bool:
