@@ -31,7 +31,7 @@ def rational(text: object) -> Fraction:
         return Fraction(text)
     if not isinstance(text, str) or len(text) > 400:
         raise CheckerInputError(f"not a number: {text!r:.60}")
-    mantissa, _, exponent = text.replace("_", "").lower().partition("e")
+    _, _, exponent = text.replace("_", "").lower().partition("e")
     if exponent and (not exponent.lstrip("+-").isdigit() or abs(int(exponent)) > 1000):
         raise CheckerInputError(f"the number {text!r:.60} is out of range")
     try:
