@@ -221,8 +221,33 @@ def main() -> None:
         print(f"{name} / lnsym n = 512 (first call):    {first / dim512:8.0f}x")
     print(f"\ntargets (first call): symbolic n < 0.1 s: {'met' if symbolic < 0.1 else 'MISSED'}")
     print(f"                      n = 512 < 1 s:      {'met' if dim512 < 1 else 'MISSED'}")
+    check_table()
     inequality_table()
     z3_table(args.z3_timeout)
+
+
+def check_table() -> None:
+    """Prove and check times apart: the prover's search, the certificate's search and the
+    trusted checker's re-check (``lnsym.check``) of the main identity."""
+    from lnsym.check.verify import check_proof
+
+    print("\nthe main identity, prove and check apart (median of 7, after one warm-up call)")
+    print(f"{'':22} {'whole prove()':>14} {'certify+check':>14} {'check alone':>12}")
+    for dim in (None, 512):
+        proofs = [prove(LHS, RHS, dim=dim) for _ in range(8)][1:]
+        assert all(p.checked for p in proofs), proofs[0].report()
+        data = proofs[0].check_data
+        assert data is not None
+        checks = []
+        for _ in range(7):
+            start = time.perf_counter()
+            verdict = check_proof(data["statement"], data["certificate"])
+            checks.append(time.perf_counter() - start)
+            assert verdict.accepted
+        whole = statistics.median(p.seconds for p in proofs)
+        certify = statistics.median(p.check_seconds for p in proofs)
+        label = "symbolic n" if dim is None else f"n = {dim}"
+        print(f"{label:22} {whole:13.4f}s {certify:13.4f}s {statistics.median(checks):11.4f}s")
 
 
 if __name__ == "__main__":

@@ -329,7 +329,8 @@ class Ball:
     __slots__ = ("hi", "lo")
 
     def __init__(self, lo: Fraction, hi: Fraction | None = None) -> None:
-        self.lo, self.hi = Fraction(lo), Fraction(lo if hi is None else hi)
+        self.lo = lo if type(lo) is Fraction else Fraction(lo)
+        self.hi = self.lo if hi is None else hi if type(hi) is Fraction else Fraction(hi)
 
     def _lift(self, other: Any) -> Ball | None:
         if isinstance(other, Ball):
@@ -363,6 +364,11 @@ class Ball:
         o = self._lift(other)
         if o is None:
             return NotImplemented
+        if self.lo == self.hi and o.lo == o.hi:  # exact: one product
+            value = self.lo * o.lo
+            if abs(value.numerator).bit_length() + value.denominator.bit_length() > MAX_BITS:
+                raise PolyTooLargeError("a number too large to check")
+            return Ball(value)
         ends = [self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi]
         if max(abs(e.numerator).bit_length() + e.denominator.bit_length() for e in ends) > MAX_BITS:
             raise PolyTooLargeError("a number too large to check")

@@ -124,7 +124,7 @@ def _is_equation(text: str) -> bool:
 def _plain_point(n: int, context: Context) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for k, name in enumerate(context.vectors):
-        values[name] = [str((3 * i + 2 * k + 1) % 7 - 2 + i * i) for i in range(n)]
+        values[name] = [str((3 * i + 2 * k + 1) % 7 - 3 + (i == k)) for i in range(n)]
     for k, name in enumerate(context.scalars):
         values[name] = str(k + 2)
     return {"n": n, "eps": "1/10", "values": values}
