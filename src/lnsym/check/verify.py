@@ -18,8 +18,9 @@ Assumption steps (each is an implication true for real values; facts are polynom
 ``subst``         the fact is ``k·v + w`` with ``w`` free of the variable ``v`` and ``k`` evidently
                   nonzero: ``v = −w/k`` is substituted everywhere
 ``zero_vector``   the fact is ``λ·P[v,v]`` (‖c(v)‖² = 0): every atom of c(v) becomes 0
-``cancel``        the fact is ``m·q`` with ``m`` evidently nonzero (of one sign, or a sum of
-                  squares plus a positive constant): ``q`` is a new fact
+``cancel``        the fact is ``m·q`` with ``m`` evidently nonzero (of one sign, a sum of
+                  squares plus a positive constant, or a unit: another fact is m·k − c, c != 0):
+                  ``q`` is a new fact
 ``root``          the fact is ``λ·b**k``: ``b`` is a new fact
 ``split``         the fact is ``Σ λ_j m_j s_j²`` with λ_j > 0, m_j evidently > 0: each s_j is a fact
 ``combination``   m·goal equals Σ f_i·fact_i for the given cofactors f_i, with the multiplier m
@@ -362,7 +363,7 @@ class _State:
         elif kind == "cancel":
             fact, factor = self.fact(step), poly_from_json(step.get("factor"))
             quotient = poly_from_json(step.get("quotient"))
-            if not self._nonzero(factor, step.get("positive")):
+            if not self._nonzero(factor, step.get("positive")) and not self._unit(factor, step):
                 raise RejectedError("cancel: the factor is not evidently nonzero")
             if fact != factor * quotient:
                 raise RejectedError("cancel: factor × quotient is not the fact")
@@ -410,6 +411,16 @@ class _State:
                 field.nonneg.add(r)
                 if field.nonnegative(p, strict=True):
                     field.positive.add(r)
+
+    def _unit(self, p: Poly, step: dict[str, Any]) -> bool:
+        """``p != 0`` because a fact reads ``p·k − c`` for the cofactor k and a constant c != 0
+        (``step["unit"] = [fact index, k]``): p·k = c."""
+        unit = step.get("unit")
+        if not isinstance(unit, list) or len(unit) != 2:
+            return False
+        fact = self.fact({"kind": step.get("kind"), "fact": unit[0]})
+        rest = p * poly_from_json(unit[1]) - fact
+        return rest.is_constant() and rest.constant() != 0
 
     def _nonzero(self, p: Poly, squares: Any = None) -> bool:
         """Evidently ``p != 0``: of one strict sign, or ``p = Σ λ m s² + c`` with λ >= 0, m

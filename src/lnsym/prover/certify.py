@@ -188,7 +188,7 @@ def _proposals(state: Any) -> list[dict[str, Any]]:
                     )
             if fact.degree(name) == 1 and not name.startswith("√"):
                 out.append({"kind": "subst", "fact": index, "var": name})
-        out += _factored(index, fact, field)
+        out += _factored(index, fact, field, state.facts)
     if state.vector_goal and len(state.goals) > 1:
         out.append({"kind": "square_goal"})
     out += _combinations(state)
@@ -278,7 +278,7 @@ def _preference(name: str) -> tuple[int, str]:
     return (next((i for i, p in enumerate(order) if name.startswith(p)), len(order)) + 1, name)
 
 
-def _factored(index: int, fact: Poly, field: Field) -> list[dict[str, Any]]:
+def _factored(index: int, fact: Poly, field: Field, facts: list[Poly]) -> list[dict[str, Any]]:
     names = sorted(fact.variables())
     symbols = [sympy.Symbol(f"v{i}") for i in range(len(names))]
     expression = _to_sympy(fact, symbols, names)
@@ -292,10 +292,11 @@ def _factored(index: int, fact: Poly, field: Field) -> list[dict[str, Any]]:
         base, power = polys[0]
         out.append({"kind": "root", "fact": index, "base": poly_to_json(base), "power": power})
     for p, k in polys:  # cancel one factor that is evidently nonzero, or a square sum plus c > 0
-        squares = None
+        squares, unit = None, None
         if not (field.nonnegative(p, True) or field.nonnegative(-p, True)):
             squares = _positive_squares(p)
-            if squares is None:
+            unit = None if squares is not None else _unit(p, facts)
+            if squares is None and unit is None:
                 continue
         quotient = _product([q**j for q, j in polys if q is not p] + [p ** (k - 1)])
         scale = _ratio(fact, p * quotient)
@@ -309,6 +310,8 @@ def _factored(index: int, fact: Poly, field: Field) -> list[dict[str, Any]]:
         }
         if squares is not None:
             step["positive"] = squares
+        if unit is not None:
+            step["unit"] = unit
         out.append(step)
     completed = _squares(fact)
     if completed is not None and len(completed[0]) > 1:
@@ -318,6 +321,32 @@ def _factored(index: int, fact: Poly, field: Field) -> list[dict[str, Any]]:
             split.append([str(constant), poly_to_json(Poly.const(1)), poly_to_json(Poly.const(1))])
         out.append({"kind": "split", "fact": index, "terms": split})
     return out
+
+
+def _unit(p: Poly, facts: list[Poly]) -> list[Any] | None:
+    """A fact ``p·k − c`` (c a nonzero constant) shows p != 0: [its index, k]."""
+    for index, fact in enumerate(facts):
+        c = fact.constant()
+        if not c or not fact:
+            continue
+        quotient = _exact_quotient(fact - c, p)
+        if quotient is not None:
+            return [index, poly_to_json(quotient)]
+    return None
+
+
+def _exact_quotient(p: Poly, q: Poly) -> Poly | None:
+    names = sorted(p.variables() | q.variables())
+    if not names:
+        return None
+    symbols = [sympy.Symbol(f"v{i}") for i in range(len(names))]
+    try:
+        quotient, remainder = sympy.div(
+            _to_sympy(p, symbols, names), _to_sympy(q, symbols, names), *symbols
+        )
+    except (sympy.PolynomialError, ValueError, ZeroDivisionError):
+        return None
+    return _from_sympy(quotient, symbols, names) if remainder == 0 else None
 
 
 def _squares(p: Poly) -> tuple[list[tuple[Fraction, Poly]], Fraction] | None:
