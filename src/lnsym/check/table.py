@@ -19,6 +19,8 @@ product it is, ``()`` for :math:`\mathbf{1}`) or a ``list`` of entries.
 ``sandwich(a, v)`` 2⟨a, v⟩ a − ⟨a, a⟩ v
 ``jvp(F, x, v)``   d/dt F(x + t v) at t = 0 (dual numbers)
 ``diff(F, s)``     ∂F/∂s for a scalar name s (dual numbers)
+``grad(f, x)``     the vector g with ⟨g, v⟩ = jvp(f, x, v) for every v
+``abs(s)``         √(s²)
 =================  ===========================================================================
 """
 
@@ -249,6 +251,7 @@ _TABLE: dict[str, tuple[str, Callable[..., Any]]] = {
         lambda alg, a, v: _add(_scale(_dot(alg, a, v) * 2, a), _scale(-_dot(alg, a, a), v)),
     ),
     "sqrt": ("s", lambda alg, s: alg.sqrt(s)),
+    "abs": ("s", lambda alg, s: alg.sqrt(s * s)),
 }
 
 

@@ -53,6 +53,7 @@ from lnsym.check.table import (
 __all__ = [
     "RejectedError",
     "Verdict",
+    "check_inequality",
     "check_proof",
     "check_refutation",
     "defined_at",
@@ -592,7 +593,15 @@ def check_refutation(statement: dict[str, Any], witness: dict[str, Any]) -> Verd
         left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
         difference = _difference(alg, left, right)
         entries = difference if isinstance(difference, list) else [difference]
-        if not any(e.excludes_zero() for e in entries):
+        relation = statement.get("relation", "=")
+        fails = {  # the relation is false at the witness: LHS − RHS is enclosed on the wrong side
+            "=": lambda d: d.excludes_zero(),
+            "<=": lambda d: d.lo > 0,
+            "<": lambda d: d.lo >= 0,
+            ">=": lambda d: d.hi < 0,
+            ">": lambda d: d.hi <= 0,
+        }[relation]
+        if not any(fails(e) for e in entries):
             raise RejectedError("the witness does not separate the sides")
     except (NotCheckedError, PolyTooLargeError, RecursionError) as why:
         return Verdict(False, False, str(why) or type(why).__name__)
@@ -601,3 +610,55 @@ def check_refutation(statement: dict[str, Any], witness: dict[str, Any]) -> Verd
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as why:
         return Verdict(False, True, f"the statement or witness is malformed ({why!r:.120})")
     return Verdict(True, True)
+
+
+def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdict:
+    """Re-check an inequality: :mod:`lnsym.check.positivity` verifies ``num/den >= 0`` (``> 0``),
+    and this links it to the statement — big − small, evaluated by the checker's own table, times
+    ``den`` is ``num`` exactly, and ``den`` is evidently positive."""
+    from lnsym.check.positivity import CertificateError, check_positivity
+
+    try:
+        relation = statement.get("relation") if isinstance(statement, dict) else None
+        if relation not in ("<=", "<", ">=", ">") or not isinstance(certificate, dict):
+            raise RejectedError("an inequality needs its relation and a positivity certificate")
+        setting = _Setting(statement)
+        if setting.assumptions:
+            raise NotCheckedError("the link of an inequality under assumptions to its statement")
+        num, den, strict = check_positivity(certificate)
+        if strict != (relation in ("<", ">")):
+            raise RejectedError("the certificate's strictness is not the relation's")
+        positive = {"n", "eps", *setting.positive}
+        field = Field(nonneg=positive | setting.nonneg, positive=positive)
+        alg = Symbolic(field, setting.dim)
+        env = setting.env(alg, field)
+        left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
+        if isinstance(left, dict | list) or isinstance(right, dict | list):
+            raise CheckerInputError("an inequality compares scalars")
+        big_minus_small = right - left if relation in ("<=", "<") else left - right
+        roots: dict[str, Any] = {}
+        for name, radicand in certificate.get("radicals", ()):
+            roots[str(name)] = field.sqrt(_at(poly_from_json(radicand), roots, field))
+        num_at, den_at = _at(num, roots, field), _at(den, roots, field)
+        if not field.nonnegative(den_at.num * den_at.den, strict=True):
+            raise RejectedError("the certificate's denominator is not evidently positive")
+        if not (big_minus_small * den_at - num_at).is_zero():
+            raise RejectedError("the certified num/den is not big − small of the statement")
+    except (NotCheckedError, PolyTooLargeError, RecursionError) as why:
+        return Verdict(False, False, str(why) or type(why).__name__)
+    except (RejectedError, UndefinedError, CheckerInputError, CertificateError) as why:
+        return Verdict(False, True, str(why))
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as why:
+        return Verdict(False, True, f"the statement or certificate is malformed ({why!r:.120})")
+    return Verdict(True, True)
+
+
+def _at(p: Poly, values: dict[str, Any], field: Field) -> Any:
+    """``p`` with its variables replaced by the checker's values (roots) or atoms."""
+    total = field.const(0)
+    for monomial, coefficient in p.terms.items():
+        term = field.const(coefficient)
+        for name, exponent in monomial:
+            term = term * (values[name] if name in values else field.var(name)) ** exponent
+        total = total + term
+    return total

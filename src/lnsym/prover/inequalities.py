@@ -138,6 +138,11 @@ def prove_inequality(
         Status.REFUTED: f"certified witness at n = {found.n if found else '?'}",
         Status.UNKNOWN: "no positivity certificate found",
     }[status]
+    checked, note = False, ""
+    if status is not Status.UNKNOWN:
+        status, checked, note = _recheck(problem, relation, (lhs, rhs), status, data, found)
+        if status is Status.UNKNOWN:
+            why, found, data = note, None, None
     return InequalityProof(
         lhs=problem.lhs,
         rhs=problem.rhs,
@@ -153,8 +158,48 @@ def prove_inequality(
         relation=relation,
         certificate=tuple(steps) if data is not None else (),
         certificate_data=data,
-        checked=data is not None,
+        checked=checked,
+        check_note=note,
     )
+
+
+def _recheck(
+    problem: Problem,
+    relation: str,
+    texts: tuple[Any, Any],
+    status: Status,
+    data: dict[str, Any] | None,
+    found: Witness | None,
+) -> tuple[Status, bool, str]:
+    """The trusted checker's word: the positivity certificate linked to the statement (its own
+    table computes big − small), or the witness re-evaluated in its rational balls."""
+    from lnsym.check.verify import check_inequality, check_refutation
+    from lnsym.prover.certify import statement_data
+
+    statement = statement_data(texts, problem.context, problem.assumptions, problem.dim, ())
+    statement["relation"] = relation
+    if status is Status.PROVED:
+        assert data is not None
+        verdict = check_inequality(statement, data)
+        if not verdict.accepted:
+            return (
+                status,
+                False,
+                (
+                    "positivity certificate checked by lnsym.check.positivity; its link to the "
+                    f"statement not checked: {verdict.reason}"
+                ),
+            )
+        return status, True, "certificate and its link to the statement checked by lnsym.check"
+    assert found is not None
+    exact = dict(found.exact)
+    point = {"n": found.n, "eps": str(exact.pop("eps", found.eps)), "values": exact}
+    verdict = check_refutation(statement, point)
+    if verdict.accepted:
+        return status, True, "certificate checked by lnsym.check"
+    if not verdict.checked:
+        return status, False, f"not checked: {verdict.reason}"
+    return Status.UNKNOWN, False, f"certificate rejected: {verdict.reason}"
 
 
 def _kind(problem: Problem) -> Kind:
