@@ -245,7 +245,7 @@ def test_cli_attribute_with_a_4d_stack(tmp_path: Path, capsys) -> None:  # type:
     data = json.loads(capsys.readouterr().out)
     logit = reference_ln(stack.sum(axis=0)) @ np.arange(1, 9)
     np.testing.assert_allclose(data["logit"], logit, rtol=1e-12)
-    assert [c["name"] for c in data["components"]] == ["stack[1]", "stack[2]", "stack[3]"]
+    assert [c["name"] for c in data["components"]] == ["stack[0]", "stack[1]", "stack[2]"]
 
 
 def test_cli_whole_vocabulary(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
