@@ -253,7 +253,16 @@ def test_attribution_errors() -> None:
     with pytest.raises(DataError, match="names"):
         attribute([[1.0, 2.0]], [1.0, 2.0], names=["a", "b"])
     with pytest.raises(DataError, match="one per reader"):
-        attribute([[1.0, 2.0]], [[1.0, 2.0], [0.0, 1.0]], b=[1.0, 2.0, 3.0])
+        attribute([[1.0, 2.0]], [[1.0, 2.0], [0.0, 1.0]], b=[1.0, 2.0, 3.0], w_axis=-1)
+    # a square reader matrix is ambiguous (W_U with d_vocab == d_model): the error names w_axis
+    with pytest.raises(DataError, match="w_axis=0"):
+        attribute([[1.0, 2.0]], [[1.0, 2.0], [0.0, 1.0]])
+    # neither axis has length n: the error names w_axis too
+    with pytest.raises(DataError, match="w_axis"):
+        attribute([[1.0, 2.0, 3.0]], np.ones((2, 4)))
+    # the LN shift given as b (TransformerLens's ln.b) is pointed to beta=
+    with pytest.raises(DataError, match="beta="):
+        attribute([[1.0, 2.0, 3.0]], np.ones((3, 5)), b=[0.1, 0.2, 0.3])
     with pytest.raises(DataError, match="w is a number"):
         attribute([[1.0, 2.0]], 3.0)
 
