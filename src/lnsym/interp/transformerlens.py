@@ -622,7 +622,7 @@ def _readers(
         raise DataError(
             f"{wrong.size} incorrect_tokens for {index.size} tokens; give one, or one per token"
         )
-    wrong = np.broadcast_to(wrong, index.shape)
+    wrong = np.array(np.broadcast_to(wrong, index.shape))
     return W - parts.W_U[:, wrong], b - parts.b_U[wrong], index, wrong
 
 
@@ -658,6 +658,21 @@ def _check(what: str, errors: np.ndarray, bounds: np.ndarray) -> Check:
     ratio = errors / np.maximum(bounds, np.finfo(float).tiny)
     worst = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
     return Check(what, float(errors[worst]), float(bounds[worst]))
+
+
+def _norm_unit(parts: Unembedding, x: np.ndarray, out: np.ndarray, unit: float) -> float:
+    """The rounding unit the model's final norm computed in: the model's dtype, or float32 when
+    its output (``ln_final.hook_out``) carries float32 rounding in a float64 model (HF-style
+    RMSNorm modules normalize in float32 whatever the dtype). Never looser than float32."""
+    if unit >= 2.0**-23 or out.size == 0:
+        return unit
+    scale = shared_scale(x, parts.eps, parts.norm)
+    v = x - x.mean(axis=-1, keepdims=True) if parts.norm == "LN" else x
+    exact = v * scale[..., None] * to_numpy(parts.g).astype(np.float64) + to_numpy(
+        parts.beta
+    ).astype(np.float64)
+    relative = float(np.max(np.abs(out - exact)) / max(float(np.max(np.abs(exact))), 1e-300))
+    return 2.0**-23 if relative > 2.0**-40 else unit
 
 
 def _row_norms(array: np.ndarray) -> np.ndarray:
@@ -715,8 +730,8 @@ def logit_attribution(
     dx = x_sum - x64
     n, count = x64.shape[-1], stack64.shape[0]
     unit = _unit(parts.dtype, stack.dtype)
-    # RMSNorm modules (HF's, TL's native) compute in float32 whatever the model's dtype
-    norm_unit = max(unit, 2.0**-23) if parts.norm == "RMS" else unit
+    out = to_numpy(_pos_slice(cache["ln_final.hook_out"], pos_slice, -2)).astype(np.float64)
+    norm_unit = _norm_unit(parts, x64, out, unit)
     residual_bound = 2 * unit * np.sqrt(count + 1) * (np.abs(stack64).sum(axis=0) + np.abs(x64))
     residual = _check(
         "the components sum to the residual the final norm read (ln_final.hook_in)",
@@ -733,7 +748,6 @@ def logit_attribution(
     readers64 = to_numpy(W).astype(np.float64)
     largest = float(np.max(np.abs(readers64), initial=0.0))
     g64 = to_numpy(parts.g).astype(np.float64)
-    out = to_numpy(_pos_slice(cache["ln_final.hook_out"], pos_slice, -2)).astype(np.float64)
     scale = shared_scale(x64, parts.eps, parts.norm)
     bias_size = float(np.max(np.abs(to_numpy(b).astype(np.float64)), initial=0.0))
     # the model's rounding (its norm and unembedding in its dtype: each normed entry, each
@@ -954,8 +968,8 @@ def logit_lens(
     # the last layer's exact lens against the model's own logits
     x_final = _pos_slice(cache["ln_final.hook_in"], pos_slice, -2)
     model_logits = to_numpy(_model_logits(model, x_final)).astype(np.float64)
-    unit = _unit(parts.dtype, *(["float32"] if parts.norm == "RMS" else []))
     out = to_numpy(_pos_slice(cache["ln_final.hook_out"], pos_slice, -2)).astype(np.float64)
+    unit = _norm_unit(parts, to_numpy(x_final).astype(np.float64), out, _unit(parts.dtype))
     largest = float(np.max(np.abs(W), initial=0.0))
     bound = (
         2
