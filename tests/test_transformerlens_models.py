@@ -4,7 +4,6 @@ gains and shifts in every norm. Each number is checked against the model's own f
 
 from __future__ import annotations
 
-import copy
 import warnings
 
 import numpy as np
@@ -111,7 +110,7 @@ def test_rms_shares_are_uncentred(setup) -> None:  # type: ignore[no-untyped-def
 
 def test_gamma_applied_twice_is_not_ok(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A wrongly folded W_U (γ applied twice) disagrees with the model's logits: ok is False."""
-    kind, model, cache, logits = setup
+    kind, model, cache, _logits = setup
     if kind.endswith("Pre"):
         pytest.skip("no gain to apply twice")
     real = lt.unembedding
@@ -131,7 +130,7 @@ def test_gamma_applied_twice_is_not_ok(setup, monkeypatch) -> None:  # type: ign
 
 
 def test_tokens_differences_and_positions(setup) -> None:  # type: ignore[no-untyped-def]
-    kind, model, cache, logits = setup
+    _kind, model, cache, logits = setup
     result = lt.logit_attribution(
         cache, model, tokens=[5, 11], incorrect_tokens=[7, 7], pos_slice=-1
     )
@@ -174,7 +173,7 @@ def test_logit_lens_exact_scale_against_the_model(setup) -> None:  # type: ignor
 def test_fold_verdicts(setup) -> None:  # type: ignore[no-untyped-def]
     """TL issue #1580 (native LNPre/RMSPre fold_ln mis-folded with non-identity weights): TL 4.3's
     folds are checked against the proved fold; LNPre's uncentred W_U is named harmless."""
-    kind, model, cache, logits = setup
+    kind, model, _cache, _logits = setup
     result = lt.fold_unembedding(model)
     assert result.ok, result.report()
     if kind == "LNPre":
@@ -199,7 +198,7 @@ def test_half_precision_models() -> None:
     for kind in ("LN", "RMS"):
         for dtype in (torch.float16, torch.bfloat16):
             model = build(kind, dtype)
-            logits, cache = run(model)
+            _logits, cache = run(model)
             result = lt.logit_attribution(cache, model)
             assert result.ok and result.shares.dtype == dtype, result.report()
             frozen = lt.frozen_scale_error(cache, model)
@@ -210,7 +209,7 @@ def test_half_precision_models() -> None:
 def test_square_unembedding_needs_w_axis() -> None:
     """d_vocab == d_model: the adapter passes w_axis=0; a bare square matrix is refused."""
     model = build("LN", d_vocab=D_MODEL)
-    logits, cache = run(model)
+    _logits, cache = run(model)
     assert lt.logit_attribution(cache, model).ok
     stack, _ = cache.decompose_resid(return_labels=True)
     with pytest.raises(DataError, match="w_axis=0"):
@@ -222,7 +221,7 @@ def test_gain_offset() -> None:
     """Gains stored as offsets (Gemma's 1 + w): the adapter applies 1 + w when told, and the
     check against the model fails when told wrong."""
     model = build("RMS")
-    logits, cache = run(model)
+    _logits, cache = run(model)
     parts = lt.unembedding(model, gain_offset=True)
     np.testing.assert_allclose(
         parts.g.detach().numpy(), 1 + model.ln_final.weight.detach().numpy(), rtol=0, atol=0
@@ -267,7 +266,7 @@ def test_post_ln_is_refused_with_the_reason(bert) -> None:  # type: ignore[no-un
     """TL issue #509 (LN folding is wrong for post-LN blocks): lnsym refuses to attribute or fold
     a BERT-style model, and says why; the residual components really do not sum to what ln_final
     reads (so any ok=True would be off)."""
-    model, cache, logits = bert
+    model, cache, _logits = bert
     for call in (
         lambda: lt.logit_attribution(cache, model),
         lambda: lt.fold_unembedding(model),
@@ -286,7 +285,7 @@ def test_post_ln_what_can_be_attributed(bert) -> None:  # type: ignore[no-untype
     """What the refusal points to: one LayerNorm's output read by a linear reader, split over parts
     that sum to its input — here the last block's ln2 (input resid_mid + mlp_out) read by the MLM
     head's dense layer, checked against the model's own ln2 output."""
-    model, cache, logits = bert
+    model, cache, _logits = bert
     last = model.cfg.n_layers - 1
     ln2_in = cache[f"blocks.{last}.ln2.hook_in"].double()
     mlp_out = cache[f"blocks.{last}.hook_mlp_out"].double()
