@@ -213,3 +213,26 @@ def test_compare_with_an_assumption(capsys: pytest.CaptureFixture[str]) -> None:
         "mu(x) = 0",
     )
     assert code == 0 and data["status"] == "proved"
+
+
+def test_attribute_norm_rms_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    """--norm RMS: shares g*a_k/rms(x), no centring (checked against NumPy)."""
+    code, out = run_json(
+        capsys,
+        "attribute",
+        "--component",
+        "a=1,2,3,4",
+        "--component",
+        "b=0,1,-1,2",
+        "--set",
+        "w=1,0,0.5,-1",
+        "--norm",
+        "RMS",
+    )
+    a, b, w = np.array([1, 2, 3, 4.0]), np.array([0, 1, -1, 2.0]), np.array([1, 0, 0.5, -1])
+    rms = np.sqrt(((a + b) ** 2).mean() + 1e-5)
+    assert code == 0 and out["ok"] and out["norm"] == "RMS"
+    shares = [c["share"] for c in out["components"]]
+    np.testing.assert_allclose(shares, [w @ a / rms, w @ b / rms], rtol=1e-12)
+    assert main(["fold", "--set", "w=1,2,3", "--set", "g=2,1,1", "--norm", "RMS", "--center"]) == 2
+    assert "RMSNorm" in capsys.readouterr().err

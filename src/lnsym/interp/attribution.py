@@ -226,14 +226,15 @@ class Attribution:
                     title += f", reader {tuple(int(i) for i in index[len(batch) :])}"
                 value = float(logit[index])
                 read = value - float(bias[index])
+                v = "c(x)" if self.norm == "LN" else "x"
                 lines.append(
-                    f"{title}: <w, g*LN(x) + beta> + b = {value:.15g}   (eps = {self.eps:g}, shared "
-                    f"scale sqrt(n)/sqrt(|c(x)|^2 + n eps) = {float(scale[row]):.10g})"
+                    f"{title}: <w, g*{self.norm}(x) + beta> + b = {value:.15g}   (eps = "
+                    f"{self.eps:g}, shared scale sqrt(n)/sqrt(|{v}|^2 + n eps) = "
+                    f"{float(scale[row]):.10g})"
                 )
                 header = f"  {'component':<{width}}  {'share':>20}  {'fraction':>9}"
-                lines.append(
-                    header + (f"  {'<g*w, LN(a_k)> alone':>22}" if separate is not None else "")
-                )
+                alone = f"<g*w, {self.norm}(a_k)> alone"
+                lines.append(header + (f"  {alone:>22}" if separate is not None else ""))
                 for k, name in enumerate(self.names):
                     share = float(shares[(k, *index)])
                     fraction = f"{share / read:9.3f}" if read != 0 else f"{'-':>9}"
@@ -251,7 +252,7 @@ class Attribution:
                         bias[index]
                     )
                     lines.append(
-                        f"  per-component LN would give {separate_total:.15g}, off by "
+                        f"  per-component {self.norm} would give {separate_total:.15g}, off by "
                         f"{separate_total - value:.6g}: a different quantity"
                     )
         if len(rows) > shown:
