@@ -507,7 +507,7 @@ def attribute(
         raise DataError(
             "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
         )
-    source = tensor if native is not None else None
+    source = _owner(tensor) if native is not None else None
     largest = _largest(readers, native, source)
     products, inputs = _row_bounds(
         stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute, norm
@@ -774,6 +774,16 @@ def _tensor_state(tensor: Any) -> tuple[Any, ...] | None:
         str(tensor.device),
         sample.to(torch.float64).cpu().numpy().tobytes(),
     )
+
+
+def _owner(tensor: Any) -> Any:
+    """The tensor whose identity and state stand for ``tensor``'s values: the base of a view over
+    all of it (TransformerLens's ``model.W_U`` is a new transposed view of one parameter at every
+    access, so its max |W_U| is remembered by the parameter), else the tensor itself."""
+    base = getattr(tensor, "_base", None)
+    if base is not None and base.numel() == tensor.numel():
+        return base
+    return tensor
 
 
 def _largest(readers: np.ndarray, native: Any = None, source: Any = None) -> float:
