@@ -484,6 +484,9 @@ def attribute(
     compute = _compute_dtype(kind.dtype_name, reader_batch)
     wanted = separate if separate is not None else not reader_batch
     scale, scaled, affine, ln_read = _row_blocks(stacked, gain, shift, eps, wanted, norm)
+    if not np.all(np.isfinite(scale)):
+        what = "c(x) = 0 (a constant residual)" if norm == "LN" else "x = 0"
+        raise DataError(f"{what} with eps = 0 in some row: the norm is 0/0 there; give eps > 0")
     blocks = [scaled, affine, shift] + ([ln_read] if ln_read is not None else [])
     # every reading by every reader: one matrix product, in the compute dtype
     native: Any = None
@@ -504,8 +507,13 @@ def attribute(
     gap -= logit
     error = float(np.max(np.abs(gap, out=gap))) if gap.size else 0.0
     if not np.isfinite(error):
+        if np.all(np.isfinite(affine)) and np.all(np.isfinite(stacked)):
+            raise DataError(
+                "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
+            )
         raise DataError(
-            "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
+            f"the normed residual {norm}(x) is not finite for these components (entries too large "
+            "or too small for float64, or NaN); rescale them or give eps > 0"
         )
     source = _owner(tensor) if native is not None else None
     largest = _largest(readers, native, source)
@@ -655,8 +663,10 @@ def shared_scale(x: np.ndarray, eps: float, norm: str = "LN") -> np.ndarray:
     m = np.where(m > 0, m, 1.0)
     reduced = v / m
     squares = np.einsum("...j,...j->...", reduced, reduced)
+    # (sqrt(n eps)/m)^2 <= 1 (m >= sqrt(n eps)): no underflow of m*m for tiny entries
+    floor_term = (floor / m[..., 0]) ** 2 if eps > 0 else 0.0
     with np.errstate(divide="ignore", over="ignore"):
-        root = m[..., 0] * np.sqrt(squares + n * eps / (m[..., 0] * m[..., 0]))
+        root = m[..., 0] * np.sqrt(squares + floor_term)
         return np.sqrt(n) / root
 
 
