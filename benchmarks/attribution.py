@@ -49,8 +49,9 @@ from timing import interleaved_medians  # noqa: E402 - benchmarks/timing.py, bes
 D_MODEL, VOCAB, COMPONENTS = 768, 50257, 13
 
 
-def build(positions: int):  # type: ignore[no-untyped-def]
-    """A float32 bridge (6 layers, d_model 768, GPT-2 vocabulary), its cache, and a 13-part stack."""
+def build(positions: int, heads: bool = False):  # type: ignore[no-untyped-def]
+    """A float32 bridge (6 layers, d_model 768, GPT-2 vocabulary), its cache, and a 13-part stack
+    (``heads``: the head decomposition, ``get_full_resid_decomposition``: 81 parts)."""
     import torch
     from transformer_lens import TransformerBridge, TransformerBridgeConfig
 
@@ -75,6 +76,9 @@ def build(positions: int):  # type: ignore[no-untyped-def]
     tokens = torch.randint(0, VOCAB, (1, positions), generator=generator)
     with torch.no_grad():
         _, cache = model.run_with_cache(tokens)
+    if heads:
+        stack, labels = cache.get_full_resid_decomposition(expand_neurons=False, return_labels=True)
+        return model, cache, stack, [str(label) for label in labels]
     stack, labels = cache.decompose_resid(return_labels=True)
     stack = torch.cat([stack[:1] + stack[1:2], stack[2:]])  # embed + pos_embed: 13 components
     names = ["embeddings", *labels[2:]]
@@ -82,12 +86,12 @@ def build(positions: int):  # type: ignore[no-untyped-def]
     return model, cache, stack, names
 
 
-def measure(positions: int, repeats: int) -> tuple[float, float, float, float]:
+def measure(positions: int, repeats: int, heads: bool = False) -> tuple[float, float, float, float]:
     """TL's and lnsym's median times at ``positions`` (lnsym: W_U seen before, and a new tensor
     each call), and max |lnsym share - TL share|."""
     import torch
 
-    model, cache, stack, names = build(positions)
+    model, cache, stack, names = build(positions, heads)
     W_U, b_U = model.W_U.detach(), model.b_U.detach()
     g, beta = model.ln_final.weight.detach(), model.ln_final.bias.detach()
     folded = (g[:, None] * W_U).contiguous()  # prepared once, outside TL's timing
@@ -116,6 +120,13 @@ def main() -> None:
     parser.add_argument(
         "--positions", type=int, nargs="*", default=[1, 128], help="positions (1 128)"
     )
+    parser.add_argument(
+        "--heads",
+        type=int,
+        nargs="*",
+        default=[1],
+        help="positions for the head decomposition (81 components; default 1; none: skip)",
+    )
     options = parser.parse_args()
     import torch
 
@@ -129,10 +140,12 @@ def main() -> None:
         f"{'positions':>9}  {'TL (s)':>9}  {'lnsym (s)':>9}  {'lnsym/TL':>8}  "
         f"{'new W_U/TL':>10}  max |lnsym - TL|"
     )
-    for positions in options.positions:
-        tl_time, lnsym_time, new_time, difference = measure(positions, options.repeats)
+    cases = [(p, False) for p in options.positions] + [(p, True) for p in options.heads]
+    for positions, heads in cases:
+        tl_time, lnsym_time, new_time, difference = measure(positions, options.repeats, heads)
+        label = f"{positions}{' (heads)' if heads else ''}"
         print(
-            f"{positions:>9}  {tl_time:9.4f}  {lnsym_time:9.4f}  {lnsym_time / tl_time:8.2f}  "
+            f"{label:>9}  {tl_time:9.4f}  {lnsym_time:9.4f}  {lnsym_time / tl_time:8.2f}  "
             f"{new_time / tl_time:10.2f}  {difference:.2g}",
             flush=True,
         )

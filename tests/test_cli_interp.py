@@ -260,3 +260,26 @@ def test_attribute_numbers_from_zero_and_prints_no_negative_zero(
     assert logit < 0  # a zero share of a negative logit: the fraction is 0, unsigned
     zero = next(line for line in out.splitlines() if line.startswith("  parts[2] "))
     assert zero.split()[1:3] == ["0", "0.000"]
+
+
+def test_attribute_norm_rms_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    """--norm RMS: shares g*a_k/rms(x), no centring (checked against NumPy)."""
+    code, out = run_json(
+        capsys,
+        "attribute",
+        "--component",
+        "a=1,2,3,4",
+        "--component",
+        "b=0,1,-1,2",
+        "--set",
+        "w=1,0,0.5,-1",
+        "--norm",
+        "RMS",
+    )
+    a, b, w = np.array([1, 2, 3, 4.0]), np.array([0, 1, -1, 2.0]), np.array([1, 0, 0.5, -1])
+    rms = np.sqrt(((a + b) ** 2).mean() + 1e-5)
+    assert code == 0 and out["ok"] and out["norm"] == "RMS"
+    shares = [c["share"] for c in out["components"]]
+    np.testing.assert_allclose(shares, [w @ a / rms, w @ b / rms], rtol=1e-12)
+    assert main(["fold", "--set", "w=1,2,3", "--set", "g=2,1,1", "--norm", "RMS", "--center"]) == 2
+    assert "RMSNorm" in capsys.readouterr().err

@@ -193,8 +193,10 @@ def test_any_shape_and_chunking(
     rng = np.random.default_rng(seed)
     parts = [rng.normal(size=(rows, n)) * 10.0 ** rng.integers(-3, 4) for _ in range(count)]
     W, b = rng.normal(size=(vocab, n)), rng.normal(size=vocab)
-    eager = attribute(parts, W, b=b)
-    computed = attribute([da.from_array(p, chunks=(block, n)) for p in parts], W, b=b).compute()
+    # one reader per row (w_axis=-1): a square W (vocab == n) needs it said
+    eager = attribute(parts, W, b=b, w_axis=-1)
+    lazy = attribute([da.from_array(p, chunks=(block, n)) for p in parts], W, b=b, w_axis=-1)
+    computed = lazy.compute()
     for field in ("shares", "bias", "scale", "logit"):
         _close(getattr(computed, field), getattr(eager, field))
     assert computed.ok

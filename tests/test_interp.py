@@ -254,7 +254,16 @@ def test_attribution_errors() -> None:
     with pytest.raises(DataError, match="names"):
         attribute([[1.0, 2.0]], [1.0, 2.0], names=["a", "b"])
     with pytest.raises(DataError, match="one per reader"):
-        attribute([[1.0, 2.0]], [[1.0, 2.0], [0.0, 1.0]], b=[1.0, 2.0, 3.0])
+        attribute([[1.0, 2.0]], [[1.0, 2.0], [0.0, 1.0]], b=[1.0, 2.0, 3.0], w_axis=-1)
+    # a square reader matrix is ambiguous (W_U with d_vocab == d_model): the error names w_axis
+    with pytest.raises(DataError, match="w_axis=0"):
+        attribute([[1.0, 2.0]], [[1.0, 2.0], [0.0, 1.0]])
+    # neither axis has length n: the error names w_axis too
+    with pytest.raises(DataError, match="w_axis"):
+        attribute([[1.0, 2.0, 3.0]], np.ones((2, 4)))
+    # the LN shift given as b (TransformerLens's ln.b) is pointed to beta=
+    with pytest.raises(DataError, match="beta="):
+        attribute([[1.0, 2.0, 3.0]], np.ones((3, 5)), b=[0.1, 0.2, 0.3])
     with pytest.raises(DataError, match="w is a number"):
         attribute([[1.0, 2.0]], 3.0)
 
@@ -498,3 +507,53 @@ def test_gather_components() -> None:
         gather_components({"p[1]": Data(np.ones(4), "p")}, stack, "p.npy")
     with pytest.raises(DataError, match="no components; give at least one"):
         gather_components({})
+
+
+# --------------------------------------------------------------------------------------------------
+# RMSNorm attribution, huge components, a tight identity bound (issue 21, issue 19)
+# --------------------------------------------------------------------------------------------------
+
+
+def test_rms_attribution_against_numpy() -> None:
+    rng = np.random.default_rng(5)
+    n = 16
+    parts = rng.standard_normal((3, 4, n)) + 2.0  # large means: centring would matter
+    w, g, beta = rng.standard_normal(n), 1 + 0.3 * rng.standard_normal(n), rng.standard_normal(n)
+    result = attribute(parts, w, g=g, beta=beta, b=0.25, norm="RMS")
+    x = parts.sum(0)
+    rms = np.sqrt((x**2).mean(-1) + 1e-5)
+    np.testing.assert_allclose(result.shares, (parts * g) @ w / rms, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(result.logit, (g * x / rms[:, None] + beta) @ w + 0.25, rtol=1e-12)
+    assert result.ok and result.norm == "RMS"
+    assert result.proofs[0].proved and "RMS" in result.proofs[0].statement()
+    assert result.refutation.status.value == "refuted"
+    # LayerNorm's shares on the same data are another quantity: their sum misses the RMS logit
+    ln = attribute(parts, w, g=g, beta=beta, b=0.25)
+    assert float(np.max(np.abs(ln.total - result.logit))) > 1e-2
+    with pytest.raises(DataError, match="norm="):
+        attribute(parts, w, norm="batch")
+
+
+def test_huge_components_give_the_right_shares() -> None:
+    """Issue 19: a = (1e200, -1e200, 0), b = (0, 0, 1), w = (1, 0, 0). The scale is computed
+    without overflow: a's share is sqrt(3/2) (exactly: c(a)_1 = 1e200, |c(x)| = sqrt(2)·1e200),
+    never 0 with ok=True."""
+    result = attribute({"a": [1e200, -1e200, 0.0], "b": [0.0, 0.0, 1.0]}, [1.0, 0.0, 0.0])
+    assert float(result.shares[0]) == pytest.approx(np.sqrt(1.5), rel=1e-12)
+    assert abs(float(result.shares[1])) < 1e-150
+    if not np.isclose(float(result.logit), np.sqrt(1.5), rtol=1e-12):
+        assert not result.ok  # the logit itself went wrong: the check must say so
+
+
+def test_identity_bound_is_tight() -> None:
+    """The identity's rounding bound is at most a few hundred times the error really seen (it was
+    ~1e5 times at GPT-2 scale), and a float32 share that is off by 1e-3 fails it."""
+    rng = np.random.default_rng(7)
+    n, vocab = 256, 300
+    parts = rng.standard_normal((8, 3, n)).astype(np.float32)
+    W = (0.05 * rng.standard_normal((n, vocab))).astype(np.float32)
+    g = (1 + 0.3 * rng.standard_normal(n)).astype(np.float32)
+    result = attribute(parts, W, g=g, w_axis=0)
+    assert result.ok and result.error > 0
+    assert result.tolerance < 300 * result.error
+    assert result.tolerance < 1e-3

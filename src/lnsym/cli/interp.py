@@ -71,6 +71,13 @@ def register(subparsers: Any) -> None:
     add_values(fo, "w or W, g, beta, b, x, eps")
     fo.add_argument("--center", action="store_true", help="center the folded reader: c(g*w)")
     fo.add_argument(
+        "--norm",
+        default="LN",
+        type=str.upper,
+        choices=("LN", "RMS"),
+        help="the norm before the reader: LN (LayerNorm, default) or RMS (RMSNorm; no --center)",
+    )
+    fo.add_argument(
         "--axis", type=int, default=None, metavar="K", help="the normalized axis of w (W: 0)"
     )
     fo.add_argument(
@@ -117,6 +124,14 @@ def register(subparsers: Any) -> None:
         help="a matrix, one row per component",
     )
     add_values(at, "w or W, g, beta, b, eps")
+    at.add_argument(
+        "--norm",
+        default="LN",
+        type=str.upper,
+        choices=("LN", "RMS"),
+        help="the norm before the reader: LN (LayerNorm, default; shares read c(a_k)) or RMS "
+        "(RMSNorm: g*a_k/rms(x), no centring)",
+    )
     at.add_argument("--axis", type=int, default=-1, metavar="K", help="the normalized axis")
     at.add_argument(
         "--w-axis", type=int, default=None, metavar="K", help="the normalized axis of w (W: 0)"
@@ -168,6 +183,7 @@ def run_fold(args: argparse.Namespace) -> int:
         eps=take_eps(values, DEFAULT_EPS),
         axis=axis,
         x_axis=args.x_axis,
+        norm=args.norm,
     )
     written = result.save(args.out, args.bias_out)
     print(json.dumps(result.to_json()) if args.json else result.report(written))
@@ -198,6 +214,7 @@ def run_attribute(args: argparse.Namespace) -> int:
         eps=take_eps(values, DEFAULT_EPS),
         axis=args.axis,
         w_axis=w_axis,
+        norm=args.norm,
     )
     if isinstance(result, LazyAttribution) and args.out is not None:
         inputs = [*sorted(args.components), *([args.matrix] if args.matrix else [])]

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError
-from lnsym.interp.identities import CENTERED_FOLD, FOLD, require
+from lnsym.interp.identities import CENTERED_FOLD, FOLD, RMS_FOLD, require
 from lnsym.interp.values import Value, as_array, short, vector_length
 from lnsym.kernels import Kernel, kernel
 from lnsym.kernels.interop import array_kind, restore, to_numpy
@@ -83,9 +83,12 @@ class Fold:
     proof: Proof
     check: FoldCheck | None
     eps: float = DEFAULT_EPS
+    norm: str = "LN"
 
     @property
     def identity(self) -> Statement:
+        if self.norm == "RMS":
+            return RMS_FOLD
         return CENTERED_FOLD if self.centered else FOLD
 
     def report(self, written: Sequence[str] = ()) -> str:
@@ -178,25 +181,44 @@ def _readout(rows: np.ndarray, readers: np.ndarray) -> np.ndarray:
     return np.matmul(rows, flat.T).reshape((*rows.shape[:-1], *readers.shape[:-1]))
 
 
+_AFFINE = {"LN": "LNA(x, g, beta)", "RMS": "hadamard(g, RMS(x)) + beta"}
+
+
 def unfolded_logit(
-    x: np.ndarray, w: np.ndarray, g: np.ndarray, beta: np.ndarray, b: Any, eps: float
+    x: np.ndarray,
+    w: np.ndarray,
+    g: np.ndarray,
+    beta: np.ndarray,
+    b: Any,
+    eps: float,
+    norm: str = "LN",
 ) -> np.ndarray:
-    r""":math:`\langle w, g \odot \operatorname{LN}_\varepsilon(x) + \beta\rangle + b` for every row of
-    ``x`` against every reader of ``w`` (normalized axis last; result shape ``x`` batch + ``w`` batch)."""
-    affine = np.asarray(_kernel("LNA(x, g, beta)", "x,g,beta")(x=x, g=g, beta=beta, eps=eps))
+    r""":math:`\langle w, g \odot \operatorname{LN}_\varepsilon(x) + \beta\rangle + b` (``norm="RMS"``:
+    RMS in place of LN) for every row of ``x`` against every reader of ``w`` (normalized axis
+    last; result shape ``x`` batch + ``w`` batch)."""
+    affine = np.asarray(_kernel(_AFFINE[norm], "x,g,beta")(x=x, g=g, beta=beta, eps=eps))
     return _readout(affine, w) + np.asarray(b)
 
 
-def folded_logit(x: np.ndarray, reader: np.ndarray, bias: Any, eps: float) -> np.ndarray:
-    r""":math:`\langle w', \operatorname{LN}_\varepsilon(x)\rangle + b'`, shaped like :func:`unfolded_logit`."""
-    ln = np.asarray(_kernel("LN(x)", "x")(x=x, eps=eps))
+def folded_logit(
+    x: np.ndarray, reader: np.ndarray, bias: Any, eps: float, norm: str = "LN"
+) -> np.ndarray:
+    r""":math:`\langle w', \operatorname{LN}_\varepsilon(x)\rangle + b'` (or RMS), shaped like
+    :func:`unfolded_logit`."""
+    ln = np.asarray(_kernel(f"{norm}(x)", "x")(x=x, eps=eps))
     return _readout(ln, reader) + np.asarray(bias)
 
 
 def _tolerance(
-    x: np.ndarray, w: np.ndarray, g: np.ndarray, beta: np.ndarray, b: np.ndarray, eps: float
+    x: np.ndarray,
+    w: np.ndarray,
+    g: np.ndarray,
+    beta: np.ndarray,
+    b: np.ndarray,
+    eps: float,
+    norm: str = "LN",
 ) -> float:
-    ln = np.asarray(_kernel("LN(x)", "x")(x, eps=eps))
+    ln = np.asarray(_kernel(f"{norm}(x)", "x")(x, eps=eps))
     terms = _readout(np.abs(g * ln), np.abs(w)) + _readout(np.abs(beta), np.abs(w)) + np.abs(b)
     n = x.shape[-1]
     return float((n + 8) * 2.0**-52 * np.max(terms))
@@ -215,6 +237,7 @@ def fold(
     x_axis: int = -1,
     check: bool = True,
     seed: int = 0,
+    norm: str = "LN",
 ) -> Fold:
     r"""Fold the affine LN parameters :math:`g, \beta` (and the bias :math:`b`) into the reader ``w``.
 
@@ -234,8 +257,21 @@ def fold(
     Any array type may come in (NumPy, PyTorch, JAX; see :mod:`lnsym.kernels.interop`): the folded
     reader and bias come back as the type and dtype of ``w`` (detached: the fold and its float64
     check run in NumPy). The check's arrays are float64 NumPy arrays.
+
+    ``norm="RMS"``: the norm is RMSNorm, :math:`g \odot \operatorname{RMS}(x) + \beta`; the fold is
+    the same (:data:`~lnsym.interp.identities.RMS_FOLD`), but ``center=True`` is refused: RMS(x)
+    is not orthogonal to 1, so a centred reader changes the logits
+    (:data:`~lnsym.interp.identities.RMS_READER_CENTERING`, refuted).
     """
-    proof = require(CENTERED_FOLD if center else FOLD)
+    from lnsym.interp.attribution import norm_kind
+
+    norm = norm_kind(norm)
+    if norm == "RMS" and center:
+        raise DataError(
+            "center=True after RMSNorm is wrong: RMS(x) is not orthogonal to 1, so the centred "
+            "reader c(g*w) changes the logits (refuted: reader centering after RMSNorm); drop it"
+        )
+    proof = require(RMS_FOLD if norm == "RMS" else CENTERED_FOLD if center else FOLD)
     kind = array_kind(w, g, beta, b)
     readers = as_array(w, "w")
     if readers.ndim == 0:
@@ -267,10 +303,10 @@ def fold(
                 raise DataError("x is a number; the residual must be a vector (or rows of them)")
             rows = _to_last(rows, x_axis, "x")
             vector_length({"w": readers, "x": rows})
-        unfolded = unfolded_logit(rows, readers, gain, shift, bias_in, eps)
-        folded = folded_logit(rows, reader, bias, eps)
+        unfolded = unfolded_logit(rows, readers, gain, shift, bias_in, eps, norm)
+        folded = folded_logit(rows, reader, bias, eps, norm)
         error = float(np.max(np.abs(unfolded - folded)))
-        tolerance = _tolerance(rows, readers, gain, shift, bias_in, eps)
+        tolerance = _tolerance(rows, readers, gain, shift, bias_in, eps, norm)
         result_check = FoldCheck(unfolded, folded, error, tolerance, random)
     reader_out = restore(np.moveaxis(reader, -1, axis), kind)
-    return Fold(reader_out, restore(bias, kind), center, proof, result_check, eps)
+    return Fold(reader_out, restore(bias, kind), center, proof, result_check, eps, norm)

@@ -26,14 +26,19 @@ __all__ = [
     "FOLD",
     "IDENTITIES",
     "LINEARITY_OF_C",
+    "LINEARITY_OF_DOT",
     "PER_COMPONENT_LN",
     "READER_CENTERING",
+    "RMS_ATTRIBUTION_SCALE",
+    "RMS_CENTERED_ATTRIBUTION",
+    "RMS_FOLD",
     "RMS_READER_CENTERING",
     "SCALE_INVARIANCE_WITH_EPS",
     "IdentityNotProvedError",
     "attribution_identity",
     "check",
     "require",
+    "rms_attribution_identity",
 ]
 
 
@@ -83,6 +88,35 @@ LINEARITY_OF_C = Statement(
     ("w", "a", "b"),
     name="linearity of the centered reading",
 )
+#: ⟨w, g⊙RMS(x) + β⟩ + b = ⟨g⊙w, RMS(x)⟩ + (⟨w, β⟩ + b): the affine RMSNorm folds into the reader
+#: (uncentred: :data:`RMS_READER_CENTERING` is refuted).
+RMS_FOLD = Statement(
+    "dot(w, hadamard(g, RMS(x)) + beta) + b",
+    "dot(hadamard(g, w), RMS(x)) + (dot(w, beta) + b)",
+    ("w", "x", "g", "beta"),
+    ("b",),
+    name="RMSNorm fold",
+)
+#: ⟨w, RMS(x)⟩ = √n⟨w, x⟩/√(‖x‖² + nε): after RMSNorm the logit is linear in x over one shared scale.
+RMS_ATTRIBUTION_SCALE = Statement(
+    "dot(w, RMS(x))",
+    "sqrt(n)*dot(w, x)/sqrt(norm(x)**2 + n*eps)",
+    ("w", "x"),
+    name="logit through the shared RMSNorm scale",
+)
+#: ⟨w, a + b⟩ = ⟨w, a⟩ + ⟨w, b⟩: with the identity above, RMSNorm attribution for any number of parts.
+LINEARITY_OF_DOT = Statement(
+    "dot(w, a + b)", "dot(w, a) + dot(w, b)", ("w", "a", "b"), name="linearity of the reading"
+)
+#: centring the components before an RMSNorm reading (LN's shares used for an RMS model) is wrong.
+RMS_CENTERED_ATTRIBUTION = Statement(
+    "dot(w, RMS(a + b))",
+    "sqrt(n)*dot(w, c(a))/sqrt(norm(a + b)**2 + n*eps) + "
+    "sqrt(n)*dot(w, c(b))/sqrt(norm(a + b)**2 + n*eps)",
+    ("w", "a", "b"),
+    expect=Status.REFUTED,
+    name="centred components after RMSNorm",
+)
 #: per-component LN is not attribution: ⟨w, LN(a + b)⟩ ≠ ⟨w, LN(a)⟩ + ⟨w, LN(b)⟩.
 PER_COMPONENT_LN = Statement(
     "dot(w, LN(a + b))",
@@ -114,6 +148,10 @@ IDENTITIES: dict[str, Statement] = {
         LINEARITY_OF_C,
         PER_COMPONENT_LN,
         SCALE_INVARIANCE_WITH_EPS,
+        RMS_FOLD,
+        RMS_ATTRIBUTION_SCALE,
+        LINEARITY_OF_DOT,
+        RMS_CENTERED_ATTRIBUTION,
     )
 }
 
@@ -139,6 +177,26 @@ def attribution_identity(count: int) -> Statement:
         ("w", "g", "beta", *names),
         ("b",),
         name=f"attribution over {count} component{'s' if count > 1 else ''}",
+    )
+
+
+def rms_attribution_identity(count: int) -> Statement:
+    r"""⟨w, g⊙RMS(Σₖ aₖ) + β⟩ + b = Σₖ √n⟨g⊙w, aₖ⟩/√(‖Σⱼ aⱼ‖² + nε) + (⟨w, β⟩ + b).
+
+    RMSNorm does not centre: each share reads its component as it is. Components ``a1 … a{count}``.
+    """
+    if count < 1:
+        raise LnsymError("attribution needs at least one component")
+    names = tuple(f"a{k}" for k in range(1, count + 1))
+    total = " + ".join(names)
+    scale = f"sqrt(norm({total})**2 + n*eps)"
+    shares = " + ".join(f"sqrt(n)*dot(hadamard(g, w), {a})/{scale}" for a in names)
+    return Statement(
+        f"dot(w, hadamard(g, RMS({total})) + beta) + b",
+        f"{shares} + (dot(w, beta) + b)",
+        ("w", "g", "beta", *names),
+        ("b",),
+        name=f"RMSNorm attribution over {count} component{'s' if count > 1 else ''}",
     )
 
 
