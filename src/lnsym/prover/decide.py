@@ -37,7 +37,14 @@ from lnsym.lang.definitions import (
     scalar_symbol,
 )
 from lnsym.lang.names import resolve
-from lnsym.lang.parser import Assumption, Context, parse_assumption, parse_typed
+from lnsym.lang.parser import (
+    Assumption,
+    Context,
+    free_names,
+    parse_assumption,
+    parse_typed,
+    used_names,
+)
 from lnsym.lang.walker import Evaluator
 from lnsym.prover.assumptions import (
     Knowledge,
@@ -507,6 +514,28 @@ def _as_written(problem: Problem) -> tuple[Expr, ...]:
 
 
 def _refute(problem: Problem, decision: Decision) -> Witness | None:
+    found = _search_witness(problem, decision)
+    if found is None:
+        return None
+    used = _used_names(problem)  # a declared name the claim never uses takes any value: not shown
+    return replace(
+        found,
+        values={k: v for k, v in found.values.items() if k in used},
+        exact={k: v for k, v in found.exact.items() if k in used or k == "eps"},
+    )
+
+
+def _used_names(problem: Problem) -> set[str]:
+    """The declared names the claim and its assumptions use, as written or as simplified."""
+    names = free_names(problem.lhs) | free_names(problem.rhs)
+    names |= {name for side in problem.texts if isinstance(side, str) for name in used_names(side)}
+    for assumption in problem.assumptions:
+        names |= free_names(assumption.lhs) | free_names(assumption.rhs)
+        names |= {name for side in assumption.sides or () for name in used_names(side.text)}
+    return names
+
+
+def _search_witness(problem: Problem, decision: Decision) -> Witness | None:
     if not problem.limits:
         return find_witness(
             problem.lhs,

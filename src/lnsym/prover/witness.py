@@ -275,12 +275,18 @@ def _candidates(
 
 
 def _solve_equalities(
-    point: Point, context: Context, assumptions: Sequence[Assumption], free: set[str]
-) -> Point:
-    """Adjust ``point`` to meet the equalities: each residual is solved exactly for one unknown."""
+    point: Point,
+    context: Context,
+    assumptions: Sequence[Assumption],
+    free: set[str],
+    choice: int = 0,
+) -> tuple[Point, bool]:
+    """Adjust ``point`` to meet the equalities: each residual is solved exactly for one unknown
+    (with two real roots, root ``choice``); also whether a choice between roots was made."""
+    branched = False
     equalities = [a for a in assumptions if a.relation == "="]
     if not equalities:
-        return point
+        return point, branched
     backend = ComponentwiseBackend(point.n)
     evaluator: Evaluator[list[Expr], Expr] = Evaluator(backend)
     residuals: list[Expr] = []
@@ -288,7 +294,7 @@ def _solve_equalities(
         try:
             left, right = evaluator(a.lhs), evaluator(a.rhs)
         except (ZeroDivisionError, TypeError, ValueError):
-            return point
+            return point, branched
         residuals.extend(p - q for p, q in _pairs(left, right, point.n))
     unknowns: dict[Symbol, tuple[str, int | None]] = {}
     for name in context.vectors:
@@ -349,7 +355,10 @@ def _solve_equalities(
                 roots = [r for r in roots if r.is_positive]
             if not roots:
                 continue
-            root = sympy.nsimplify(roots[0]) if roots[0].is_Float else roots[0]
+            roots = list(dict.fromkeys(roots))
+            branched = branched or len(roots) > 1
+            chosen = roots[choice % len(roots)]
+            root = sympy.nsimplify(chosen) if chosen.is_Float else chosen
             name, index = unknowns[symbol]
             if index is None:
                 current[name] = root
@@ -359,7 +368,7 @@ def _solve_equalities(
                 current[name] = entries
             locked |= {s for s in residual.free_symbols if s in unknowns}
             break
-    return Point(point.n, point.eps, current)
+    return Point(point.n, point.eps, current), branched
 
 
 def find_point(
@@ -390,9 +399,13 @@ def _points(
     rng = random.Random(seed)
     free = {*context.vectors, *context.scalars} - set(fixed)
     for candidate in _candidates(context, dims, rng, fixed, attempts):
-        point = _solve_equalities(candidate, context, assumptions, free)
+        point, branched = _solve_equalities(candidate, context, assumptions, free)
         if all(holds(a, point) for a in assumptions):
             yield point
+        if branched:  # the other root of a quadratic (mu(x) = 2 of (mu(x)-1)*(mu(x)-2) = 0)
+            other, _ = _solve_equalities(candidate, context, assumptions, free, choice=1)
+            if other.values != point.values and all(holds(a, other) for a in assumptions):
+                yield other
 
 
 # --------------------------------------------------------------------------------------------------
