@@ -24,7 +24,8 @@ import sympy
 from mpmath import iv
 from sympy import Expr, Rational, Symbol
 
-from lnsym.lang.definitions import VectorSymbol, eps, n
+from lnsym.errors import UnsupportedError
+from lnsym.lang.definitions import Definition, VectorSymbol, eps, n
 from lnsym.lang.parser import Assumption, Context
 from lnsym.lang.walker import Evaluator
 from lnsym.numeric.mpmath_eval import evaluate_mp
@@ -42,6 +43,7 @@ __all__ = [
     "Point",
     "certified_sign",
     "conditions_hold",
+    "defined",
     "exact_value",
     "find_limit_witness",
     "find_point",
@@ -103,10 +105,16 @@ class ExactBackend(ComponentwiseBackend):
         return value
 
     def power(self, base: Expr, exponent: Expr) -> Expr:
-        if base == 0 and exponent.is_number and not exponent.is_positive:
-            raise _UndefinedError("0 to a non-positive power")
-        if not exponent.is_Integer and certified_sign(base)[0] != 1 and base != 0:
-            raise _UndefinedError("a fractional power of a negative number is not real")
+        """A power, only where it is certified real: a divisor certified non-zero, the base of a
+        fractional power certified nonnegative (positive, for a negative exponent)."""
+        if base == 0 and exponent.is_number and not exponent.is_positive and exponent != 0:
+            raise _UndefinedError("0 to a negative power")
+        if not (exponent.is_Integer and exponent >= 0):
+            sign = certified_sign(base)[0] if base.is_number else None
+            if exponent.is_negative and sign not in (1, -1):
+                raise _UndefinedError("a division by a number not certified non-zero")
+            if not exponent.is_Integer and sign not in (0, 1):
+                raise _UndefinedError("a fractional power of a number not certified nonnegative")
         return sympy.Pow(base, exponent)
 
 
@@ -120,6 +128,41 @@ def exact_value(expr: Expr, point: Point) -> Value | None:
     if any(not _real_number(v) for v in items):
         return None
     return value
+
+
+def defined(exprs: Sequence[Expr], point: Point) -> bool:
+    """Is every expression defined at ``point``, *as written*: every power, square root and
+    definition inside it (the arguments of a derivative included) evaluates to a real number there,
+    each divisor certified non-zero? SymPy folds ``X/X`` to 1 and ``0*X`` to 0; the written forms
+    (:attr:`lnsym.lang.parser.Parsed.written`) keep every divisor, so a point where one vanishes
+    fails here."""
+    evaluator: Evaluator[list[Expr], Expr] = Evaluator(ExactBackend(point))
+    for expr in exprs:
+        for node in sympy.preorder_traversal(expr):
+            if not isinstance(node, sympy.Pow | sympy.Abs | Definition):
+                continue
+            try:
+                value = evaluator(_evaluated(node))
+            except (
+                _UndefinedError,
+                ZeroDivisionError,
+                UnsupportedError,
+                TypeError,
+                ValueError,
+                KeyError,
+            ):
+                return False  # undefined there, or a name the point has no value for
+            items = value if isinstance(value, list) else [value]
+            if not all(_real_number(v) for v in items):
+                return False
+    return True
+
+
+def _evaluated(expr: Expr) -> Expr:
+    """A written (unevaluated) expression rebuilt with SymPy's evaluation: its typed form."""
+    if not expr.args or isinstance(expr, VectorSymbol):
+        return expr
+    return expr.func(*(_evaluated(a) for a in expr.args))
 
 
 def _real_number(value: Expr) -> bool:
@@ -309,16 +352,19 @@ def _solve_equalities(
                 None,
             )
     current = dict(point.values)
+    if "eps" in free:  # eps = alpha with 2*alpha = 1: eps is an unknown too
+        unknowns[eps] = ("eps", None)
+        current["eps"] = point.eps
 
     def value_of(symbol: Symbol) -> Expr:
         name, index = unknowns[symbol]
         value = current[name]
         return value[index] if isinstance(value, list) and index is not None else value
 
-    def numeric(expr: Expr, keep: Symbol | None = None) -> Expr:
+    def numeric(expr: Expr, keep: Symbol | None = None, unknown_kept: bool = False) -> Expr:
         replacements: dict[Expr, Expr] = {}
         for s in expr.free_symbols:
-            if s == keep:
+            if s == keep or (unknown_kept and s in unknowns):
                 continue
             if s == n:
                 replacements[s] = sympy.Integer(point.n)
@@ -336,6 +382,18 @@ def _solve_equalities(
                     replacements[s] = value
         return expr.xreplace(replacements)
 
+    eliminated = _eliminate(residuals, unknowns, value_of, numeric, choice)
+    if eliminated is not None:
+        found, branched = eliminated
+        for symbol, root in found.items():
+            name, index = unknowns[symbol]
+            if index is None:
+                current[name] = root
+            else:
+                entries = list(current[name])
+                entries[index] = root
+                current[name] = entries
+        return _with_eps(point, current), branched
     locked: set[Symbol] = set()
     for residual in residuals:
         options = [s for s in residual.free_symbols if s in unknowns and s not in locked]
@@ -368,7 +426,152 @@ def _solve_equalities(
                 current[name] = entries
             locked |= {s for s in residual.free_symbols if s in unknowns}
             break
-    return Point(point.n, point.eps, current), branched
+    return _with_eps(point, current), branched
+
+
+def _with_eps(point: Point, values: dict[str, Value]) -> Point:
+    """``point`` with new ``values`` (an ``"eps"`` entry is the new ε)."""
+    values = dict(values)
+    epsilon = values.pop("eps", point.eps)
+    assert not isinstance(epsilon, list)
+    return Point(point.n, epsilon, values)
+
+
+def _eliminate(
+    residuals: list[Expr],
+    unknowns: dict[Symbol, tuple[str, int | None]],
+    value_of: Callable[[Symbol], Expr],
+    numeric: Callable[..., Expr],
+    choice: int,
+) -> tuple[dict[Symbol, Expr], bool] | None:
+    """Meet every residual at once: a residual linear in an unknown with a numeric coefficient
+    eliminates it (its value stays a function of the others, so later residuals may still move
+    them: ``mu(x) = 0`` and ``norm(x) = 1`` together); any other residual is solved for one
+    unknown with the others at the point's values (a square root squared away, the root checked).
+    The new values, and whether a choice between roots was made; None when a residual resists."""
+    solved: dict[Symbol, Expr] = {}
+    fixed: dict[Symbol, Expr] = {}
+    branched = False
+    pending = [numeric(raw, keep=None, unknown_kept=True) for raw in residuals]
+
+    def current(residual: Expr) -> Expr:
+        reduced = sympy.expand(residual.xreplace(fixed).xreplace(solved))
+        return sympy.expand(sympy.fraction(sympy.together(reduced))[0])
+
+    def free(numerator: Expr) -> list[Symbol]:
+        return sorted(
+            (s for s in numerator.free_symbols if s in unknowns and s not in fixed),
+            key=lambda s: (s.is_positive is True, str(s)),
+        )
+
+    while pending:
+        numerators = [current(r) for r in pending]
+        pending = [r for r, num in zip(pending, numerators, strict=True) if num != 0]
+        numerators = [num for num in numerators if num != 0]
+        if not pending:
+            break
+        linear = None  # first, any residual linear in an unknown with a numeric coefficient
+        for index, numerator in enumerate(numerators):
+            for symbol in free(numerator):
+                try:
+                    poly = sympy.Poly(numerator, symbol)
+                except sympy.PolynomialError:
+                    continue
+                slope = poly.coeff_monomial(symbol)
+                if poly.degree() == 1 and slope.is_number and slope != 0 and not symbol.is_positive:
+                    linear = index, symbol, sympy.expand(-(numerator - slope * symbol) / slope)
+                    break
+            if linear is not None:
+                break
+        if linear is not None:
+            index, symbol, value = linear
+            solved = {k: sympy.expand(v.xreplace({symbol: value})) for k, v in solved.items()}
+            solved[symbol] = value
+            pending.pop(index)
+            continue
+        numerator = numerators[0]  # else one unknown of the first, the others set to numbers
+        options = free(numerator)
+        if not options:
+            return None
+        done = False
+        for pool in ("point", "zero", "one"):
+            for symbol in options:
+                others = {
+                    o: value_of(o) if pool == "point" else sympy.S(0 if pool == "zero" else 1)
+                    for o in numerator.free_symbols
+                    if o in unknowns and o != symbol and o not in fixed
+                }
+                if any(o.is_positive and not v.is_positive for o, v in others.items()):
+                    continue
+                roots = _real_roots(sympy.expand(numerator.xreplace(others)), symbol)
+                if not roots:
+                    continue
+                branched = branched or len(roots) > 1
+                fixed.update(others)
+                fixed[symbol] = roots[choice % len(roots)]
+                solved = {k: sympy.expand(v.xreplace(fixed)) for k, v in solved.items()}
+                done = True
+                break
+            if done:
+                break
+        if not done:
+            return None
+        pending.pop(0)
+    out = dict(fixed)
+    for symbol, value in solved.items():
+        rest = {o: value_of(o) for o in value.free_symbols if o in unknowns and o not in out}
+        out[symbol] = sympy.expand(value.xreplace(out).xreplace(rest))
+    if any(not v.is_number or not _real_number(v) for v in out.values()):
+        return None
+    if any(symbol.is_positive and not value.is_positive for symbol, value in out.items()):
+        return None
+    return out, branched
+
+
+def _real_roots(expr: Expr, symbol: Symbol) -> list[Expr]:
+    """The real roots of ``expr`` in ``symbol`` (degree 1 or 2, one square root squared away, an
+    absolute value opened with either sign; every root checked in ``expr`` itself)."""
+    absolutes = [a for a in expr.atoms(sympy.Abs) if a.has(symbol)]
+    if len(absolutes) == 1:
+        (absolute,) = absolutes
+        out: list[Expr] = []
+        for sign in (1, -1):
+            for r in _real_roots(expr.xreplace({absolute: sign * absolute.args[0]}), symbol):
+                if (
+                    r not in out
+                    and certified_sign(sympy.expand(expr.xreplace({symbol: r})))[0] == 0
+                ):
+                    out.append(r)
+        return out
+    if absolutes:
+        return []
+    radicals = [a for a in expr.atoms(sympy.Pow) if a.exp == sympy.S.Half and a.has(symbol)]
+    if len(radicals) > 1:
+        return []
+    target = expr
+    if radicals:
+        (root,) = radicals
+        parts = sympy.collect(expr, root, evaluate=False)
+        if set(parts) - {root, sympy.S.One}:
+            return []
+        p, q = parts.get(sympy.S.One, sympy.S.Zero), parts.get(root, sympy.S.Zero)
+        target = sympy.expand(p**2 - q**2 * root.base)
+    try:
+        poly = sympy.Poly(target, symbol)
+    except sympy.PolynomialError:
+        return []
+    if poly.degree() not in (1, 2) or not all(c.is_number for c in poly.coeffs()):
+        return []
+    out = []
+    for r in sympy.roots(poly, multiple=True):
+        if not r.is_real or r in out:
+            continue
+        if symbol.is_positive and not r.is_positive:
+            continue
+        if radicals and certified_sign(sympy.expand(expr.xreplace({symbol: r})))[0] != 0:
+            continue
+        out.append(r)
+    return out
 
 
 def find_point(
@@ -397,7 +600,7 @@ def _points(
     seed: int,
 ) -> Any:
     rng = random.Random(seed)
-    free = {*context.vectors, *context.scalars} - set(fixed)
+    free = {*context.vectors, *context.scalars, "eps"} - set(fixed)
     for candidate in _candidates(context, dims, rng, fixed, attempts):
         point, branched = _solve_equalities(candidate, context, assumptions, free)
         if all(holds(a, point) for a in assumptions):
@@ -436,8 +639,8 @@ def find_witness(
         left, right = exact_value(lhs, point), exact_value(rhs, point)
         if left is None or right is None:
             continue
-        if any(exact_value(side, point) is None for side in domain):
-            continue  # outside the domain of a side as written
+        if domain and not defined(domain, point):
+            continue  # outside the domain of a side (or an assumption) as written
         witness = _separating(point, left, right)
         if witness is not None:
             return witness
