@@ -68,7 +68,7 @@ class Case:
     cls: int
     lhs: str
     rhs: str
-    truth: str  # "true" | "false" | "conditional"
+    truth: str  # "true" | "false" | "conditional" | "undefined" (a side defined nowhere allowed)
     vectors: str | None = None
     scalars: str | None = None
     assume: tuple[str, ...] = ()
@@ -2678,6 +2678,246 @@ def _table_cases() -> list[Case]:
     return out
 
 
+# ---- class 9 (issue 19): vacuous proofs through X/X -> 1, completeness of the assumptions ---------
+def zero_vector(rng: random.Random, n: int, pt: Point) -> Any:
+    return [F(0)] * n
+
+
+def mean_of_y(value: Any) -> Callable[[random.Random, int, Point], Any]:
+    return lambda rng, n, pt: with_mean(pt.values["y"], value)
+
+
+def number(value: Any) -> Callable[[random.Random, int, Point], Any]:
+    return lambda rng, n, pt: F(value)
+
+
+def either_sign(value: Any) -> Callable[[random.Random, int, Point], Any]:
+    return lambda rng, n, pt: F(rng.choice([value, -value]))
+
+
+def _unit_centered(rng: random.Random, n: int) -> Point | None:
+    """A centered x with |x| = 1 exactly, (1/2, 1/2, -1/2, -1/2, 0, ...) permuted (n >= 4)."""
+    if n < 4:
+        return None
+    x = [F(1, 2), F(1, 2), F(-1, 2), F(-1, 2)] + [F(0)] * (n - 4)
+    rng.shuffle(x)
+    return point(n, rng.choice([F(1, 10), F(2)]), x=x)
+
+
+CLASS9 = [
+    # undefined at every point the assumptions allow: never PROVED (docs/verdicts.md), never refuted
+    C(9, "mu(c(x))/mu(c(x))", "1", "undefined", decide=True, note="issue: mu(c(x)) = 0"),
+    C(9, "Var(x)/Var(x)", "1", "undefined", dim=1, decide=True, note="issue: Var = 0 at n = 1"),
+    C(
+        9,
+        "alpha/alpha",
+        "1",
+        "undefined",
+        scalars="alpha",
+        assume="alpha = 0",
+        sample=fixed(alpha=const0),
+        decide=True,
+        note="issue",
+    ),
+    C(
+        9,
+        "cos(x, x)",
+        "1",
+        "undefined",
+        assume="x = 0*x",
+        sample=fixed(x=zero_vector),
+        decide=True,
+        note="issue",
+    ),
+    C(9, "mu(c(x))/mu(c(x))", "2", "undefined", decide=True, note="never refuted either"),
+    C(9, "0/mu(c(x))", "0", "undefined", decide=True, note="SymPy folds 0/X to 0"),
+    C(9, "LN(x)/mu(c(x))*mu(c(x))", "LN(x)", "undefined", decide=True, note="a vector side"),
+    C(
+        9,
+        "norm(c(x))**2/Var(x)",
+        "n",
+        "undefined",
+        assume="Var(x) = 0",
+        sample=fixed(x=constvec),
+        decide=True,
+        note="the divisor vanishes under the assumption",
+    ),
+    C(
+        9,
+        "dot(x, y)/(norm(x)*norm(y))",
+        "cos(x, y)",
+        "undefined",
+        vectors="x,y",
+        assume="y = 0*x",
+        sample=fixed(y=zero_vector),
+        decide=True,
+        note="cos's own divisor",
+    ),
+    C(9, "sqrt(-1 - alpha**2)*0", "0", "undefined", scalars="alpha", decide=True),
+    C(
+        9,
+        "alpha*beta/(alpha*beta)",
+        "1",
+        "undefined",
+        scalars="alpha,beta",
+        assume="alpha*beta = 0",
+        sample=fixed(beta=const0),
+        decide=True,
+        note="a zero divisor",
+    ),
+    # defined somewhere: still proved
+    C(9, "alpha/alpha", "1", "true", scalars="alpha", decide=True),
+    C(9, "Var(x)/Var(x)", "1", "true", dims=(2, 3, 5), decide=True, note="at n >= 2"),
+    C(9, "cos(x, x)", "1", "true", decide=True),
+    C(
+        9,
+        "LN(x)",
+        "x/sqrt(eps + 1/n)",
+        "true",
+        assume=("norm(x) = 1", "mu(x) = 0"),
+        sample=_unit_centered,
+        dims=(4, 5),
+        decide=True,
+        note="the domain point needs mu(x) = 0 and norm(x) = 1 at once",
+    ),
+    # completeness (issue 19 item 5) and more of the class
+    C(
+        9,
+        "mu(x)",
+        "1",
+        "true",
+        vectors="x,y",
+        assume="(mu(x)-1)**2 + (mu(y)-2)**2 = 0",
+        sample=fixed(x=mean_of(1), y=mean_of_y(2)),
+        decide=True,
+        note="issue: a sum of squares",
+    ),
+    C(
+        9,
+        "mu(y)",
+        "0",
+        "true",
+        vectors="x,y",
+        assume="mu(x)**2 + mu(y)**2 - 2*mu(x) + 1 = 0",
+        sample=fixed(x=mean_of(1), y=mean_of_y(0)),
+        decide=True,
+        note="the same sum of squares, expanded",
+    ),
+    C(
+        9,
+        "beta",
+        "0",
+        "true",
+        scalars="alpha,beta",
+        assume=("alpha*beta = 0", "alpha > 1"),
+        sample=fixed(alpha=number(2), beta=const0),
+        decide=True,
+        note="issue: alpha > 1 makes alpha non-zero",
+    ),
+    C(
+        9,
+        "beta",
+        "0",
+        "true",
+        scalars="alpha,beta",
+        assume=("alpha*beta = 0", "alpha < -1"),
+        sample=fixed(alpha=number(-2), beta=const0),
+        decide=True,
+    ),
+    C(
+        9,
+        "alpha",
+        "2",
+        "true",
+        scalars="alpha",
+        assume="alpha**3 = 8",
+        sample=fixed(alpha=number(2)),
+        decide=True,
+        note="issue: alpha**2 + 2*alpha + 4 has no real root",
+    ),
+    C(
+        9,
+        "alpha",
+        "-1",
+        "true",
+        scalars="alpha",
+        assume="alpha**3 = -1",
+        sample=fixed(alpha=number(-1)),
+        decide=True,
+    ),
+    C(
+        9,
+        "alpha",
+        "1",
+        "true",
+        scalars="alpha",
+        assume=("alpha**4 = 1", "alpha > 0"),
+        sample=fixed(alpha=number(1)),
+        decide=True,
+    ),
+    C(
+        9,
+        "sqrt(alpha**2)",
+        "2",
+        "true",
+        scalars="alpha",
+        assume="alpha**2 = 4",
+        sample=fixed(alpha=either_sign(2)),
+        decide=True,
+        note="issue: |alpha| >= 0 and |alpha|**2 = 4",
+    ),
+    C(
+        9,
+        "sqrt(mu(x)**2)",
+        "3",
+        "true",
+        assume="mu(x)**2 = 9",
+        sample=fixed(x=lambda rng, n, pt: with_mean(pt.values["x"], rng.choice([3, -3]))),
+        decide=True,
+    ),
+    C(
+        9,
+        "mu(x)",
+        "1",
+        "false",
+        assume="(mu(x)-1)*(mu(x)-2) = 0",
+        cex=P(3, x=[2, 2, 2]),
+        decide=True,
+        note="issue: the other root",
+    ),
+    C(
+        9,
+        "mu(x)",
+        "2",
+        "false",
+        assume="(mu(x)-1)*(mu(x)-2) = 0",
+        cex=P(3, x=[1, 1, 1]),
+        decide=True,
+    ),
+    C(9, "mu(x)", "1", "false", assume="mu(x)**2 = 1", cex=P(3, x=[-1, -1, -1]), decide=True),
+    C(
+        9,
+        "alpha",
+        "2",
+        "false",
+        scalars="alpha",
+        assume="alpha**2 = 4",
+        cex=P(3, x=X3, alpha=-2),
+        decide=True,
+    ),
+    C(
+        9,
+        "sqrt(alpha**2)",
+        "alpha",
+        "false",
+        scalars="alpha",
+        assume="alpha**2 = 4",
+        cex=P(3, x=X3, alpha=-2),
+        decide=True,
+    ),
+]
+
+
 CASES = (
     CLASS1
     + CLASS2
@@ -2685,6 +2925,7 @@ CASES = (
     + CLASS4
     + CLASS5
     + CLASS8
+    + CLASS9
     + MORE
     + MORE2
     + MORE3
@@ -2742,6 +2983,9 @@ def test_ground_truth(case: Case) -> None:
             if case.dim is not None:
                 assert pt.n == case.dim
             assert _fails_at(case, pt), f"not a counterexample: {pt}"
+    if case.truth == "undefined":  # some side is undefined at every sampled point
+        verdicts = [(pt, _holds_at(case, pt)) for pt in sampled_points(case)]
+        assert len(verdicts) >= 2 and all(v is None for _, v in verdicts), verdicts
     if case.truth in ("true", "conditional"):
         verdicts = [(pt, _holds_at(case, pt)) for pt in sampled_points(case)]
         assert all(v is not False for _, v in verdicts), [pt for pt, v in verdicts if v is False]
@@ -2903,8 +3147,15 @@ def test_verdict(case: Case) -> None:
     elif status == "refuted":
         assert case.truth != "true", f"REFUTED a true claim:\n{report}"
         check_witness(case, result)
+    if case.truth == "undefined":
+        assert status == "unknown", f"a side is defined nowhere; expected UNKNOWN:\n{report}"
     if case.decide:
-        expected = {"true": "proved", "false": "refuted", "conditional": "proved"}[case.truth]
+        expected = {
+            "true": "proved",
+            "false": "refuted",
+            "conditional": "proved",
+            "undefined": "unknown",
+        }[case.truth]
         assert status == expected, f"expected {expected.upper()}:\n{report}"
 
 

@@ -8,6 +8,17 @@ each :math:`a_k` by differentiating in the language (:mod:`lnsym.lang.calculus`)
 the limit :math:`\varepsilon \to 0` (generic values, :math:`c(x) \ne 0`). A coefficient that is not
 proved is reported as such, never printed as if it were.
 
+**The remainder is proved too.** Limits of the derivatives do not make a Taylor series by
+themselves: :math:`\sqrt\varepsilon \to 0`, yet :math:`\sqrt\varepsilon \ne 0 + O(\varepsilon)`. So the
+expansion to order :math:`K` is called proved only when, besides each :math:`a_k`, the next derivative
+has a *finite* proved limit, :math:`F^{(K+1)}/(K+1)! \to a_{K+1}`. Then :math:`F^{(K+1)}` is bounded
+on some :math:`(0, h)` and, by Taylor's theorem with the Lagrange remainder,
+:math:`|F - \sum_{k \le K} a_k\varepsilon^k| \le \sup_{(0, \varepsilon)} |F^{(K+1)}|\,
+\varepsilon^{K+1}/(K+1)!`, i.e. :math:`O(\varepsilon^{K+1})` (the expressions of the language are
+algebraic in ε, so smooth on a small enough :math:`(0, h)` where they are defined). When that limit
+is infinite or not proved (``sqrt(eps)``, ``eps*sqrt(eps)`` at order 1), the remainder is reported
+as not proved and :attr:`Series.proved` is False.
+
 >>> s = series("LN(x)", order=1)
 >>> print(s)
 LN(x) = LN(x, 0) - eps*c(x)/(2*Var(x)**(3/2)) + O(eps**2)
@@ -33,7 +44,7 @@ from lnsym.lang.calculus import PartialDerivative, derivative
 from lnsym.lang.definitions import kind_of
 from lnsym.lang.latex import latex
 from lnsym.lang.names import resolve
-from lnsym.lang.parser import parse_typed
+from lnsym.lang.parser import Context, parse_typed
 from lnsym.numeric.data import Data, read_value
 from lnsym.prover import prove
 from lnsym.prover.verdict import Proof
@@ -67,11 +78,21 @@ class Series:
     terms: tuple[Term, ...]
     vectors: tuple[str, ...]
     scalars: tuple[str, ...]
+    #: the proof that the next derivative has a finite limit (the remainder is O(v^(K+1))); None
+    #: when its candidate is not finite at 0.
+    remainder: Term | None = None
+    #: why the remainder is not proved, when it is not.
+    remainder_reason: str = ""
+
+    @property
+    def remainder_proved(self) -> bool:
+        """Whether the remainder is proved to be O(variable^(order+1))."""
+        return self.remainder is not None and self.remainder.proved
 
     @property
     def proved(self) -> bool:
-        """Whether every coefficient is proved."""
-        return all(t.proved for t in self.terms)
+        """Whether every coefficient and the order of the remainder are proved."""
+        return all(t.proved for t in self.terms) and self.remainder_proved
 
     def truncated(self) -> Expr:
         """:math:`\\sum_k a_k\\,\\varepsilon^k` (the zero terms left out)."""
@@ -81,7 +102,8 @@ class Series:
         kept = [t for t in self.terms if t.coefficient != 0]
         body = " + ".join(_term_text(t, self.variable) for t in kept) or "0"
         body = body.replace("+ -", "- ")
-        return f"{self.expr} = {body} + O({self.variable}**{self.order + 1})"
+        unproved = "" if self.remainder_proved else "  (remainder not proved)"
+        return f"{self.expr} = {body} + O({self.variable}**{self.order + 1}){unproved}"
 
     def latex(self) -> str:
         """The expansion in LaTeX."""
@@ -102,7 +124,27 @@ class Series:
                 f"[{t.proof.status.value}{conditions}: {lhs} -> {t.coefficient} as "
                 f"{self.variable} -> 0; {t.proof.method}]"
             )
+        lines.append(self._remainder_line())
         return "\n".join(lines)
+
+    def _remainder_line(self) -> str:
+        big_o = f"O({self.variable}**{self.order + 1})"
+        statement = _coefficient_statement(self.expr, self.variable, self.order + 1)
+        if self.remainder is None:
+            return f"  remainder {big_o}: [not proved: {self.remainder_reason}]"
+        proof = self.remainder.proof
+        conditions = f" for {', '.join(proof.conditions)}" if proof.conditions else ""
+        if not proof.proved:
+            return (
+                f"  remainder {big_o}: [{proof.status.value}: {statement} -> "
+                f"{self.remainder.coefficient} as {self.variable} -> 0 is not proved; "
+                f"{self.remainder_reason or proof.method}]"
+            )
+        return (
+            f"  remainder {big_o}: [proved{conditions}: {statement} -> "
+            f"{self.remainder.coefficient} (finite) as {self.variable} -> 0, so the Taylor "
+            f"remainder is {big_o}]"
+        )
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -121,6 +163,13 @@ class Series:
                 }
                 for t in self.terms
             ],
+            "remainder": {
+                "order": self.order + 1,
+                "proved": self.remainder_proved,
+                "status": self.remainder.proof.status.value if self.remainder else "unknown",
+                "limit": str(self.remainder.coefficient) if self.remainder else None,
+                "reason": self.remainder_reason,
+            },
         }
 
 
@@ -166,16 +215,50 @@ def series(
         if power:
             current = derivative(current, variable, sympy.S.One)
         candidate = _at_zero(current / math.factorial(power), variable)
-        statement = _coefficient_statement(parsed, variable, power)
-        proof = prove(
-            statement,
-            candidate,
-            vectors=context.vectors,
-            scalars=context.scalars,
-            limit={in_: "0"},
+        terms.append(
+            Term(power, candidate, _coefficient_proof(parsed, candidate, power, context, in_))
         )
-        terms.append(Term(power, candidate, proof))
-    return Series(parsed, variable, order, tuple(terms), context.vectors, context.scalars)
+    remainder, reason = None, ""
+    try:
+        current = derivative(current, variable, sympy.S.One)
+        candidate = _at_zero(current / math.factorial(order + 1), variable)
+    except UnsupportedError:
+        reason = (
+            f"the derivative of order {order + 1} has no finite value at {variable} = 0 (the "
+            "expansion may have fractional powers, or none)"
+        )
+    else:
+        remainder = Term(
+            order + 1, candidate, _coefficient_proof(parsed, candidate, order + 1, context, in_)
+        )
+        if not remainder.proved:
+            reason = (
+                f"the derivative of order {order + 1} is not proved to have a finite limit at "
+                f"{variable} = 0"
+            )
+    return Series(
+        parsed,
+        variable,
+        order,
+        tuple(terms),
+        context.vectors,
+        context.scalars,
+        remainder=remainder,
+        remainder_reason=reason,
+    )
+
+
+def _coefficient_proof(
+    parsed: Expr, candidate: Expr, power: int, context: Context, in_: str
+) -> Proof:
+    """The proof of ``diff(…diff(F, v)…, v)/power! -> candidate`` as ``v -> 0``."""
+    return prove(
+        _coefficient_statement(parsed, context.variable(in_) or sympy.Symbol(in_), power),
+        candidate,
+        vectors=context.vectors,
+        scalars=context.scalars,
+        limit={in_: "0"},
+    )
 
 
 def _at_zero(expr: Expr, variable: Symbol) -> Expr:

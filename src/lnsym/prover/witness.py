@@ -493,6 +493,8 @@ def _eliminate(
         options = free(numerator)
         if not options:
             return None
+        turn = (choice // 2) % len(options)  # variants try the unknowns in another order
+        options = options[turn:] + options[:turn]
         done = False
         for pool in ("point", "zero", "one"):
             for symbol in options:
@@ -560,10 +562,11 @@ def _real_roots(expr: Expr, symbol: Symbol) -> list[Expr]:
         poly = sympy.Poly(target, symbol)
     except sympy.PolynomialError:
         return []
-    if poly.degree() not in (1, 2) or not all(c.is_number for c in poly.coeffs()):
+    if not 1 <= poly.degree() <= 4 or not all(c.is_number for c in poly.coeffs()):
         return []
     out = []
-    for r in sympy.roots(poly, multiple=True):
+    found = sympy.roots(poly, multiple=True) if poly.degree() <= 2 else list(sympy.roots(poly))
+    for r in sorted(found, key=lambda r: (not r.is_Rational, sympy.default_sort_key(r))):
         if not r.is_real or r in out:
             continue
         if symbol.is_positive and not r.is_positive:
@@ -602,13 +605,17 @@ def _points(
     rng = random.Random(seed)
     free = {*context.vectors, *context.scalars, "eps"} - set(fixed)
     for candidate in _candidates(context, dims, rng, fixed, attempts):
-        point, branched = _solve_equalities(candidate, context, assumptions, free)
-        if all(holds(a, point) for a in assumptions):
-            yield point
-        if branched:  # the other root of a quadratic (mu(x) = 2 of (mu(x)-1)*(mu(x)-2) = 0)
-            other, _ = _solve_equalities(candidate, context, assumptions, free, choice=1)
-            if other.values != point.values and all(holds(a, other) for a in assumptions):
-                yield other
+        seen: list[Point] = []
+        for choice in range(4):  # the other root of a quadratic, another unknown to solve for
+            point, branched = _solve_equalities(candidate, context, assumptions, free, choice)
+            if any(p.values == point.values and p.eps == point.eps for p in seen):
+                continue
+            good = all(holds(a, point) for a in assumptions)
+            if good:
+                seen.append(point)
+                yield point
+            if choice == 0 and good and not branched:
+                break
 
 
 # --------------------------------------------------------------------------------------------------
