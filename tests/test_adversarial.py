@@ -3504,3 +3504,186 @@ def test_nonsense_cli_subprocess() -> None:
     assert code == 2, (code, out[-500:], err[-500:])
     _assert_clean_error(code, err)
     assert "limit" in err
+
+
+# --------------------------------------------------------------------------------------------------
+# issue 19: series remainders, certificates that check, witnesses that name only what is used
+# --------------------------------------------------------------------------------------------------
+
+#: (expression, variable, order, scalars, the truncated series as text, for _truth)
+SERIES = [
+    ("sqrt(eps)", "eps", 0, None, "0"),
+    ("eps*sqrt(eps)", "eps", 1, None, "0"),
+    ("eps*sqrt(eps)", "eps", 0, None, "0"),
+    ("sqrt(eps)*LN(x)", "eps", 0, None, "0*x"),
+    ("sqrt(eps + eps**2)", "eps", 0, None, "0"),
+    ("sqrt(alpha)", "alpha", 0, "alpha", "0"),
+    ("eps**2*sqrt(eps)", "eps", 2, None, "0"),
+    ("eps**2*sqrt(eps)", "eps", 1, None, "0"),
+    ("sqrt(eps*(1 + eps))", "eps", 0, None, "0"),
+    ("sqrt(eps**2 + eps**3)", "eps", 1, None, "eps"),
+    ("sqrt(1 + eps)", "eps", 1, None, "1 + eps/2"),
+    ("sqrt(Var(x) + eps)", "eps", 0, None, "sqrt(Var(x))"),
+    ("LN(x)", "eps", 1, None, "LN(x, 0) - eps*c(x)/(2*Var(x)**(3/2))"),
+]
+
+
+def _remainder_ratio(expr: str, truncated: str, variable: str, order: int, h: Fraction) -> Any:
+    """max |F - series| / h^(order+1) at x = (1, 2, 4), the variable = h (mpmath, via _truth)."""
+    values: dict[str, Any] = {"x": X3}
+    eps = h if variable == "eps" else F(1, 10)
+    if variable != "eps":
+        values[variable] = h
+    pt = point(3, eps, **values)
+    left, right = T.evaluate(expr, pt), T.evaluate(truncated, pt)
+    lefts = left if isinstance(left, list) else [left]
+    rights = right if isinstance(right, list) else [right] * len(lefts)
+    import mpmath
+
+    def mp(value: Any) -> Any:
+        if isinstance(value, Fraction):
+            return mpmath.mpf(value.numerator) / value.denominator
+        return mpmath.mpf(value)
+
+    with mpmath.workdps(T.DPS):
+        return max(
+            abs(mp(p) - mp(q)) / mp(h) ** (order + 1) for p, q in zip(lefts, rights, strict=True)
+        )
+
+
+@pytest.mark.parametrize(
+    ("expr", "variable", "order", "scalars", "truncated"),
+    SERIES,
+    ids=[f"{s[0]}@{s[2]}" for s in SERIES],
+)
+def test_series_remainder_is_proved_or_not_claimed(
+    expr: str, variable: str, order: int, scalars: str | None, truncated: str
+) -> None:
+    """A series is 'proved' exactly when its remainder is O(v^(K+1)); the truth: the ratio
+    |F - series|/h^(K+1) stays bounded (h = 1e-20 vs 1e-40) or grows (like h^(-1/2))."""
+    small, smaller = (
+        _remainder_ratio(expr, truncated, variable, order, F(1, 10**20)),
+        _remainder_ratio(expr, truncated, variable, order, F(1, 10**40)),
+    )
+    bounded = smaller <= 10 * small + 1
+    with deadline(WALL):
+        result = lnsym.series(expr, variable, order, scalars=scalars)
+    assert all(t.proved for t in result.terms), result.report()
+    assert result.proved == bounded, (bounded, float(small), float(smaller), result.report())
+    assert result.remainder_proved == bounded
+    if not bounded:
+        assert "remainder not proved" in str(result) and "not proved" in result.report()
+        assert result.to_json()["remainder"]["proved"] is False
+
+
+def test_series_with_an_unproved_remainder_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    from lnsym.cli import main
+
+    assert main(["series", "sqrt(eps)", "--order", "0"]) == 3
+    assert "(remainder not proved)" in capsys.readouterr().out
+    assert main(["series", "eps*sqrt(eps)", "--order", "0", "--json"]) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)["remainder"]["proved"] is True
+
+
+#: proofs under assumptions whose certificates must check, with a step kind each must contain.
+CERTIFIED = [
+    ("mu(x)", "0", {"assume": ["mu(x)**2 = 0"]}, "solve"),
+    ("mu(x)", "0", {"assume": ["mu(x)**3 = 0"]}, "solve"),
+    ("mu(x)", "1", {"assume": ["(mu(x) - 1)**2 = 0"]}, "solve"),
+    ("mu(x)", "1", {"vectors": "x,y", "assume": ["(mu(x)-1)**2 + (mu(y)-2)**2 = 0"]}, "split"),
+    ("LN(x)", "0*x", {"assume": ["mu(x)**2 + Var(x) = 0"]}, "split"),
+    ("beta", "0", {"scalars": "alpha,beta", "assume": ["alpha*beta = 0", "alpha > 1"]}, "solve"),
+    ("alpha", "2", {"scalars": "alpha", "assume": ["alpha**3 = 8"]}, "solve"),
+    ("sqrt(alpha**2)", "2", {"scalars": "alpha", "assume": ["alpha**2 = 4"]}, "implied"),
+    ("sqrt(alpha**2 + 1)", "2", {"scalars": "alpha", "assume": ["alpha**2 = 3"]}, "implied"),
+    ("c(x)", "0*x", {"assume": ["mu(x) > 0", "mu(x)*c(x) = 0"]}, "solve"),
+    ("LN(x)", "0*x", {"assume": ["Var(x) = 0"]}, "zero-vector"),
+]
+
+
+def _independent_check(step: Any) -> bool:
+    """The documented identity of each step kind, re-derived here (SymPy expansion only)."""
+    import sympy
+
+    if step.kind == "split":
+        total = sympy.Add(*step.terms)
+        return (
+            step.atom in step.terms
+            and step.value == 0
+            and all(t.is_nonnegative for t in step.terms)
+            and any(sympy.expand(total - s * step.equation) == 0 for s in (1, -1))
+        )
+    if step.kind in ("solve", "implied"):
+        identity = (
+            step.equation - step.nonzero * (step.slope * (step.atom - step.value)) ** step.power
+        )
+        return sympy.expand(sympy.fraction(sympy.together(identity))[0]) == 0
+    return step.check()
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "options", "kind"),
+    CERTIFIED,
+    ids=[f"{c[0]}={c[1]} {c[2]['assume']}" for c in CERTIFIED],
+)
+def test_every_certificate_step_checks(lhs: str, rhs: str, options: dict, kind: str) -> None:
+    with deadline(WALL):
+        result = lnsym.prove(lhs, rhs, timeout=BUDGET, **options)
+    assert result.proved, result.report()
+    assert kind in [s.kind for s in result.certificate], result.certificate
+    for step in result.certificate:
+        assert step.check(), step
+        assert _independent_check(step), step
+
+
+def test_doctored_certificate_steps_fail_the_check() -> None:
+    """A changed equation, power, value, term or fact makes Step.check() False."""
+    from dataclasses import replace
+
+    import sympy
+
+    power = lnsym.prove("mu(x)", "0", assume=["mu(x)**2 = 0"]).certificate[0]
+    assert power.power == 2 and power.check()
+    assert not replace(power, power=1).check()  # the issue's mu**2 = 1*(mu - 0)
+    assert not replace(power, value=sympy.S.One).check()
+    split = next(
+        s
+        for s in lnsym.prove(
+            "mu(x)", "1", vectors="x,y", assume=["(mu(x)-1)**2 + (mu(y)-2)**2 = 0"]
+        ).certificate
+        if s.kind == "split"
+    )
+    assert split.check()
+    assert not replace(split, equation=split.equation + 1).check()
+    assert not replace(split, terms=split.terms[:1], atom=split.terms[0]).check()
+    assert not replace(split, terms=(split.terms[0], -split.terms[1])).check()
+    fact = lnsym.prove(
+        "beta", "0", scalars="alpha,beta", assume=["alpha*beta = 0", "alpha > 1"]
+    ).certificate[0]
+    assert fact.facts and fact.check()
+    assert not replace(fact, facts=()).check()  # alpha is non-zero only because alpha > 1
+    assert not replace(fact, kind="unheard-of").check()
+
+
+def test_jvp_of_a_divisor_that_vanishes_is_not_proved() -> None:
+    """jvp(Var(x)/Var(x), x, v) at n = 1: Var(x) = 0 for every x (exactly: one entry is its mean)."""
+    x = [F(7, 3)]
+    mean = sum(x, F(0)) / len(x)
+    assert sum(((q - mean) ** 2 for q in x), F(0)) == 0
+    at_1 = lnsym.prove("jvp(Var(x)/Var(x), x, v)", "0", vectors="x,v", dim=1, timeout=BUDGET)
+    assert at_1.status.value == "unknown", at_1.report()
+    at_2 = lnsym.prove("jvp(Var(x)/Var(x), x, v)", "0", vectors="x,v", dim=2, timeout=BUDGET)
+    assert at_2.proved, at_2.report()
+
+
+def test_a_witness_lists_only_the_names_the_claim_uses() -> None:
+    """Issue 18: 'c(v) = v' with a, b, s declared shows v only; a name of an assumption stays."""
+    result = lnsym.prove("c(v)", "v", vectors="v,a,b", scalars="s", timeout=BUDGET)
+    assert result.status.value == "refuted"
+    assert set(result.witness.values) == {"v"}
+    assert set(result.witness.exact) == {"v", "eps"}
+    assumed = lnsym.prove("mu(v)", "1", vectors="v,a", scalars="s", assume=["mu(v) = s"])
+    assert assumed.status.value == "refuted"
+    assert set(assumed.witness.values) == {"v", "s"}

@@ -110,7 +110,9 @@ def test_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["series", "LN(x)", "--order", "1"]) == 0
     text = capsys.readouterr().out
     assert "LN(x) = LN(x, 0) - eps*c(x)/(2*Var(x)**(3/2)) + O(eps**2)" in text
-    assert text.count("[proved for c(x) != 0:") == 2  # each coefficient, with its condition
+    # each coefficient, with its condition, and the remainder (the next derivative's finite limit)
+    assert text.count("[proved for c(x) != 0:") == 3
+    assert "remainder O(eps**2): [proved for c(x) != 0:" in text
     code = main(["series", "LN(x)", "--order", "1", "--set", "x=1,2,3,5", "--json"])
     assert code == 0
     data = json.loads(capsys.readouterr().out)

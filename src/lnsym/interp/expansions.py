@@ -264,6 +264,12 @@ def _coefficient_proof(
 def _at_zero(expr: Expr, variable: Symbol) -> Expr:
     """``expr`` at ``variable = 0``, tidied; an error if it is not finite there."""
     value = expr.xreplace({variable: sympy.S.Zero})
+    if value.has(sympy.nan):  # 0/0: factor the radicands (sqrt(eps**2*(1 + eps)) = eps*sqrt(...))
+        factored = expr.replace(
+            lambda e: isinstance(e, sympy.Pow) and e.exp.is_Rational and e.exp.q == 2,
+            lambda e: sympy.Pow(sympy.factor(e.base), e.exp),
+        )
+        value = sympy.cancel(factored).xreplace({variable: sympy.S.Zero})
     if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise UnsupportedError(
             f"{expr} is not finite at {variable} = 0; the expression has no Taylor series there"
