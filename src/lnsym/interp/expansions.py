@@ -41,7 +41,7 @@ from sympy import Expr, Symbol
 from lnsym.errors import LnsymError, UnsupportedError
 from lnsym.kernels.exact import Value, exact_rows
 from lnsym.lang.calculus import PartialDerivative, derivative
-from lnsym.lang.definitions import kind_of
+from lnsym.lang.definitions import eps, kind_of
 from lnsym.lang.latex import latex
 from lnsym.lang.names import resolve
 from lnsym.lang.parser import Context, parse_typed
@@ -83,6 +83,12 @@ class Series:
     remainder: Term | None = None
     #: why the remainder is not proved, when it is not.
     remainder_reason: str = ""
+    #: an expansion in powers of sqrt(eps): ``(G, t)`` with ``G(t) = F(t**2)``; the term of
+    #: power ``j`` is ``a_j * eps**(j/2)`` and its proof is about ``G`` as ``t -> 0``.
+    half: tuple[Expr, Symbol] | None = None
+
+    def _power(self, term: Term) -> Expr:
+        return sympy.Rational(term.power, 2) if self.half is not None else sympy.Integer(term.power)
 
     @property
     def remainder_proved(self) -> bool:
@@ -95,12 +101,14 @@ class Series:
         return all(t.proved for t in self.terms) and self.remainder_proved
 
     def truncated(self) -> Expr:
-        """:math:`\\sum_k a_k\\,\\varepsilon^k` (the zero terms left out)."""
-        return sympy.Add(*(t.coefficient * self.variable**t.power for t in self.terms))
+        """:math:`\\sum_k a_k\\,\\varepsilon^k` (the zero terms left out; half-integer powers for
+        an expansion in :math:`\\sqrt\\varepsilon`)."""
+        return sympy.Add(*(t.coefficient * self.variable ** self._power(t) for t in self.terms))
 
     def __str__(self) -> str:
         kept = [t for t in self.terms if t.coefficient != 0]
-        body = " + ".join(_term_text(t, self.variable) for t in kept) or "0"
+        body = " + ".join(_term_text(t.coefficient, self.variable, self._power(t)) for t in kept)
+        body = body or "0"
         body = body.replace("+ -", "- ")
         unproved = "" if self.remainder_proved else "  (remainder not proved)"
         return f"{self.expr} = {body} + O({self.variable}**{self.order + 1}){unproved}"
@@ -108,7 +116,7 @@ class Series:
     def latex(self) -> str:
         """The expansion in LaTeX."""
         kept = [t for t in self.terms if t.coefficient != 0]
-        parts = [latex(t.coefficient * self.variable**t.power) for t in kept] or ["0"]
+        parts = [latex(t.coefficient * self.variable ** self._power(t)) for t in kept] or ["0"]
         body = " + ".join(parts).replace("+ -", "- ")
         big_o = latex(self.variable ** (self.order + 1))
         return f"{latex(self.expr)} = {body} + O\\left({big_o}\\right)"
@@ -116,20 +124,29 @@ class Series:
     def report(self) -> str:
         """The expansion, then one line per coefficient with its proof status."""
         lines = [str(self)]
+        expr, inner = self.half if self.half is not None else (self.expr, self.variable)
+        if self.half is not None:
+            lines.append(
+                f"  in powers of sqrt({self.variable}): {self.variable} = {inner}**2, {inner} > 0, "
+                f"G({inner}) = {expr}"
+            )
         for t in self.terms:
-            lhs = _coefficient_statement(self.expr, self.variable, t.power)
+            lhs = _coefficient_statement(expr, inner, t.power)
             conditions = f" for {', '.join(t.proof.conditions)}" if t.proof.conditions else ""
             lines.append(
-                f"  {self.variable}**{t.power}: {t.coefficient}   "
+                f"  {self.variable}**{_shown(self._power(t))}: {t.coefficient}   "
                 f"[{t.proof.status.value}{conditions}: {lhs} -> {t.coefficient} as "
-                f"{self.variable} -> 0; {t.proof.method}]"
+                f"{inner} -> 0; {t.proof.method}]"
             )
         lines.append(self._remainder_line())
         return "\n".join(lines)
 
     def _remainder_line(self) -> str:
         big_o = f"O({self.variable}**{self.order + 1})"
-        statement = _coefficient_statement(self.expr, self.variable, self.order + 1)
+        expr, inner = self.half if self.half is not None else (self.expr, self.variable)
+        statement = _coefficient_statement(
+            expr, inner, self.remainder.power if self.remainder else self.order + 1
+        )
         if self.remainder is None:
             return f"  remainder {big_o}: [not proved: {self.remainder_reason}]"
         proof = self.remainder.proof
@@ -137,12 +154,12 @@ class Series:
         if not proof.proved:
             return (
                 f"  remainder {big_o}: [{proof.status.value}: {statement} -> "
-                f"{self.remainder.coefficient} as {self.variable} -> 0 is not proved; "
+                f"{self.remainder.coefficient} as {inner} -> 0 is not proved; "
                 f"{self.remainder_reason or proof.method}]"
             )
         return (
             f"  remainder {big_o}: [proved{conditions}: {statement} -> "
-            f"{self.remainder.coefficient} (finite) as {self.variable} -> 0, so the Taylor "
+            f"{self.remainder.coefficient} (finite) as {inner} -> 0, so the Taylor "
             f"remainder is {big_o}]"
         )
 
@@ -156,7 +173,7 @@ class Series:
             "latex": self.latex(),
             "terms": [
                 {
-                    "power": t.power,
+                    "power": str(self._power(t)),
                     "coefficient": str(t.coefficient),
                     "status": t.proof.status.value,
                     "method": t.proof.method,
@@ -173,10 +190,14 @@ class Series:
         }
 
 
-def _term_text(term: Term, variable: Symbol) -> str:
-    if term.power == 0:
-        return str(term.coefficient)
-    return str(term.coefficient * variable**term.power)
+def _shown(power: Expr) -> str:
+    return str(power) if power.is_Integer else f"({power})"
+
+
+def _term_text(coefficient: Expr, variable: Symbol, power: Expr) -> str:
+    if power == 0:
+        return str(coefficient)
+    return str(coefficient * variable**power)
 
 
 def _coefficient_statement(expr: Expr, variable: Symbol, power: int) -> Expr:
@@ -209,15 +230,44 @@ def series(
             f"cannot expand in {in_!r}; expand in eps or a declared scalar (--scalars NAME)"
         )
     parsed = parse_typed(expr, context)[0] if isinstance(expr, str) else expr
+    try:
+        terms, remainder, reason = _expand(parsed, context, in_, order)
+    except UnsupportedError:
+        half = _half_powers(parsed, context, order) if in_ == "eps" else None
+        if half is not None and half.proved:
+            return half
+        raise
+    result = Series(
+        parsed,
+        variable,
+        order,
+        terms,
+        context.vectors,
+        context.scalars,
+        remainder=remainder,
+        remainder_reason=reason,
+    )
+    if not result.remainder_proved and in_ == "eps":
+        half = _half_powers(parsed, context, order)
+        if half is not None and half.proved:
+            return half
+    return result
+
+
+def _expand(
+    parsed: Expr, context: Context, in_: str, order: int, assume: tuple[str, ...] = ()
+) -> tuple[tuple[Term, ...], Term | None, str]:
+    """The terms up to ``in_**order``, each proved, and the remainder's proof (or why not)."""
+    variable = context.variable(in_)
+    assert variable is not None
     terms = []
     current = parsed
     for power in range(order + 1):
         if power:
             current = derivative(current, variable, sympy.S.One)
         candidate = _at_zero(current / math.factorial(power), variable)
-        terms.append(
-            Term(power, candidate, _coefficient_proof(parsed, candidate, power, context, in_))
-        )
+        proof = _coefficient_proof(parsed, candidate, power, context, in_, assume)
+        terms.append(Term(power, candidate, proof))
     remainder, reason = None, ""
     try:
         current = derivative(current, variable, sympy.S.One)
@@ -228,28 +278,51 @@ def series(
             "expansion may have fractional powers, or none)"
         )
     else:
-        remainder = Term(
-            order + 1, candidate, _coefficient_proof(parsed, candidate, order + 1, context, in_)
-        )
+        proof = _coefficient_proof(parsed, candidate, order + 1, context, in_, assume)
+        remainder = Term(order + 1, candidate, proof)
         if not remainder.proved:
             reason = (
                 f"the derivative of order {order + 1} is not proved to have a finite limit at "
                 f"{variable} = 0"
             )
+    return tuple(terms), remainder, reason
+
+
+def _half_powers(parsed: Expr, context: Context, order: int) -> Series | None:
+    r"""The expansion in powers of :math:`\sqrt\varepsilon`: with :math:`\varepsilon = t^2`
+    (:math:`t > 0`), the Taylor series of :math:`G(t) = F(t^2)` to :math:`t^{2K+1}`, every
+    coefficient and the remainder :math:`O(t^{2K+2}) = O(\varepsilon^{K+1})` proved as above;
+    None when it cannot be formed."""
+    taken = {*context.vectors, *context.scalars}
+    name = next(f"t{suffix}" for suffix in ("", "_", "__", "___") if f"t{suffix}" not in taken)
+    try:
+        inner = Context(context.vectors, (*context.scalars, name), context.positive | {name})
+        t = inner.variable(name)
+        assert t is not None
+        expanded = parsed.xreplace({eps: t**2})
+        terms, remainder, reason = _expand(expanded, inner, name, 2 * order + 1, (f"{name} > 0",))
+    except (LnsymError, UnsupportedError):
+        return None
     return Series(
         parsed,
-        variable,
+        eps,
         order,
-        tuple(terms),
+        terms,
         context.vectors,
         context.scalars,
         remainder=remainder,
         remainder_reason=reason,
+        half=(expanded, t),
     )
 
 
 def _coefficient_proof(
-    parsed: Expr, candidate: Expr, power: int, context: Context, in_: str
+    parsed: Expr,
+    candidate: Expr,
+    power: int,
+    context: Context,
+    in_: str,
+    assume: tuple[str, ...] = (),
 ) -> Proof:
     """The proof of ``diff(…diff(F, v)…, v)/power! -> candidate`` as ``v -> 0``."""
     return prove(
@@ -257,6 +330,7 @@ def _coefficient_proof(
         candidate,
         vectors=context.vectors,
         scalars=context.scalars,
+        assume=assume,
         limit={in_: "0"},
     )
 
