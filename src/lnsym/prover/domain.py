@@ -8,7 +8,7 @@ forms (:attr:`lnsym.lang.parser.Parsed.written`, unevaluated, every division kep
 
 :func:`domain_point` searches an exact point (:func:`lnsym.prover.witness.find_point`) at which
 every assumption holds (certified), every stated condition is certified non-zero, and every written
-side and assumption is defined (:func:`lnsym.prover.witness.defined`: each divisor certified
+side and assumption is defined (:func:`lnsym.prover.witness.requirements`: each divisor certified
 non-zero, each radicand certified nonnegative). A proof is only called proved once one is found.
 """
 
@@ -21,7 +21,13 @@ from sympy import Expr, Symbol
 from lnsym.errors import LnsymError
 from lnsym.lang.definitions import VectorSymbol
 from lnsym.lang.parser import RESERVED, Assumption, Context, read
-from lnsym.prover.witness import Point, conditions_hold, defined, find_point
+from lnsym.prover.witness import (
+    Point,
+    conditions_hold,
+    find_point,
+    requirements,
+    requirements_hold,
+)
 
 __all__ = ["DOMAIN_DIMENSIONS", "domain_point", "written_forms"]
 
@@ -69,10 +75,14 @@ def domain_point(
     table = radicands or {}
     context = _covering(context, [*forms, *(e for a in assumptions for e in (a.lhs, a.rhs))])
 
+    needed = requirements(forms)
+    if needed is None:
+        return None
+
     def accept(point: Point) -> bool:
         if conditions and not conditions_hold(point, conditions, table):
             return False
-        return defined(forms, point)
+        return requirements_hold(point, needed)
 
     return find_point(context, assumptions, dims, accept=accept, attempts=attempts)
 

@@ -15,7 +15,7 @@ and the witness is a point where their values provably differ and the limit's co
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -32,6 +32,7 @@ from lnsym.numeric.mpmath_eval import evaluate_mp
 from lnsym.prover.normal_form import (
     Component,
     ComponentwiseBackend,
+    NormalFormBackend,
     VectorForm,
     mean_symbol,
     power_sum_names,
@@ -48,6 +49,8 @@ __all__ = [
     "find_limit_witness",
     "find_point",
     "find_witness",
+    "requirements",
+    "requirements_hold",
     "separates",
 ]
 
@@ -130,32 +133,70 @@ def exact_value(expr: Expr, point: Point) -> Value | None:
     return value
 
 
-def defined(exprs: Sequence[Expr], point: Point) -> bool:
-    """Is every expression defined at ``point``, *as written*: every power, square root and
-    definition inside it (the arguments of a derivative included) evaluates to a real number there,
-    each divisor certified non-zero? SymPy folds ``X/X`` to 1 and ``0*X`` to 0; the written forms
-    (:attr:`lnsym.lang.parser.Parsed.written`) keep every divisor, so a point where one vanishes
-    fails here."""
-    evaluator: Evaluator[list[Expr], Expr] = Evaluator(ExactBackend(point))
-    for expr in exprs:
-        for node in sympy.preorder_traversal(expr):
-            if not isinstance(node, sympy.Pow | sympy.Abs | Definition):
-                continue
-            try:
-                value = evaluator(_evaluated(node))
-            except (
-                _UndefinedError,
-                ZeroDivisionError,
-                UnsupportedError,
-                TypeError,
-                ValueError,
-                KeyError,
-            ):
-                return False  # undefined there, or a name the point has no value for
-            items = value if isinstance(value, list) else [value]
-            if not all(_real_number(v) for v in items):
+#: what a written expression needs to be defined: ``(base, exponent)`` pairs in normal-form atoms,
+#: each power ``base**exponent`` with an exponent that is not a nonnegative integer; None when the
+#: expression could not be read (then it counts as defined nowhere).
+Requirements: TypeAlias = "list[tuple[Expr, Expr]] | None"
+
+
+class _RecordingBackend(NormalFormBackend):
+    """The normal form, recording every base raised to a power that needs a condition."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.recorded: list[tuple[Expr, Expr]] = []
+
+    def power(self, base: Expr, exponent: Expr) -> Expr:
+        if not (exponent.is_Integer and exponent >= 0) and (base, exponent) not in self.recorded:
+            self.recorded.append((base, exponent))
+        return super().power(base, exponent)
+
+
+def requirements(exprs: Sequence[Expr]) -> Requirements:
+    """The divisors and radicands of expressions *as written*: every power, square root and
+    definition inside them (the arguments of a derivative included), in normal-form atoms.
+
+    SymPy folds ``X/X`` to 1 and ``0*X`` to 0; the written forms
+    (:attr:`lnsym.lang.parser.Parsed.written`) keep every divisor. The atoms do not depend on
+    the point, so this is computed once and checked at each point (:func:`requirements_hold`)."""
+    backend = _RecordingBackend()
+    evaluator: Evaluator[VectorForm, Expr] = Evaluator(backend)
+    try:
+        for expr in exprs:
+            for node in sympy.preorder_traversal(expr):
+                if isinstance(node, sympy.Pow) and not (node.exp.is_Integer and node.exp >= 0):
+                    evaluator(_evaluated(node))
+                elif isinstance(node, Definition):
+                    evaluator(_evaluated(node))
+    except (UnsupportedError, TypeError, ValueError, KeyError, ZeroDivisionError):
+        return None
+    return list(backend.recorded)
+
+
+def requirements_hold(point: Point, needed: Requirements) -> bool:
+    """Is every divisor certified non-zero at ``point``, every base of a fractional power certified
+    nonnegative (positive, for a negative or symbolic exponent)?"""
+    if needed is None:
+        return False
+    atoms = _Atoms(point, {})
+    for base, exponent in needed:
+        value = atoms(base)
+        if value is None:
+            return False
+        sign = certified_sign(value)[0]
+        if not exponent.is_number:
+            if sign != 1:
                 return False
+        elif exponent.is_negative and sign not in (1, -1):
+            return False
+        elif not exponent.is_Integer and sign not in (0, 1):
+            return False
     return True
+
+
+def defined(exprs: Sequence[Expr], point: Point) -> bool:
+    """Is every expression defined at ``point`` as written (:func:`requirements`)?"""
+    return requirements_hold(point, requirements(exprs))
 
 
 def _evaluated(expr: Expr) -> Expr:
@@ -273,8 +314,8 @@ def holds(assumption: Assumption, point: Point) -> bool:
 
 def _candidates(
     context: Context, dims: Sequence[int], rng: random.Random, fixed: dict[str, Expr], count: int
-) -> list[Point]:
-    out = []
+) -> Iterator[Point]:
+    """Candidate points, made one at a time (at n = 512 each is 512 random rationals a vector)."""
     for attempt in range(count):
         dim = dims[attempt % len(dims)]
         epsilon = fixed.get("eps", _EPSILONS[(attempt // len(dims)) % len(_EPSILONS)])
@@ -313,8 +354,7 @@ def _candidates(
                 else number(positive)
             )
         values.update({k: v for k, v in fixed.items() if k != "eps"})
-        out.append(Point(dim, epsilon, values))
-    return out
+        yield Point(dim, epsilon, values)
 
 
 def _solve_equalities(
@@ -642,11 +682,12 @@ def find_witness(
     """
     pinned = {k: sympy.Rational(v) for k, v in (fixed or {}).items()}
     dims = (dim,) if dim is not None else _DIMENSIONS
+    needed = requirements(domain) if domain else []
     for point in _points(context, assumptions, dims, pinned, attempts, seed):
         left, right = exact_value(lhs, point), exact_value(rhs, point)
         if left is None or right is None:
             continue
-        if domain and not defined(domain, point):
+        if domain and not requirements_hold(point, needed):
             continue  # outside the domain of a side (or an assumption) as written
         witness = _separating(point, left, right)
         if witness is not None:
