@@ -68,7 +68,7 @@ class Case:
     cls: int
     lhs: str
     rhs: str
-    truth: str  # "true" | "false" | "conditional"
+    truth: str  # "true" | "false" | "conditional" | "undefined" (a side defined nowhere allowed)
     vectors: str | None = None
     scalars: str | None = None
     assume: tuple[str, ...] = ()
@@ -2678,6 +2678,246 @@ def _table_cases() -> list[Case]:
     return out
 
 
+# ---- class 9 (issue 19): vacuous proofs through X/X -> 1, completeness of the assumptions ---------
+def zero_vector(rng: random.Random, n: int, pt: Point) -> Any:
+    return [F(0)] * n
+
+
+def mean_of_y(value: Any) -> Callable[[random.Random, int, Point], Any]:
+    return lambda rng, n, pt: with_mean(pt.values["y"], value)
+
+
+def number(value: Any) -> Callable[[random.Random, int, Point], Any]:
+    return lambda rng, n, pt: F(value)
+
+
+def either_sign(value: Any) -> Callable[[random.Random, int, Point], Any]:
+    return lambda rng, n, pt: F(rng.choice([value, -value]))
+
+
+def _unit_centered(rng: random.Random, n: int) -> Point | None:
+    """A centered x with |x| = 1 exactly, (1/2, 1/2, -1/2, -1/2, 0, ...) permuted (n >= 4)."""
+    if n < 4:
+        return None
+    x = [F(1, 2), F(1, 2), F(-1, 2), F(-1, 2)] + [F(0)] * (n - 4)
+    rng.shuffle(x)
+    return point(n, rng.choice([F(1, 10), F(2)]), x=x)
+
+
+CLASS9 = [
+    # undefined at every point the assumptions allow: never PROVED (docs/verdicts.md), never refuted
+    C(9, "mu(c(x))/mu(c(x))", "1", "undefined", decide=True, note="issue: mu(c(x)) = 0"),
+    C(9, "Var(x)/Var(x)", "1", "undefined", dim=1, decide=True, note="issue: Var = 0 at n = 1"),
+    C(
+        9,
+        "alpha/alpha",
+        "1",
+        "undefined",
+        scalars="alpha",
+        assume="alpha = 0",
+        sample=fixed(alpha=const0),
+        decide=True,
+        note="issue",
+    ),
+    C(
+        9,
+        "cos(x, x)",
+        "1",
+        "undefined",
+        assume="x = 0*x",
+        sample=fixed(x=zero_vector),
+        decide=True,
+        note="issue",
+    ),
+    C(9, "mu(c(x))/mu(c(x))", "2", "undefined", decide=True, note="never refuted either"),
+    C(9, "0/mu(c(x))", "0", "undefined", decide=True, note="SymPy folds 0/X to 0"),
+    C(9, "LN(x)/mu(c(x))*mu(c(x))", "LN(x)", "undefined", decide=True, note="a vector side"),
+    C(
+        9,
+        "norm(c(x))**2/Var(x)",
+        "n",
+        "undefined",
+        assume="Var(x) = 0",
+        sample=fixed(x=constvec),
+        decide=True,
+        note="the divisor vanishes under the assumption",
+    ),
+    C(
+        9,
+        "dot(x, y)/(norm(x)*norm(y))",
+        "cos(x, y)",
+        "undefined",
+        vectors="x,y",
+        assume="y = 0*x",
+        sample=fixed(y=zero_vector),
+        decide=True,
+        note="cos's own divisor",
+    ),
+    C(9, "sqrt(-1 - alpha**2)*0", "0", "undefined", scalars="alpha", decide=True),
+    C(
+        9,
+        "alpha*beta/(alpha*beta)",
+        "1",
+        "undefined",
+        scalars="alpha,beta",
+        assume="alpha*beta = 0",
+        sample=fixed(beta=const0),
+        decide=True,
+        note="a zero divisor",
+    ),
+    # defined somewhere: still proved
+    C(9, "alpha/alpha", "1", "true", scalars="alpha", decide=True),
+    C(9, "Var(x)/Var(x)", "1", "true", dims=(2, 3, 5), decide=True, note="at n >= 2"),
+    C(9, "cos(x, x)", "1", "true", decide=True),
+    C(
+        9,
+        "LN(x)",
+        "x/sqrt(eps + 1/n)",
+        "true",
+        assume=("norm(x) = 1", "mu(x) = 0"),
+        sample=_unit_centered,
+        dims=(4, 5),
+        decide=True,
+        note="the domain point needs mu(x) = 0 and norm(x) = 1 at once",
+    ),
+    # completeness (issue 19 item 5) and more of the class
+    C(
+        9,
+        "mu(x)",
+        "1",
+        "true",
+        vectors="x,y",
+        assume="(mu(x)-1)**2 + (mu(y)-2)**2 = 0",
+        sample=fixed(x=mean_of(1), y=mean_of_y(2)),
+        decide=True,
+        note="issue: a sum of squares",
+    ),
+    C(
+        9,
+        "mu(y)",
+        "0",
+        "true",
+        vectors="x,y",
+        assume="mu(x)**2 + mu(y)**2 - 2*mu(x) + 1 = 0",
+        sample=fixed(x=mean_of(1), y=mean_of_y(0)),
+        decide=True,
+        note="the same sum of squares, expanded",
+    ),
+    C(
+        9,
+        "beta",
+        "0",
+        "true",
+        scalars="alpha,beta",
+        assume=("alpha*beta = 0", "alpha > 1"),
+        sample=fixed(alpha=number(2), beta=const0),
+        decide=True,
+        note="issue: alpha > 1 makes alpha non-zero",
+    ),
+    C(
+        9,
+        "beta",
+        "0",
+        "true",
+        scalars="alpha,beta",
+        assume=("alpha*beta = 0", "alpha < -1"),
+        sample=fixed(alpha=number(-2), beta=const0),
+        decide=True,
+    ),
+    C(
+        9,
+        "alpha",
+        "2",
+        "true",
+        scalars="alpha",
+        assume="alpha**3 = 8",
+        sample=fixed(alpha=number(2)),
+        decide=True,
+        note="issue: alpha**2 + 2*alpha + 4 has no real root",
+    ),
+    C(
+        9,
+        "alpha",
+        "-1",
+        "true",
+        scalars="alpha",
+        assume="alpha**3 = -1",
+        sample=fixed(alpha=number(-1)),
+        decide=True,
+    ),
+    C(
+        9,
+        "alpha",
+        "1",
+        "true",
+        scalars="alpha",
+        assume=("alpha**4 = 1", "alpha > 0"),
+        sample=fixed(alpha=number(1)),
+        decide=True,
+    ),
+    C(
+        9,
+        "sqrt(alpha**2)",
+        "2",
+        "true",
+        scalars="alpha",
+        assume="alpha**2 = 4",
+        sample=fixed(alpha=either_sign(2)),
+        decide=True,
+        note="issue: |alpha| >= 0 and |alpha|**2 = 4",
+    ),
+    C(
+        9,
+        "sqrt(mu(x)**2)",
+        "3",
+        "true",
+        assume="mu(x)**2 = 9",
+        sample=fixed(x=lambda rng, n, pt: with_mean(pt.values["x"], rng.choice([3, -3]))),
+        decide=True,
+    ),
+    C(
+        9,
+        "mu(x)",
+        "1",
+        "false",
+        assume="(mu(x)-1)*(mu(x)-2) = 0",
+        cex=P(3, x=[2, 2, 2]),
+        decide=True,
+        note="issue: the other root",
+    ),
+    C(
+        9,
+        "mu(x)",
+        "2",
+        "false",
+        assume="(mu(x)-1)*(mu(x)-2) = 0",
+        cex=P(3, x=[1, 1, 1]),
+        decide=True,
+    ),
+    C(9, "mu(x)", "1", "false", assume="mu(x)**2 = 1", cex=P(3, x=[-1, -1, -1]), decide=True),
+    C(
+        9,
+        "alpha",
+        "2",
+        "false",
+        scalars="alpha",
+        assume="alpha**2 = 4",
+        cex=P(3, x=X3, alpha=-2),
+        decide=True,
+    ),
+    C(
+        9,
+        "sqrt(alpha**2)",
+        "alpha",
+        "false",
+        scalars="alpha",
+        assume="alpha**2 = 4",
+        cex=P(3, x=X3, alpha=-2),
+        decide=True,
+    ),
+]
+
+
 CASES = (
     CLASS1
     + CLASS2
@@ -2685,6 +2925,7 @@ CASES = (
     + CLASS4
     + CLASS5
     + CLASS8
+    + CLASS9
     + MORE
     + MORE2
     + MORE3
@@ -2742,6 +2983,9 @@ def test_ground_truth(case: Case) -> None:
             if case.dim is not None:
                 assert pt.n == case.dim
             assert _fails_at(case, pt), f"not a counterexample: {pt}"
+    if case.truth == "undefined":  # some side is undefined at every sampled point
+        verdicts = [(pt, _holds_at(case, pt)) for pt in sampled_points(case)]
+        assert len(verdicts) >= 2 and all(v is None for _, v in verdicts), verdicts
     if case.truth in ("true", "conditional"):
         verdicts = [(pt, _holds_at(case, pt)) for pt in sampled_points(case)]
         assert all(v is not False for _, v in verdicts), [pt for pt, v in verdicts if v is False]
@@ -2903,8 +3147,15 @@ def test_verdict(case: Case) -> None:
     elif status == "refuted":
         assert case.truth != "true", f"REFUTED a true claim:\n{report}"
         check_witness(case, result)
+    if case.truth == "undefined":
+        assert status == "unknown", f"a side is defined nowhere; expected UNKNOWN:\n{report}"
     if case.decide:
-        expected = {"true": "proved", "false": "refuted", "conditional": "proved"}[case.truth]
+        expected = {
+            "true": "proved",
+            "false": "refuted",
+            "conditional": "proved",
+            "undefined": "unknown",
+        }[case.truth]
         assert status == expected, f"expected {expected.upper()}:\n{report}"
 
 
@@ -3253,3 +3504,199 @@ def test_nonsense_cli_subprocess() -> None:
     assert code == 2, (code, out[-500:], err[-500:])
     _assert_clean_error(code, err)
     assert "limit" in err
+
+
+# --------------------------------------------------------------------------------------------------
+# issue 19: series remainders, certificates that check, witnesses that name only what is used
+# --------------------------------------------------------------------------------------------------
+
+#: (expression, variable, order, scalars, the truncated series as text, for _truth)
+SERIES = [
+    ("sqrt(eps)", "eps", 0, None, "0"),
+    ("eps*sqrt(eps)", "eps", 1, None, "0"),
+    ("eps*sqrt(eps)", "eps", 0, None, "0"),
+    ("sqrt(eps)*LN(x)", "eps", 0, None, "0*x"),
+    ("sqrt(eps + eps**2)", "eps", 0, None, "0"),
+    ("sqrt(alpha)", "alpha", 0, "alpha", "0"),
+    ("eps**2*sqrt(eps)", "eps", 2, None, "0"),
+    ("eps**2*sqrt(eps)", "eps", 1, None, "0"),
+    ("sqrt(eps*(1 + eps))", "eps", 0, None, "0"),
+    ("sqrt(eps**2 + eps**3)", "eps", 1, None, "eps"),
+    ("sqrt(1 + eps)", "eps", 1, None, "1 + eps/2"),
+    ("sqrt(Var(x) + eps)", "eps", 0, None, "sqrt(Var(x))"),
+    ("LN(x)", "eps", 1, None, "LN(x, 0) - eps*c(x)/(2*Var(x)**(3/2))"),
+]
+
+
+def _remainder_ratio(expr: str, truncated: str, variable: str, order: int, h: Fraction) -> Any:
+    """max |F - series| / h^(order+1) at x = (1, 2, 4), the variable = h (mpmath, via _truth)."""
+    values: dict[str, Any] = {"x": X3}
+    eps = h if variable == "eps" else F(1, 10)
+    if variable != "eps":
+        values[variable] = h
+    pt = point(3, eps, **values)
+    left, right = T.evaluate(expr, pt), T.evaluate(truncated, pt)
+    lefts = left if isinstance(left, list) else [left]
+    rights = right if isinstance(right, list) else [right] * len(lefts)
+    import mpmath
+
+    def mp(value: Any) -> Any:
+        if isinstance(value, Fraction):
+            return mpmath.mpf(value.numerator) / value.denominator
+        return mpmath.mpf(value)
+
+    with mpmath.workdps(T.DPS):
+        return max(
+            abs(mp(p) - mp(q)) / mp(h) ** (order + 1) for p, q in zip(lefts, rights, strict=True)
+        )
+
+
+@pytest.mark.parametrize(
+    ("expr", "variable", "order", "scalars", "truncated"),
+    SERIES,
+    ids=[f"{s[0]}@{s[2]}" for s in SERIES],
+)
+def test_series_remainder_is_proved_or_not_claimed(
+    expr: str, variable: str, order: int, scalars: str | None, truncated: str
+) -> None:
+    """A series is 'proved' only when its remainder is O(v^(K+1)); the truth: the ratio
+    |F - series|/h^(K+1) stays bounded (h = 1e-20 vs 1e-40) or grows (like h^(-1/2)). The
+    integer-power claim ``truncated`` of the table is checked the same way: when it is false,
+    lnsym must not make it (it gives the expansion in powers of sqrt(eps), or no proof)."""
+
+    def bounded(text: str) -> bool:
+        small = _remainder_ratio(expr, text, variable, order, F(1, 10**20))
+        smaller = _remainder_ratio(expr, text, variable, order, F(1, 10**40))
+        return bool(smaller <= 10 * small + 1)
+
+    integer_claim = bounded(truncated)
+    with deadline(WALL):
+        result = lnsym.series(expr, variable, order, scalars=scalars)
+    assert all(t.proved for t in result.terms), result.report()
+    if result.proved:  # the claimed expansion, whatever its powers, is right
+        assert bounded(str(result.truncated())), result.report()
+    if result.half is None:
+        assert result.proved == integer_claim, (integer_claim, result.report())
+    else:
+        assert result.proved and not integer_claim, result.report()
+        assert any(not result._power(t).is_Integer for t in result.terms if t.coefficient != 0)
+    if not result.proved:
+        assert "remainder not proved" in str(result) and "not proved" in result.report()
+        assert result.to_json()["remainder"]["proved"] is False
+
+
+def test_series_with_an_unproved_remainder_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    from lnsym.cli import main
+
+    assert (
+        main(["series", "sqrt(alpha)", "--in", "alpha", "--scalars", "alpha", "--order", "0"]) == 3
+    )
+    assert "(remainder not proved)" in capsys.readouterr().out
+    assert main(["series", "sqrt(eps)", "--order", "0"]) == 0  # in powers of sqrt(eps)
+    assert capsys.readouterr().out.startswith("sqrt(eps) = sqrt(eps) + O(eps**1)\n")
+    assert main(["series", "eps*sqrt(eps)", "--order", "0", "--json"]) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)["remainder"]["proved"] is True
+
+
+#: proofs under assumptions whose certificates must check, with a step kind each must contain.
+CERTIFIED = [
+    ("mu(x)", "0", {"assume": ["mu(x)**2 = 0"]}, "solve"),
+    ("mu(x)", "0", {"assume": ["mu(x)**3 = 0"]}, "solve"),
+    ("mu(x)", "1", {"assume": ["(mu(x) - 1)**2 = 0"]}, "solve"),
+    ("mu(x)", "1", {"vectors": "x,y", "assume": ["(mu(x)-1)**2 + (mu(y)-2)**2 = 0"]}, "split"),
+    ("LN(x)", "0*x", {"assume": ["mu(x)**2 + Var(x) = 0"]}, "split"),
+    ("beta", "0", {"scalars": "alpha,beta", "assume": ["alpha*beta = 0", "alpha > 1"]}, "solve"),
+    ("alpha", "2", {"scalars": "alpha", "assume": ["alpha**3 = 8"]}, "solve"),
+    ("sqrt(alpha**2)", "2", {"scalars": "alpha", "assume": ["alpha**2 = 4"]}, "implied"),
+    ("sqrt(alpha**2 + 1)", "2", {"scalars": "alpha", "assume": ["alpha**2 = 3"]}, "implied"),
+    ("c(x)", "0*x", {"assume": ["mu(x) > 0", "mu(x)*c(x) = 0"]}, "solve"),
+    ("LN(x)", "0*x", {"assume": ["Var(x) = 0"]}, "zero-vector"),
+]
+
+
+def _independent_check(step: Any) -> bool:
+    """The documented identity of each step kind, re-derived here (SymPy expansion only)."""
+    import sympy
+
+    if step.kind == "split":
+        total = sympy.Add(*step.terms)
+        return (
+            step.atom in step.terms
+            and step.value == 0
+            and all(t.is_nonnegative for t in step.terms)
+            and any(sympy.expand(total - s * step.equation) == 0 for s in (1, -1))
+        )
+    if step.kind in ("solve", "implied"):
+        identity = (
+            step.equation - step.nonzero * (step.slope * (step.atom - step.value)) ** step.power
+        )
+        return sympy.expand(sympy.fraction(sympy.together(identity))[0]) == 0
+    return step.check()
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "options", "kind"),
+    CERTIFIED,
+    ids=[f"{c[0]}={c[1]} {c[2]['assume']}" for c in CERTIFIED],
+)
+def test_every_certificate_step_checks(lhs: str, rhs: str, options: dict, kind: str) -> None:
+    with deadline(WALL):
+        result = lnsym.prove(lhs, rhs, timeout=BUDGET, **options)
+    assert result.proved, result.report()
+    assert kind in [s.kind for s in result.certificate], result.certificate
+    for step in result.certificate:
+        assert step.check(), step
+        assert _independent_check(step), step
+
+
+def test_doctored_certificate_steps_fail_the_check() -> None:
+    """A changed equation, power, value, term or fact makes Step.check() False."""
+    from dataclasses import replace
+
+    import sympy
+
+    power = lnsym.prove("mu(x)", "0", assume=["mu(x)**2 = 0"]).certificate[0]
+    assert power.power == 2 and power.check()
+    assert not replace(power, power=1).check()  # the issue's mu**2 = 1*(mu - 0)
+    assert not replace(power, value=sympy.S.One).check()
+    split = next(
+        s
+        for s in lnsym.prove(
+            "mu(x)", "1", vectors="x,y", assume=["(mu(x)-1)**2 + (mu(y)-2)**2 = 0"]
+        ).certificate
+        if s.kind == "split"
+    )
+    assert split.check()
+    assert not replace(split, equation=split.equation + 1).check()
+    assert not replace(split, terms=split.terms[:1], atom=split.terms[0]).check()
+    assert not replace(split, terms=(split.terms[0], -split.terms[1])).check()
+    fact = lnsym.prove(
+        "beta", "0", scalars="alpha,beta", assume=["alpha*beta = 0", "alpha > 1"]
+    ).certificate[0]
+    assert fact.facts and fact.check()
+    assert not replace(fact, facts=()).check()  # alpha is non-zero only because alpha > 1
+    assert not replace(fact, kind="unheard-of").check()
+
+
+def test_jvp_of_a_divisor_that_vanishes_is_not_proved() -> None:
+    """jvp(Var(x)/Var(x), x, v) at n = 1: Var(x) = 0 for every x (exactly: one entry is its mean)."""
+    x = [F(7, 3)]
+    mean = sum(x, F(0)) / len(x)
+    assert sum(((q - mean) ** 2 for q in x), F(0)) == 0
+    at_1 = lnsym.prove("jvp(Var(x)/Var(x), x, v)", "0", vectors="x,v", dim=1, timeout=BUDGET)
+    assert at_1.status.value == "unknown", at_1.report()
+    at_2 = lnsym.prove("jvp(Var(x)/Var(x), x, v)", "0", vectors="x,v", dim=2, timeout=BUDGET)
+    assert at_2.proved, at_2.report()
+
+
+def test_a_witness_lists_only_the_names_the_claim_uses() -> None:
+    """Issue 18: 'c(v) = v' with a, b, s declared shows v only; a name of an assumption stays."""
+    result = lnsym.prove("c(v)", "v", vectors="v,a,b", scalars="s", timeout=BUDGET)
+    assert result.status.value == "refuted"
+    assert set(result.witness.values) == {"v"}
+    assert set(result.witness.exact) == {"v", "eps"}
+    assumed = lnsym.prove("mu(v)", "1", vectors="v,a", scalars="s", assume=["mu(v) = s"])
+    assert assumed.status.value == "refuted"
+    assert set(assumed.witness.values) == {"v", "s"}

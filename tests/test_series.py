@@ -94,7 +94,7 @@ def test_scalar_series_and_latex() -> None:
 @pytest.mark.parametrize(
     ("args", "error"),
     [
-        (("sqrt(eps)*x", "eps", 1), UnsupportedError),
+        (("x/eps", "eps", 1), UnsupportedError),  # no expansion, in eps nor in sqrt(eps)
         (("LN(x)", "n", 1), LnsymError),
         (("LN(x)", "alpha", 1), LnsymError),
         (("LN(x)", "eps", -1), LnsymError),
@@ -110,13 +110,17 @@ def test_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["series", "LN(x)", "--order", "1"]) == 0
     text = capsys.readouterr().out
     assert "LN(x) = LN(x, 0) - eps*c(x)/(2*Var(x)**(3/2)) + O(eps**2)" in text
-    assert text.count("[proved for c(x) != 0:") == 2  # each coefficient, with its condition
+    # each coefficient, with its condition, and the remainder (the next derivative's finite limit)
+    assert text.count("[proved for c(x) != 0:") == 3
+    assert "remainder O(eps**2): [proved for c(x) != 0:" in text
     code = main(["series", "LN(x)", "--order", "1", "--set", "x=1,2,3,5", "--json"])
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["proved"] and len(data["error"]) == 4 and data["at"] == "1e-5"
-    assert main(["series", "sqrt(eps)*x"]) == 2
+    assert main(["series", "x/eps"]) == 2
     assert "no Taylor series" in capsys.readouterr().err
+    assert main(["series", "sqrt(eps)*x", "--order", "0"]) == 0  # in powers of sqrt(eps)
+    assert capsys.readouterr().out.startswith("x*sqrt(eps) = x*sqrt(eps) + O(eps**1)\n")
     assert main(["series", "LN(x, alpha*eps)", "--scalars", "alpha", "--in", "alpha",
                  "--set", "x=1,2,3"]) == 2  # fmt: skip
     assert "--set alpha" in capsys.readouterr().err

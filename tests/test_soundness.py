@@ -129,6 +129,10 @@ def witness_separates(result: Any, lhs: str, rhs: str) -> bool:
         k: ([sympy.Rational(x) for x in v] if isinstance(v, list) else sympy.Rational(v))
         for k, v in w.values.items()
     }
+    # a declared name the claim never uses is left out of the witness (any value will do)
+    exact.setdefault("s", sympy.S.Zero)
+    for name in VECTORS:
+        exact.setdefault(name, [sympy.S.Zero] * w.n)
     left = componentwise(lhs, exact, w.n, sympy.Rational(w.eps))
     right = componentwise(rhs, exact, w.n, sympy.Rational(w.eps))
     assert left is not None and right is not None, (

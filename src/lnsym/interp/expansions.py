@@ -8,6 +8,17 @@ each :math:`a_k` by differentiating in the language (:mod:`lnsym.lang.calculus`)
 the limit :math:`\varepsilon \to 0` (generic values, :math:`c(x) \ne 0`). A coefficient that is not
 proved is reported as such, never printed as if it were.
 
+**The remainder is proved too.** Limits of the derivatives do not make a Taylor series by
+themselves: :math:`\sqrt\varepsilon \to 0`, yet :math:`\sqrt\varepsilon \ne 0 + O(\varepsilon)`. So the
+expansion to order :math:`K` is called proved only when, besides each :math:`a_k`, the next derivative
+has a *finite* proved limit, :math:`F^{(K+1)}/(K+1)! \to a_{K+1}`. Then :math:`F^{(K+1)}` is bounded
+on some :math:`(0, h)` and, by Taylor's theorem with the Lagrange remainder,
+:math:`|F - \sum_{k \le K} a_k\varepsilon^k| \le \sup_{(0, \varepsilon)} |F^{(K+1)}|\,
+\varepsilon^{K+1}/(K+1)!`, i.e. :math:`O(\varepsilon^{K+1})` (the expressions of the language are
+algebraic in ε, so smooth on a small enough :math:`(0, h)` where they are defined). When that limit
+is infinite or not proved (``sqrt(eps)``, ``eps*sqrt(eps)`` at order 1), the remainder is reported
+as not proved and :attr:`Series.proved` is False.
+
 >>> s = series("LN(x)", order=1)
 >>> print(s)
 LN(x) = LN(x, 0) - eps*c(x)/(2*Var(x)**(3/2)) + O(eps**2)
@@ -30,10 +41,10 @@ from sympy import Expr, Symbol
 from lnsym.errors import LnsymError, UnsupportedError
 from lnsym.kernels.exact import Value, exact_rows
 from lnsym.lang.calculus import PartialDerivative, derivative
-from lnsym.lang.definitions import kind_of
+from lnsym.lang.definitions import eps, kind_of
 from lnsym.lang.latex import latex
 from lnsym.lang.names import resolve
-from lnsym.lang.parser import parse_typed
+from lnsym.lang.parser import Context, parse_typed
 from lnsym.numeric.data import Data, read_value
 from lnsym.prover import prove
 from lnsym.prover.verdict import Proof
@@ -67,26 +78,45 @@ class Series:
     terms: tuple[Term, ...]
     vectors: tuple[str, ...]
     scalars: tuple[str, ...]
+    #: the proof that the next derivative has a finite limit (the remainder is O(v^(K+1))); None
+    #: when its candidate is not finite at 0.
+    remainder: Term | None = None
+    #: why the remainder is not proved, when it is not.
+    remainder_reason: str = ""
+    #: an expansion in powers of sqrt(eps): ``(G, t)`` with ``G(t) = F(t**2)``; the term of
+    #: power ``j`` is ``a_j * eps**(j/2)`` and its proof is about ``G`` as ``t -> 0``.
+    half: tuple[Expr, Symbol] | None = None
+
+    def _power(self, term: Term) -> Expr:
+        return sympy.Rational(term.power, 2) if self.half is not None else sympy.Integer(term.power)
+
+    @property
+    def remainder_proved(self) -> bool:
+        """Whether the remainder is proved to be O(variable^(order+1))."""
+        return self.remainder is not None and self.remainder.proved
 
     @property
     def proved(self) -> bool:
-        """Whether every coefficient is proved."""
-        return all(t.proved for t in self.terms)
+        """Whether every coefficient and the order of the remainder are proved."""
+        return all(t.proved for t in self.terms) and self.remainder_proved
 
     def truncated(self) -> Expr:
-        """:math:`\\sum_k a_k\\,\\varepsilon^k` (the zero terms left out)."""
-        return sympy.Add(*(t.coefficient * self.variable**t.power for t in self.terms))
+        """:math:`\\sum_k a_k\\,\\varepsilon^k` (the zero terms left out; half-integer powers for
+        an expansion in :math:`\\sqrt\\varepsilon`)."""
+        return sympy.Add(*(t.coefficient * self.variable ** self._power(t) for t in self.terms))
 
     def __str__(self) -> str:
         kept = [t for t in self.terms if t.coefficient != 0]
-        body = " + ".join(_term_text(t, self.variable) for t in kept) or "0"
+        body = " + ".join(_term_text(t.coefficient, self.variable, self._power(t)) for t in kept)
+        body = body or "0"
         body = body.replace("+ -", "- ")
-        return f"{self.expr} = {body} + O({self.variable}**{self.order + 1})"
+        unproved = "" if self.remainder_proved else "  (remainder not proved)"
+        return f"{self.expr} = {body} + O({self.variable}**{self.order + 1}){unproved}"
 
     def latex(self) -> str:
         """The expansion in LaTeX."""
         kept = [t for t in self.terms if t.coefficient != 0]
-        parts = [latex(t.coefficient * self.variable**t.power) for t in kept] or ["0"]
+        parts = [latex(t.coefficient * self.variable ** self._power(t)) for t in kept] or ["0"]
         body = " + ".join(parts).replace("+ -", "- ")
         big_o = latex(self.variable ** (self.order + 1))
         return f"{latex(self.expr)} = {body} + O\\left({big_o}\\right)"
@@ -94,15 +124,44 @@ class Series:
     def report(self) -> str:
         """The expansion, then one line per coefficient with its proof status."""
         lines = [str(self)]
+        expr, inner = self.half if self.half is not None else (self.expr, self.variable)
+        if self.half is not None:
+            lines.append(
+                f"  in powers of sqrt({self.variable}): {self.variable} = {inner}**2, {inner} > 0, "
+                f"G({inner}) = {expr}"
+            )
         for t in self.terms:
-            lhs = _coefficient_statement(self.expr, self.variable, t.power)
+            lhs = _coefficient_statement(expr, inner, t.power)
             conditions = f" for {', '.join(t.proof.conditions)}" if t.proof.conditions else ""
             lines.append(
-                f"  {self.variable}**{t.power}: {t.coefficient}   "
+                f"  {self.variable}**{_shown(self._power(t))}: {t.coefficient}   "
                 f"[{t.proof.status.value}{conditions}: {lhs} -> {t.coefficient} as "
-                f"{self.variable} -> 0; {t.proof.method}]"
+                f"{inner} -> 0; {t.proof.method}]"
             )
+        lines.append(self._remainder_line())
         return "\n".join(lines)
+
+    def _remainder_line(self) -> str:
+        big_o = f"O({self.variable}**{self.order + 1})"
+        expr, inner = self.half if self.half is not None else (self.expr, self.variable)
+        statement = _coefficient_statement(
+            expr, inner, self.remainder.power if self.remainder else self.order + 1
+        )
+        if self.remainder is None:
+            return f"  remainder {big_o}: [not proved: {self.remainder_reason}]"
+        proof = self.remainder.proof
+        conditions = f" for {', '.join(proof.conditions)}" if proof.conditions else ""
+        if not proof.proved:
+            return (
+                f"  remainder {big_o}: [{proof.status.value}: {statement} -> "
+                f"{self.remainder.coefficient} as {inner} -> 0 is not proved; "
+                f"{self.remainder_reason or proof.method}]"
+            )
+        return (
+            f"  remainder {big_o}: [proved{conditions}: {statement} -> "
+            f"{self.remainder.coefficient} (finite) as {inner} -> 0, so the Taylor "
+            f"remainder is {big_o}]"
+        )
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -114,20 +173,31 @@ class Series:
             "latex": self.latex(),
             "terms": [
                 {
-                    "power": t.power,
+                    "power": str(self._power(t)),
                     "coefficient": str(t.coefficient),
                     "status": t.proof.status.value,
                     "method": t.proof.method,
                 }
                 for t in self.terms
             ],
+            "remainder": {
+                "order": self.order + 1,
+                "proved": self.remainder_proved,
+                "status": self.remainder.proof.status.value if self.remainder else "unknown",
+                "limit": str(self.remainder.coefficient) if self.remainder else None,
+                "reason": self.remainder_reason,
+            },
         }
 
 
-def _term_text(term: Term, variable: Symbol) -> str:
-    if term.power == 0:
-        return str(term.coefficient)
-    return str(term.coefficient * variable**term.power)
+def _shown(power: Expr) -> str:
+    return str(power) if power.is_Integer else f"({power})"
+
+
+def _term_text(coefficient: Expr, variable: Symbol, power: Expr) -> str:
+    if power == 0:
+        return str(coefficient)
+    return str(coefficient * variable**power)
 
 
 def _coefficient_statement(expr: Expr, variable: Symbol, power: int) -> Expr:
@@ -160,27 +230,120 @@ def series(
             f"cannot expand in {in_!r}; expand in eps or a declared scalar (--scalars NAME)"
         )
     parsed = parse_typed(expr, context)[0] if isinstance(expr, str) else expr
+    try:
+        terms, remainder, reason = _expand(parsed, context, in_, order)
+    except UnsupportedError:
+        half = _half_powers(parsed, context, order) if in_ == "eps" else None
+        if half is not None and half.proved:
+            return half
+        raise
+    result = Series(
+        parsed,
+        variable,
+        order,
+        terms,
+        context.vectors,
+        context.scalars,
+        remainder=remainder,
+        remainder_reason=reason,
+    )
+    if not result.remainder_proved and in_ == "eps":
+        half = _half_powers(parsed, context, order)
+        if half is not None and half.proved:
+            return half
+    return result
+
+
+def _expand(
+    parsed: Expr, context: Context, in_: str, order: int, assume: tuple[str, ...] = ()
+) -> tuple[tuple[Term, ...], Term | None, str]:
+    """The terms up to ``in_**order``, each proved, and the remainder's proof (or why not)."""
+    variable = context.variable(in_)
+    assert variable is not None
     terms = []
     current = parsed
     for power in range(order + 1):
         if power:
             current = derivative(current, variable, sympy.S.One)
         candidate = _at_zero(current / math.factorial(power), variable)
-        statement = _coefficient_statement(parsed, variable, power)
-        proof = prove(
-            statement,
-            candidate,
-            vectors=context.vectors,
-            scalars=context.scalars,
-            limit={in_: "0"},
-        )
+        proof = _coefficient_proof(parsed, candidate, power, context, in_, assume)
         terms.append(Term(power, candidate, proof))
-    return Series(parsed, variable, order, tuple(terms), context.vectors, context.scalars)
+    remainder, reason = None, ""
+    try:
+        current = derivative(current, variable, sympy.S.One)
+        candidate = _at_zero(current / math.factorial(order + 1), variable)
+    except UnsupportedError:
+        reason = (
+            f"the derivative of order {order + 1} has no finite value at {variable} = 0 (the "
+            "expansion may have fractional powers, or none)"
+        )
+    else:
+        proof = _coefficient_proof(parsed, candidate, order + 1, context, in_, assume)
+        remainder = Term(order + 1, candidate, proof)
+        if not remainder.proved:
+            reason = (
+                f"the derivative of order {order + 1} is not proved to have a finite limit at "
+                f"{variable} = 0"
+            )
+    return tuple(terms), remainder, reason
+
+
+def _half_powers(parsed: Expr, context: Context, order: int) -> Series | None:
+    r"""The expansion in powers of :math:`\sqrt\varepsilon`: with :math:`\varepsilon = t^2`
+    (:math:`t > 0`), the Taylor series of :math:`G(t) = F(t^2)` to :math:`t^{2K+1}`, every
+    coefficient and the remainder :math:`O(t^{2K+2}) = O(\varepsilon^{K+1})` proved as above;
+    None when it cannot be formed."""
+    taken = {*context.vectors, *context.scalars}
+    name = next(f"t{suffix}" for suffix in ("", "_", "__", "___") if f"t{suffix}" not in taken)
+    try:
+        inner = Context(context.vectors, (*context.scalars, name), context.positive | {name})
+        t = inner.variable(name)
+        assert t is not None
+        expanded = parsed.xreplace({eps: t**2})
+        terms, remainder, reason = _expand(expanded, inner, name, 2 * order + 1, (f"{name} > 0",))
+    except (LnsymError, UnsupportedError):
+        return None
+    return Series(
+        parsed,
+        eps,
+        order,
+        terms,
+        context.vectors,
+        context.scalars,
+        remainder=remainder,
+        remainder_reason=reason,
+        half=(expanded, t),
+    )
+
+
+def _coefficient_proof(
+    parsed: Expr,
+    candidate: Expr,
+    power: int,
+    context: Context,
+    in_: str,
+    assume: tuple[str, ...] = (),
+) -> Proof:
+    """The proof of ``diff(…diff(F, v)…, v)/power! -> candidate`` as ``v -> 0``."""
+    return prove(
+        _coefficient_statement(parsed, context.variable(in_) or sympy.Symbol(in_), power),
+        candidate,
+        vectors=context.vectors,
+        scalars=context.scalars,
+        assume=assume,
+        limit={in_: "0"},
+    )
 
 
 def _at_zero(expr: Expr, variable: Symbol) -> Expr:
     """``expr`` at ``variable = 0``, tidied; an error if it is not finite there."""
     value = expr.xreplace({variable: sympy.S.Zero})
+    if value.has(sympy.nan):  # 0/0: factor the radicands (sqrt(eps**2*(1 + eps)) = eps*sqrt(...))
+        factored = expr.replace(
+            lambda e: isinstance(e, sympy.Pow) and e.exp.is_Rational and e.exp.q == 2,
+            lambda e: sympy.Pow(sympy.factor(e.base), e.exp),
+        )
+        value = sympy.cancel(factored).xreplace({variable: sympy.S.Zero})
     if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise UnsupportedError(
             f"{expr} is not finite at {variable} = 0; the expression has no Taylor series there"

@@ -28,7 +28,8 @@ error, not a proof).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import sympy
 from sympy import Expr, Symbol
@@ -47,6 +48,7 @@ from lnsym.prover.normal_form import (
     power_sum_names,
 )
 from lnsym.prover.radicals import Radical, Radicals
+from lnsym.prover.squares import never_zero, sum_of_squares
 
 __all__ = [
     "Knowledge",
@@ -79,11 +81,20 @@ def coefficient_differences(
 class Step:
     r"""One step of a certificate: ``equation = 0`` is used as ``atom = value``.
 
-    It is valid because ``equation == nonzero * slope * (atom - value)`` identically (check by
-    expansion) and ``nonzero * slope`` is a product of factors known to be non-zero. ``kind`` is
-    ``"solve"``; ``"zero-vector"`` (``atom`` is :math:`\lVert c(v)\rVert^2`, ``value`` 0: then
-    :math:`c(v) = 0`); ``"split"`` (a sum of nonnegative terms is zero, so is each term); or
-    ``"ideal"`` (``equation`` lies in the ideal of the unused equations and the radical relations).
+    Each kind records an identity that :meth:`check` re-verifies by expansion alone:
+
+    * ``"solve"``: ``equation == nonzero * (slope * (atom - value))**power`` identically, and
+      ``nonzero * slope`` is a product of factors known to be non-zero (numbers, positive symbols,
+      polynomials without a real root, or quantities the strict inequalities ``facts`` make
+      positive), so ``equation = 0`` exactly when ``atom = value``;
+    * ``"zero-vector"``: ``atom`` is :math:`\lVert c(v)\rVert^2`, ``value`` 0: then :math:`c(v) = 0`;
+    * ``"split"``: ``equation`` is ± the sum of ``terms``, each visibly nonnegative (a square, an
+      even power, a nonnegative atom, a rational ≥ 0 times such), so each term vanishes; ``atom`` is
+      one of them and ``value`` is 0;
+    * ``"ideal"``: ``equation`` lies in the ideal of ``generators`` (the unused equations and
+      :math:`t^2 - f` for the radicals), so it vanishes wherever they do;
+    * ``"implied"``: ``equation`` lies in the ideal of ``generators`` *and* factors as for
+      ``"solve"``, with ``nonzero`` never zero on the atom's domain: so ``atom = value`` follows.
     """
 
     kind: str
@@ -93,22 +104,47 @@ class Step:
     value: Expr
     nonzero: Expr = sympy.S.One
     slope: Expr = sympy.S.One
-    #: for an "ideal" step: the generators (unused equations, t**2 - f) the equation reduces by.
+    #: for an "ideal" or "implied" step: the generators the equation reduces by.
     generators: tuple[Expr, ...] = ()
+    #: the multiplicity of the factor ``slope * (atom - value)`` in ``equation``.
+    power: int = 1
+    #: for a "split" step: every nonnegative term of the sum.
+    terms: tuple[Expr, ...] = ()
+    #: strict inequalities (each ``g > 0``) that make the non-zero factor non-zero.
+    facts: tuple[Expr, ...] = ()
 
     def check(self) -> bool:
-        """Re-verify the step by expansion alone (an "ideal" step: by a new Gröbner reduction)."""
+        """Re-verify the step's identity by expansion alone (ideal steps: a new Gröbner reduction)."""
         if self.kind == "split":
-            return True  # the term is recorded as its own equation; see Knowledge.steps
+            return _split_holds(self)
+        if self.kind == "zero-vector":
+            names = power_sum_names(self.atom)
+            return (
+                len(names) == 2
+                and names[0] == names[1]
+                and self.value == 0
+                and sympy.expand(self.equation - self.atom) == 0
+            )
         if self.kind == "ideal":
-            return _in_ideal(self.equation, self.generators)
-        lhs = sympy.together(self.equation - self.nonzero * self.slope * (self.atom - self.value))
+            return (
+                self.value == 0
+                and sympy.expand(self.equation - self.atom) == 0
+                and _in_ideal(self.equation, self.generators)
+            )
+        if self.kind not in ("solve", "implied"):
+            return False
+        if not isinstance(self.power, int) or self.power < 1:
+            return False
+        if self.kind == "implied" and not _in_ideal(self.equation, self.generators):
+            return False
+        factor = self.slope * (self.atom - self.value)
+        lhs = sympy.together(self.equation - self.nonzero * factor**self.power)
         return bool(sympy.expand(sympy.fraction(lhs)[0]) == 0) and _products_nonzero(
-            self.nonzero * self.slope
+            self.nonzero * self.slope, self.facts
         )
 
-    def to_json(self) -> dict[str, str]:
-        return {
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "kind": self.kind,
             "source": self.source,
             "equation": str(self.equation),
@@ -116,6 +152,15 @@ class Step:
             "value": str(self.value),
             "nonzero_factor": str(self.nonzero * self.slope),
         }
+        if self.power != 1:
+            out["power"] = self.power
+        if self.terms:
+            out["terms"] = [str(t) for t in self.terms]
+        if self.generators:
+            out["generators"] = [str(g) for g in self.generators]
+        if self.facts:
+            out["facts"] = [f"{f} > 0" for f in self.facts]
+        return out
 
     def describe(self) -> str:
         """The step in the expression language, e.g. ``mu(x) = 0`` or ``c(x) = 0``."""
@@ -134,8 +179,42 @@ class Step:
         return rf"{atom} = {value}"
 
 
+def _split_holds(step: Step) -> bool:
+    """A "split" step: equation = ±(sum of the terms), every term visibly nonnegative."""
+    if not step.terms or step.value != 0 or step.atom not in step.terms:
+        return False
+    total = sympy.Add(*step.terms)
+    if not all(_visibly_nonnegative(t) for t in step.terms):
+        return False
+    return any(sympy.expand(total - sign * step.equation) == 0 for sign in (1, -1))
+
+
+def _visibly_nonnegative(term: Expr) -> bool:
+    """A product of nonnegative rationals, nonnegative atoms and even powers of real expressions."""
+    for factor in sympy.Mul.make_args(term):
+        if factor.is_number:
+            if not (factor.is_Rational and factor >= 0):
+                return False
+            continue
+        base, exponent = factor.as_base_exp()
+        if exponent.is_Integer and exponent % 2 == 0 and base.is_real:
+            continue
+        if factor.is_nonnegative and (
+            factor.is_Symbol
+            or isinstance(factor, sympy.Abs)
+            or (exponent.is_Integer and base.is_Symbol)
+        ):
+            continue
+        return False
+    return True
+
+
 def _in_ideal(expr: Expr, generators: tuple[Expr, ...]) -> bool:
     """Does ``expr`` reduce to 0 modulo a Gröbner basis of ``generators``?"""
+    if sympy.expand(expr) == 0:
+        return True
+    if not generators:
+        return False
     symbols = sorted(set(expr.free_symbols).union(*(g.free_symbols for g in generators)), key=str)
     try:
         basis = sympy.groebner(list(generators), *symbols, order="grevlex")
@@ -145,13 +224,16 @@ def _in_ideal(expr: Expr, generators: tuple[Expr, ...]) -> bool:
     return bool(remainder == 0)
 
 
-def _products_nonzero(expr: Expr) -> bool:
-    return all(known_nonzero(f) for f in sympy.Mul.make_args(sympy.factor(expr)))
+def _products_nonzero(expr: Expr, positive: Iterable[Expr] = ()) -> bool:
+    facts = tuple(positive)
+    return all(known_nonzero(f, facts) for f in sympy.Mul.make_args(sympy.factor(expr)))
 
 
 def known_nonzero(expr: Expr, positive: Iterable[Expr] = ()) -> bool:
-    """True when ``expr`` cannot vanish: a non-zero number, a product of positive symbols, or a
-    quantity an assumption declares strictly positive (or negative)."""
+    """True when ``expr`` cannot vanish: a non-zero number, a product of positive symbols, a
+    polynomial without a real root (:func:`~lnsym.prover.squares.never_zero`), or a quantity that
+    a strict inequality assumption ``p > 0`` bounds away from 0 (``k*p + c`` with ``k > 0`` and a
+    number ``c >= 0``, or its negative)."""
     if expr.is_number:
         return bool(expr.is_zero is False)
     if expr.is_positive or expr.is_negative:
@@ -162,7 +244,23 @@ def known_nonzero(expr: Expr, positive: Iterable[Expr] = ()) -> bool:
     if isinstance(expr, sympy.Mul):
         return all(known_nonzero(f, positive) for f in expr.args)
     expanded = sympy.expand(expr)
-    return any(expanded == p or expanded == -p for p in positive)
+    facts = [sympy.expand(p) for p in positive]
+    if any(_bounded_by(sign * expanded, p) for p in facts for sign in (1, -1)):
+        return True
+    return expanded.is_polynomial() and never_zero(expanded)
+
+
+def _bounded_by(f: Expr, p: Expr) -> bool:
+    """``f = k*p + c`` with a rational ``k > 0`` and a number ``c >= 0`` (so ``p > 0`` gives f > 0)."""
+    f_const, f_rest = f.as_independent(*f.free_symbols, as_Add=True)
+    p_const, p_rest = p.as_independent(*p.free_symbols, as_Add=True)
+    if f_rest == 0 or p_rest == 0:
+        return False
+    ratio = sympy.cancel(f_rest / p_rest)
+    if not (ratio.is_Rational and ratio > 0):
+        return False
+    rest = f_const - ratio * p_const
+    return bool(rest.is_number and rest >= 0)
 
 
 class Substitution:
@@ -257,13 +355,94 @@ class Knowledge:
                 radicand = radicals.radicands[symbol]
                 generators.append(symbol**2 - radicand)
                 frontier |= set(radicand.free_symbols)
-        if not _in_ideal(reduced, tuple(generators)):
-            return False
         sources = "; ".join(source for source, _ in self.unused)
-        self.steps.append(
-            Step("ideal", sources, reduced, reduced, sympy.S.Zero, generators=tuple(generators))
+        if _in_ideal(reduced, tuple(generators)):
+            self.steps.append(
+                Step("ideal", sources, reduced, reduced, sympy.S.Zero, generators=tuple(generators))
+            )
+            return True
+        return self._implied(reduced, generators, sources)
+
+    def _implied(self, reduced: Expr, generators: list[Expr], sources: str) -> bool:
+        r"""Values the unused equations imply, one atom at a time, until ``reduced`` vanishes.
+
+        For an atom :math:`s` of ``reduced``, eliminate every other symbol (a lex Gröbner basis):
+        a polynomial :math:`p(s)` of the ideal vanishes wherever the assumptions hold. If every
+        factor of :math:`p` but one linear factor has no real root in the domain of :math:`s`
+        (:math:`|g| \ge 0`, :math:`t_f \ge 0`, ...), then :math:`s` is that root there. An
+        absolute value :math:`|g|` counts as an atom :math:`a \ge 0` with :math:`a^2 = g^2`.
+        """
+        absolutes = {
+            a: Symbol(f"|{a.args[0]}|", nonnegative=True) for a in reduced.atoms(sympy.Abs)
+        }
+        gens = [g for g in generators if not g.has(sympy.Abs)]
+        for a, symbol in absolutes.items():
+            if not a.args[0].is_polynomial():
+                return False
+            gens.append(symbol**2 - sympy.expand(a.args[0] ** 2))
+        target = reduced.xreplace(absolutes)
+        symbols = sorted(set(target.free_symbols).union(*(g.free_symbols for g in gens)), key=str)
+        if len(symbols) > 6 or len(gens) > 10:
+            return False
+        steps: list[Step] = []
+        for _ in range(3):
+            found = None
+            for atom in sorted(target.free_symbols, key=_priority):
+                found = _implied_value(atom, gens, symbols)
+                if found is not None:
+                    break
+            if found is None:
+                return False
+            step = replace(found, source=sources)
+            steps.append(step)
+            gens.append(step.atom - step.value)
+            target = sympy.expand(target.xreplace({step.atom: step.value}))
+            if self.substitution.radicals.reduce(target) == 0 or _in_ideal(target, tuple(gens)):
+                self.steps.extend(steps)
+                self.steps.append(
+                    Step("ideal", sources, target, target, sympy.S.Zero, generators=tuple(gens))
+                )
+                return True
+        return False
+
+
+def _implied_value(atom: Symbol, generators: list[Expr], symbols: list[Symbol]) -> Step | None:
+    """``atom = value`` implied by ``generators`` = 0 (a univariate elimination polynomial whose
+    only factor with a root in the atom's domain is linear), as an "implied" step; else None."""
+    order = [s for s in symbols if s != atom] + [atom]
+    try:
+        basis = sympy.groebner(generators, *order, order="lex")
+    except (sympy.PolynomialError, sympy.CoercionFailed, NotImplementedError):
+        return None
+    for p in basis.exprs:
+        if p.free_symbols != {atom}:
+            continue
+        try:
+            _, factors = sympy.factor_list(p, atom)
+        except sympy.PolynomialError:
+            return None
+        possible = [(f, m) for f, m in factors if not known_nonzero(f)]
+        if len(possible) != 1:
+            return None
+        factor, power = possible[0]
+        poly = sympy.Poly(factor, atom)
+        if poly.degree() != 1:
+            return None
+        slope = poly.coeff_monomial(atom)
+        value = sympy.expand(-(factor - slope * atom) / slope)
+        nonzero = sympy.expand(sympy.cancel(p / factor**power))
+        return Step(
+            "implied",
+            "",
+            sympy.expand(p),
+            atom,
+            value,
+            nonzero=nonzero,
+            slope=slope,
+            generators=tuple(generators),
+            power=int(power),
         )
-        return True
+    return None
 
 
 def apply_assumptions(
@@ -362,7 +541,9 @@ def _solve_all(
             terms = _nonnegative_terms(equation)
             if terms is not None:
                 for term in terms:
-                    knowledge.steps.append(Step("split", source, equation, term, sympy.S.Zero))
+                    knowledge.steps.append(
+                        Step("split", source, equation, term, sympy.S.Zero, terms=tuple(terms))
+                    )
                     queue.append((f"{source} (a nonnegative term)", term))
                 progress = True
                 continue
@@ -381,12 +562,22 @@ def _solve_all(
 
 
 def _nonnegative_terms(equation: Expr) -> list[Expr] | None:
-    """The terms of a sum of two or more terms of one sign (each must then vanish), else None."""
+    """The terms of a sum of two or more nonnegative terms (each must then vanish), else None.
+
+    The terms are those of the expanded sum when they share one sign, else those of an exact sum
+    of squares (:func:`~lnsym.prover.squares.sum_of_squares`: ``(mu(x)-1)**2 + (mu(y)-2)**2``,
+    expanded or not)."""
     terms = sympy.Add.make_args(sympy.expand(equation))
     if len(terms) < 2:
         return None
-    if all(t.is_nonnegative for t in terms) or all(t.is_nonpositive for t in terms):
+    if all(_visibly_nonnegative(t) for t in terms):
         return list(terms)
+    if all(_visibly_nonnegative(-t) for t in terms):
+        return [-t for t in terms]
+    for sign in (1, -1):
+        squares = sum_of_squares(sign * equation)
+        if squares is not None and len(squares) >= 2:
+            return squares
     return None
 
 
@@ -419,8 +610,8 @@ def _solve_one(
         )
     if len(unknown) > 1:
         return None  # a zero divisor: which factor vanishes is not known
-    factor, _ = unknown[0]
-    nonzero = sympy.expand(equation / factor ** unknown[0][1])
+    factor, power = unknown[0]
+    nonzero = sympy.expand(sympy.cancel(equation / factor**power))
     for atom in sorted(factor.free_symbols, key=_priority):
         if atom in frozen or not isinstance(atom, Symbol):
             continue
@@ -428,16 +619,12 @@ def _solve_one(
             poly = sympy.Poly(factor, atom)
         except sympy.PolynomialError:
             continue
-        if poly.degree() == 1:
-            slope = poly.coeff_monomial(atom)
-            if not known_nonzero(slope, knowledge.positive):
-                continue
-            value = sympy.expand(-(factor - slope * atom) / slope)
-        elif len(poly.terms()) == 1 and poly.degree() > 1:
-            slope, value = sympy.S.One, sympy.S.Zero  # atom**d = 0
-            nonzero = sympy.expand(equation / atom ** poly.degree())
-        else:
+        if poly.degree() != 1:
             continue
+        slope = poly.coeff_monomial(atom)
+        if not known_nonzero(slope, knowledge.positive):
+            continue
+        value = sympy.expand(-(factor - slope * atom) / slope)
         if _depends(value, atom, radicals):
             continue
         _check_domain(atom, value, source)
@@ -445,8 +632,25 @@ def _solve_one(
         for key in list(values):
             values[key] = sympy.expand(values[key].xreplace({atom: value}))
         values[atom] = value
-        return Step("solve", source, equation, atom, value, nonzero=nonzero, slope=slope)
+        return Step(
+            "solve",
+            source,
+            equation,
+            atom,
+            value,
+            nonzero=nonzero,
+            slope=slope,
+            power=int(power),
+            facts=_facts_used(nonzero * slope, knowledge.positive),
+        )
     return None
+
+
+def _facts_used(expr: Expr, positive: list[Expr]) -> tuple[Expr, ...]:
+    """The strict inequalities needed to show ``expr`` non-zero (none when it is evidently so)."""
+    if _products_nonzero(expr):
+        return ()
+    return tuple(positive)
 
 
 def _depends(value: Expr, atom: Symbol, radicals: Radicals) -> bool:

@@ -55,10 +55,17 @@ def statement_data(
 
 
 def certify_proof(
-    statement: dict[str, Any], context: Context, assumptions: tuple[Assumption, ...]
+    statement: dict[str, Any],
+    context: Context,
+    assumptions: tuple[Assumption, ...],
+    *,
+    hint: Point | None = None,
 ) -> tuple[dict[str, Any], Verdict]:
-    """A certificate for a proof, and the checker's verdict on it."""
-    point = _point(statement, context, assumptions)
+    """A certificate for a proof, and the checker's verdict on it (``hint``: the prover's own
+    point where the statement is defined, tried first)."""
+    given = _point_data(hint) if hint is not None else None
+    point = given if given is not None and defined_at(statement, given) else None
+    point = point or _point(statement, context, assumptions)
     best: tuple[dict[str, Any], Verdict] | None = None
     dim = statement.get("dim")
     modes = ["symbolic"] + (

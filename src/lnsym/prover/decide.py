@@ -42,9 +42,11 @@ from lnsym.lang.parser import (
     STATEMENT_RELATIONS,
     Assumption,
     Context,
+    free_names,
     parse_assumption,
     parse_typed,
     split_relation,
+    used_names,
 )
 from lnsym.lang.walker import Evaluator
 from lnsym.prover.assumptions import (
@@ -56,6 +58,7 @@ from lnsym.prover.assumptions import (
     positivity,
 )
 from lnsym.prover.certify import certify_proof, certify_refutation, statement_data
+from lnsym.prover.domain import domain_point, written_forms
 from lnsym.prover.inverses import cancel_inverses, inverse_pair, inverses_step
 from lnsym.prover.limits import Condition, describe_condition, limit_of, parse_limits
 from lnsym.prover.normal_form import (
@@ -67,7 +70,7 @@ from lnsym.prover.normal_form import (
 )
 from lnsym.prover.radicals import Radicals
 from lnsym.prover.verdict import Proof, Status, Witness
-from lnsym.prover.witness import conditions_hold, find_limit_witness, find_point, find_witness
+from lnsym.prover.witness import Point, find_limit_witness, find_witness
 
 __all__ = ["COMPONENTWISE_MAX_DIM", "MAX_DIM", "Problem", "prove", "setup"]
 
@@ -352,6 +355,10 @@ class Decision:
     #: the sides' limits in normal form, for a witness of a false limit
     limit_forms: SideLimits | None = None
     radicands: dict[Symbol, Expr] = field(default_factory=dict)
+    #: the conditions (each ``f != 0``) in normal-form atoms, for the domain point.
+    condition_forms: list[Expr] = field(default_factory=list)
+    #: a point where the assumptions and conditions hold and both sides are defined (proved only).
+    point: Point | None = None
     #: what the trusted checker (lnsym.check) said, and the data it checked.
     checked: bool = False
     check_note: str = ""
@@ -371,7 +378,9 @@ def _check(problem: Problem, decision: Decision) -> None:
     )
     try:
         if decision.status is Status.PROVED:
-            certificate, verdict = certify_proof(statement, problem.context, problem.assumptions)
+            certificate, verdict = certify_proof(
+                statement, problem.context, problem.assumptions, hint=decision.point
+            )
         else:
             assert decision.witness is not None
             certificate, verdict = certify_refutation(statement, decision.witness)
@@ -395,6 +404,43 @@ def _check(problem: Problem, decision: Decision) -> None:
 
 
 def _decide(problem: Problem) -> Decision:
+    """The symbolic decision; a proof only once a point shows it is not vacuous."""
+    decision = _symbolic(problem)
+    if decision.status is not Status.PROVED:
+        return decision
+    where = "symbolic n" if problem.dim is None else f"n = {problem.dim}"
+    point = domain_point(
+        problem.context,
+        problem.assumptions,
+        _written(problem),
+        problem.dim,
+        conditions=decision.condition_forms,
+        radicands=decision.radicands,
+    )
+    if point is None:
+        if decision.condition_forms:
+            why = (
+                "the proof needs "
+                + ", ".join(decision.conditions)
+                + f", which no point satisfying the assumptions met at {where}"
+            )
+        else:
+            why = (
+                "no point was found at which the assumptions hold and both sides are defined "
+                f"(at {where}); a proof there could be vacuous"
+            )
+        return Decision(Status.UNKNOWN, decision.method, [*decision.steps, why])
+    decision.point = point
+    return decision
+
+
+def _written(problem: Problem) -> list[Expr]:
+    return written_forms(
+        problem.texts, (problem.lhs, problem.rhs), problem.context, problem.assumptions
+    )
+
+
+def _symbolic(problem: Problem) -> Decision:
     forms = NormalForm()
     radicals = Radicals(forms.facts)
     dim = problem.dim
@@ -469,25 +515,15 @@ def _decide(problem: Problem) -> Decision:
     described = _described(conditions, radicals)
     if proved:
         steps.append("canonicalize square roots; every coefficient of LHS - RHS reduces to 0")
-        decision = Decision(
+        return Decision(
             Status.PROVED,
             f"normal form, {where}",
             steps,
             conditions=described,
             certificate=list(knowledge.steps),
+            radicands=dict(radicals.radicands),
+            condition_forms=list(conditions),
         )
-        if conditions and not _conditions_possible(problem, conditions, radicals):
-            return Decision(
-                Status.UNKNOWN,
-                f"normal form, {where}",
-                [
-                    *steps,
-                    "the proof needs "
-                    + ", ".join(described)
-                    + f", which no point satisfying the assumptions met at {where}",
-                ],
-            )
-        return decision
     componentwise = (
         _componentwise_zero(problem)
         if dim is not None and dim <= COMPONENTWISE_MAX_DIM and not problem.limits
@@ -597,32 +633,29 @@ def _described(conditions: list[Expr], radicals: Radicals) -> list[Condition]:
     return out
 
 
-def _conditions_possible(problem: Problem, conditions: list[Expr], radicals: Radicals) -> bool:
-    """Is there a point satisfying the assumptions at which every condition is non-zero?"""
-    dims = (problem.dim,) if problem.dim is not None else (2, 3, 4, 5)
-    radicands = dict(radicals.radicands)
-    found = find_point(
-        problem.context,
-        problem.assumptions,
-        dims,
-        accept=lambda point: conditions_hold(point, conditions, radicands),
-        attempts=24,
-    )
-    return found is not None
-
-
-def _as_written(problem: Problem) -> tuple[Expr, ...]:
-    """Both sides as written, unsimplified: SymPy folds ``sqrt(a)*sqrt(a)`` to ``a``, which is
-    defined where the written side is not; a witness must lie where the written sides are defined."""
-    sides = [side for side in problem.texts if isinstance(side, str)]
-    try:
-        with sympy.evaluate(False):
-            return tuple(parse_typed(side, problem.context)[0] for side in sides)
-    except (LnsymError, TypeError, ValueError, AttributeError):
-        return ()
-
-
 def _refute(problem: Problem, decision: Decision) -> Witness | None:
+    found = _search_witness(problem, decision)
+    if found is None:
+        return None
+    used = _used_names(problem)  # a declared name the claim never uses takes any value: not shown
+    return replace(
+        found,
+        values={k: v for k, v in found.values.items() if k in used},
+        exact={k: v for k, v in found.exact.items() if k in used or k == "eps"},
+    )
+
+
+def _used_names(problem: Problem) -> set[str]:
+    """The declared names the claim and its assumptions use, as written or as simplified."""
+    names = free_names(problem.lhs) | free_names(problem.rhs)
+    names |= {name for side in problem.texts if isinstance(side, str) for name in used_names(side)}
+    for assumption in problem.assumptions:
+        names |= free_names(assumption.lhs) | free_names(assumption.rhs)
+        names |= {name for side in assumption.sides or () for name in used_names(side.text)}
+    return names
+
+
+def _search_witness(problem: Problem, decision: Decision) -> Witness | None:
     if not problem.limits:
         return find_witness(
             problem.lhs,
@@ -630,7 +663,7 @@ def _refute(problem: Problem, decision: Decision) -> Witness | None:
             problem.context,
             problem.assumptions,
             problem.dim,
-            domain=_as_written(problem),
+            domain=_written(problem),
         )
     if decision.limit_forms is None or not all(v.is_finite for _, v in problem.limits):
         return None  # an infinite limit is never refuted by a finite witness

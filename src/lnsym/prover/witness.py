@@ -15,7 +15,7 @@ and the witness is a point where their values provably differ and the limit's co
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -24,13 +24,15 @@ import sympy
 from mpmath import iv
 from sympy import Expr, Rational, Symbol
 
-from lnsym.lang.definitions import VectorSymbol, eps, n
+from lnsym.errors import UnsupportedError
+from lnsym.lang.definitions import Definition, VectorSymbol, eps, n
 from lnsym.lang.parser import Assumption, Context
 from lnsym.lang.walker import Evaluator
 from lnsym.numeric.mpmath_eval import evaluate_mp
 from lnsym.prover.normal_form import (
     Component,
     ComponentwiseBackend,
+    NormalFormBackend,
     VectorForm,
     mean_symbol,
     power_sum_names,
@@ -42,10 +44,13 @@ __all__ = [
     "Point",
     "certified_sign",
     "conditions_hold",
+    "defined",
     "exact_value",
     "find_limit_witness",
     "find_point",
     "find_witness",
+    "requirements",
+    "requirements_hold",
     "separates",
 ]
 
@@ -103,10 +108,16 @@ class ExactBackend(ComponentwiseBackend):
         return value
 
     def power(self, base: Expr, exponent: Expr) -> Expr:
-        if base == 0 and exponent.is_number and not exponent.is_positive:
-            raise _UndefinedError("0 to a non-positive power")
-        if not exponent.is_Integer and certified_sign(base)[0] != 1 and base != 0:
-            raise _UndefinedError("a fractional power of a negative number is not real")
+        """A power, only where it is certified real: a divisor certified non-zero, the base of a
+        fractional power certified nonnegative (positive, for a negative exponent)."""
+        if base == 0 and exponent.is_number and not exponent.is_positive and exponent != 0:
+            raise _UndefinedError("0 to a negative power")
+        if not (exponent.is_Integer and exponent >= 0):
+            sign = certified_sign(base)[0] if base.is_number else None
+            if exponent.is_negative and sign not in (1, -1):
+                raise _UndefinedError("a division by a number not certified non-zero")
+            if not exponent.is_Integer and sign not in (0, 1):
+                raise _UndefinedError("a fractional power of a number not certified nonnegative")
         return sympy.Pow(base, exponent)
 
 
@@ -120,6 +131,79 @@ def exact_value(expr: Expr, point: Point) -> Value | None:
     if any(not _real_number(v) for v in items):
         return None
     return value
+
+
+#: what a written expression needs to be defined: ``(base, exponent)`` pairs in normal-form atoms,
+#: each power ``base**exponent`` with an exponent that is not a nonnegative integer; None when the
+#: expression could not be read (then it counts as defined nowhere).
+Requirements: TypeAlias = "list[tuple[Expr, Expr]] | None"
+
+
+class _RecordingBackend(NormalFormBackend):
+    """The normal form, recording every base raised to a power that needs a condition."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.recorded: list[tuple[Expr, Expr]] = []
+
+    def power(self, base: Expr, exponent: Expr) -> Expr:
+        if not (exponent.is_Integer and exponent >= 0) and (base, exponent) not in self.recorded:
+            self.recorded.append((base, exponent))
+        return super().power(base, exponent)
+
+
+def requirements(exprs: Sequence[Expr]) -> Requirements:
+    """The divisors and radicands of expressions *as written*: every power, square root and
+    definition inside them (the arguments of a derivative included), in normal-form atoms.
+
+    SymPy folds ``X/X`` to 1 and ``0*X`` to 0; the written forms
+    (:attr:`lnsym.lang.parser.Parsed.written`) keep every divisor. The atoms do not depend on
+    the point, so this is computed once and checked at each point (:func:`requirements_hold`)."""
+    backend = _RecordingBackend()
+    evaluator: Evaluator[VectorForm, Expr] = Evaluator(backend)
+    try:
+        for expr in exprs:
+            for node in sympy.preorder_traversal(expr):
+                if isinstance(node, sympy.Pow) and not (node.exp.is_Integer and node.exp >= 0):
+                    evaluator(_evaluated(node))
+                elif isinstance(node, Definition):
+                    evaluator(_evaluated(node))
+    except (UnsupportedError, TypeError, ValueError, KeyError, ZeroDivisionError):
+        return None
+    return list(backend.recorded)
+
+
+def requirements_hold(point: Point, needed: Requirements) -> bool:
+    """Is every divisor certified non-zero at ``point``, every base of a fractional power certified
+    nonnegative (positive, for a negative or symbolic exponent)?"""
+    if needed is None:
+        return False
+    atoms = _Atoms(point, {})
+    for base, exponent in needed:
+        value = atoms(base)
+        if value is None:
+            return False
+        sign = certified_sign(value)[0]
+        if not exponent.is_number:
+            if sign != 1:
+                return False
+        elif exponent.is_negative and sign not in (1, -1):
+            return False
+        elif not exponent.is_Integer and sign not in (0, 1):
+            return False
+    return True
+
+
+def defined(exprs: Sequence[Expr], point: Point) -> bool:
+    """Is every expression defined at ``point`` as written (:func:`requirements`)?"""
+    return requirements_hold(point, requirements(exprs))
+
+
+def _evaluated(expr: Expr) -> Expr:
+    """A written (unevaluated) expression rebuilt with SymPy's evaluation: its typed form."""
+    if not expr.args or isinstance(expr, VectorSymbol):
+        return expr
+    return expr.func(*(_evaluated(a) for a in expr.args))
 
 
 def _real_number(value: Expr) -> bool:
@@ -230,8 +314,8 @@ def holds(assumption: Assumption, point: Point) -> bool:
 
 def _candidates(
     context: Context, dims: Sequence[int], rng: random.Random, fixed: dict[str, Expr], count: int
-) -> list[Point]:
-    out = []
+) -> Iterator[Point]:
+    """Candidate points, made one at a time (at n = 512 each is 512 random rationals a vector)."""
     for attempt in range(count):
         dim = dims[attempt % len(dims)]
         epsilon = fixed.get("eps", _EPSILONS[(attempt // len(dims)) % len(_EPSILONS)])
@@ -270,17 +354,22 @@ def _candidates(
                 else number(positive)
             )
         values.update({k: v for k, v in fixed.items() if k != "eps"})
-        out.append(Point(dim, epsilon, values))
-    return out
+        yield Point(dim, epsilon, values)
 
 
 def _solve_equalities(
-    point: Point, context: Context, assumptions: Sequence[Assumption], free: set[str]
-) -> Point:
-    """Adjust ``point`` to meet the equalities: each residual is solved exactly for one unknown."""
+    point: Point,
+    context: Context,
+    assumptions: Sequence[Assumption],
+    free: set[str],
+    choice: int = 0,
+) -> tuple[Point, bool]:
+    """Adjust ``point`` to meet the equalities: each residual is solved exactly for one unknown
+    (with two real roots, root ``choice``); also whether a choice between roots was made."""
+    branched = False
     equalities = [a for a in assumptions if a.relation == "="]
     if not equalities:
-        return point
+        return point, branched
     backend = ComponentwiseBackend(point.n)
     evaluator: Evaluator[list[Expr], Expr] = Evaluator(backend)
     residuals: list[Expr] = []
@@ -288,7 +377,7 @@ def _solve_equalities(
         try:
             left, right = evaluator(a.lhs), evaluator(a.rhs)
         except (ZeroDivisionError, TypeError, ValueError):
-            return point
+            return point, branched
         residuals.extend(p - q for p, q in _pairs(left, right, point.n))
     unknowns: dict[Symbol, tuple[str, int | None]] = {}
     for name in context.vectors:
@@ -303,16 +392,19 @@ def _solve_equalities(
                 None,
             )
     current = dict(point.values)
+    if "eps" in free:  # eps = alpha with 2*alpha = 1: eps is an unknown too
+        unknowns[eps] = ("eps", None)
+        current["eps"] = point.eps
 
     def value_of(symbol: Symbol) -> Expr:
         name, index = unknowns[symbol]
         value = current[name]
         return value[index] if isinstance(value, list) and index is not None else value
 
-    def numeric(expr: Expr, keep: Symbol | None = None) -> Expr:
+    def numeric(expr: Expr, keep: Symbol | None = None, unknown_kept: bool = False) -> Expr:
         replacements: dict[Expr, Expr] = {}
         for s in expr.free_symbols:
-            if s == keep:
+            if s == keep or (unknown_kept and s in unknowns):
                 continue
             if s == n:
                 replacements[s] = sympy.Integer(point.n)
@@ -330,6 +422,18 @@ def _solve_equalities(
                     replacements[s] = value
         return expr.xreplace(replacements)
 
+    eliminated = _eliminate(residuals, unknowns, value_of, numeric, choice)
+    if eliminated is not None:
+        found, branched = eliminated
+        for symbol, root in found.items():
+            name, index = unknowns[symbol]
+            if index is None:
+                current[name] = root
+            else:
+                entries = list(current[name])
+                entries[index] = root
+                current[name] = entries
+        return _with_eps(point, current), branched
     locked: set[Symbol] = set()
     for residual in residuals:
         options = [s for s in residual.free_symbols if s in unknowns and s not in locked]
@@ -349,7 +453,10 @@ def _solve_equalities(
                 roots = [r for r in roots if r.is_positive]
             if not roots:
                 continue
-            root = sympy.nsimplify(roots[0]) if roots[0].is_Float else roots[0]
+            roots = list(dict.fromkeys(roots))
+            branched = branched or len(roots) > 1
+            chosen = roots[choice % len(roots)]
+            root = sympy.nsimplify(chosen) if chosen.is_Float else chosen
             name, index = unknowns[symbol]
             if index is None:
                 current[name] = root
@@ -359,7 +466,155 @@ def _solve_equalities(
                 current[name] = entries
             locked |= {s for s in residual.free_symbols if s in unknowns}
             break
-    return Point(point.n, point.eps, current)
+    return _with_eps(point, current), branched
+
+
+def _with_eps(point: Point, values: dict[str, Value]) -> Point:
+    """``point`` with new ``values`` (an ``"eps"`` entry is the new ε)."""
+    values = dict(values)
+    epsilon = values.pop("eps", point.eps)
+    assert not isinstance(epsilon, list)
+    return Point(point.n, epsilon, values)
+
+
+def _eliminate(
+    residuals: list[Expr],
+    unknowns: dict[Symbol, tuple[str, int | None]],
+    value_of: Callable[[Symbol], Expr],
+    numeric: Callable[..., Expr],
+    choice: int,
+) -> tuple[dict[Symbol, Expr], bool] | None:
+    """Meet every residual at once: a residual linear in an unknown with a numeric coefficient
+    eliminates it (its value stays a function of the others, so later residuals may still move
+    them: ``mu(x) = 0`` and ``norm(x) = 1`` together); any other residual is solved for one
+    unknown with the others at the point's values (a square root squared away, the root checked).
+    The new values, and whether a choice between roots was made; None when a residual resists."""
+    solved: dict[Symbol, Expr] = {}
+    fixed: dict[Symbol, Expr] = {}
+    branched = False
+    pending = [numeric(raw, keep=None, unknown_kept=True) for raw in residuals]
+
+    def current(residual: Expr) -> Expr:
+        reduced = sympy.expand(residual.xreplace(fixed).xreplace(solved))
+        return sympy.expand(sympy.fraction(sympy.together(reduced))[0])
+
+    def free(numerator: Expr) -> list[Symbol]:
+        return sorted(
+            (s for s in numerator.free_symbols if s in unknowns and s not in fixed),
+            key=lambda s: (s.is_positive is True, str(s)),
+        )
+
+    while pending:
+        numerators = [current(r) for r in pending]
+        pending = [r for r, num in zip(pending, numerators, strict=True) if num != 0]
+        numerators = [num for num in numerators if num != 0]
+        if not pending:
+            break
+        linear = None  # first, any residual linear in an unknown with a numeric coefficient
+        for index, numerator in enumerate(numerators):
+            for symbol in free(numerator):
+                try:
+                    poly = sympy.Poly(numerator, symbol)
+                except sympy.PolynomialError:
+                    continue
+                slope = poly.coeff_monomial(symbol)
+                if poly.degree() == 1 and slope.is_number and slope != 0 and not symbol.is_positive:
+                    linear = index, symbol, sympy.expand(-(numerator - slope * symbol) / slope)
+                    break
+            if linear is not None:
+                break
+        if linear is not None:
+            index, symbol, value = linear
+            solved = {k: sympy.expand(v.xreplace({symbol: value})) for k, v in solved.items()}
+            solved[symbol] = value
+            pending.pop(index)
+            continue
+        numerator = numerators[0]  # else one unknown of the first, the others set to numbers
+        options = free(numerator)
+        if not options:
+            return None
+        turn = (choice // 2) % len(options)  # variants try the unknowns in another order
+        options = options[turn:] + options[:turn]
+        done = False
+        for pool in ("point", "zero", "one"):
+            for symbol in options:
+                others = {
+                    o: value_of(o) if pool == "point" else sympy.S(0 if pool == "zero" else 1)
+                    for o in numerator.free_symbols
+                    if o in unknowns and o != symbol and o not in fixed
+                }
+                if any(o.is_positive and not v.is_positive for o, v in others.items()):
+                    continue
+                roots = _real_roots(sympy.expand(numerator.xreplace(others)), symbol)
+                if not roots:
+                    continue
+                branched = branched or len(roots) > 1
+                fixed.update(others)
+                fixed[symbol] = roots[choice % len(roots)]
+                solved = {k: sympy.expand(v.xreplace(fixed)) for k, v in solved.items()}
+                done = True
+                break
+            if done:
+                break
+        if not done:
+            return None
+        pending.pop(0)
+    out = dict(fixed)
+    for symbol, value in solved.items():
+        rest = {o: value_of(o) for o in value.free_symbols if o in unknowns and o not in out}
+        out[symbol] = sympy.expand(value.xreplace(out).xreplace(rest))
+    if any(not v.is_number or not _real_number(v) for v in out.values()):
+        return None
+    if any(symbol.is_positive and not value.is_positive for symbol, value in out.items()):
+        return None
+    return out, branched
+
+
+def _real_roots(expr: Expr, symbol: Symbol) -> list[Expr]:
+    """The real roots of ``expr`` in ``symbol`` (degree 1 or 2, one square root squared away, an
+    absolute value opened with either sign; every root checked in ``expr`` itself)."""
+    absolutes = [a for a in expr.atoms(sympy.Abs) if a.has(symbol)]
+    if len(absolutes) == 1:
+        (absolute,) = absolutes
+        out: list[Expr] = []
+        for sign in (1, -1):
+            for r in _real_roots(expr.xreplace({absolute: sign * absolute.args[0]}), symbol):
+                if (
+                    r not in out
+                    and certified_sign(sympy.expand(expr.xreplace({symbol: r})))[0] == 0
+                ):
+                    out.append(r)
+        return out
+    if absolutes:
+        return []
+    radicals = [a for a in expr.atoms(sympy.Pow) if a.exp == sympy.S.Half and a.has(symbol)]
+    if len(radicals) > 1:
+        return []
+    target = expr
+    if radicals:
+        (root,) = radicals
+        parts = sympy.collect(expr, root, evaluate=False)
+        if set(parts) - {root, sympy.S.One}:
+            return []
+        p, q = parts.get(sympy.S.One, sympy.S.Zero), parts.get(root, sympy.S.Zero)
+        target = sympy.expand(p**2 - q**2 * root.base)
+    try:
+        poly = sympy.Poly(target, symbol)
+    except sympy.PolynomialError:
+        return []
+    if not 1 <= poly.degree() <= 4 or not all(c.is_number for c in poly.coeffs()):
+        return []
+    out = []
+    found = sympy.roots(poly, multiple=True) if poly.degree() <= 2 else list(sympy.roots(poly))
+    for r in sorted(found, key=lambda r: (not r.is_Rational, sympy.default_sort_key(r))):
+        if not r.is_real or r in out:
+            continue
+        if symbol.is_positive and not r.is_positive:
+            continue
+        if radicals and certified_sign(sympy.expand(expr.xreplace({symbol: r})))[0] != 0:
+            continue
+        out.append(r)
+    return out
 
 
 def find_point(
@@ -388,11 +643,19 @@ def _points(
     seed: int,
 ) -> Any:
     rng = random.Random(seed)
-    free = {*context.vectors, *context.scalars} - set(fixed)
+    free = {*context.vectors, *context.scalars, "eps"} - set(fixed)
     for candidate in _candidates(context, dims, rng, fixed, attempts):
-        point = _solve_equalities(candidate, context, assumptions, free)
-        if all(holds(a, point) for a in assumptions):
-            yield point
+        seen: list[Point] = []
+        for choice in range(4):  # the other root of a quadratic, another unknown to solve for
+            point, branched = _solve_equalities(candidate, context, assumptions, free, choice)
+            if any(p.values == point.values and p.eps == point.eps for p in seen):
+                continue
+            good = all(holds(a, point) for a in assumptions)
+            if good:
+                seen.append(point)
+                yield point
+            if choice == 0 and good and not branched:
+                break
 
 
 # --------------------------------------------------------------------------------------------------
@@ -419,12 +682,13 @@ def find_witness(
     """
     pinned = {k: sympy.Rational(v) for k, v in (fixed or {}).items()}
     dims = (dim,) if dim is not None else _DIMENSIONS
+    needed = requirements(domain) if domain else []
     for point in _points(context, assumptions, dims, pinned, attempts, seed):
         left, right = exact_value(lhs, point), exact_value(rhs, point)
         if left is None or right is None:
             continue
-        if any(exact_value(side, point) is None for side in domain):
-            continue  # outside the domain of a side as written
+        if domain and not requirements_hold(point, needed):
+            continue  # outside the domain of a side (or an assumption) as written
         witness = _separating(point, left, right)
         if witness is not None:
             return witness
