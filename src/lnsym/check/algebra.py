@@ -191,22 +191,27 @@ class Field:
         return self._radical(p, q)
 
     def _sqrt_poly(self, p: Poly) -> Frac:
+        """√p as a product of roots of its factors, where that is true for real values: the
+        content, each atom of the common monomial (a nonnegative atom v gives v**(e//2)·√v; one of
+        unknown sign keeps |v|**2k = v**2k out and √(v**(e mod 4)) in, √(v²) = |v| included) and the
+        rest. Every root factor but one must be evidently >= 0; otherwise √p stays one root."""
         content = _content(p)
-        rest = p * (1 / content)
-        monomial = _monomial_content(rest)
-        rest = _divide_monomial(rest, monomial)
-        factors = [(v, e) for v, e in monomial]
-        # |v|**k is v**k for k even or v >= 0
-        even_ok = all(v in self.nonneg or (e // 2) % 2 == 0 for v, e in factors)
-        odd_unknown = [v for v, e in factors if e % 2 and v not in self.nonneg]
+        rest = _divide_monomial(p * (1 / content), _monomial_content(p * (1 / content)))
+        factors = _monomial_content(p * (1 / content))
+        unknown = [v for v, e in factors if v not in self.nonneg and e % 2]
         rest_unknown = not rest.is_constant() and not self.nonnegative(rest)
-        if content < 0 or not even_ok or len(odd_unknown) + rest_unknown > 1:
+        if content < 0 or len(unknown) + rest_unknown > 1:
             return self._sqrt_rational(abs(content)) * self._radical(p * (1 / abs(content)))
         result = self._sqrt_rational(content)
         for v, e in factors:
-            result = result * self.var(v) ** (e // 2) if e >= 2 else result
-            if e % 2:
-                result = result * self._radical(Poly.var(v))
+            if v in self.nonneg:
+                result = result * self.var(v) ** (e // 2)
+                inside = e % 2
+            else:
+                result = result * self.var(v) ** (2 * (e // 4))
+                inside = e % 4
+            if inside:
+                result = result * self._radical(Poly.var(v) ** inside)
         return result * (self._radical(rest) if not rest.is_constant() else self.const(1))
 
     def _sqrt_rational(self, value: Fraction) -> Frac:

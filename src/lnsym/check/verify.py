@@ -260,6 +260,9 @@ def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
         value = _difference(alg, evaluate(left_tree, alg, env), evaluate(right_tree, alg, env))
         if isinstance(value, dict):  # V = 0 gives <V, B> = 0 for every basis vector B
             basis = {(), *((v,) for v in setting.vectors), *value, *_atoms(difference)}
+            basis |= _complements(value, goals)
+            made = [_dot(alg, value, {b: alg.const(Fraction(1))}).num for b in sorted(basis)]
+            basis |= _complements(value, made)  # one more round: the sums those facts name
             facts += [_dot(alg, value, {b: alg.const(Fraction(1))}).num for b in sorted(basis)]
         else:
             facts += _numerators(value)
@@ -304,6 +307,20 @@ def _take_limit(setting: _Setting, state: _State, alg: Any, env: dict[str, Any])
             raise RejectedError(
                 f"a denominator may vanish in the limit {name} -> {value}: {den!r}"[:300]
             )
+
+
+def _complements(vector: dict[Any, Any], polys: list[Poly]) -> set[tuple[str, ...]]:
+    """Basis vectors B with ⟨A, B⟩ one of the power sums the polynomials use, for an atom A of
+    the vector: B = M − A for each sum Σ over the multiset M ⊇ A."""
+    out: set[tuple[str, ...]] = set()
+    names = {v for p in polys for v in p.variables() if v[:2] in ("P[", "S[")}
+    for name in names:
+        multiset = name[2:-1].split(",")
+        for atom in vector:
+            rest = list(multiset)
+            if all(a in rest and not rest.remove(a) for a in atom):  # type: ignore[func-returns-value]
+                out.add(tuple(sorted(rest)))
+    return out
 
 
 def _atoms(value: Any) -> set[tuple[str, ...]]:
@@ -525,8 +542,12 @@ def _point_env(setting: _Setting, point: Any) -> tuple[Components, dict[str, Any
         raise RejectedError("the point's n or ε is not allowed by the statement")
     alg = Components(n, None)
     env: dict[str, Any] = {"eps": Ball(eps)}
+    if not isinstance(values, dict):
+        raise RejectedError("the point's values must be a JSON object")
     for name in (*setting.vectors, *setting.scalars):
         value = values.get(name)
+        if value is None:  # a declared name the witness leaves out: any value is a point
+            value = ["0"] * n if name in setting.vectors else "0"
         if name in setting.vectors:
             if not isinstance(value, list) or len(value) != n:
                 raise RejectedError(f"the point gives no vector of length {n} for {name!r}")

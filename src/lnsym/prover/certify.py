@@ -182,7 +182,7 @@ def _steps(statement: dict[str, Any], mode: str) -> list[dict[str, Any]]:
 
 
 def _proposals(state: Any) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = _combinations(state)  # the goal straight from the facts, first
     field: Field = state.field
     for index, fact in enumerate(state.facts):
         if not fact:
@@ -198,7 +198,6 @@ def _proposals(state: Any) -> list[dict[str, Any]]:
         out += _factored(index, fact, field, state.facts)
     if state.vector_goal and len(state.goals) > 1:
         out.append({"kind": "square_goal"})
-    out += _combinations(state)
     out += _conjugates(state)
     if state.vector_goal and len(state.goals) == 1 and any(state.goals):
         out.append({"kind": "square_goal"})
