@@ -22,7 +22,8 @@ Assumption steps (each is an implication true for real values; facts are polynom
                   squares plus a positive constant, or a unit: another fact is m·k − c, c != 0):
                   ``q`` is a new fact
 ``root``          the fact is ``λ·b**k``: ``b`` is a new fact
-``split``         the fact is ``Σ λ_j m_j s_j²`` with λ_j > 0, m_j evidently > 0: each s_j is a fact
+``split``         the fact is ``Σ λ_j m_j s_j²`` with λ_j > 0, m_j evidently >= 0: each m_j·s_j² is
+                  a fact (s_j itself when m_j is a positive constant)
 ``combination``   m·goal equals Σ f_i·fact_i for the given cofactors f_i, with the multiplier m
                   evidently nonzero (default 1): the goal is 0
 ``square_goal``   a vector goal D = 0 is replaced by ⟨D, D⟩ = 0 (equivalent for real vectors)
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from lnsym.check.algebra import Ball, Field, Frac, UndefinedError
+from lnsym.check.algebra import Ball, Field, Frac, UndefinedError, _divide_monomial
 from lnsym.check.poly import Poly, PolyTooLargeError
 from lnsym.check.reader import CheckerInputError, rational, read
 from lnsym.check.table import (
@@ -289,6 +290,14 @@ def _take_limit(setting: _Setting, state: _State, alg: Any, env: dict[str, Any])
     if name != "eps" and name not in setting.scalars:
         raise RejectedError(f"the limit's variable {name!r} is not a scalar of the statement")
     field = state.field
+    if not any(state.goals):  # LHS − RHS is 0 wherever defined for ε > 0: so is its limit
+        return
+    if len(state.goals) == len(state.denominators):  # cancel the powers of the variable they share
+        for i, (goal, den) in enumerate(zip(state.goals, state.denominators, strict=True)):
+            k = min(_low_power(goal, name), _low_power(den, name))
+            if k:
+                state.goals[i] = _divide_monomial(goal, ((name, k),))
+                state.denominators[i] = _divide_monomial(den, ((name, k),))
     for tree in setting.conditions:
         f = evaluate(tree, alg, env)
         square = _dot(alg, f, f) if isinstance(f, dict | list) else f * f
@@ -307,6 +316,11 @@ def _take_limit(setting: _Setting, state: _State, alg: Any, env: dict[str, Any])
             raise RejectedError(
                 f"a denominator may vanish in the limit {name} -> {value}: {den!r}"[:300]
             )
+
+
+def _low_power(p: Poly, name: str) -> int:
+    """The largest k with name**k dividing p (0 for p = 0)."""
+    return min((dict(m).get(name, 0) for m in p.terms), default=0)
 
 
 def _complements(vector: dict[Any, Any], polys: list[Poly]) -> set[tuple[str, ...]]:
@@ -399,9 +413,13 @@ class _State:
             parts: list[Poly] = []
             for weight, multiplier, square in step.get("terms", ()):
                 lam, m, s = rational(weight), poly_from_json(multiplier), poly_from_json(square)
-                if lam <= 0 or not self.field.nonnegative(m, strict=True):
-                    raise RejectedError("split: a term is not evidently positive times a square")
-                total, parts = total + m * s * s * lam, [*parts, s]
+                if lam <= 0 or not self.field.nonnegative(m):
+                    raise RejectedError("split: a term is not evidently nonnegative times a square")
+                # each term of a zero sum of nonnegative terms is 0: s = 0 where m > 0, else m·s²
+                part = (
+                    s if self.field.nonnegative(m, strict=True) and m.is_constant() else m * s * s
+                )
+                total, parts = total + m * s * s * lam, [*parts, part]
             if total != fact or not parts:
                 raise RejectedError("split: the terms do not add up to the fact")
             self.facts += parts

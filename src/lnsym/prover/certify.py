@@ -154,6 +154,7 @@ def _point_data(point: Point) -> dict[str, Any] | None:
 
 def _steps(statement: dict[str, Any], mode: str) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
+    statement = dict(statement, limits={})  # the assumptions are used before any limit
     for _ in range(_MAX_STEPS):
         tried: set[str] = set()
         try:
@@ -195,7 +196,9 @@ def _proposals(state: Any) -> list[dict[str, Any]]:
                     )
             if fact.degree(name) == 1 and not name.startswith("√"):
                 out.append({"kind": "subst", "fact": index, "var": name})
-        out += _factored(index, fact, field, state.facts)
+        splits_first = _factored(index, fact, field, state.facts)
+        out[:0] = [s for s in splits_first if s["kind"] == "split"]
+        out += [s for s in splits_first if s["kind"] != "split"]
     if state.vector_goal and len(state.goals) > 1:
         out.append({"kind": "square_goal"})
     out += _conjugates(state)
@@ -208,8 +211,11 @@ def _combinations(state: Any) -> list[dict[str, Any]]:
     """Cofactors of a goal over the facts, by SymPy's division (untrusted, re-multiplied)."""
     facts = [(i, f) for i, f in enumerate(state.facts) if f]
     out = []
+    relations = [
+        Poly.var(r) ** 2 - p for r, (p, q) in state.field.radicals.items() if q == Poly.const(1)
+    ]
     for index, goal in enumerate(state.goals):
-        cofactors = _cofactors(goal, facts) if goal and facts else None
+        cofactors = _cofactors(goal, facts, relations) if goal and facts else None
         if cofactors is not None:
             out.append({"kind": "combination", "goal": index, "cofactors": cofactors})
     return out
@@ -243,11 +249,19 @@ def _conjugates(state: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _cofactors(goal: Poly, facts: list[tuple[int, Poly]]) -> list[list[Any]] | None:
+def _cofactors(
+    goal: Poly,
+    facts: list[tuple[int, Poly]],
+    relations: list[Poly] = (),  # type: ignore[assignment]
+) -> list[list[Any]] | None:
+    """Cofactors of ``goal`` over the facts; the radical relations r² − radicand may be used
+    too (the checker reduces by them itself, so their cofactors are left out)."""
     if not goal:
         return []
     if not facts:
         return None
+    cited = len(facts)
+    facts = [*facts, *((-1, r) for r in relations)]
     names = sorted(set().union(goal.variables(), *(f.variables() for _, f in facts)))
     symbols = [sympy.Symbol(f"v{i}") for i in range(len(names))]
     try:
@@ -256,13 +270,13 @@ def _cofactors(goal: Poly, facts: list[tuple[int, Poly]]) -> list[list[Any]] | N
             [_to_sympy(f, symbols, names) for _, f in facts],
             *symbols,
         )
-    except (sympy.PolynomialError, ValueError, ZeroDivisionError):
+    except Exception:  # SymPy could not divide: no cofactors (the search is untrusted)
         return None
     if remainder != 0:
         return None
     return [
         [i, poly_to_json(_from_sympy(q, symbols, names))]
-        for (i, _), q in zip(facts, quotients, strict=True)
+        for (i, _), q in zip(facts[:cited], quotients[:cited], strict=True)
         if q != 0
     ]
 
@@ -319,12 +333,14 @@ def _factored(index: int, fact: Poly, field: Field, facts: list[Poly]) -> list[d
         if unit is not None:
             step["unit"] = unit
         out.append(step)
-    completed = _squares(fact)
-    if completed is not None and len(completed[0]) > 1:
-        terms, constant = completed
-        split = [[str(w), poly_to_json(Poly.const(1)), poly_to_json(s)] for w, s in terms]
+    completed = _squares(fact, field)
+    if completed is not None and len(completed[0]) + len(completed[2]) > 1:
+        terms, constant, monomials = completed
+        one = poly_to_json(Poly.const(1))
+        split = [[str(w), one, poly_to_json(s)] for w, s in terms]
+        split += [[str(c), poly_to_json(m), one] for c, m in monomials]
         if constant > 0:
-            split.append([str(constant), poly_to_json(Poly.const(1)), poly_to_json(Poly.const(1))])
+            split.append([str(constant), one, one])
         out.append({"kind": "split", "fact": index, "terms": split})
     return out
 
@@ -355,12 +371,20 @@ def _exact_quotient(p: Poly, q: Poly) -> Poly | None:
     return _from_sympy(quotient, symbols, names) if remainder == 0 else None
 
 
-def _squares(p: Poly) -> tuple[list[tuple[Fraction, Poly]], Fraction] | None:
-    """``p = Σ a_j s_j² + c`` by completing squares one variable at a time (a_j > 0, c >= 0)."""
+def _squares(
+    p: Poly, field: Field | None = None
+) -> tuple[list[tuple[Fraction, Poly]], Fraction, list[tuple[Fraction, Poly]]] | None:
+    """``p = Σ a_j s_j² + Σ c_k m_k + c`` by completing squares one variable at a time (a_j > 0,
+    c >= 0), the m_k monomials evidently >= 0 (by ``field``)."""
     terms: list[tuple[Fraction, Poly]] = []
     for _ in range(12):
         if p.is_constant():
-            return (terms, p.constant()) if p.constant() >= 0 else None
+            return (terms, p.constant(), []) if p.constant() >= 0 else None
+        rest = p - p.constant()
+        if field is not None and p.constant() >= 0 and field.nonnegative(rest):
+            monomials = [(c, Poly({m: Fraction(1)})) for m, c in rest.terms.items()]
+            if all(c > 0 and field.nonnegative(m) for c, m in monomials):
+                return terms, p.constant(), monomials
         name = next((v for v in sorted(p.variables()) if p.degree(v) == 2), None)
         if name is None:
             return None
@@ -377,7 +401,7 @@ def _squares(p: Poly) -> tuple[list[tuple[Fraction, Poly]], Fraction] | None:
 
 def _positive_squares(p: Poly) -> list[list[Any]] | None:
     found = _squares(p)
-    if found is None or found[1] <= 0:
+    if found is None or found[1] <= 0 or found[2]:
         return None
     one = poly_to_json(Poly.const(1))
     return [[str(w), one, poly_to_json(s)] for w, s in found[0]]
