@@ -171,7 +171,7 @@ def z3_table(timeout: float) -> None:
     try:
         import z3  # noqa: F401
     except ImportError:
-        print("\nz3-solver is not installed: no Z3 comparison (pip install z3-solver)")
+        print("\nz3-solver is not installed: no Z3 comparison")
         return
     print(
         f"\nlnsym vs Z3 (Z3 timeout {timeout:g} s per run; lnsym: median of 3 after one warm-up)\n"

@@ -3106,9 +3106,22 @@ def check_witness(case: Case, result: Any) -> None:
     assert T.separates(case.lhs, case.rhs, pt), f"witness does not separate the sides: {pt}"
 
 
+#: true claims the prover proves but the trusted checker cannot follow yet (its certificate is
+#: rejected, so the verdict is UNKNOWN): each names the rule the checker lacks. A strict xfail: when
+#: the checker learns the rule, the test passes and this entry must go.
+CHECKER_INCOMPLETE: dict[str, str] = {}
+
+
+def _checker_incomplete(request: pytest.FixtureRequest, key: str) -> None:
+    if key in CHECKER_INCOMPLETE:
+        reason = f"checker incomplete: {CHECKER_INCOMPLETE[key]}"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_verdict(case: Case) -> None:
+def test_verdict(case: Case, request: pytest.FixtureRequest) -> None:
     """Never PROVED when false, never REFUTED when true, witnesses certified, decided cases exact."""
+    _checker_incomplete(request, case.id)
     try:
         result = run_prove(case)
     except LnsymError as error:
@@ -3641,7 +3654,10 @@ def _independent_check(step: Any) -> bool:
     CERTIFIED,
     ids=[f"{c[0]}={c[1]} {c[2]['assume']}" for c in CERTIFIED],
 )
-def test_every_certificate_step_checks(lhs: str, rhs: str, options: dict, kind: str) -> None:
+def test_every_certificate_step_checks(
+    lhs: str, rhs: str, options: dict, kind: str, request: pytest.FixtureRequest
+) -> None:
+    _checker_incomplete(request, f"{lhs}={rhs} {options['assume']}")
     with deadline(WALL):
         result = lnsym.prove(lhs, rhs, timeout=BUDGET, **options)
     assert result.proved, result.report()

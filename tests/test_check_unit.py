@@ -21,6 +21,15 @@ from lnsym.check.reader import CheckerInputError, read
 from lnsym.check.table import Components, evaluate
 
 mpmath.mp.dps = 60
+
+
+@pytest.fixture(autouse=True)
+def _sixty_digits():
+    """Other suites in the same process change mpmath's global precision: hold 60 digits here."""
+    with mpmath.workdps(60):
+        yield
+
+
 _NAMES = ("x", "y", "z")
 
 # -- Poly vs a hand-written evaluation of the same term list ---------------------------------------
