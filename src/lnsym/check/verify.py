@@ -38,6 +38,7 @@ from typing import Any
 
 from lnsym.check.algebra import Ball, Field, Frac, UndefinedError, _divide_monomial
 from lnsym.check.poly import Poly, PolyTooLargeError
+from lnsym.check.positivity import CertificateError, check_positivity
 from lnsym.check.reader import CheckerInputError, rational, read
 from lnsym.check.table import (
     Components,
@@ -655,8 +656,6 @@ def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> 
     """Re-check an inequality: :mod:`lnsym.check.positivity` verifies ``num/den >= 0`` (``> 0``),
     and this links it to the statement — big − small, evaluated by the checker's own table, times
     ``den`` is ``num`` exactly, and ``den`` is evidently positive."""
-    from lnsym.check.positivity import CertificateError, check_positivity
-
     try:
         relation = statement.get("relation") if isinstance(statement, dict) else None
         if relation not in ("<=", "<", ">=", ">") or not isinstance(certificate, dict):

@@ -31,10 +31,12 @@ from sympy import Expr, Symbol
 from lnsym.budget import DEFAULT_TIMEOUT, BudgetExceeded, time_budget
 from lnsym.check.poly import Poly
 from lnsym.check.positivity import CertificateError, check_positivity, poly_from_json
+from lnsym.check.verify import check_inequality, check_refutation
 from lnsym.errors import LnsymError, TypeMismatchError
 from lnsym.lang.definitions import Kind, eps, n
 from lnsym.numeric.mpmath_eval import evaluate_mp
 from lnsym.prover.assumptions import Step, apply_assumptions, coefficient_differences, positivity
+from lnsym.prover.certify import statement_data
 from lnsym.prover.decide import Problem, setup
 from lnsym.prover.inverses import inverse_pair, inverses_step
 from lnsym.prover.normal_form import MeanAtom, NormalForm, PowerSum
@@ -173,9 +175,6 @@ def _recheck(
 ) -> tuple[Status, bool, str]:
     """The trusted checker's word: the positivity certificate linked to the statement (its own
     table computes big − small), or the witness re-evaluated in its rational balls."""
-    from lnsym.check.verify import check_inequality, check_refutation
-    from lnsym.prover.certify import statement_data
-
     statement = statement_data(texts, problem.context, problem.assumptions, problem.dim, ())
     statement["relation"] = relation
     if status is Status.PROVED:
