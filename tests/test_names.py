@@ -100,7 +100,9 @@ def test_every_interface_infers_w_and_b(api: str) -> None:
         expected = float(w @ (c / np.sqrt((c @ c) / 4 + 1e-5))) + 0.5  # componentwise numpy
         assert f(x, w, 0.5) == pytest.approx(expected, rel=1e-13)
     else:
-        assert "def layer_norm(x, w, b," in lnsym.export("dot(w, LN(x)) + b", backend="numpy")
+        assert "def dot_w_ln_x_plus_b(x, w, b," in lnsym.export(
+            "dot(w, LN(x)) + b", backend="numpy"
+        )
 
 
 def test_cli_commands_agree(capsys: pytest.CaptureFixture[str]) -> None:
