@@ -38,7 +38,7 @@ from typing import Any
 
 from lnsym.check.algebra import Ball, Field, Frac, UndefinedError, _divide_monomial
 from lnsym.check.poly import Poly, PolyTooLargeError
-from lnsym.check.positivity import CertificateError, check_positivity
+from lnsym.check.positivity import CertificateError, check_positivity, poly_to_json
 from lnsym.check.reader import CheckerInputError, rational, read
 from lnsym.check.table import (
     Components,
@@ -81,10 +81,6 @@ class Verdict:
     accepted: bool
     checked: bool
     reason: str = ""
-
-
-def poly_to_json(p: Poly) -> list[list[Any]]:
-    return [[str(c), [[v, e] for v, e in m]] for m, c in sorted(p.terms.items())]
 
 
 def poly_from_json(data: Any) -> Poly:
