@@ -3110,14 +3110,11 @@ def check_witness(case: Case, result: Any) -> None:
 #: rejected, so the verdict is UNKNOWN): each names the rule the checker lacks. A strict xfail: when
 #: the checker learns the rule, the test passes and this entry must go.
 CHECKER_INCOMPLETE: dict[str, str] = {
-    "c4:T: LN(alpha*x) = -LN(x) S=alpha [alpha < 0] lim eps=0": "no sign from alpha < 0",
     "c8:T: LN(x) = x/sqrt(1/n + eps) [norm(x) = 1] [mu(x) = 0]": "a radicand fixed by norm(x) = 1",
     "c9:T: LN(x) = x/sqrt(eps + 1/n) [norm(x) = 1] [mu(x) = 0]": "a radicand fixed by norm(x) = 1",
-    "c9:T: beta = 0 S=alpha,beta [alpha*beta = 0] [alpha < -1]": "no sign from alpha < -1",
     "c3:T: alpha = 0 S=alpha [alpha = eps] lim alpha=0": "a limit in a scalar tied to eps",
     "c3:T: eps = 0 S=alpha [alpha = eps] lim alpha=0": "a limit in a scalar tied to eps",
     "sqrt(alpha**2 + 1)=2 ['alpha**2 = 3']": "a radicand fixed by an equation of a square",
-    "c(x)=0*x ['mu(x) > 0', 'mu(x)*c(x) = 0']": "a vector fact times a positive scalar",
     "c1:T: sqrt((alpha - 1)**2) = alpha - 1 S=alpha [alpha > 1]": "no sign from alpha > 1 for alpha - 1",
 }
 

@@ -114,23 +114,34 @@ def test_sqrt_of_a_square_is_not_the_base_without_a_sign() -> None:
     assert proved.status.value == "proved" and proved.checked
 
 
-_UPPER = _bug(
-    "an upper sign assumption (alpha <= 0, alpha < 0) is not used by Field.sqrt, so the true "
-    "sqrt(alpha**2) = -alpha is rejected and prove() returns unknown"
-)
-
-
 @pytest.mark.parametrize(
     ("rhs", "assume"),
     [
         ("alpha", "alpha >= 0"),
-        pytest.param("-alpha", "alpha <= 0", marks=_UPPER),
-        pytest.param("-alpha", "alpha < 0", marks=_UPPER),
+        ("-alpha", "alpha <= 0"),
+        ("-alpha", "alpha < 0"),
+        ("-alpha", "alpha <= -2"),
     ],
 )
 def test_sqrt_of_a_square_with_a_sign_assumption_is_proved(rhs: str, assume: str) -> None:
     proof = prove("sqrt(alpha**2)", rhs, scalars="alpha", assume=assume)
     assert proof.status.value == "proved" and proof.checked, proof.check_note
+
+
+@pytest.mark.parametrize("assume", ["alpha < 1", "alpha <= 2", "alpha > -1", "alpha**2 < 1"])
+def test_a_bound_that_allows_both_signs_gives_no_sign(assume: str) -> None:
+    """sqrt(alpha**2) = -alpha is false for some alpha each bound allows: the checker must not
+    take a sign from it (a doctored certificate with no steps is rejected)."""
+    statement = _statement(
+        "sqrt(alpha**2)", "-alpha", vectors=(), scalars=["alpha"], assume=[assume]
+    )
+    certificate = {
+        "mode": "symbolic",
+        "steps": [],
+        "point": {"n": 1, "eps": "1/10", "values": {"alpha": "0"}},
+    }
+    verdict = check_proof(statement, certificate)
+    assert not verdict.accepted and verdict.checked, verdict
 
 
 # -- hadamard traps, n = 1, n = 2 ------------------------------------------------------------------

@@ -84,6 +84,13 @@ def _hand(name: str) -> Data:
             {"kind": "subst", "fact": 1, "var": "mu[x]"},
         ]
         return {"statement": statement, "certificate": _c(steps, point3)}
+    if name == "subst":  # the two_facts statement, closed by substitution (prove() combines)
+        statement = _statement(
+            "mu(x)", "1", scalars=["alpha"], assume=["alpha*mu(x) = 0", "mu(x) = 1"]
+        )
+        steps = [{"kind": "subst", "fact": 1, "var": "mu[x]"}]
+        point = {"n": 3, "eps": "1/10", "values": {"x": ["5", "2", "-4"], "alpha": "0"}}
+        return {"statement": statement, "certificate": _c(steps, point)}
     if name == "split":
         statement = _statement(
             "mu(x)", "1", vectors=["x", "y"], assume=["(mu(x)-1)**2 + (mu(y)-2)**2 = 0"]
@@ -133,7 +140,7 @@ def _c(steps: list[Data], point: Data, mode: str = "symbolic") -> Data:
     return {"mode": mode, "steps": steps, "point": point}
 
 
-_HAND = ("root", "split", "cancel", "combination", "components")
+_HAND = ("subst", "root", "split", "cancel", "combination", "components")
 
 
 def _verdict(data: Data, refutation: bool = False) -> Verdict:
@@ -264,9 +271,16 @@ _CERTIFICATE_MUTATIONS: list[tuple[str, str, Mutation]] = [
     ("var_zero", "zero_vector names no fact", _step(0, "fact", 1)),
     ("var_zero", "unknown step kind", _step(0, "kind", "trust_me")),
     ("two_facts", "subst dropped", _drop_step(0)),
-    ("two_facts", "subst of the wrong fact", _step(0, "fact", 0)),
-    ("two_facts", "subst of a renamed variable", _step(0, "var", "mu[y]")),
-    ("two_facts", "subst of the other variable", _step(0, "var", "alpha")),
+    (
+        "two_facts",
+        "cofactor of the wrong fact",
+        _set(("certificate", "steps", 0, "cofactors", 0, 0), 0),
+    ),
+    ("two_facts", "a field the checker does not read", _step(0, "fact", 0)),
+    ("subst", "subst dropped", _drop_step(0)),
+    ("subst", "subst of the wrong fact", _step(0, "fact", 0)),
+    ("subst", "subst of a renamed variable", _step(0, "var", "mu[y]")),
+    ("subst", "subst of the other variable", _step(0, "var", "alpha")),
     ("subst_scaled", "subst dropped", _drop_step(0)),
     ("root", "root power changed", _step(0, "power", 3)),
     ("root", "root base changed", _step(0, "base", _poly(("1", {"mu[x]": 1}), ("1", {})))),
@@ -320,7 +334,7 @@ _CERTIFICATE_MUTATIONS: list[tuple[str, str, Mutation]] = [
     ("root", "point violates mu(x)**2 = 0", _point(x=["1", "2", "3"])),
     ("cancel", "point violates alpha > 1", _point(alpha="1", beta="0")),
     ("cancel", "point violates alpha*beta = 0", _point(alpha="2", beta="1")),
-    ("jvp", "direction missing", _point(v=None)),
+    ("jvp", "direction of another length", _point(v=["1", "2"])),
     ("diff", "scalar given as a vector", _point(alpha=["1"])),
 ]
 

@@ -151,9 +151,15 @@ def test_every_named_lemma_is_proved(name: str) -> None:
     lemma = RULES[name].lemma
     assert lemma is not None
     proof = prove(
-        lemma.lhs, lemma.rhs, vectors=lemma.vectors, scalars=lemma.scalars, assume=lemma.assume
+        lemma.lhs,
+        lemma.rhs,
+        vectors=lemma.vectors,
+        scalars=lemma.scalars,
+        assume=lemma.assume,
+        relation=lemma.relation,
     )
     assert proof.proved, proof.report()
+    assert proof.checked, proof.check_note
     assert lemma.check(proof)
 
 

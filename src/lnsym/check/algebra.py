@@ -108,6 +108,9 @@ class Field:
     def __init__(self, nonneg: set[str] = frozenset(), positive: set[str] = frozenset()) -> None:  # type: ignore[assignment]
         self.positive = set(positive)
         self.nonneg = set(nonneg) | self.positive
+        #: atoms an assumption makes < 0 (``negative``) or <= 0 (``nonpos``, which holds them all).
+        self.negative: set[str] = set()
+        self.nonpos: set[str] = set()
         #: radical variable → (p, q): r**2 = p / q, r >= 0.
         self.radicals: dict[str, tuple[Poly, Poly]] = {}
         self._named: dict[tuple[Poly, Poly], str] = {}
@@ -116,6 +119,8 @@ class Field:
         self.known: list[Poly] = []
         #: polynomials known to be > 0 (a limit's stated conditions, such as ‖c(x)‖² for c(x) != 0).
         self.known_positive: list[Poly] = []
+        #: those of them an assumption gave (for ε or the variable of a limit they may reach 0)
+        self.assumed_positive: list[Poly] = []
 
     def const(self, value: int | Fraction) -> Frac:
         return Frac(self, Poly.const(value))
@@ -161,13 +166,20 @@ class Field:
     def _monomials_nonnegative(self, p: Poly, strict: bool) -> bool:
         if not p:
             return not strict
-        good = self.positive if strict else self.nonneg
         for m, c in p.terms.items():
-            if c < 0 or any(e % 2 and v not in self.nonneg for v, e in m):
+            if any(e % 2 and v not in self.nonneg and v not in self.nonpos for v, e in m):
+                return False
+            if c * self._sign_of(m) < 0:
                 return False
         if not strict:
             return True
-        return any(all(v in good for v, _ in m) for m in p.terms)
+        return any(all(v in self.positive or v in self.negative for v, _ in m) for m in p.terms)
+
+    def _sign_of(self, monomial: tuple[tuple[str, int], ...]) -> int:
+        """The sign of a monomial's value from its atoms' signs (atoms of unknown sign to even
+        powers only; an atom that is both >= 0 and <= 0 counts as >= 0)."""
+        flips = sum(e for v, e in monomial if v in self.nonpos and v not in self.nonneg)
+        return -1 if flips % 2 else 1
 
     def note_nonnegative(self, p: Poly) -> None:
         if p and not p.is_constant() and p not in self.known and len(self.known) < 200:
@@ -198,15 +210,21 @@ class Field:
         content = _content(p)
         rest = _divide_monomial(p * (1 / content), _monomial_content(p * (1 / content)))
         factors = _monomial_content(p * (1 / content))
-        unknown = [v for v, e in factors if v not in self.nonneg and e % 2]
+        unknown = [v for v, e in factors if v not in self.nonneg | self.nonpos and e % 2]
         rest_unknown = not rest.is_constant() and not self.nonnegative(rest)
-        if content < 0 or len(unknown) + rest_unknown > 1:
+        signed = content * self._sign_of(factors)  # an atom v <= 0 enters as (−v) >= 0
+        if signed < 0 or len(unknown) + rest_unknown > 1:
             return self._sqrt_rational(abs(content)) * self._radical(p * (1 / abs(content)))
-        result = self._sqrt_rational(content)
+        result = self._sqrt_rational(signed)
         for v, e in factors:
             if v in self.nonneg:
                 result = result * self.var(v) ** (e // 2)
                 inside = e % 2
+            elif v in self.nonpos:  # v**e = ±(−v)**e with −v >= 0
+                result = result * (-self.var(v)) ** (e // 2)
+                if e % 2:
+                    result = result * self._radical(-Poly.var(v))
+                continue
             else:
                 result = result * self.var(v) ** (2 * (e // 4))
                 inside = e % 4

@@ -316,15 +316,34 @@ def _operation(tree: Tree, alg: Any, env: Mapping[str, Any]) -> Any:
     return alg.div(left, right)
 
 
+def _number(tree: Tree) -> Fraction | None:
+    """The value of a constant exponent such as ``3/2`` or ``-(1/2)``; None if it is not one."""
+    if tree[0] == "num":
+        return tree[1]
+    if tree[0] == "neg":
+        inner = _number(tree[1])
+        return None if inner is None else -inner
+    if tree[0] == "op" and tree[1] in "+-*/":
+        left, right = _number(tree[2]), _number(tree[3])
+        if left is None or right is None or (tree[1] == "/" and right == 0):
+            return None
+        if (
+            max(abs(left.numerator), abs(right.numerator), left.denominator, right.denominator)
+            > 10**6
+        ):
+            return None
+        if tree[1] == "/":
+            return left / right
+        return left * right if tree[1] == "*" else left + right if tree[1] == "+" else left - right
+    return None
+
+
 def _power(alg: Any, base: Any, exponent_tree: Tree) -> Any:
     if _is_vector(base):
         raise CheckerInputError("cannot raise a vector to a power")
-    sign, tree = 1, exponent_tree
-    while tree[0] == "neg":
-        sign, tree = -sign, tree[1]
-    if tree[0] != "num":
+    exponent = _number(exponent_tree)
+    if exponent is None:
         raise NotCheckedError("a power whose exponent is not a number")
-    exponent = tree[1] * sign
     if exponent.denominator not in (1, 2) or abs(exponent) > 1000:
         raise NotCheckedError(f"the power {exponent}")
     twice = int(exponent * 2)

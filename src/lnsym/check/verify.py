@@ -249,6 +249,7 @@ def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
     else:
         raise RejectedError(f"unknown mode {mode!r}")
     env = setting.env(alg, field)
+    _note_signs(setting, alg, env, field)
     difference = _difference(alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env))
     goals = _numerators(difference)
     facts: list[Poly] = []
@@ -278,6 +279,41 @@ def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
     return state
 
 
+def _note_signs(setting: _Setting, alg: Any, env: dict[str, Any], field: Field) -> None:
+    """What the inequality assumptions say, before the sides are read: each ``L rel R`` of
+    scalars gives a polynomial known to be >= 0 (> 0 if strict), ``num·den`` of big − small; one
+    linear in a single atom, ``a·v + b``, also gives the sign of v where its bound −b/a allows."""
+    for left_tree, relation, right_tree in setting.trees:
+        if relation not in ("<", "<=", ">", ">="):
+            continue
+        left, right = evaluate(left_tree, alg, env), evaluate(right_tree, alg, env)
+        if isinstance(left, dict | list) or isinstance(right, dict | list):
+            continue
+        gap = right - left if relation in ("<", "<=") else left - right
+        p, strict = gap.num * gap.den, relation in ("<", ">")
+        if not p or p.is_constant():
+            continue
+        if strict:
+            field.known_positive.append(p)
+            field.assumed_positive.append(p)
+        else:
+            field.note_nonnegative(p)
+        (atom, *others) = p.variables()
+        parts = p.coefficients_in(atom)
+        if others or set(parts) - {0, 1}:
+            continue
+        a, b = parts[1].constant(), parts[0].constant() if 0 in parts else Fraction(0)
+        bound = -b / a  # v > bound (a > 0) or v < bound (a < 0); >=, <= if not strict
+        if a > 0 and bound >= 0:
+            field.nonneg.add(atom)
+            if strict or bound > 0:
+                field.positive.add(atom)
+        elif a < 0 and bound <= 0:
+            field.nonpos.add(atom)
+            if strict or bound < 0:
+                field.negative.add(atom)
+
+
 def _take_limit(setting: _Setting, state: _State, alg: Any, env: dict[str, Any]) -> None:
     """The limit by continuity: at the limit value every denominator stays nonzero (under the
     stated conditions, each f != 0 read as f² > 0 or ‖f‖² > 0), so LHS − RHS tends to its value
@@ -289,12 +325,29 @@ def _take_limit(setting: _Setting, state: _State, alg: Any, env: dict[str, Any])
     field = state.field
     if not any(state.goals):  # LHS − RHS is 0 wherever defined for ε > 0: so is its limit
         return
-    if len(state.goals) == len(state.denominators):  # cancel the powers of the variable they share
+    # cancel the powers they share of the variable and of its roots √(c·v^j), c > 0 (positive
+    # where v != 0): near the limit value the difference is their ratio
+    roots = [
+        r
+        for r, (p, q) in field.radicals.items()
+        if value == 0
+        and q == 1
+        and len(p.terms) == 1
+        and p.variables() == {name}
+        and p.terms[next(iter(p.terms))] > 0
+    ]
+    if len(state.goals) == len(state.denominators):
         for i, (goal, den) in enumerate(zip(state.goals, state.denominators, strict=True)):
-            k = min(_low_power(goal, name), _low_power(den, name))
-            if k:
-                state.goals[i] = _divide_monomial(goal, ((name, k),))
-                state.denominators[i] = _divide_monomial(den, ((name, k),))
+            for r in roots:  # r**k in the denominator: times r**k above and below, r² = c·v^j
+                k = _low_power(den, r)
+                if k:
+                    goal = field.reduce(goal * Poly.var(r) ** k)[0]
+                    den = field.reduce(den * Poly.var(r) ** k)[0]
+            for v in (name, *roots):
+                k = min(_low_power(goal, v), _low_power(den, v))
+                if k:
+                    goal, den = _divide_monomial(goal, ((v, k),)), _divide_monomial(den, ((v, k),))
+            state.goals[i], state.denominators[i] = goal, den
     for tree in setting.conditions:
         f = evaluate(tree, alg, env)
         square = _dot(alg, f, f) if isinstance(f, dict | list) else f * f
@@ -338,6 +391,17 @@ def _atoms(value: Any) -> set[tuple[str, ...]]:
     return set(value) if isinstance(value, dict) else set()
 
 
+_STEP_KEYS: dict[str, set[str]] = {
+    "square_goal": set(),
+    "combination": {"goal", "cofactors", "multiplier", "positive"},
+    "subst": {"fact", "var"},
+    "zero_vector": {"fact", "vector"},
+    "cancel": {"fact", "factor", "quotient", "positive", "unit"},
+    "root": {"fact", "base", "power"},
+    "split": {"fact", "terms"},
+}
+
+
 class _State:
     """Facts (polynomials equal to 0 under the assumptions) and goals (to be shown 0)."""
 
@@ -356,7 +420,14 @@ class _State:
         return self.facts[index]
 
     def apply(self, step: dict[str, Any], alg: Any, difference: Any) -> None:
-        kind = step.get("kind")
+        kind = step.get("kind") if isinstance(step, dict) else None
+        if kind not in _STEP_KEYS:
+            raise RejectedError(f"unknown step {kind!r}")
+        extra = set(step) - _STEP_KEYS[kind] - {"kind"}
+        if extra:  # a field the checker would ignore means builder and checker disagree
+            raise RejectedError(
+                f"step {kind!r} has fields the checker does not read: {sorted(extra)}"
+            )
         if kind == "square_goal":
             if not isinstance(difference, dict | list):
                 raise RejectedError("square_goal needs a vector goal")
@@ -427,15 +498,21 @@ class _State:
         """Set ``name`` to its limit value everywhere; signs of changed roots are found anew."""
         field = self.field
         mapping = {name: Poly.const(value)}
+        # an assumed p > 0 that moves with the limit's variable only stays >= 0 at its limit
+        moving = [k for k in field.assumed_positive if name in k.variables()]
+        field.known_positive = [k for k in field.known_positive if k not in moving]
+        field.known += moving
         field.known = [k.substitute(mapping) for k in field.known]
         field.known_positive = [k.substitute(mapping) for k in field.known_positive]
-        field.positive.discard(name)
-        field.nonneg.discard(name)
+        for signs in (field.positive, field.nonneg, field.negative, field.nonpos):
+            signs.discard(name)
         if value > 0 or (name == "eps" and value == 0):
             field.nonneg.add(name)
         stale = {r for r in field.radicals if name in _uses(field, r)}
         field.positive -= stale
         field.nonneg -= stale
+        field.negative -= stale
+        field.nonpos -= stale
         self.denominators = [_substituted(d, mapping, None) for d in self.denominators]
         self._replace(mapping)
         for r in sorted(field.radicals, key=lambda r: int(r[1:])):  # the conditions count now

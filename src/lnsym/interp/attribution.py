@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError, argument, current_interface
-from lnsym.interp.folding import DEFAULT_EPS, _kernel, _parameter, _to_last
+from lnsym.interp.folding import DEFAULT_EPS, NORMS, _kernel, _parameter, _to_last, norm_kind
 from lnsym.interp.identities import (
     ATTRIBUTION_SCALE,
     DIRECT_ATTRIBUTION_MAX,
@@ -71,19 +71,6 @@ __all__ = [
     "gather_components",
     "norm_kind",
 ]
-
-#: the norms before the reader: LayerNorm (centres, then scales) and RMSNorm (scales only).
-NORMS = ("LN", "RMS")
-
-
-def norm_kind(norm: str) -> str:
-    """``norm`` checked: ``"LN"`` or ``"RMS"`` (case-insensitive; TransformerLens's ``LNPre`` and
-    ``RMSPre`` are the same norms without gain and shift)."""
-    text = str(norm).strip().upper()
-    text = text[:-3] if text.endswith("PRE") else text
-    if text not in NORMS:
-        raise DataError(f"norm={norm!r}: expected 'LN' (LayerNorm, the default) or 'RMS' (RMSNorm)")
-    return text
 
 
 @dataclass(frozen=True)

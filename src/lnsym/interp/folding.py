@@ -38,7 +38,16 @@ from lnsym.numeric.data import save
 from lnsym.prover.statement import Statement
 from lnsym.prover.verdict import Proof
 
-__all__ = ["DEFAULT_EPS", "Fold", "FoldCheck", "fold", "folded_logit", "unfolded_logit"]
+__all__ = [
+    "DEFAULT_EPS",
+    "NORMS",
+    "Fold",
+    "FoldCheck",
+    "fold",
+    "folded_logit",
+    "norm_kind",
+    "unfolded_logit",
+]
 
 #: the default ε of PyTorch's layer_norm and of the seed notebook.
 DEFAULT_EPS = 1e-5
@@ -47,6 +56,20 @@ DEFAULT_EPS = 1e-5
 @functools.cache
 def _kernel(expr: str, vectors: str, scalars: str = "") -> Kernel:
     return kernel(expr, vectors=vectors, scalars=scalars or None)
+
+
+#: the norms before the reader: LayerNorm (centres, then scales) and RMSNorm (scales only).
+NORMS = ("LN", "RMS")
+
+
+def norm_kind(norm: str) -> str:
+    """``norm`` checked: ``"LN"`` or ``"RMS"`` (case-insensitive; TransformerLens's ``LNPre`` and
+    ``RMSPre`` are the same norms without gain and shift)."""
+    text = str(norm).strip().upper()
+    text = text[:-3] if text.endswith("PRE") else text
+    if text not in NORMS:
+        raise DataError(f"norm={norm!r}: expected 'LN' (LayerNorm, the default) or 'RMS' (RMSNorm)")
+    return text
 
 
 @dataclass(frozen=True)
@@ -263,8 +286,6 @@ def fold(
     is not orthogonal to 1, so a centred reader changes the logits
     (:data:`~lnsym.interp.identities.RMS_READER_CENTERING`, refuted).
     """
-    from lnsym.interp.attribution import norm_kind
-
     norm = norm_kind(norm)
     if norm == "RMS" and center:
         raise DataError(

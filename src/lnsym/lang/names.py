@@ -279,11 +279,13 @@ def resolve(
     for name, kind in given.items():
         kinds.setdefault(name, kind)
     kinds.setdefault("x", Kind.VECTOR)
+    typed: set[str] = set()  # names in sides given as SymPy expressions (their kinds are known)
     for statement in statements:
         for side in _statement_texts(statement):
             if not isinstance(side, str):
                 for name, kind in _typed_names(side).items():
                     kinds.setdefault(name, kind)
+                    typed.add(name)
     inference = _Inference(kinds, given)
     for _ in range(_MAX_PASSES):
         inference.changed = False
@@ -307,7 +309,7 @@ def resolve(
                 f"cannot tell whether {name!r} is a vector or a scalar in {where!r}; "
                 f"declare it with {declare_hint(name)}"
             )
-    if "x" not in (*used, *declared_vectors, *given):
+    if "x" not in (*used, *declared_vectors, *given, *typed):
         del kinds["x"]  # the default applies to an x that occurs
 
     def ordered(kind: Kind, declared: tuple[str, ...]) -> tuple[str, ...]:

@@ -33,13 +33,13 @@ from lnsym.check.poly import Poly
 from lnsym.check.positivity import CertificateError, check_positivity, poly_from_json
 from lnsym.check.verify import check_inequality, check_refutation
 from lnsym.errors import LnsymError, TypeMismatchError
-from lnsym.lang.definitions import Kind, eps, n
+from lnsym.lang.definitions import Kind, eps, kind_of, n
 from lnsym.numeric.mpmath_eval import evaluate_mp
 from lnsym.prover.assumptions import Step, apply_assumptions, coefficient_differences, positivity
 from lnsym.prover.certify import statement_data
-from lnsym.prover.decide import Problem, setup
 from lnsym.prover.inverses import inverse_pair, inverses_step
 from lnsym.prover.normal_form import MeanAtom, NormalForm, PowerSum
+from lnsym.prover.problem import Problem, setup
 from lnsym.prover.radicals import Radical, Radicals
 from lnsym.prover.verdict import Proof, Status, Witness
 from lnsym.prover.witness import DIGITS, certified_sign, exact_value, find_point
@@ -202,8 +202,6 @@ def _recheck(
 
 
 def _kind(problem: Problem) -> Kind:
-    from lnsym.lang.definitions import kind_of
-
     return kind_of(problem.lhs) if problem.lhs != 0 else kind_of(problem.rhs)
 
 
