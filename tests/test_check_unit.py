@@ -384,6 +384,33 @@ def test_diff_by_a_scalar_and_by_eps() -> None:
     assert _close(ball, -((var + _EPS) ** mpmath.mpf(-1.5)) / 2)
 
 
+def test_grad_at_a_point_is_the_jvp_along_each_basis_vector() -> None:
+    """The reverse-mode gradient at an explicit point, against finite differences (mpmath)."""
+    x, w = _vec(_X), _vec(_V)
+    value = _evaluate("grad(dot(v, LN(x)) + mu(x)**2*Var(x), x)", {"x": _X, "v": _V})
+    assert len(value) == len(x)
+
+    def f(point):
+        ln = _ref_ln(point, _EPS)
+        mean = _ref_mean(point)
+        var = mpmath.fsum((t - mean) ** 2 for t in point) / len(point)
+        return _dot(w, ln) + mean**2 * var
+
+    for i, ball in enumerate(value):
+        basis = [mpmath.mpf(int(i == j)) for j in range(len(x))]
+        ref = _finite_difference(lambda t, basis=basis: f(_moved(x, basis, t)))
+        assert _close(ball, ref, 1e-30), (i, ball, ref)
+
+
+def test_grad_of_a_root_at_its_zero_is_undefined() -> None:
+    """|mu(x)| = sqrt(mu(x)**2) has no gradient where mu(x) = 0, though its inner slope is 0."""
+    with pytest.raises(UndefinedError):
+        _evaluate("grad(sqrt(mu(x)**2), x)", {"x": ["1", "-1", "2", "-2"]})
+    with pytest.raises(UndefinedError):
+        _evaluate("jvp(sqrt(mu(x)**2), x, v)", {"x": ["1", "-1", "2", "-2"], "v": ["0"] * 4})
+    assert _evaluate("grad(sqrt(mu(x)**2), x)", {"x": ["1", "1", "2", "4"]})[0].lo == Fraction(1, 4)
+
+
 def test_second_derivative_by_nesting() -> None:
     ball = _evaluate("diff(diff(alpha**4, alpha), alpha)", {"x": _X, "alpha": "2"})
     assert ball.exact and ball.lo == 48
