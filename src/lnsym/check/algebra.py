@@ -247,14 +247,15 @@ class Field:
             return self.const(1)
         if key not in self._named:
             self._made += 1
-            name = f"√{self._made}"
-            self._named[key] = name
-            self.radicals[name] = key
-            if q == 1 and self.nonnegative(p):
+            self._named[key] = f"√{self._made}"
+            self.radicals[self._named[key]] = key
+        name = self._named[key]
+        if q == 1 and name not in self.positive and name in self.radicals:  # signs known since
+            if self.nonnegative(p):
                 self.nonneg.add(name)
                 if self.nonnegative(p, strict=True):
                     self.positive.add(name)
-        return self.var(self._named[key])
+        return self.var(name)
 
 
 def _positive_multiple(p: Poly, k: Poly) -> bool:

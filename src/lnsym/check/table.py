@@ -265,6 +265,11 @@ def _norm(alg: Any, v: Any) -> Any:
     return alg.sqrt(_dot(alg, v, v))
 
 
+def _variance(alg: Any, x: Any) -> Any:
+    centred = _center(alg, x)
+    return alg.div(_dot(alg, centred, centred), alg.n)  # one c(x): its square is noted >= 0
+
+
 def _layer_norm(alg: Any, x: Any, e: Any) -> Any:
     centred = _center(alg, x)
     variance = alg.div(_dot(alg, centred, centred), alg.n)
@@ -276,7 +281,7 @@ _TABLE: dict[str, tuple[str, Callable[..., Any]]] = {
     "mu": ("v", _mean),
     "E": ("v", _mean),
     "c": ("v", _center),
-    "Var": ("v", lambda alg, v: alg.div(_dot(alg, _center(alg, v), _center(alg, v)), alg.n)),
+    "Var": ("v", _variance),
     "norm": ("v", _norm),
     "dot": ("vv", _dot),
     "hadamard": ("vv", lambda alg, a, b: _hadamard(a, b)),

@@ -734,8 +734,8 @@ def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> 
         if relation not in ("<=", "<", ">=", ">") or not isinstance(certificate, dict):
             raise RejectedError("an inequality needs its relation and a positivity certificate")
         setting = _Setting(statement)
-        if setting.assumptions:
-            raise NotCheckedError("the link of an inequality under assumptions to its statement")
+        if any(relation == "=" for _, relation, _ in setting.trees):
+            raise NotCheckedError("the link of an inequality under equations to its statement")
         num, den, strict = check_positivity(certificate)
         if strict != (relation in ("<", ">")):
             raise RejectedError("the certificate's strictness is not the relation's")
@@ -750,6 +750,11 @@ def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> 
         roots: dict[str, Any] = {}
         for name, radicand in certificate.get("radicals", ()):
             roots[str(name)] = field.sqrt(_at(poly_from_json(radicand), roots, field))
+        if not set(certificate.get("positive", ())) <= setting.positive:
+            raise RejectedError("the certificate takes a scalar positive the statement does not")
+        for assumed in certificate.get("assumptions", ()):
+            cited = _at(poly_from_json(assumed["poly"]), roots, field)
+            _linked_assumption(setting, alg, env, cited, assumed["strict"] is True)
         num_at, den_at = _at(num, roots, field), _at(den, roots, field)
         if not field.nonnegative(den_at.num * den_at.den, strict=True):
             raise RejectedError("the certificate's denominator is not evidently positive")
@@ -762,6 +767,22 @@ def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> 
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as why:
         return Verdict(False, True, f"the statement or certificate is malformed ({why!r:.120})")
     return Verdict(True, True)
+
+
+def _linked_assumption(
+    setting: _Setting, alg: Any, env: dict[str, Any], cited: Frac, strict: bool
+) -> None:
+    """An assumption the certificate cites, ``cited >= 0`` (``> 0`` if strict), is big − small of
+    one of the statement's inequalities, read by the checker's own table."""
+    for left_tree, relation, right_tree in setting.trees:
+        if relation not in ("<", "<=", ">", ">=") or (strict and relation in ("<=", ">=")):
+            continue
+        left, right = evaluate(left_tree, alg, env), evaluate(right_tree, alg, env)
+        if isinstance(left, dict | list) or isinstance(right, dict | list):
+            continue
+        if ((right - left if relation in ("<", "<=") else left - right) - cited).is_zero():
+            return
+    raise RejectedError("an assumption the certificate cites is not one of the statement's")
 
 
 def _at(p: Poly, values: dict[str, Any], field: Field) -> Any:

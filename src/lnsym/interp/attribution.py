@@ -232,7 +232,7 @@ class Attribution:
                 for k, name in enumerate(self.names):
                     share = _unsigned_zero(float(shares[(k, *index)]))
                     fraction = f"{share / read:9.3f}" if read != 0 else f"{'-':>9}"
-                    if float(fraction) == 0:  # no "-0.000" for a zero (or a vanishing) share
+                    if read != 0 and float(fraction) == 0:  # no "-0.000" for a vanishing share
                         fraction = f"{0.0:9.3f}"
                     line = f"  {name:<{width}}  {share:20.15g}  {fraction}"
                     if separate is not None:
