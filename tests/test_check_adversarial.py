@@ -35,10 +35,6 @@ def _statement(
     }
 
 
-def _bug(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"checker bug: {reason}")
-
-
 # -- vacuous domains: never proved ------------------------------------------------------------------
 _VACUOUS = [
     ("mu(c(x))/mu(c(x))", "1", {}),
@@ -191,16 +187,16 @@ def test_power_assumption_is_proved_and_checked() -> None:
     assert proof.status.value == "proved" and proof.checked, proof.check_note
 
 
-@_bug(
-    "a statement with grad() gets 'certificate rejected: no point' (defined_at swallows NotCheckedError, "
-    "and the point is checked before the algebra), so a proved grad identity becomes unknown instead "
-    "of 'not checked: no rule for grad()' (derivations/15 loses 18 steps)"
-)
-def test_statement_outside_the_rules_is_not_checked_rather_than_rejected() -> None:
+def test_a_gradient_identity_is_checked() -> None:
     proof = prove(
         "dot(grad(dot(dy, LN(x)), x), v)", "dot(dy, jvp(LN(x), x, v))", vectors=["x", "dy", "v"]
     )
-    assert proof.status.value == "proved"
+    assert proof.status.value == "proved" and proof.checked, proof.check_note
+
+
+def test_statement_outside_the_rules_is_not_checked_rather_than_rejected() -> None:
+    proof = prove("alpha**(1/3)*alpha**(2/3)", "alpha", scalars="alpha", assume="alpha > 0")
+    assert proof.status.value == "proved" and not proof.checked
     assert proof.check_note.startswith("not checked"), proof.check_note
 
 
