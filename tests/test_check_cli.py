@@ -91,3 +91,31 @@ def test_lnsym_check_bad_input_is_one_line_exit_2(text: str) -> None:
     result = _run(["check", "-"], text)
     assert result.returncode == 2, result
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_saved_inequalities_are_rechecked() -> None:
+    """A proved bound (its positivity certificate and link) and a refuted one (its witness)."""
+    for text in ("norm(LN(x)) < sqrt(n)", "norm(LN(x)) <= sqrt(n - 1)"):
+        saved = json.dumps(lnsym.prove(text).to_json())
+        result = _run(["check", "-"], saved)
+        assert result.returncode == 0 and result.stdout.endswith(": accepted\n"), result.stdout
+    saved = lnsym.prove("norm(LN(x)) < sqrt(n)").to_json()
+    doctored = json.loads(json.dumps(saved))
+    doctored["check"]["statement"]["rhs"] = "sqrt(n - 1)"  # a false bound, same certificate
+    result = _run(["check", "-"], json.dumps(doctored))  # never accepted (roots: not comparable)
+    assert result.returncode in (1, 3) and "accepted" not in result.stdout, result.stdout
+    doctored = json.loads(json.dumps(saved))
+    term = doctored["check"]["certificate"]["facts"][-1]["terms"][0]
+    term["coeff"] = str(2 * float(term["coeff"]) + 1)  # a sum-of-squares coefficient changed
+    result = _run(["check", "-"], json.dumps(doctored))
+    assert result.returncode == 1 and "rejected" in result.stdout, result.stdout
+
+
+def test_saved_series_are_rechecked() -> None:
+    saved = lnsym.series("sqrt(eps)*LN(x)", order=1).to_json()
+    assert saved["checked"] is True
+    result = _run(["check", "-"], json.dumps(saved))
+    assert result.returncode == 0 and result.stdout == "1: series: accepted\n", result.stdout
+    saved["certificate"]["series"]["coefficients"][1] = "0"  # the eps**(1/2) term doctored
+    result = _run(["check", "-"], json.dumps(saved))
+    assert result.returncode == 1 and "another coefficient" in result.stdout, result.stdout

@@ -304,6 +304,25 @@ _TABLE: dict[str, tuple[str, Callable[..., Any]]] = {
 }
 
 
+def with_eps(tree: Tree, by: Tree) -> Tree:
+    """``tree`` with ε replaced by ``by``: every name ``eps`` and every ε a definition leaves out
+    (``LN(x)`` is ``LN(x, by)``)."""
+    head = tree[0]
+    if head == "name":
+        return by if tree[1] == "eps" else tree
+    if head == "neg":
+        return ("neg", with_eps(tree[1], by))
+    if head == "op":
+        return ("op", tree[1], with_eps(tree[2], by), with_eps(tree[3], by))
+    if head == "call":
+        args = tuple(with_eps(a, by) for a in tree[2])
+        kinds = _TABLE[tree[1]][0] if tree[1] in _TABLE else ""
+        if kinds.endswith("e") and len(args) == len(kinds) - 1:
+            args = (*args, by)
+        return ("call", tree[1], args)
+    return tree
+
+
 def evaluate(tree: Tree, alg: Any, env: Mapping[str, Any]) -> Any:
     """The value of ``tree`` in ``alg``; ``env`` maps names (with ``eps``) to values."""
     head = tree[0]

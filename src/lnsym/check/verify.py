@@ -54,14 +54,17 @@ from lnsym.check.table import (
 
 __all__ = [
     "RejectedError",
+    "Setting",
     "Verdict",
     "check_inequality",
     "check_proof",
     "check_refutation",
     "defined_at",
     "explore",
+    "numerators",
     "poly_from_json",
     "poly_to_json",
+    "side_difference",
 ]
 
 #: explicit dimensions the componentwise mode accepts.
@@ -107,7 +110,7 @@ def split_relation(text: str) -> tuple[str, str, str]:
     raise CheckerInputError(f"no relation in the assumption {text!r}")
 
 
-class _Setting:
+class Setting:
     """The statement read once: its trees, names and the positive scalars."""
 
     def __init__(self, statement: dict[str, Any]) -> None:
@@ -180,14 +183,14 @@ def _positive_by(name: str, assumptions: list[tuple[str, str, str]], strict: boo
     return False
 
 
-def _numerators(value: Any) -> list[Poly]:
+def numerators(value: Any) -> list[Poly]:
     entries = (
         value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
     )
     return [e.num for e in entries]
 
 
-def _difference(alg: Any, left: Any, right: Any) -> Any:
+def side_difference(alg: Any, left: Any, right: Any) -> Any:
     if isinstance(left, dict | list) != isinstance(right, dict | list):
         if not isinstance(right, dict | list) and is_zero(right):
             return left
@@ -204,7 +207,7 @@ def check_proof(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdi
     try:
         if not isinstance(statement, dict) or not isinstance(certificate, dict):
             raise RejectedError("the statement and the certificate must be JSON objects")
-        setting = _Setting(statement)
+        setting = Setting(statement)
         _check_algebra(setting, certificate)
         _check_point(setting, certificate.get("point"))
     except (NotCheckedError, PolyTooLargeError, RecursionError) as why:
@@ -216,7 +219,7 @@ def check_proof(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdi
     return Verdict(True, True)
 
 
-def _check_algebra(setting: _Setting, certificate: dict[str, Any]) -> None:
+def _check_algebra(setting: Setting, certificate: dict[str, Any]) -> None:
     unsolved = [g for g in _run(setting, certificate).goals if g]
     if unsolved:
         raise RejectedError(f"LHS − RHS does not reduce to zero: {unsolved[0]!r}"[:300])
@@ -224,19 +227,19 @@ def _check_algebra(setting: _Setting, certificate: dict[str, Any]) -> None:
 
 def explore(statement: dict[str, Any], certificate: dict[str, Any]) -> _State:
     """The facts and goals after the certificate's steps (for a search outside the checker)."""
-    return _run(_Setting(statement), certificate)
+    return _run(Setting(statement), certificate)
 
 
 def defined_at(statement: dict[str, Any], point: dict[str, Any]) -> bool:
     """Whether ``point`` satisfies the assumptions and both sides are defined there."""
     try:
-        _check_point(_Setting(statement), point)
+        _check_point(Setting(statement), point)
     except (RejectedError, UndefinedError, CheckerInputError, NotCheckedError):
         return False
     return True
 
 
-def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
+def _run(setting: Setting, certificate: dict[str, Any]) -> _State:
     mode = certificate.get("mode")
     positive = {"n", "eps", *setting.positive}
     field = Field(nonneg=positive | setting.nonneg, positive=positive)
@@ -250,13 +253,15 @@ def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
         raise RejectedError(f"unknown mode {mode!r}")
     env = setting.env(alg, field)
     _note_signs(setting, alg, env, field)
-    difference = _difference(alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env))
-    goals = _numerators(difference)
+    difference = side_difference(
+        alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
+    )
+    goals = numerators(difference)
     facts: list[Poly] = []
     for left_tree, relation, right_tree in setting.trees:
         if relation != "=":
             continue
-        value = _difference(alg, evaluate(left_tree, alg, env), evaluate(right_tree, alg, env))
+        value = side_difference(alg, evaluate(left_tree, alg, env), evaluate(right_tree, alg, env))
         if isinstance(value, dict):  # V = 0 gives <V, B> = 0 for every basis vector B
             basis = {(), *((v,) for v in setting.vectors), *value, *_atoms(difference)}
             basis |= _complements(value, goals)
@@ -264,7 +269,7 @@ def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
             basis |= _complements(value, made)  # one more round: the sums those facts name
             facts += [_dot(alg, value, {b: alg.const(Fraction(1))}).num for b in sorted(basis)]
         else:
-            facts += _numerators(value)
+            facts += numerators(value)
     state = _State(field, facts, goals, difference)
     entries = difference.values() if isinstance(difference, dict) else difference
     state.denominators = (
@@ -279,7 +284,7 @@ def _run(setting: _Setting, certificate: dict[str, Any]) -> _State:
     return state
 
 
-def _note_signs(setting: _Setting, alg: Any, env: dict[str, Any], field: Field) -> None:
+def _note_signs(setting: Setting, alg: Any, env: dict[str, Any], field: Field) -> None:
     """What the inequality assumptions say, before the sides are read: each ``L rel R`` of
     scalars gives a polynomial known to be >= 0 (> 0 if strict), ``num·den`` of big − small; one
     linear in a single atom, ``a·v + b``, also gives the sign of v where its bound −b/a allows."""
@@ -314,7 +319,7 @@ def _note_signs(setting: _Setting, alg: Any, env: dict[str, Any], field: Field) 
                 field.negative.add(atom)
 
 
-def _take_limit(setting: _Setting, state: _State, alg: Any, env: dict[str, Any]) -> None:
+def _take_limit(setting: Setting, state: _State, alg: Any, env: dict[str, Any]) -> None:
     """The limit by continuity: at the limit value every denominator stays nonzero (under the
     stated conditions, each f != 0 read as f² > 0 or ‖f‖² > 0), so LHS − RHS tends to its value
     there, which must reduce to zero. Assumptions were used before the limit."""
@@ -619,7 +624,7 @@ def _proportional(p: Poly, q: Poly) -> bool:
 
 
 # -- points: where the statement is defined, and witnesses --------------------------------------
-def _point_env(setting: _Setting, point: Any) -> tuple[Components, dict[str, Any]]:
+def _point_env(setting: Setting, point: Any) -> tuple[Components, dict[str, Any]]:
     if not isinstance(point, dict):
         raise RejectedError("no point at which the assumptions hold and both sides are defined")
     try:
@@ -681,7 +686,7 @@ def _relation_holds(left: Any, relation: str, right: Any) -> bool:
     return True
 
 
-def _check_point(setting: _Setting, point: Any) -> None:
+def _check_point(setting: Setting, point: Any) -> None:
     alg, env = _point_env(setting, point)
     try:
         evaluate(setting.lhs, alg, env)
@@ -699,12 +704,12 @@ def check_refutation(statement: dict[str, Any], witness: dict[str, Any]) -> Verd
     try:
         if not isinstance(statement, dict) or not isinstance(witness, dict):
             raise RejectedError("the statement and the witness must be JSON objects")
-        setting = _Setting(statement)
+        setting = Setting(statement)
         if setting.limit is not None:
             raise NotCheckedError("a refuted limit is not in the checker's rules yet")
         alg, env = _point_env(setting, witness)
         left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
-        difference = _difference(alg, left, right)
+        difference = side_difference(alg, left, right)
         entries = difference if isinstance(difference, list) else [difference]
         relation = statement.get("relation", "=")
         fails = {  # the relation is false at the witness: LHS − RHS is enclosed on the wrong side
@@ -733,7 +738,7 @@ def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> 
         relation = statement.get("relation") if isinstance(statement, dict) else None
         if relation not in ("<=", "<", ">=", ">") or not isinstance(certificate, dict):
             raise RejectedError("an inequality needs its relation and a positivity certificate")
-        setting = _Setting(statement)
+        setting = Setting(statement)
         if any(relation == "=" for _, relation, _ in setting.trees):
             raise NotCheckedError("the link of an inequality under equations to its statement")
         num, den, strict = check_positivity(certificate)
@@ -758,7 +763,13 @@ def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> 
         num_at, den_at = _at(num, roots, field), _at(den, roots, field)
         if not field.nonnegative(den_at.num * den_at.den, strict=True):
             raise RejectedError("the certificate's denominator is not evidently positive")
-        if not (big_minus_small * den_at - num_at).is_zero():
+        residual = big_minus_small * den_at - num_at
+        if not residual.is_zero():
+            if any(v.startswith("√") for v in residual.num.variables()):  # √(a²b) vs a√b
+                raise NotCheckedError(
+                    "the certified num/den and big − small differ by roots the checker cannot "
+                    "compare (a root of a square times a polynomial)"
+                )
             raise RejectedError("the certified num/den is not big − small of the statement")
     except (NotCheckedError, PolyTooLargeError, RecursionError) as why:
         return Verdict(False, False, str(why) or type(why).__name__)
@@ -770,7 +781,7 @@ def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> 
 
 
 def _linked_assumption(
-    setting: _Setting, alg: Any, env: dict[str, Any], cited: Frac, strict: bool
+    setting: Setting, alg: Any, env: dict[str, Any], cited: Frac, strict: bool
 ) -> None:
     """An assumption the certificate cites, ``cited >= 0`` (``> 0`` if strict), is big − small of
     one of the statement's inequalities, read by the checker's own table."""

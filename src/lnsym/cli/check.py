@@ -12,7 +12,8 @@ import json
 import sys
 from typing import Any
 
-from lnsym.check.verify import check_proof, check_refutation
+from lnsym.check.series import check_series
+from lnsym.check.verify import Verdict, check_inequality, check_proof, check_refutation
 from lnsym.errors import DataError
 
 __all__ = ["register"]
@@ -28,7 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "check",
         help="re-check saved verdicts (lnsym prove --json) with the trusted checker",
         description=(
-            "Reads one JSON verdict (lnsym prove --json), or JSON lines, and re-checks each "
+            "Reads one JSON verdict (lnsym prove --json or lnsym series --json), or JSON lines, and re-checks each "
             "certificate or witness with lnsym's small trusted checker, independently of the "
             "prover. Exit 0: accepted; 1: rejected (the failing part is named); 3: outside the "
             "checker's rules; 2: bad input."
@@ -57,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
     worst = 0
     for number, item in enumerate(_verdicts(text), start=1):
+        if "expansion" in item:  # lnsym series --json
+            worst = _worse(worst, _series(number, item))
+            continue
         status, check = item.get("status"), item.get("check")
         if status is None:
             raise DataError(
@@ -73,14 +77,39 @@ def run(args: argparse.Namespace) -> int:
         certificate = check.get("certificate")
         if not isinstance(certificate, dict):
             raise DataError(f"verdict {number}: the certificate is not a JSON object")
-        checker = check_proof if status == "proved" else check_refutation
+        inequality = check["statement"].get("relation") not in (None, "=")
+        checker = (
+            (check_inequality if inequality else check_proof)
+            if status == "proved"
+            else check_refutation
+        )
         verdict = checker(check["statement"], certificate)
-        if verdict.accepted:
-            print(f"{label}: accepted")
-        elif not verdict.checked:
-            print(f"{label}: not checkable: {verdict.reason}")
-            worst = max(worst, 3) if worst != 1 else 1
-        else:
-            print(f"{label}: rejected: {verdict.reason}")
-            worst = 1
+        worst = _worse(worst, _said(label, verdict))
     return worst
+
+
+def _series(number: int, item: dict[str, Any]) -> int:
+    record = item.get("certificate")
+    if not isinstance(record, dict) or not isinstance(record.get("terms"), list):
+        print(f"{number}: series: nothing to check (only a proved expansion carries certificates)")
+        return 0
+    if not isinstance(record.get("series"), dict):
+        raise DataError(f"series {number}: the certificate is not a JSON object")
+    return _said(f"{number}: series", check_series(record["series"], record["terms"]))
+
+
+def _said(label: str, verdict: Verdict) -> int:
+    """Print the checker's word; the exit code it asks for (0 accepted, 3 not checkable, 1)."""
+    if verdict.accepted:
+        print(f"{label}: accepted")
+        return 0
+    if not verdict.checked:
+        print(f"{label}: not checkable: {verdict.reason}")
+        return 3
+    print(f"{label}: rejected: {verdict.reason}")
+    return 1
+
+
+def _worse(worst: int, code: int) -> int:
+    """A rejection (1) outranks a verdict outside the rules (3), which outranks acceptance."""
+    return 1 if 1 in (worst, code) else max(worst, code)

@@ -33,11 +33,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import sympy
 from sympy import Expr, Symbol
 
+from lnsym.check.series import check_series
 from lnsym.errors import LnsymError, UnsupportedError
 from lnsym.kernels.exact import Value, exact_rows
 from lnsym.lang.calculus import PartialDerivative, derivative
@@ -86,6 +88,10 @@ class Series:
     #: an expansion in powers of sqrt(eps): ``(G, t)`` with ``G(t) = F(t**2)``; the term of
     #: power ``j`` is ``a_j * eps**(j/2)`` and its proof is about ``G`` as ``t -> 0``.
     half: tuple[Expr, Symbol] | None = None
+    #: what the trusted checker (:func:`lnsym.check.series.check_series`) said of the expansion:
+    #: accepted, or why not ("not checked: …" outside its rules, "rejected: …").
+    checked: bool = False
+    check_note: str = ""
 
     def _power(self, term: Term) -> Expr:
         return sympy.Rational(term.power, 2) if self.half is not None else sympy.Integer(term.power)
@@ -97,8 +103,10 @@ class Series:
 
     @property
     def proved(self) -> bool:
-        """Whether every coefficient and the order of the remainder are proved."""
-        return all(t.proved for t in self.terms) and self.remainder_proved
+        """Whether every coefficient and the order of the remainder are proved (and the checker
+        did not reject the expansion)."""
+        rejected = self.check_note.startswith("rejected")
+        return all(t.proved for t in self.terms) and self.remainder_proved and not rejected
 
     def truncated(self) -> Expr:
         """:math:`\\sum_k a_k\\,\\varepsilon^k` (the zero terms left out; half-integer powers for
@@ -139,6 +147,7 @@ class Series:
                 f"{inner} -> 0; {t.proof.method}]"
             )
         lines.append(self._remainder_line())
+        lines.append(f"  checked: {self.check_note}" if self.checked else f"  {self.check_note}")
         return "\n".join(lines)
 
     def _remainder_line(self) -> str:
@@ -163,6 +172,29 @@ class Series:
             f"remainder is {big_o}]"
         )
 
+    def certificate(self) -> dict[str, Any] | None:
+        """What :func:`lnsym.check.series.check_series` re-checks: ``{"series": …, "terms": […]}``
+        (the proof records of the coefficients, then the remainder's); None unless every one of
+        them is proved and checked."""
+        proofs = [t.proof for t in self.terms]
+        proofs += [self.remainder.proof] if self.remainder is not None else []
+        records = [p.check_data for p in proofs if p.checked and p.check_data is not None]
+        if not self.remainder_proved or len(records) != len(proofs):
+            return None
+        half = str(self.half[1]) if self.half is not None else None
+        first = records[0]["statement"]
+        series = {
+            "expr": str(self.expr),
+            "variable": str(self.variable),
+            "half": half,
+            "vectors": list(first["vectors"]),
+            "scalars": [name for name in first["scalars"] if name != half],
+            "assume": [],
+            "conditions": sorted({c for r in records for c in r["statement"]["conditions"]}),
+            "coefficients": [str(t.coefficient) for t in self.terms],
+        }
+        return {"series": series, "terms": records}
+
     def to_json(self) -> dict[str, object]:
         return {
             "expr": str(self.expr),
@@ -180,6 +212,9 @@ class Series:
                 }
                 for t in self.terms
             ],
+            "checked": self.checked,
+            "check": self.check_note,
+            "certificate": self.certificate(),
             "remainder": {
                 "order": self.order + 1,
                 "proved": self.remainder_proved,
@@ -230,6 +265,12 @@ def series(
             f"cannot expand in {in_!r}; expand in eps or a declared scalar (--scalars NAME)"
         )
     parsed = parse_typed(expr, context)[0] if isinstance(expr, str) else expr
+    return _checked(_series(parsed, context, in_, order))
+
+
+def _series(parsed: Expr, context: Context, in_: str, order: int) -> Series:
+    variable = context.variable(in_)
+    assert variable is not None
     try:
         terms, remainder, reason = _expand(parsed, context, in_, order)
     except UnsupportedError:
@@ -252,6 +293,19 @@ def series(
         if half is not None and half.proved:
             return half
     return result
+
+
+def _checked(result: Series) -> Series:
+    """The expansion with the trusted checker's verdict on it (:mod:`lnsym.check.series`)."""
+    record = result.certificate()
+    if record is None:
+        reason = "the expansion is not proved" if not result.proved else "a term is not checked"
+        return replace(result, check_note=f"not checked: {reason}")
+    verdict = check_series(record["series"], record["terms"])
+    if verdict.accepted:
+        return replace(result, checked=True, check_note="series certificate checked by lnsym.check")
+    prefix = "rejected" if verdict.checked else "not checked"
+    return replace(result, check_note=f"{prefix}: {verdict.reason}")
 
 
 def _expand(

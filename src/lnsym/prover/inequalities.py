@@ -140,11 +140,11 @@ def prove_inequality(
         Status.REFUTED: f"certified witness at n = {found.n if found else '?'}",
         Status.UNKNOWN: "no positivity certificate found",
     }[status]
-    checked, note = False, ""
+    checked, note, record = False, "", None
     if status is not Status.UNKNOWN:
-        status, checked, note = _recheck(problem, relation, (lhs, rhs), status, data, found)
+        status, checked, note, record = _recheck(problem, relation, (lhs, rhs), status, data, found)
         if status is Status.UNKNOWN:
-            why, found, data = note, None, None
+            why, found, data, record = note, None, None, None
     return InequalityProof(
         lhs=problem.lhs,
         rhs=problem.rhs,
@@ -162,6 +162,7 @@ def prove_inequality(
         certificate_data=data,
         checked=checked,
         check_note=note,
+        check_data=record,
     )
 
 
@@ -172,33 +173,36 @@ def _recheck(
     status: Status,
     data: dict[str, Any] | None,
     found: Witness | None,
-) -> tuple[Status, bool, str]:
+) -> tuple[Status, bool, str, dict[str, Any]]:
     """The trusted checker's word: the positivity certificate linked to the statement (its own
-    table computes big − small), or the witness re-evaluated in its rational balls."""
+    table computes big − small), or the witness re-evaluated in its rational balls; and the record
+    it checked (``{"statement", "certificate"}``, what ``lnsym check`` reads back)."""
     statement = statement_data(texts, problem.context, problem.assumptions, problem.dim, ())
     statement["relation"] = relation
     if status is Status.PROVED:
         assert data is not None
+        record = {"statement": statement, "certificate": data}
         verdict = check_inequality(statement, data)
-        if not verdict.accepted:
-            return (
-                status,
-                False,
-                (
-                    "positivity certificate checked by lnsym.check.positivity; its link to the "
-                    f"statement not checked: {verdict.reason}"
-                ),
+        if verdict.accepted:
+            note = "certificate and its link to the statement checked by lnsym.check"
+            return status, True, note, record
+        if not verdict.checked:
+            note = (
+                "positivity certificate checked by lnsym.check.positivity; its link to the "
+                f"statement not checked: {verdict.reason}"
             )
-        return status, True, "certificate and its link to the statement checked by lnsym.check"
+            return status, False, note, record
+        return Status.UNKNOWN, False, f"certificate rejected: {verdict.reason}", record
     assert found is not None
     exact = dict(found.exact)
     point = {"n": found.n, "eps": str(exact.pop("eps", found.eps)), "values": exact}
+    record = {"statement": statement, "certificate": point}
     verdict = check_refutation(statement, point)
     if verdict.accepted:
-        return status, True, "certificate checked by lnsym.check"
+        return status, True, "certificate checked by lnsym.check", record
     if not verdict.checked:
-        return status, False, f"not checked: {verdict.reason}"
-    return Status.UNKNOWN, False, f"certificate rejected: {verdict.reason}"
+        return status, False, f"not checked: {verdict.reason}", record
+    return Status.UNKNOWN, False, f"certificate rejected: {verdict.reason}", record
 
 
 def _kind(problem: Problem) -> Kind:
