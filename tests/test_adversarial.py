@@ -3112,10 +3112,7 @@ def check_witness(case: Case, result: Any) -> None:
 CHECKER_INCOMPLETE: dict[str, str] = {
     "c8:T: LN(x) = x/sqrt(1/n + eps) [norm(x) = 1] [mu(x) = 0]": "a radicand fixed by norm(x) = 1",
     "c9:T: LN(x) = x/sqrt(eps + 1/n) [norm(x) = 1] [mu(x) = 0]": "a radicand fixed by norm(x) = 1",
-    "c3:T: alpha = 0 S=alpha [alpha = eps] lim alpha=0": "a limit in a scalar tied to eps",
-    "c3:T: eps = 0 S=alpha [alpha = eps] lim alpha=0": "a limit in a scalar tied to eps",
     "sqrt(alpha**2 + 1)=2 ['alpha**2 = 3']": "a radicand fixed by an equation of a square",
-    "c1:T: sqrt((alpha - 1)**2) = alpha - 1 S=alpha [alpha > 1]": "no sign from alpha > 1 for alpha - 1",
 }
 
 

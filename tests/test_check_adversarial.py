@@ -124,6 +124,15 @@ def test_sqrt_of_a_square_with_a_sign_assumption_is_proved(rhs: str, assume: str
     assert proof.status.value == "proved" and proof.checked, proof.check_note
 
 
+@pytest.mark.parametrize(
+    ("rhs", "assume"),
+    [("alpha - 1", "alpha > 1"), ("1 - alpha", "alpha < 1"), ("alpha - 1", "1 <= alpha")],
+)
+def test_sqrt_of_a_square_of_a_polynomial_with_a_sign_assumption(rhs: str, assume: str) -> None:
+    proof = prove("sqrt((alpha - 1)**2)", rhs, scalars="alpha", assume=assume)
+    assert proof.status.value == "proved" and proof.checked, proof.check_note
+
+
 @pytest.mark.parametrize("assume", ["alpha < 1", "alpha <= 2", "alpha > -1", "alpha**2 < 1"])
 def test_a_bound_that_allows_both_signs_gives_no_sign(assume: str) -> None:
     """sqrt(alpha**2) = -alpha is false for some alpha each bound allows: the checker must not
@@ -303,3 +312,17 @@ def test_every_proved_derivation_step_is_checked_or_says_why(path: Path) -> None
             statement, certificate = proof.check_data["statement"], proof.check_data["certificate"]
             recheck = check_proof if proof.status.value == "proved" else check_refutation
             assert recheck(statement, certificate) == Verdict(True, True)  # a fresh re-check agrees
+
+
+def test_a_root_solved_for_gives_its_radicand() -> None:
+    """subst of a root r from r − 2 = 0 also gives r² = radicand as the fact radicand − 4 = 0; a
+    root the statement does not have is not in any fact."""
+    statement = _statement("Var(x) + mu(x)**2", "4/n", assume=["norm(x) = 2"])
+    point = {"n": 3, "eps": "1/10", "values": {"x": ["2", "0", "0"]}}
+    subst = {"kind": "subst", "fact": 0, "var": "√1"}
+    combine = {"kind": "combination", "goal": 0, "cofactors": [[1, [["1", []]]]]}
+    certificate = {"mode": "symbolic", "steps": [subst, combine], "point": point}
+    assert check_proof(statement, certificate) == Verdict(True, True)
+    certificate["steps"] = [{**subst, "var": "√99"}, combine]
+    verdict = check_proof(statement, certificate)
+    assert not verdict.accepted and verdict.checked, verdict

@@ -230,7 +230,10 @@ class Field:
                 inside = e % 4
             if inside:
                 result = result * self._radical(Poly.var(v) ** inside)
-        return result * (self._radical(rest) if not rest.is_constant() else self.const(1))
+        if rest.is_constant():
+            return result
+        known = next((k for k in [*self.known_positive, *self.known] if k * k == rest), None)
+        return result * (Frac(self, known) if known is not None else self._radical(rest))
 
     def _sqrt_rational(self, value: Fraction) -> Frac:
         top, bottom = value.numerator * value.denominator, value.denominator

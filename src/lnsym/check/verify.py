@@ -560,9 +560,13 @@ class _State:
             raise RejectedError(f"subst: the fact is not linear in {var}")
         if not (self.field.nonnegative(k, True) or self.field.nonnegative(-k, True)):
             raise RejectedError(f"subst: the coefficient of {var} is not evidently nonzero")
-        if var.startswith("√"):
-            raise RejectedError("subst: a radical cannot be solved for")
+        root = self.field.radicals.get(var) if var.startswith("√") else None
+        if var.startswith("√") and root is None:
+            raise RejectedError(f"subst: {var} is not a root of the statement")
         self._replace({var: -w}, k)
+        if root is not None:  # r = −w/k and r² = p/q: what the root stood for, p·k² = w²·q
+            p, q = root
+            self.facts.append(self._reduced(p * k * k - w * w * q))
 
     def _replace(self, mapping: dict[str, Poly], scale: Poly | None = None) -> None:
         """Substitute ``var = mapping[var] / scale`` (scale evidently nonzero) everywhere."""

@@ -154,6 +154,7 @@ def _point_data(point: Point) -> dict[str, Any] | None:
 
 def _steps(statement: dict[str, Any], mode: str) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
+    moving = set(statement.get("limits") or {})  # kept: solved for last, the limit takes them
     statement = dict(statement, limits={})  # the assumptions are used before any limit
     for _ in range(_MAX_STEPS):
         tried: set[str] = set()
@@ -164,7 +165,7 @@ def _steps(statement: dict[str, Any], mode: str) -> list[dict[str, Any]]:
         if not any(state.goals):
             return steps
         consumed = {s["fact"] for s in steps if s["kind"] in ("cancel", "root", "split")}
-        for step in _proposals(state):
+        for step in _proposals(state, moving):
             if step.get("fact") in consumed and step["kind"] in ("cancel", "root", "split"):
                 continue
             key = repr(step)
@@ -182,19 +183,19 @@ def _steps(statement: dict[str, Any], mode: str) -> list[dict[str, Any]]:
     return steps
 
 
-def _proposals(state: Any) -> list[dict[str, Any]]:
+def _proposals(state: Any, moving: set[str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = _combinations(state)  # the goal straight from the facts, first
     field: Field = state.field
     for index, fact in enumerate(state.facts):
         if not fact:
             continue
-        for name in sorted(fact.variables(), key=_preference):
+        for name in sorted(fact.variables(), key=lambda v: (v in moving, _preference(v))):
             if name.startswith("P[") and name[2:-1].split(",")[0] == name[2:-1].split(",")[-1]:
                 if fact.variables() == {name} and fact.degree(name) == 1 and not fact.constant():
                     out.append(
                         {"kind": "zero_vector", "fact": index, "vector": name[2:-1].split(",")[0]}
                     )
-            if fact.degree(name) == 1 and not name.startswith("√"):
+            if fact.degree(name) == 1:  # a root too: r = v gives its radicand = v² as a fact
                 out.append({"kind": "subst", "fact": index, "var": name})
         splits_first = _factored(index, fact, field, state.facts)
         out[:0] = [s for s in splits_first if s["kind"] == "split"]
