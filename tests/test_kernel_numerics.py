@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+import zlib
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -41,7 +42,6 @@ FORMULAS = (
     "c(x)",
     "LNA(x, g, beta)",
 )
-RNG = np.random.default_rng(19)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -116,7 +116,8 @@ def _check(formula: str, got: np.ndarray, truth: list[Any] | None, what: str, ul
         assert not np.isfinite(got).all(), f"{what}: undefined, but the kernel gave {got}"
         return
     exact = [_float(t) for t in truth]
-    scale = max(abs(t) for t in exact)
+    # a cosine is a ratio of a sum with cancellation to the norms: its rounding is relative to 1
+    scale = max(abs(t) for t in [*exact, *([1.0] if formula.startswith("cos") else [])])
     assert got.shape == (len(exact),), what
     for g, t in zip(got.tolist(), exact, strict=True):
         if math.isinf(t):
@@ -127,12 +128,14 @@ def _check(formula: str, got: np.ndarray, truth: list[Any] | None, what: str, ul
 
 
 def _values(x: np.ndarray) -> dict[str, np.ndarray]:
+    """x and the other arguments, drawn from a generator seeded by x (a case reruns the same)."""
     n = x.shape[-1]
+    rng = np.random.default_rng(zlib.crc32(x.tobytes()))
     return {
         "x": x,
-        "y": RNG.standard_normal(n) * 3.0 + 1.0,
-        "g": RNG.uniform(0.5, 2.0, n),
-        "beta": RNG.standard_normal(n),
+        "y": rng.standard_normal(n) * 3.0 + 1.0,
+        "g": rng.uniform(0.5, 2.0, n),
+        "beta": rng.standard_normal(n),
     }
 
 
@@ -252,7 +255,9 @@ mantissas = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     mantissas,
     st.integers(min_value=-305, max_value=305),
