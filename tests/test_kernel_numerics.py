@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lnsym
+import lnsym.kernels
 from _truth import Undefined, evaluate, point
 from lnsym.cli import main
 
