@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from lnsym import prove
-from lnsym.check.verify import Verdict, check_proof, check_refutation
+from lnsym.check.verify import Verdict, check_inequality, check_proof, check_refutation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -326,3 +326,16 @@ def test_a_root_solved_for_gives_its_radicand() -> None:
     certificate["steps"] = [{**subst, "var": "√99"}, combine]
     verdict = check_proof(statement, certificate)
     assert not verdict.accepted and verdict.checked, verdict
+
+
+def test_an_inequality_needs_a_point_of_its_domain() -> None:
+    """A bound is vacuous where no point satisfies its assumptions: its certificate carries one,
+    and a certificate without it, or with a point that breaks an assumption, is rejected."""
+    proof = prove("alpha*mu(x)**2 >= 0", assume="alpha > 0", scalars="alpha")
+    assert proof.proved and proof.checked, proof.check_note
+    assert proof.check_data is not None
+    statement, certificate = proof.check_data["statement"], proof.check_data["certificate"]
+    assert check_inequality(statement, certificate) == Verdict(True, True)
+    for point in (None, {**certificate["point"], "values": {"x": ["1", "2", "3"], "alpha": "-1"}}):
+        verdict = check_inequality(statement, {**certificate, "point": point})
+        assert not verdict.accepted and verdict.checked, verdict

@@ -743,11 +743,11 @@ def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> 
         if relation not in ("<=", "<", ">=", ">") or not isinstance(certificate, dict):
             raise RejectedError("an inequality needs its relation and a positivity certificate")
         setting = Setting(statement)
-        if any(relation == "=" for _, relation, _ in setting.trees):
-            raise NotCheckedError("the link of an inequality under equations to its statement")
+        equations = any(relation == "=" for _, relation, _ in setting.trees)
         num, den, strict = check_positivity(certificate)
         if strict != (relation in ("<", ">")):
             raise RejectedError("the certificate's strictness is not the relation's")
+        _check_point(setting, certificate.get("point"))  # not vacuous: a point of the domain
         positive = {"n", "eps", *setting.positive}
         field = Field(nonneg=positive | setting.nonneg, positive=positive)
         alg = Symbolic(field, setting.dim)
@@ -769,6 +769,10 @@ def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> 
             raise RejectedError("the certificate's denominator is not evidently positive")
         residual = big_minus_small * den_at - num_at
         if not residual.is_zero():
+            if equations:  # num/den may rest on them: the link does not follow equations yet
+                raise NotCheckedError(
+                    "the link of an inequality that uses the statement's equations"
+                )
             if any(v.startswith("√") for v in residual.num.variables()):  # √(a²b) vs a√b
                 raise NotCheckedError(
                     "the certified num/den and big − small differ by roots the checker cannot "

@@ -28,7 +28,7 @@ from lnsym.check.verify import (
 from lnsym.lang.parser import Assumption, Context
 from lnsym.prover.witness import Point, find_point
 
-__all__ = ["certify_proof", "certify_refutation", "statement_data"]
+__all__ = ["certify_proof", "certify_refutation", "domain_point_data", "statement_data"]
 
 _MAX_STEPS = 40
 
@@ -65,7 +65,7 @@ def certify_proof(
     point where the statement is defined, tried first)."""
     given = _point_data(hint) if hint is not None else None
     point = given if given is not None and defined_at(statement, given) else None
-    point = point or _point(statement, context, assumptions)
+    point = point or domain_point_data(statement, context, assumptions)
     best: tuple[dict[str, Any], Verdict] | None = None
     dim = statement.get("dim")
     modes = ["symbolic"] + (
@@ -93,9 +93,11 @@ def certify_refutation(statement: dict[str, Any], witness: Any) -> tuple[dict[st
     return point, check_refutation(statement, point)
 
 
-def _point(
+def domain_point_data(
     statement: dict[str, Any], context: Context, assumptions: tuple[Assumption, ...]
 ) -> dict[str, Any] | None:
+    """An exact point (checker data) where the assumptions hold and both sides are defined, or
+    None if the search finds none (untrusted: the checker re-checks it)."""
     dim = statement.get("dim")
     found: dict[str, Any] | None = None
 

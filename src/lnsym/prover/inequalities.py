@@ -36,7 +36,7 @@ from lnsym.errors import LnsymError, TypeMismatchError
 from lnsym.lang.definitions import Kind, eps, kind_of, n
 from lnsym.numeric.mpmath_eval import evaluate_mp
 from lnsym.prover.assumptions import Step, apply_assumptions, coefficient_differences, positivity
-from lnsym.prover.certify import statement_data
+from lnsym.prover.certify import domain_point_data, statement_data
 from lnsym.prover.inverses import inverse_pair, inverses_step
 from lnsym.prover.normal_form import MeanAtom, NormalForm, PowerSum
 from lnsym.prover.problem import Problem, setup
@@ -181,6 +181,8 @@ def _recheck(
     statement["relation"] = relation
     if status is Status.PROVED:
         assert data is not None
+        # where the assumptions hold and both sides are defined: no vacuous bound
+        data = {**data, "point": domain_point_data(statement, problem.context, problem.assumptions)}
         record = {"statement": statement, "certificate": data}
         verdict = check_inequality(statement, data)
         if verdict.accepted:
@@ -652,6 +654,10 @@ class _Builder:
         if expr == 0:
             return None if strict else self.fact(expr, False, rule="sum", terms=[])
         gens = sorted(expr.free_symbols, key=str)
+        if not gens and not expr.is_Rational:  # e.g. I: a root of a negative number
+            raise _UnsupportedError(
+                f"{expr} is not real: a root of a negative number where the assumptions hold"
+            )
         rest: dict[tuple[int, ...], Expr] = (
             dict(sympy.Poly(expr, *gens).terms()) if gens else {(): sympy.Rational(expr)}
         )
