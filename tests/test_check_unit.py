@@ -519,3 +519,22 @@ def test_checker_input_does_not_hang(case: str) -> None:
     except subprocess.TimeoutExpired:
         pytest.fail(f"{case}: the checker ran past 2.5 s")
     assert done.returncode == 0, done.stderr[-500:]
+
+
+def test_poly_exact_division() -> None:
+    x, y = Poly.var("x"), Poly.var("y")
+    s = x + y * y + 1
+    assert (s**3 * (x - y)).divided_by(s) == s**2 * (x - y)
+    assert (s**3 * (x - y)).divided_by(x + 2) is None
+    assert (x * y + 1).divided_by(y) is None and Poly.const(6).divided_by(Poly()) is None
+
+
+def test_sqrt_takes_a_named_roots_radicand_out() -> None:
+    """√(s² t) = s √t and √(s t) = √s √t for a radicand s >= 0 already named (no gcd needed)."""
+    field = Field(nonneg={"a", "b"}, positive={"a", "b"})
+    s = Poly.var("a") + Poly.var("b") + 1
+    root_s = field.sqrt(Frac(field, s))
+    t = Poly.var("a") * Poly.var("b") + Poly.var("b") + 3
+    root_t = field.sqrt(Frac(field, t))
+    assert (field.sqrt(Frac(field, s * s * t)) - Frac(field, s) * root_t).is_zero()
+    assert (field.sqrt(Frac(field, s * t)) - root_s * root_t).is_zero()

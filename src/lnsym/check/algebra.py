@@ -207,6 +207,15 @@ class Field:
         content, each atom of the common monomial (a nonnegative atom v gives v**(e//2)·√v; one of
         unknown sign keeps |v|**2k = v**2k out and √(v**(e mod 4)) in, √(v²) = |v| included) and the
         rest. Every root factor but one must be evidently >= 0; otherwise √p stays one root."""
+        for r, (s, q) in list(self.radicals.items()):  # a named root's radicand s >= 0 comes out
+            if q != 1 or r not in self.nonneg or len(s.terms) < 2 or len(p.terms) <= len(s.terms):
+                continue
+            squared = p.divided_by(s * s)  # √(s² t) = s √t
+            if squared is not None:
+                return Frac(self, s) * self._sqrt_poly(squared)
+            once = p.divided_by(s)  # √(s t) = √s √t, both >= 0 where p >= 0
+            if once is not None:
+                return self.var(r) * self._sqrt_poly(once)
         content = _content(p)
         rest = _divide_monomial(p * (1 / content), _monomial_content(p * (1 / content)))
         factors = _monomial_content(p * (1 / content))

@@ -161,6 +161,32 @@ class Poly:
             total += term
         return total
 
+    def divided_by(self, divisor: Poly) -> Poly | None:
+        """``self / divisor`` when ``divisor`` divides it exactly (long division in lex order: the
+        leading term of a multiple is the divisor's times the quotient's), else None."""
+        if not divisor:
+            return None
+        names = sorted(self.variables() | divisor.variables())
+
+        def lex(m: Monomial) -> tuple[int, ...]:
+            powers = dict(m)
+            return tuple(powers.get(v, 0) for v in names)
+
+        lead = max(divisor.terms, key=lex)
+        quotient, rest = Poly(), self
+        for _ in range(MAX_TERMS):
+            if not rest:
+                return quotient
+            top = max(rest.terms, key=lex)
+            powers = dict(top)
+            ratio = [(v, powers.get(v, 0) - e) for v, e in lead]
+            if any(e < 0 for _, e in ratio):
+                return None
+            monomial = tuple(sorted((v, e) for v, e in {**powers, **dict(ratio)}.items() if e))
+            term = Poly({monomial: rest.terms[top] / divisor.terms[lead]})
+            quotient, rest = quotient + term, rest - term * divisor
+        return None
+
     def coefficients_in(self, name: str) -> dict[int, Poly]:
         """The polynomial as ``sum_k coefficient_k * name**k``."""
         out: dict[int, dict[Monomial, Fraction]] = {}
