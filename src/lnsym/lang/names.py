@@ -31,7 +31,7 @@ from typing import TypeAlias
 
 from sympy import Expr, Symbol
 
-from lnsym.errors import DataError, ParseError, current_interface, declare_hint
+from lnsym.errors import DataError, ParseError, current_interface, declare_hint, value_of
 from lnsym.lang.definitions import DEFINITIONS, Kind, OnesVector, VectorSymbol, kind_of
 from lnsym.lang.parser import RESERVED, Context, parse_names, parse_typed
 from lnsym.lang.syntax import (
@@ -352,7 +352,7 @@ def _check_given(
 def _value_hint(name: str, kind: Kind) -> str:
     """How to give ``name`` a value of ``kind`` in the interface in use."""
     if current_interface() == "cli":
-        example = f"--set {name}=1,2,3" if kind is Kind.VECTOR else f"--set {name}=0.5"
+        example = f"{value_of(name)}=1,2,3" if kind is Kind.VECTOR else f"{value_of(name)}=0.5"
         what = "a list or a file" if kind is Kind.VECTOR else "one number"
         return f"give {what}, e.g. {example}"
     what = "a list or an array" if kind is Kind.VECTOR else "one number"
