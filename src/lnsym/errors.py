@@ -13,6 +13,7 @@ from contextvars import ContextVar
 __all__ = [
     "DataError",
     "DerivationError",
+    "KernelShapeError",
     "LnsymError",
     "ParseError",
     "TypeMismatchError",
@@ -43,6 +44,11 @@ class UnsupportedError(LnsymError):
 
 class DataError(LnsymError):
     """A data file or value list is malformed: wrong format, NaN/inf, mismatched lengths."""
+
+
+class KernelShapeError(DataError, ValueError):
+    """Inputs whose shapes, dtypes or axes do not fit a kernel (raised by kernels built in process;
+    an exported module raises its own ``ShapeError``, a ``ValueError``)."""
 
 
 class DerivationError(LnsymError):

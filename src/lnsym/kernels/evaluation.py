@@ -25,9 +25,11 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError, ParseError, argument, current_interface, value_of
-from lnsym.kernels import exact_rows, kernel, make_spec
+from lnsym.kernels.build import kernel
 from lnsym.kernels.chunked import call, dask_array, is_dask
 from lnsym.kernels.engine import Engine
+from lnsym.kernels.exact import exact_rows
+from lnsym.kernels.spec import make_spec
 from lnsym.kernels.stores import StoreReport, store
 from lnsym.kernels.undefined import undefined_cause
 from lnsym.lang.definitions import Kind

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: the keyword parameters of every kernel; they cannot name a vector or a scalar of a kernel (nor
-#: can the names its module binds, which :func:`lnsym.kernels.export.module_source` checks).
+#: can the names its module binds, which :func:`lnsym.kernels.source.module_source` checks).
 INTERNAL_NAMES = frozenset({"out", "axis"})
 
 
