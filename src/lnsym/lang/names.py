@@ -270,8 +270,8 @@ def resolve(
     order declared, then ``x``, then as they first occur; so do the scalars.
     """
     statements = list(statements)
-    declared_vectors = parse_names(vectors)
-    declared_scalars = parse_names(scalars)
+    declared_vectors = parse_names(vectors, "vectors")
+    declared_scalars = parse_names(scalars, "scalars")
     Context(declared_vectors, declared_scalars)  # duplicates, reserved and invalid names
     given = dict(given or {})
     kinds: dict[str, Kind] = {name: Kind.VECTOR for name in declared_vectors}

@@ -19,14 +19,14 @@ lnsym.errors.TypeMismatchError: cannot add a vector and a scalar in 'x + 1'; to 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
 import sympy
 from sympy import Expr, Float, Rational, S, Symbol
 
-from lnsym.errors import ParseError, TypeMismatchError, declare_hint
+from lnsym.errors import LnsymError, ParseError, TypeMismatchError, argument, declare_hint
 from lnsym.lang.definitions import (
     DEFINITIONS,
     Kind,
@@ -143,12 +143,42 @@ class Assumption:
         return self.text
 
 
-def parse_names(text: str | Iterable[str] | None) -> tuple[str, ...]:
-    """``"x, w"`` or ``["x", "w"]`` → ``("x", "w")``."""
+def parse_names(text: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
+    """``"x, w"`` or ``["x", "w"]`` → ``("x", "w")``: the one rule for a list of names (the prover,
+    the kernels and derivation files read ``vectors`` and ``scalars`` with it).
+
+    ``None``, ``""`` and ``[]`` declare nothing; an empty name between commas (``"x,,w"``, ``"x,"``)
+    is an error, which names the argument ``name`` (``"vectors"``, ``"scalars"``) as the interface
+    in use spells it.
+
+    >>> parse_names(" x, w ", "vectors")
+    ('x', 'w')
+    >>> parse_names("x,,w", "scalars")
+    Traceback (most recent call last):
+    ...
+    lnsym.errors.LnsymError: scalars= has an empty name in 'x,,w'; separate names by one comma
+    """
     if text is None:
         return ()
-    parts = text.split(",") if isinstance(text, str) else list(text)
-    return tuple(p.strip() for p in parts if p.strip())
+    if isinstance(text, str):
+        parts = [p.strip() for p in text.split(",")]
+    elif isinstance(text, Iterable) and not isinstance(text, bytes | Mapping):
+        parts = list(text)
+        if not all(isinstance(p, str) for p in parts):
+            raise LnsymError(
+                f"{argument(name)} takes names as strings, e.g. {argument(name)}'a, b'"
+            )
+        parts = [p.strip() for p in parts]
+    else:
+        raise LnsymError(
+            f"{argument(name)} takes a comma-separated string or a list of names, "
+            f"not {type(text).__name__}"
+        )
+    if any(not p for p in parts) and parts != [""]:
+        raise LnsymError(
+            f"{argument(name)} has an empty name in {text!r}; separate names by one comma"
+        )
+    return tuple(p for p in parts if p)
 
 
 def parse(text: str, context: Context | None = None) -> Expr:
