@@ -33,7 +33,14 @@ from sympy import Expr, Symbol
 
 from lnsym.errors import DataError, ParseError, current_interface, declare_hint, value_of
 from lnsym.lang.definitions import DEFINITIONS, Kind, OnesVector, VectorSymbol, kind_of
-from lnsym.lang.parser import RESERVED, Context, parse_names, parse_typed
+from lnsym.lang.parser import (
+    RESERVED,
+    Context,
+    parse_names,
+    parse_typed,
+    relations,
+    split_relation,
+)
 from lnsym.lang.syntax import (
     BinaryOp,
     Call,
@@ -52,7 +59,6 @@ __all__ = ["Formula", "parse", "resolve"]
 Formula: TypeAlias = str | Expr | tuple[str | Expr, str | Expr]
 
 _BUILT_IN = {"n": Kind.SCALAR, "eps": Kind.SCALAR, "ones": Kind.VECTOR}
-_RELATION = re.compile(r"(.*?)(==|>=|<=|=|>|<)(.*)")
 _MAX_PASSES = 20
 
 
@@ -205,12 +211,10 @@ class _Inference:
         if isinstance(statement, tuple):
             self.equation(*statement, ordered=False)
             return
-        if isinstance(statement, str):
-            match = _RELATION.fullmatch(statement.strip())
-            if match and match.group(1).strip() and match.group(3).strip():
-                left, relation, right = match.groups()
-                self.equation(left, right, ordered=relation not in ("=", "=="))
-                return
+        if isinstance(statement, str) and relations(statement):
+            left, relation, right = split_relation(statement)
+            self.equation(left, right, ordered=relation != "=")
+            return
         self.side(statement, None, "")
 
     def equation(self, left: str | Expr, right: str | Expr, *, ordered: bool) -> None:

@@ -62,6 +62,7 @@ __all__ = [
     "parse_names",
     "parse_typed",
     "read",
+    "relations",
     "split_relation",
     "used_names",  # owned by lnsym.lang.syntax; here for the commands that check --set names
 ]
@@ -231,35 +232,72 @@ def read(text: str, context: Context | None = None) -> Parsed:
 STATEMENT_RELATIONS = ("=", "<=", "<", ">=", ">")
 
 
-def split_relation(text: str) -> tuple[str, str, str]:
-    """``"A <= B"`` → ``("A", "<=", "B")``: the one relation (``=``, ``==``, ``<``, ``<=``, ``>``,
-    ``>=``) outside brackets; a one-line error when there is none or more than one."""
+_OPERATOR = re.compile(r"==|!=|<=|>=|=|<|>")
+
+
+def _relations(text: str) -> list[tuple[int, str]]:
+    """Where each relation outside brackets starts, and which it is (``!=`` too, to be refused)."""
     depth, found = 0, []
     for i, ch in enumerate(text):
         depth += 1 if ch in "([" else -1 if ch in ")]" else 0
-        if depth == 0 and ch in "<>=" and (i == 0 or text[i - 1] not in "<>=!"):
-            found.append(i)
-    if len(found) != 1 or "!=" in text:
+        starts = ch in "<>=" or text.startswith("!=", i)
+        if depth == 0 and starts and (i == 0 or text[i - 1] not in "<>=!"):
+            match = _OPERATOR.match(text, i)
+            assert match is not None
+            found.append((i, match.group()))
+    return found
+
+
+def relations(text: str) -> tuple[str, ...]:
+    """The relations of ``text`` outside brackets, as written: ``"a <= b == c"`` → ``("<=", "==")``;
+    ``()`` for an expression (``!=`` is listed, for :func:`split_relation` to refuse).
+
+    >>> relations("dot(w, LN(x)) = b"), relations("LN(x)")
+    (('=',), ())
+    """
+    return tuple(operator for _, operator in _relations(text))
+
+
+def split_relation(text: str) -> tuple[str, str, str]:
+    """``"A <= B"`` → ``("A", "<=", "B")``: the one relation (``=``, ``==``, ``<``, ``<=``, ``>``,
+    ``>=``) outside brackets; a one-line error when there is none or more than one.
+
+    The one rule for splitting a statement outside the trusted checker (which has its own, on
+    purpose): the prover, name inference, assumptions and the command line all use it.
+
+    >>> split_relation("norm(LN(x)) <= sqrt(n)")
+    ('norm(LN(x))', '<=', 'sqrt(n)')
+    >>> split_relation("a = b = c")
+    Traceback (most recent call last):
+    ...
+    lnsym.errors.ParseError: 'a = b = c' has more than one relation (=, =); write one between ...
+    """
+    text = text.strip()
+    found = _relations(text)
+    if len(found) > 1:
+        raise ParseError(
+            f"{text!r} has more than one relation ({', '.join(r for _, r in found)}); write one "
+            "between two sides, e.g. 'norm(LN(x)) <= sqrt(n)'"
+        )
+    if not found or found[0][1] == "!=":
         raise ParseError(
             f"cannot read {text!r}: write one relation between two sides, e.g. "
             "'norm(LN(x)) <= sqrt(n)' (=, <, <=, >, >=)"
         )
-    match = re.match(r"==|<=|>=|=|<|>", text[found[0] :])
-    assert match is not None
-    left, right = text[: found[0]].strip(), text[found[0] + len(match.group()) :].strip()
+    ((start, operator),) = found
+    left, right = text[:start].strip(), text[start + len(operator) :].strip()
     if not left or not right:
-        raise ParseError(f"cannot read {text!r}: both sides of {match.group()} must be given")
-    return left, "=" if match.group() == "==" else match.group(), right
+        raise ParseError(f"cannot read {text!r}: both sides of {operator} must be given")
+    return left, "=" if operator == "==" else operator, right
 
 
 def parse_assumption(text: str, context: Context | None = None) -> Assumption:
     """Parse ``"mu(x) = 0"`` or ``"alpha > 0"`` into an :class:`Assumption`."""
-    match = re.fullmatch(r"(.*?)(==|>=|<=|=|>|<)(.*)", text.strip())
-    if not match or not match.group(1).strip() or not match.group(3).strip():
+    if not relations(text):
         raise ParseError(
             f"cannot read assumption {text!r}; write LHS = RHS (or >, >=, <, <=), e.g. 'mu(x) = 0'"
         )
-    left, rel, right = match.groups()
+    left, rel, right = split_relation(text)
     sides = read(left, context), read(right, context)
     (lhs, lkind), (rhs, rkind) = ((side.expr, side.kind) for side in sides)
     relation = _RELATIONS[rel]
@@ -270,7 +308,7 @@ def parse_assumption(text: str, context: Context | None = None) -> Assumption:
         raise TypeMismatchError(
             f"assumption {text!r} compares vectors; only scalars can be ordered"
         )
-    shown = f"{left.strip()} {relation} {right.strip()}"
+    shown = f"{left} {relation} {right}"
     return Assumption(lhs, relation, rhs, kind, shown, sides)
 
 
