@@ -206,7 +206,7 @@ def test_read_and_write_caches(tmp_path: Path, suffix: str) -> None:
         assert (progress_dir(tmp_path / out) / "complete").exists()
         again = store(ln(lazy), tmp_path / out, job={"test": out}, resume=True)
         assert again.written == 0 and again.skipped == report.blocks
-        with pytest.raises(DataError, match="exists; pass --resume"):
+        with pytest.raises(DataError, match=r"^out= .*exists; pass resume= "):
             store(ln(lazy), tmp_path / out, job={"test": out})
         with pytest.raises(DataError, match="different job"):
             store(ln(lazy), tmp_path / out, job={"test": "other"}, resume=True)

@@ -5,9 +5,20 @@ from __future__ import annotations
 import pytest
 import sympy
 
+from lnsym.cli import main
+from lnsym.cli.statement import sides
 from lnsym.errors import ParseError, TypeMismatchError
 from lnsym.lang.definitions import Kind, LayerNorm, UnitScale, eps, n
-from lnsym.lang.parser import Context, parse, parse_assumption, parse_typed
+from lnsym.lang.names import resolve
+from lnsym.lang.parser import (
+    Context,
+    parse,
+    parse_assumption,
+    parse_typed,
+    relations,
+    split_relation,
+)
+from lnsym.prover import prove
 
 CTX = Context(vectors=("x", "w", "a", "b"), scalars=("alpha", "k"))
 
@@ -100,6 +111,59 @@ def test_declarations_are_checked() -> None:
         Context(vectors=("x",), scalars=("x",))
     with pytest.raises(ParseError, match="not a valid name"):
         Context(vectors=("x y",))
+
+
+#: statements and how they split: one rule (split_relation) for the prover, name inference,
+#: assumptions and the command line
+SPLITS = [
+    ("mu(x) = 0", ("mu(x)", "=", "0")),
+    ("mu(x)==0", ("mu(x)", "=", "0")),
+    ("  alpha >= 0 ", ("alpha", ">=", "0")),
+    ("dot(w, x) < a*b", ("dot(w, x)", "<", "a*b")),
+    ("norm(c(x))**2 > n*eps", ("norm(c(x))**2", ">", "n*eps")),
+]
+#: (a malformed statement, the start of the one message every reader gives)
+MALFORMED = [
+    ("a = b = c", "'a = b = c' has more than one relation (=, =); write one between two sides"),
+    ("a <= b < c", "'a <= b < c' has more than one relation (<=, <)"),
+    ("a = ", "cannot read 'a =': both sides of = must be given"),
+    ("a != b", "cannot read 'a != b': write one relation between two sides"),
+]
+
+
+@pytest.mark.parametrize(("text", "parts"), SPLITS, ids=[t for t, _ in SPLITS])
+def test_one_rule_splits_a_relation(text: str, parts: tuple[str, str, str]) -> None:
+    left, relation, right = split_relation(text)
+    assert (left, relation, right) == parts and relations(text) in ((relation,), ("==",))
+    context = Context(vectors=("x", "w"), scalars=("alpha", "a", "b"))
+    assumption = parse_assumption(text, context)
+    assert assumption.relation == relation and str(assumption.lhs) == str(parse(left, context))
+    inferred = resolve([text], vectors="x,w")  # sides of an inequality are scalars
+    assert "alpha" not in inferred.vectors and "a" not in inferred.vectors
+
+
+@pytest.mark.parametrize(("text", "message"), MALFORMED, ids=[t for t, _ in MALFORMED])
+def test_a_malformed_relation_reads_the_same_everywhere(
+    text: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readers = [
+        lambda: split_relation(text),
+        lambda: parse_assumption(text, CTX),
+        lambda: resolve([text]),
+        lambda: prove(text),
+    ]
+    for read in readers:
+        with pytest.raises(ParseError) as raised:
+            read()
+        assert str(raised.value).startswith(message), str(raised.value)
+    assert main(["prove", text]) == 2
+    assert capsys.readouterr().err.startswith(f"lnsym prove: error: {message}")
+
+
+def test_an_expression_has_no_relation() -> None:
+    assert relations("LN(x)") == () and relations("dot(w, x) + (a)") == ()
+    with pytest.raises(ParseError, match="give LHS and RHS, or one 'LHS = RHS'"):
+        sides("LN(x)", None)
 
 
 def test_assumptions() -> None:

@@ -13,6 +13,7 @@ import inspect
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,41 @@ def test_the_command_registry_matches_what_the_modules_register() -> None:
     assert [(a.dest, a.help) for a in stubs._choices_actions] == [
         (n, c.help) for n, c in COMMANDS.items()
     ]
+
+
+def _kernel_modules() -> set[str]:
+    package = Path(lnsym.__file__).parent / "kernels"
+    return {
+        f"lnsym.kernels.{path.stem}" for path in package.glob("*.py") if path.stem != "__init__"
+    }
+
+
+def test_only_export_reaches_the_prover_from_kernels() -> None:
+    """Building a kernel proves nothing: no kernels module but ``export`` (which cites the proof)
+    imports the prover, directly or through others; the import-linter contract lists them all."""
+    graph = grimp.build_graph("lnsym", cache_dir=None, exclude_type_checking_imports=True)
+    prover = {m for m in graph.modules if m == "lnsym.prover" or m.startswith("lnsym.prover.")}
+    reaching = {
+        module
+        for module in _kernel_modules()
+        if any(graph.chain_exists(importer=module, imported=p) for p in prover)
+    }
+    assert reaching == {"lnsym.kernels.export"}
+    config = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    (contract,) = (
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c.get("forbidden_modules") == ["lnsym.prover"]
+    )
+    assert set(contract["source_modules"]) == _kernel_modules() - {"lnsym.kernels.export"}
+
+
+def test_a_kernel_shape_error_is_one_of_lnsyms_errors() -> None:
+    from lnsym.errors import DataError, KernelShapeError
+    from lnsym.kernels import KernelShapeError as public
+    from lnsym.kernels import kernel
+
+    assert public is KernelShapeError
+    assert issubclass(KernelShapeError, DataError) and issubclass(KernelShapeError, ValueError)
+    with pytest.raises(KernelShapeError, match="w has 3 entries on axis -1 but x has 2"):
+        kernel("dot(w, x)", vectors="x,w")(x=[1.0, 2.0], w=[1.0, 2.0, 3.0])

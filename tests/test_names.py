@@ -11,6 +11,7 @@ import lnsym
 from lnsym.cli import main
 from lnsym.derive.load import load_derivation
 from lnsym.errors import DataError, LnsymError, ParseError, interface
+from lnsym.kernels import make_spec
 from lnsym.lang.definitions import Kind
 from lnsym.lang.names import resolve
 
@@ -133,6 +134,66 @@ def test_derivation_files_name_the_toml_fix(tmp_path) -> None:
         'title = "t"\n[[steps]]\nexpr = "a*b"\n[[steps]]\nexpr = "b*a"\nby = "algebra"\n'
     )
     with pytest.raises(LnsymError, match=r'vectors = \["a"\] or scalars = \["a"\]'):
+        load_derivation(path)
+
+
+#: every entry point that reads a list of names: all take the language's one rule (parse_names)
+_READERS = {
+    "prove": lambda names: lnsym.prove("dot(x, w)", "dot(w, x)", **names),
+    "kernel": lambda names: lnsym.kernel("dot(x, w)", **names),
+    "export": lambda names: lnsym.export("dot(x, w)", backend="numpy", **names),
+    "resolve": lambda names: resolve(["dot(x, w)"], **names),
+    "make_spec": lambda names: make_spec("dot(x, w)", **names),
+}
+
+
+@pytest.mark.parametrize("reader", sorted(_READERS))
+@pytest.mark.parametrize(
+    ("names", "shown"),
+    [
+        ({"vectors": "x,,w"}, "vectors= has an empty name in 'x,,w'"),
+        ({"vectors": "x, w,"}, "vectors= has an empty name in 'x, w,'"),
+        ({"scalars": ",a"}, "scalars= has an empty name in ',a'"),
+        ({"vectors": ["x", " "]}, "vectors= has an empty name in ['x', ' ']"),
+        ({"vectors": ["x", 3]}, "vectors= takes names as strings"),
+        ({"scalars": 5}, "scalars= takes a comma-separated string or a list of names, not int"),
+    ],
+)
+def test_one_rule_for_name_lists(reader: str, names: dict[str, object], shown: str) -> None:
+    """kernel(vectors="x,,w") fails as prove(vectors="x,,w") does, with the same one line."""
+    with pytest.raises(LnsymError) as raised:
+        _READERS[reader](names)
+    message = str(raised.value)
+    assert message.startswith(shown) and "\n" not in message, message
+
+
+@pytest.mark.parametrize("reader", sorted(_READERS))
+def test_name_lists_may_be_empty_or_spaced(reader: str) -> None:
+    for names in ({"vectors": " x , w "}, {"vectors": ["x", "w"], "scalars": ""}, {"scalars": []}):
+        assert _READERS[reader](names) is not None
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["eval", "dot(x, w)", "--set", "x=1,2", "--set", "w=3,4"],
+        ["export", "dot(x, w)", "--backend", "numpy"],
+    ],
+)
+def test_the_command_line_names_the_flag_of_an_empty_name(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*command, "--vectors", "x,,w"]) == 2
+    error = capsys.readouterr().err
+    assert error.endswith(
+        "error: --vectors has an empty name in 'x,,w'; separate names by one comma\n"
+    )
+
+
+def test_a_derivation_file_names_its_key_of_an_empty_name(tmp_path) -> None:
+    path = tmp_path / "d.toml"
+    path.write_text('title = "t"\nvectors = "x,,w"\n[[steps]]\nexpr = "dot(x, w)"\n')
+    with pytest.raises(LnsymError, match=r"d\.toml: vectors = has an empty name in 'x,,w'"):
         load_derivation(path)
 
 

@@ -13,6 +13,7 @@ from contextvars import ContextVar
 __all__ = [
     "DataError",
     "DerivationError",
+    "KernelShapeError",
     "LnsymError",
     "ParseError",
     "TypeMismatchError",
@@ -45,6 +46,11 @@ class DataError(LnsymError):
     """A data file or value list is malformed: wrong format, NaN/inf, mismatched lengths."""
 
 
+class KernelShapeError(DataError, ValueError):
+    """Inputs whose shapes, dtypes or axes do not fit a kernel (raised by kernels built in process;
+    an exported module raises its own ``ShapeError``, a ``ValueError``)."""
+
+
 class DerivationError(LnsymError):
     """A derivation file is malformed (not a failed step: those are reported, not raised)."""
 
@@ -75,18 +81,25 @@ def current_interface() -> str:
     return _INTERFACE.get()
 
 
-def argument(name: str) -> str:
+def argument(name: str, python: str | None = None) -> str:
     """How the interface in use spells the argument ``name``: ``dim=`` in Python, ``--dim`` on the
-    command line, ``dim =`` in a derivation file.
+    command line, ``dim =`` in a derivation file. ``python`` names the Python argument where it is
+    not ``name`` (``--chunk-mb`` is ``chunk_bytes=``).
+
+    This is the one place a flag is spelled: library messages call it (or :func:`value_of`,
+    :func:`declare_hint`), and the command line turns the flags on with ``interface("cli")``.
 
     >>> argument("dim")
     'dim='
+    >>> argument("chunk-mb", python="chunk_bytes")
+    'chunk_bytes='
     >>> with interface("cli"):
     ...     argument("dim")
     '--dim'
     """
     where = _INTERFACE.get()
-    python = name.replace("-", "_")  # --bias-out is bias_out= in Python
+    if python is None:
+        python = name.replace("-", "_")  # --bias-out is bias_out= in Python
     return {"cli": f"--{name}", "toml": f"{python} ="}.get(where, f"{python}=")
 
 

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import re
 
 from lnsym.budget import DEFAULT_TIMEOUT
 from lnsym.cli.arguments import add_declarations
 from lnsym.errors import LnsymError, ParseError
+from lnsym.lang.parser import relations
 from lnsym.prover import Proof, prove
 
 __all__ = ["add_statement", "check_options", "prove_statement", "sides"]
@@ -55,19 +55,16 @@ def add_statement(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def sides(lhs: str, rhs: str | None) -> tuple[str, str]:
-    """``("A", "B")`` from two arguments, or from one ``"A = B"`` (``==`` also accepted)."""
-    if rhs is not None:
-        return lhs, rhs
-    parts = [p for p in re.split(r"==|(?<![<>!=])=(?!=)", lhs)]
-    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+def sides(lhs: str | None, rhs: str | None) -> tuple[str, str | None]:
+    """The statement as :func:`lnsym.prove` takes it: two sides, or one ``"LHS REL RHS"`` (which
+    the prover splits with :func:`lnsym.lang.parser.split_relation`, the one rule for that); an
+    error asking for an equation when there is neither."""
+    if lhs is None or (rhs is None and not relations(lhs)):
         example = "lnsym prove 'LN(x) = sqrt(n)*u(c(x), n*eps)'"
-        if len(parts) > 2:
-            raise ParseError(f"{lhs!r} has more than one '='; write one equation, e.g. {example}")
         raise ParseError(
             f"prove needs an equation: give LHS and RHS, or one 'LHS = RHS', e.g. {example}"
         )
-    return parts[0].strip(), parts[1].strip()
+    return lhs, rhs
 
 
 def check_options(args: argparse.Namespace) -> None:
@@ -81,14 +78,7 @@ def check_options(args: argparse.Namespace) -> None:
 def prove_statement(args: argparse.Namespace) -> Proof:
     """The verdict on the statement in ``args`` (bad input raises :class:`LnsymError`)."""
     check_options(args)
-    if args.lhs is None:
-        sides("", None)  # the one-line message asking for an equation
-    # 'LHS <= RHS' (also <, >=, >): an inequality, read by the prover itself
-    lhs, rhs = (
-        (args.lhs, None)
-        if args.rhs is None and re.search("[<>]", args.lhs)
-        else sides(args.lhs, args.rhs)
-    )
+    lhs, rhs = sides(args.lhs, args.rhs)  # 'LHS = RHS' or 'LHS <= RHS': the prover splits it
     return prove(
         lhs,
         rhs,

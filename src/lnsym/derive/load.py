@@ -340,10 +340,10 @@ class _Reader:
         if value is None:
             return default
         if isinstance(value, str):
-            return parse_names(value)
+            return parse_names(value, key)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(f'{key} must be a list of names, e.g. {key} = ["x", "w"]')
-        return parse_names(value)
+        return parse_names(value, key)
 
     def table_list(self, data: dict[str, Any], key: str, where: str) -> list[Any]:
         value = data.get(key, [])

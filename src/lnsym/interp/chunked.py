@@ -56,7 +56,7 @@ from lnsym.interp.values import Value, as_array
 from lnsym.kernels import kernel
 from lnsym.kernels.chunked import call, dask_array, is_dask, require_dask
 from lnsym.kernels.engine import Engine
-from lnsym.kernels.evaluation import declare
+from lnsym.kernels.evaluation import declare, no_value
 from lnsym.kernels.interop import array_kind
 from lnsym.kernels.stores import CHUNK_BYTES, StoreReport, open_array, store
 from lnsym.lang.definitions import Kind, kind_of
@@ -602,7 +602,7 @@ def compare_lazy(
     used = free_names(left) | free_names(right)
     missing = sorted(used - set(datas))
     if missing:
-        raise DataError(f"no value given for {missing[0]!r}; add --set {missing[0]}=VALUE")
+        raise no_value(missing[0])
     proof = prove(
         left, right, vectors=context.vectors, scalars=context.scalars, assume=list(assume)
     )

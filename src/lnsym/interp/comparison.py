@@ -44,7 +44,7 @@ from lnsym.interp.explain import (
 from lnsym.interp.values import Value, as_datas
 from lnsym.kernels import kernel
 from lnsym.kernels.chunked import uses_dask
-from lnsym.kernels.evaluation import check_given, declare
+from lnsym.kernels.evaluation import check_given, declare, no_value
 from lnsym.lang.definitions import Mean, n
 from lnsym.lang.definitions import eps as EPSILON
 from lnsym.lang.parser import (
@@ -254,7 +254,7 @@ def compare(
     used = free_names(left) | free_names(right)
     missing = sorted(used - set(datas))
     if missing:
-        raise DataError(f"no value given for {missing[0]!r}; add --set {missing[0]}=VALUE")
+        raise no_value(missing[0])
     for name in used:
         if name in context.vectors and datas[name].array.ndim != 1:
             raise DataError(f"{name} has shape {datas[name].shape}; compare takes one vector")

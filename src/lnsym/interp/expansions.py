@@ -40,7 +40,7 @@ import sympy
 from sympy import Expr, Symbol
 
 from lnsym.check.series import check_series
-from lnsym.errors import LnsymError, UnsupportedError
+from lnsym.errors import LnsymError, UnsupportedError, argument, declare_hint
 from lnsym.kernels.exact import Value, exact_rows
 from lnsym.lang.calculus import PartialDerivative, derivative
 from lnsym.lang.definitions import eps, kind_of
@@ -257,12 +257,13 @@ def series(
     the names of a text formula.
     """
     if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= MAX_ORDER:
-        raise LnsymError(f"--order {order!r}: choose an integer from 0 to {MAX_ORDER}")
+        raise LnsymError(f"{argument('order')} {order!r}: choose an integer from 0 to {MAX_ORDER}")
     context = resolve([expr], vectors=vectors, scalars=scalars)  # the one rule for names
     variable = context.variable(in_)
     if variable is None:
         raise LnsymError(
-            f"cannot expand in {in_!r}; expand in eps or a declared scalar (--scalars NAME)"
+            f"cannot expand in {in_!r}; expand in eps or a declared scalar "
+            f"({declare_hint(in_, 'scalar')})"
         )
     parsed = parse_typed(expr, context)[0] if isinstance(expr, str) else expr
     return _checked(_series(parsed, context, in_, order))

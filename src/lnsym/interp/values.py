@@ -109,7 +109,7 @@ def take_reader(values: dict[str, Data], axis: int | None, command: str) -> tupl
         return matrix, 0 if axis is None else axis
     if "w" not in values:
         fix = (
-            "add --set w=VALUE (a vector) or --set W=FILE (d_model x d_vocab)"
+            f"add {value_of('w')}=VALUE (a vector) or {value_of('W')}=FILE (d_model x d_vocab)"
             if current_interface() == "cli"
             else "add 'w' (a vector) or 'W' (d_model x d_vocab) to the values"
         )

@@ -23,7 +23,7 @@ from typing import Any
 
 from lnsym.errors import UnsupportedError
 from lnsym.install import needs
-from lnsym.kernels import available_backends, kernel
+from lnsym.kernels.build import available_backends, kernel
 from lnsym.kernels.interop import sum_leading_axes
 
 __all__ = ["GRADIENTS", "layer_norm_backward", "layer_norm_function"]

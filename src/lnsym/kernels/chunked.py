@@ -39,9 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lnsym.errors import UnsupportedError
+from lnsym.errors import KernelShapeError, UnsupportedError
 from lnsym.install import needs
-from lnsym.kernels.export import KernelShapeError
 from lnsym.lang.definitions import Kind
 
 if TYPE_CHECKING:  # pragma: no cover

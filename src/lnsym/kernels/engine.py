@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from lnsym.errors import DataError, UnsupportedError
+from lnsym.errors import DataError, UnsupportedError, argument
 from lnsym.install import needs
 
 __all__ = ["MAX_WORKERS", "Engine", "check_loopback", "engine"]
@@ -47,7 +47,7 @@ def check_loopback(address: str) -> str:
         host, port = None, None
     if parts.scheme not in ("tcp", "tls", "inproc") or not host or port is None:
         raise DataError(
-            f"--scheduler {address!r}: write the scheduler's address as HOST:PORT, "
+            f"{argument('scheduler')} {address!r}: write the scheduler's address as HOST:PORT, "
             "e.g. 127.0.0.1:8786"
         )
     loopback = host in _LOOPBACK_NAMES
@@ -58,7 +58,8 @@ def check_loopback(address: str) -> str:
             loopback = False
     if not loopback:
         raise DataError(
-            f"--scheduler {address!r}: only a scheduler on this machine (127.0.0.1, localhost, "
+            f"{argument('scheduler')} {address!r}: only a scheduler on this machine (127.0.0.1, "
+            "localhost, "
             "::1) is accepted; for a remote cluster create a dask.distributed.Client in Python"
         )
     return url
@@ -68,7 +69,9 @@ def _require_distributed() -> Any:
     try:
         import distributed
     except ImportError:  # pragma: no cover - the extra is installed in CI
-        raise UnsupportedError(needs("--workers and --scheduler", "dask")) from None
+        raise UnsupportedError(
+            needs(f"{argument('workers')} and {argument('scheduler')}", "dask")
+        ) from None
     return distributed
 
 
@@ -171,7 +174,10 @@ def engine(
 ) -> Iterator[Engine]:
     """An :class:`Engine` for the duration of the ``with`` block (see the module docstring)."""
     if workers is not None and scheduler is not None:
-        raise DataError("give --workers (start a local cluster) or --scheduler (use one), not both")
+        raise DataError(
+            f"give {argument('workers')} (start a local cluster) or {argument('scheduler')} "
+            "(use one), not both"
+        )
     if workers is None and scheduler is None:
         yield Engine(None, progress, threads)
         return
@@ -183,14 +189,16 @@ def engine(
             client = distributed.Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as error:
             raise DataError(
-                f"--scheduler {scheduler}: no Dask scheduler answered within {timeout:g} s "
+                f"{argument('scheduler')} {scheduler}: no Dask scheduler answered within {timeout:g} s "
                 f"({type(error).__name__}); start one with: dask scheduler --host 127.0.0.1"
             ) from None
         with client:
             yield Engine(client, progress)
         return
     if workers is None or not 1 <= workers <= MAX_WORKERS:
-        raise DataError(f"--workers {workers}: choose between 1 and {MAX_WORKERS} workers")
+        raise DataError(
+            f"{argument('workers')} {workers}: choose between 1 and {MAX_WORKERS} workers"
+        )
     if memory_limit is not None:
         from dask.utils import parse_bytes
 
@@ -198,10 +206,12 @@ def engine(
             limit = parse_bytes(memory_limit)
         except (ValueError, TypeError):
             raise DataError(
-                f"--memory-limit {memory_limit}: write a size such as 1GB or 500MB"
+                f"{argument('memory-limit')} {memory_limit}: write a size such as 1GB or 500MB"
             ) from None
         if limit < 2**26:
-            raise DataError(f"--memory-limit {memory_limit}: give each worker at least 64MB")
+            raise DataError(
+                f"{argument('memory-limit')} {memory_limit}: give each worker at least 64MB"
+            )
     cluster = distributed.LocalCluster(
         n_workers=workers,
         threads_per_worker=threads or 1,

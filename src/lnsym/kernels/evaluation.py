@@ -25,9 +25,11 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError, ParseError, argument, current_interface, value_of
-from lnsym.kernels import exact_rows, kernel, make_spec
+from lnsym.kernels.build import kernel
 from lnsym.kernels.chunked import call, dask_array, is_dask
 from lnsym.kernels.engine import Engine
+from lnsym.kernels.exact import exact_rows
+from lnsym.kernels.spec import make_spec
 from lnsym.kernels.stores import StoreReport, store
 from lnsym.kernels.undefined import undefined_cause
 from lnsym.lang.definitions import Kind
@@ -42,6 +44,7 @@ __all__ = [
     "check_values",
     "declare",
     "evaluate",
+    "no_value",
 ]
 
 #: the regularizer when the values do not set ``eps`` (as written, for exact evaluation).
@@ -137,13 +140,18 @@ def check_given(expr: str, given: Collection[str], *, name_formula: bool = False
     ``expr``, for commands that read more than one formula)."""
     for name in sorted(used_names(expr) - RESERVED):
         if name not in given:
-            fix = (
-                f"add --set {name}=VALUE (a number, a list like 1,2,3, or a file)"
-                if current_interface() == "cli"
-                else f"add {name!r} to the values (a number, a list or an array)"
-            )
-            where = f" in {expr!r}" if name_formula else ""
-            raise DataError(f"no value given for {name!r}{where}; {fix}")
+            raise no_value(name, expr if name_formula else None)
+
+
+def no_value(name: str, expr: str | None = None) -> DataError:
+    """The error for a name of a formula (``expr``, quoted if given) that was given no value."""
+    fix = (
+        f"add {value_of(name)}=VALUE (a number, a list like 1,2,3, or a file)"
+        if current_interface() == "cli"
+        else f"add {name!r} to the values (a number, a list or an array)"
+    )
+    where = f" in {expr!r}" if expr is not None else ""
+    return DataError(f"no value given for {name!r}{where}; {fix}")
 
 
 def check_lengths(values: Mapping[str, Data], vectors: list[str], axis: int) -> None:
@@ -222,7 +230,7 @@ def evaluate(
     vector_names = [name for name in context.vectors if name in values]
     scalar_names = [name for name in context.scalars if name in values]
     if not vector_names:
-        example = "--set x=1,2,3" if current_interface() == "cli" else "x=[1, 2, 3]"
+        example = f"{value_of('x')}=1,2,3" if current_interface() == "cli" else "x=[1, 2, 3]"
         raise ParseError(
             f"{expr!r} has no vector input, and a kernel needs one to fix n; "
             f"give a vector such as {example}"
@@ -234,7 +242,7 @@ def evaluate(
     if lazy or any(is_dask(a) for a in arguments.values()):
         if exact:
             fix = (
-                "drop --out, --workers and --scheduler"
+                f"drop {argument('out')}, {argument('workers')} and {argument('scheduler')}"
                 if current_interface() == "cli"
                 else "compute the Dask arrays first"
             )

@@ -19,7 +19,7 @@ import mpmath
 import numpy as np
 from sympy import Expr
 
-from lnsym.errors import DataError
+from lnsym.errors import DataError, argument
 from lnsym.numeric.data import Data
 from lnsym.numeric.mpmath_eval import evaluate_mp
 
@@ -50,7 +50,9 @@ def evaluate_exact(
     Returns a decimal string, or a list of them for a vector formula.
     """
     if not 1 <= digits <= 10_000:
-        raise DataError(f"--digits {digits}: choose between 1 and 10000 significant digits")
+        raise DataError(
+            f"{argument('digits')} {digits}: choose between 1 and 10000 significant digits"
+        )
     lengths = {len(v) for v in values.values() if not isinstance(v, str)}
     if len(lengths) > 1:
         raise DataError(f"vectors of different lengths {sorted(lengths)}; they must all have n")
@@ -89,7 +91,7 @@ def exact_rows(
                 strings = np.moveaxis(strings, axis, -1)
             except (IndexError, ValueError):
                 raise DataError(
-                    f"{name} has {strings.ndim} axes; --axis {axis} is out of range"
+                    f"{name} has {strings.ndim} axes; {argument('axis')} {axis} is out of range"
                 ) from None
         literals[name] = strings
     leads = [a.shape[:-1] if n in vectors else a.shape for n, a in literals.items()]

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from lnsym.kernels.export import KernelShapeError
+from lnsym.errors import KernelShapeError
 
 __all__ = [
     "ArrayKind",

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: the keyword parameters of every kernel; they cannot name a vector or a scalar of a kernel (nor
-#: can the names its module binds, which :func:`lnsym.kernels.export.module_source` checks).
+#: can the names its module binds, which :func:`lnsym.kernels.source.module_source` checks).
 INTERNAL_NAMES = frozenset({"out", "axis"})
 
 
@@ -130,8 +130,8 @@ def make_spec(
     """
     if name is not None:
         _check_name(name, "kernel")
-    declared_vectors = parse_names(vectors)
-    declared_scalars = parse_names(scalars)
+    declared_vectors = parse_names(vectors, "vectors")
+    declared_scalars = parse_names(scalars, "scalars")
     if isinstance(expr, str):
         context = resolve([expr], vectors=declared_vectors, scalars=declared_scalars)
         parsed, kind = parse_typed(expr, context)

@@ -40,7 +40,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from lnsym.errors import DataError, UnsupportedError
+from lnsym.errors import DataError, UnsupportedError, argument
 from lnsym.install import needs
 from lnsym.kernels.chunked import require_dask
 from lnsym.kernels.engine import Engine
@@ -76,7 +76,7 @@ def batch_chunks(
     blocks of about ``target`` bytes (a multiple of ``base`` rows), the other axes whole."""
     ndim = len(shape)
     if not -ndim <= axis < ndim:
-        raise DataError(f"--axis {axis}: the array has only {ndim} axis(es)")
+        raise DataError(f"{argument('axis')} {axis}: the array has only {ndim} axis(es)")
     normalized = axis % ndim
     batch = [k for k in range(ndim) if k != normalized]
     chunks: list[int | str] = [-1] * ndim
@@ -334,7 +334,9 @@ def store(
     runner = engine if engine is not None else Engine(None, progress=False)
     target = str(path)
     if not target.endswith(_OUTPUTS):
-        raise DataError(f"--out {target}: write the result to a .zarr store or a .npy file")
+        raise DataError(
+            f"{argument('out')} {target}: write the result to a .zarr store or a .npy file"
+        )
     result = _regular(result)
     record = _job_record(job, result)
     sidecar = progress_dir(target)
@@ -342,25 +344,27 @@ def store(
     if os.path.exists(target):
         if not resume:
             raise DataError(
-                f"--out {target} exists; pass --resume to finish an interrupted run, or remove it"
+                f"{argument('out')} {target} exists; pass {argument('resume')} to finish an "
+                "interrupted run, or remove it"
             )
         try:
             previous = json.loads((sidecar / "job.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raise DataError(
-                f"--out {target} exists but is not an lnsym output ({sidecar} is missing); "
-                "remove it or choose another --out"
+                f"{argument('out')} {target} exists but is not an lnsym output ({sidecar} is "
+                f"missing); remove it or choose another {argument('out')}"
             ) from None
         current = json.loads(json.dumps(record))
         if previous.get("job") == current["job"] and previous != current:
             raise DataError(
-                f"--resume: {target} was written with other blocks or another shape "
-                f"(chunks {previous.get('chunks')}); resume with the same options (--chunk-mb)"
+                f"cannot resume {target}: it was written with other blocks or another shape "
+                f"(chunks {previous.get('chunks')}); resume with the same options "
+                f"({argument('chunk-mb', python='chunk_bytes')})"
             )
         if previous != current:
             raise DataError(
-                f"--resume: {target} was started by a different job ({previous['job']}); "
-                "remove it or choose another --out"
+                f"cannot resume {target}: it was started by a different job "
+                f"({previous['job']}); remove it or choose another {argument('out')}"
             )
     else:
         if sidecar.exists():  # left by an output that was deleted since: its markers are stale

@@ -23,7 +23,7 @@ import sympy
 from sympy import Expr
 
 from lnsym.errors import LnsymError
-from lnsym.kernels import kernel
+from lnsym.kernels.build import kernel
 from lnsym.lang.definitions import (
     AffineLayerNorm,
     Center,

@@ -31,9 +31,16 @@ from typing import TypeAlias
 
 from sympy import Expr, Symbol
 
-from lnsym.errors import DataError, ParseError, current_interface, declare_hint
+from lnsym.errors import DataError, ParseError, current_interface, declare_hint, value_of
 from lnsym.lang.definitions import DEFINITIONS, Kind, OnesVector, VectorSymbol, kind_of
-from lnsym.lang.parser import RESERVED, Context, parse_names, parse_typed
+from lnsym.lang.parser import (
+    RESERVED,
+    Context,
+    parse_names,
+    parse_typed,
+    relations,
+    split_relation,
+)
 from lnsym.lang.syntax import (
     BinaryOp,
     Call,
@@ -52,7 +59,6 @@ __all__ = ["Formula", "parse", "resolve"]
 Formula: TypeAlias = str | Expr | tuple[str | Expr, str | Expr]
 
 _BUILT_IN = {"n": Kind.SCALAR, "eps": Kind.SCALAR, "ones": Kind.VECTOR}
-_RELATION = re.compile(r"(.*?)(==|>=|<=|=|>|<)(.*)")
 _MAX_PASSES = 20
 
 
@@ -205,12 +211,10 @@ class _Inference:
         if isinstance(statement, tuple):
             self.equation(*statement, ordered=False)
             return
-        if isinstance(statement, str):
-            match = _RELATION.fullmatch(statement.strip())
-            if match and match.group(1).strip() and match.group(3).strip():
-                left, relation, right = match.groups()
-                self.equation(left, right, ordered=relation not in ("=", "=="))
-                return
+        if isinstance(statement, str) and relations(statement):
+            left, relation, right = split_relation(statement)
+            self.equation(left, right, ordered=relation != "=")
+            return
         self.side(statement, None, "")
 
     def equation(self, left: str | Expr, right: str | Expr, *, ordered: bool) -> None:
@@ -270,8 +274,8 @@ def resolve(
     order declared, then ``x``, then as they first occur; so do the scalars.
     """
     statements = list(statements)
-    declared_vectors = parse_names(vectors)
-    declared_scalars = parse_names(scalars)
+    declared_vectors = parse_names(vectors, "vectors")
+    declared_scalars = parse_names(scalars, "scalars")
     Context(declared_vectors, declared_scalars)  # duplicates, reserved and invalid names
     given = dict(given or {})
     kinds: dict[str, Kind] = {name: Kind.VECTOR for name in declared_vectors}
@@ -352,7 +356,7 @@ def _check_given(
 def _value_hint(name: str, kind: Kind) -> str:
     """How to give ``name`` a value of ``kind`` in the interface in use."""
     if current_interface() == "cli":
-        example = f"--set {name}=1,2,3" if kind is Kind.VECTOR else f"--set {name}=0.5"
+        example = f"{value_of(name)}=1,2,3" if kind is Kind.VECTOR else f"{value_of(name)}=0.5"
         what = "a list or a file" if kind is Kind.VECTOR else "one number"
         return f"give {what}, e.g. {example}"
     what = "a list or an array" if kind is Kind.VECTOR else "one number"

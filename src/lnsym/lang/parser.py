@@ -19,14 +19,14 @@ lnsym.errors.TypeMismatchError: cannot add a vector and a scalar in 'x + 1'; to 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
 import sympy
 from sympy import Expr, Float, Rational, S, Symbol
 
-from lnsym.errors import ParseError, TypeMismatchError, declare_hint
+from lnsym.errors import LnsymError, ParseError, TypeMismatchError, argument, declare_hint
 from lnsym.lang.definitions import (
     DEFINITIONS,
     Kind,
@@ -62,6 +62,7 @@ __all__ = [
     "parse_names",
     "parse_typed",
     "read",
+    "relations",
     "split_relation",
     "used_names",  # owned by lnsym.lang.syntax; here for the commands that check --set names
 ]
@@ -143,12 +144,42 @@ class Assumption:
         return self.text
 
 
-def parse_names(text: str | Iterable[str] | None) -> tuple[str, ...]:
-    """``"x, w"`` or ``["x", "w"]`` → ``("x", "w")``."""
+def parse_names(text: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
+    """``"x, w"`` or ``["x", "w"]`` → ``("x", "w")``: the one rule for a list of names (the prover,
+    the kernels and derivation files read ``vectors`` and ``scalars`` with it).
+
+    ``None``, ``""`` and ``[]`` declare nothing; an empty name between commas (``"x,,w"``, ``"x,"``)
+    is an error, which names the argument ``name`` (``"vectors"``, ``"scalars"``) as the interface
+    in use spells it.
+
+    >>> parse_names(" x, w ", "vectors")
+    ('x', 'w')
+    >>> parse_names("x,,w", "scalars")
+    Traceback (most recent call last):
+    ...
+    lnsym.errors.LnsymError: scalars= has an empty name in 'x,,w'; separate names by one comma
+    """
     if text is None:
         return ()
-    parts = text.split(",") if isinstance(text, str) else list(text)
-    return tuple(p.strip() for p in parts if p.strip())
+    if isinstance(text, str):
+        parts = [p.strip() for p in text.split(",")]
+    elif isinstance(text, Iterable) and not isinstance(text, bytes | Mapping):
+        parts = list(text)
+        if not all(isinstance(p, str) for p in parts):
+            raise LnsymError(
+                f"{argument(name)} takes names as strings, e.g. {argument(name)}'a, b'"
+            )
+        parts = [p.strip() for p in parts]
+    else:
+        raise LnsymError(
+            f"{argument(name)} takes a comma-separated string or a list of names, "
+            f"not {type(text).__name__}"
+        )
+    if any(not p for p in parts) and parts != [""]:
+        raise LnsymError(
+            f"{argument(name)} has an empty name in {text!r}; separate names by one comma"
+        )
+    return tuple(p for p in parts if p)
 
 
 def parse(text: str, context: Context | None = None) -> Expr:
@@ -201,35 +232,72 @@ def read(text: str, context: Context | None = None) -> Parsed:
 STATEMENT_RELATIONS = ("=", "<=", "<", ">=", ">")
 
 
-def split_relation(text: str) -> tuple[str, str, str]:
-    """``"A <= B"`` → ``("A", "<=", "B")``: the one relation (``=``, ``==``, ``<``, ``<=``, ``>``,
-    ``>=``) outside brackets; a one-line error when there is none or more than one."""
+_OPERATOR = re.compile(r"==|!=|<=|>=|=|<|>")
+
+
+def _relations(text: str) -> list[tuple[int, str]]:
+    """Where each relation outside brackets starts, and which it is (``!=`` too, to be refused)."""
     depth, found = 0, []
     for i, ch in enumerate(text):
         depth += 1 if ch in "([" else -1 if ch in ")]" else 0
-        if depth == 0 and ch in "<>=" and (i == 0 or text[i - 1] not in "<>=!"):
-            found.append(i)
-    if len(found) != 1 or "!=" in text:
+        starts = ch in "<>=" or text.startswith("!=", i)
+        if depth == 0 and starts and (i == 0 or text[i - 1] not in "<>=!"):
+            match = _OPERATOR.match(text, i)
+            assert match is not None
+            found.append((i, match.group()))
+    return found
+
+
+def relations(text: str) -> tuple[str, ...]:
+    """The relations of ``text`` outside brackets, as written: ``"a <= b == c"`` → ``("<=", "==")``;
+    ``()`` for an expression (``!=`` is listed, for :func:`split_relation` to refuse).
+
+    >>> relations("dot(w, LN(x)) = b"), relations("LN(x)")
+    (('=',), ())
+    """
+    return tuple(operator for _, operator in _relations(text))
+
+
+def split_relation(text: str) -> tuple[str, str, str]:
+    """``"A <= B"`` → ``("A", "<=", "B")``: the one relation (``=``, ``==``, ``<``, ``<=``, ``>``,
+    ``>=``) outside brackets; a one-line error when there is none or more than one.
+
+    The one rule for splitting a statement outside the trusted checker (which has its own, on
+    purpose): the prover, name inference, assumptions and the command line all use it.
+
+    >>> split_relation("norm(LN(x)) <= sqrt(n)")
+    ('norm(LN(x))', '<=', 'sqrt(n)')
+    >>> split_relation("a = b = c")
+    Traceback (most recent call last):
+    ...
+    lnsym.errors.ParseError: 'a = b = c' has more than one relation (=, =); write one between ...
+    """
+    text = text.strip()
+    found = _relations(text)
+    if len(found) > 1:
+        raise ParseError(
+            f"{text!r} has more than one relation ({', '.join(r for _, r in found)}); write one "
+            "between two sides, e.g. 'norm(LN(x)) <= sqrt(n)'"
+        )
+    if not found or found[0][1] == "!=":
         raise ParseError(
             f"cannot read {text!r}: write one relation between two sides, e.g. "
             "'norm(LN(x)) <= sqrt(n)' (=, <, <=, >, >=)"
         )
-    match = re.match(r"==|<=|>=|=|<|>", text[found[0] :])
-    assert match is not None
-    left, right = text[: found[0]].strip(), text[found[0] + len(match.group()) :].strip()
+    ((start, operator),) = found
+    left, right = text[:start].strip(), text[start + len(operator) :].strip()
     if not left or not right:
-        raise ParseError(f"cannot read {text!r}: both sides of {match.group()} must be given")
-    return left, "=" if match.group() == "==" else match.group(), right
+        raise ParseError(f"cannot read {text!r}: both sides of {operator} must be given")
+    return left, "=" if operator == "==" else operator, right
 
 
 def parse_assumption(text: str, context: Context | None = None) -> Assumption:
     """Parse ``"mu(x) = 0"`` or ``"alpha > 0"`` into an :class:`Assumption`."""
-    match = re.fullmatch(r"(.*?)(==|>=|<=|=|>|<)(.*)", text.strip())
-    if not match or not match.group(1).strip() or not match.group(3).strip():
+    if not relations(text):
         raise ParseError(
             f"cannot read assumption {text!r}; write LHS = RHS (or >, >=, <, <=), e.g. 'mu(x) = 0'"
         )
-    left, rel, right = match.groups()
+    left, rel, right = split_relation(text)
     sides = read(left, context), read(right, context)
     (lhs, lkind), (rhs, rkind) = ((side.expr, side.kind) for side in sides)
     relation = _RELATIONS[rel]
@@ -240,7 +308,7 @@ def parse_assumption(text: str, context: Context | None = None) -> Assumption:
         raise TypeMismatchError(
             f"assumption {text!r} compares vectors; only scalars can be ordered"
         )
-    shown = f"{left.strip()} {relation} {right.strip()}"
+    shown = f"{left} {relation} {right}"
     return Assumption(lhs, relation, rhs, kind, shown, sides)
 
 
