@@ -113,7 +113,7 @@ _FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
 _NOT_MESSAGES = {"errors.py", "lang/reference.py", "documents/figures.py", "documents/tex.py"}
 #: library modules that still write a flag, to be spelled through ``argument()`` (issue 20); the
 #: set may only shrink
-_PENDING = {"interp/attribution.py", "prover/assumptions.py", "prover/limits.py"}
+_PENDING = {"interp/attribution.py"}
 
 
 def _flags_in(path: Path) -> list[str]:

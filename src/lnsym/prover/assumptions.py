@@ -34,7 +34,7 @@ from typing import Any
 import sympy
 from sympy import Expr, Symbol
 
-from lnsym.errors import LnsymError
+from lnsym.errors import LnsymError, argument
 from lnsym.lang.definitions import eps, n
 from lnsym.lang.parser import Assumption, Context
 from lnsym.prover.normal_form import (
@@ -668,7 +668,7 @@ def _check_domain(atom: Symbol, value: Expr, source: str) -> None:
     if atom == n and not (value.is_Integer and value > 0):
         raise LnsymError(
             f"the assumptions are inconsistent: {source} gives n = {value}, "
-            "but n is a positive integer (use --dim for an explicit dimension)"
+            f"but n is a positive integer (use {argument('dim')} for an explicit dimension)"
         )
     if (atom.is_positive and not value.is_positive) or (atom.is_nonnegative and value.is_negative):
         shown = "eps" if atom == eps else str(atoms_to_language(atom))

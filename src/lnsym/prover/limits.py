@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 import sympy
 from sympy import Expr, Symbol
 
-from lnsym.errors import LnsymError, UnsupportedError
+from lnsym.errors import LnsymError, UnsupportedError, declare_hint
 from lnsym.lang.definitions import Kind
 from lnsym.lang.parser import Context, parse_typed
 from lnsym.prover.assumptions import known_nonzero
@@ -64,7 +64,8 @@ def parse_limits(
         symbol = context.variable(name)
         if symbol is None:
             raise LnsymError(
-                f"cannot take a limit in {name!r}; limits are in eps or a declared scalar (--scalars)"
+                f"cannot take a limit in {name!r}; limits are in eps or a declared scalar "
+                f"({declare_hint(name, 'scalar')})"
             )
         if any(symbol == s for s, _ in out):
             raise LnsymError(f"two limits in {name!r}; give one limit per variable")

@@ -13,7 +13,7 @@ from sympy import Expr, Symbol
 from lnsym.errors import LnsymError, TypeMismatchError, argument
 from lnsym.lang.definitions import Kind, kind_of, scalar_symbol
 from lnsym.lang.names import resolve
-from lnsym.lang.parser import Assumption, Context, parse_assumption, parse_typed
+from lnsym.lang.parser import Assumption, Context, parse_assumption, parse_names, parse_typed
 from lnsym.prover.assumptions import positivity
 from lnsym.prover.inverses import cancel_inverses
 from lnsym.prover.limits import parse_limits
@@ -59,8 +59,8 @@ def setup(
     texts = _texts("assume", assume)
     context = resolve(
         [(lhs, rhs), *texts],
-        vectors=_names("vectors", vectors) if vectors is not None else None,
-        scalars=_names("scalars", scalars),
+        vectors=parse_names(vectors, "vectors") if vectors is not None else None,
+        scalars=parse_names(scalars, "scalars"),
     )
     parsed = [parse_assumption(t, context) for t in texts]
     left, left_kind = _typed(lhs, context, "lhs")
@@ -84,30 +84,6 @@ def setup(
     limits = parse_limits(limit, context)
     left, right, _, _ = cancel_inverses(left, right, tuple(parsed))  # h ⊙ g = ones
     return Problem(left, right, context, tuple(parsed), dim, limits, (lhs, rhs))
-
-
-def _names(name: str, value: str | Iterable[str] | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.split(",")]
-    elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
-        parts = list(value)
-        if not all(isinstance(p, str) for p in parts):
-            raise LnsymError(
-                f"{argument(name)} takes names as strings, e.g. {argument(name)}'a, b'"
-            )
-        parts = [p.strip() for p in parts]
-    else:
-        raise LnsymError(
-            f"{argument(name)} takes a comma-separated string or a list of names, "
-            f"not {type(value).__name__}"
-        )
-    if any(not p for p in parts) and parts != [""]:
-        raise LnsymError(
-            f"{argument(name)} has an empty name in {value!r}; separate names by one comma"
-        )
-    return tuple(p for p in parts if p)
 
 
 def _texts(name: str, value: str | Iterable[str] | None) -> list[str]:
