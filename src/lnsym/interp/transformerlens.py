@@ -747,10 +747,12 @@ def logit_attribution(
     \\lVert x\\rVert^2 + n\\varepsilon}`, no centring); ``pos_slice`` keeps some positions (TL's
     spelling). ``shares`` has shape components × batch × position × tokens, in the model's dtype.
 
-    :attr:`Attribution.ok` is True only if (1) shares + bias equal lnsym's own logit (the proved
-    identity, to rounding), (2) the components sum to ``ln_final.hook_in``, and (3) shares + bias
-    equal the model's own logits (its ``ln_final`` and ``unembed`` run on ``ln_final.hook_in``),
-    each within a rounding bound for the dtypes in use; :attr:`Attribution.checks` give the gaps.
+    :attr:`Attribution.ok` is True only if (1) the proved identity holds on the rows in float64
+    (Σₖ gained, scaled c(aₖ) + β = g ⊙ LN(x) + β from its definition; ``error`` bounds its effect
+    on any logit), (2) the components sum to ``ln_final.hook_in``, and (3) shares + bias equal the
+    model's own logits (its ``ln_final`` and ``unembed`` run on ``ln_final.hook_in``; they are
+    ``logit``, computed once while the model and the cache are unchanged), each within a rounding
+    bound for the dtypes in use; :attr:`Attribution.checks` give the gaps.
     """
     model = model if model is not None else cache.model
     parts = unembedding(model, gain_offset=gain_offset)
