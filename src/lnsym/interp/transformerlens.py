@@ -38,7 +38,15 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError
-from lnsym.interp.attribution import Attribution, Check, attribute, norm_kind, shared_scale
+from lnsym.interp.attribution import (
+    Attribution,
+    Check,
+    _in_memory,
+    _tensor_state,
+    attribute,
+    norm_kind,
+    shared_scale,
+)
 from lnsym.interp.folding import Fold, fold
 from lnsym.kernels.interop import to_numpy
 
@@ -645,6 +653,45 @@ def _model_logits(model: Any, x: Any) -> Any:
         return model.unembed(model.ln_final(x))
 
 
+#: the model's own logits of the last inputs (at most :data:`_REMEMBERED_LOGITS`), by what they
+#: were computed from: a forward pass of the final norm and the unembedding is one more
+#: whole-vocabulary product, the same for every attribution of an unchanged model and cache.
+_MODEL_LOGITS: dict[tuple[Any, ...], Any] = {}
+_REMEMBERED_LOGITS = 2
+
+
+def _logits_key(model: Any, x: Any, pos_slice: Any) -> tuple[Any, ...] | None:
+    """What the model's logits of ``x`` (a cache's ``ln_final.hook_in``) depend on: the model,
+    the state (:func:`~lnsym.interp.attribution._tensor_state`) of every parameter and buffer of
+    its ``ln_final`` and ``unembed`` and of ``x``, and the positions; None when a state is not
+    known (inference-mode tensors) or ``pos_slice`` is not a plain int, slice or list."""
+    if not isinstance(pos_slice, (type(None), int, slice, list, tuple)):
+        return None
+    states = []
+    for module in (model.ln_final, model.unembed):
+        for tensor in (*module.parameters(), *module.buffers()):
+            states.append(_tensor_state(tensor))
+    states.append(_tensor_state(x))
+    if any(state is None for state in states):
+        return None
+    return (id(model), id(x), repr(pos_slice), bool(getattr(model, "training", False)), *states)
+
+
+def _remembered_model_logits(model: Any, x: Any, pos_slice: Any) -> Any:
+    """:func:`_model_logits` of ``x`` restricted to ``pos_slice``, computed once while the model's
+    final norm and unembedding, and ``x``, are unchanged (:func:`_logits_key`)."""
+    key = _logits_key(model, x, pos_slice)
+    known = _MODEL_LOGITS.get(key) if key is not None else None
+    if known is not None:
+        return known
+    logits = _model_logits(model, _pos_slice(x, pos_slice, -2))
+    if key is not None:
+        while len(_MODEL_LOGITS) >= _REMEMBERED_LOGITS:
+            _MODEL_LOGITS.pop(next(iter(_MODEL_LOGITS)))
+        _MODEL_LOGITS[key] = logits
+    return logits
+
+
 def _check(what: str, errors: np.ndarray, bounds: np.ndarray) -> Check:
     """One :class:`Check` from errors and their own bounds (same shape): the largest error and
     bound when every error is within its bound, else the worst offender's (a failing check)."""
@@ -700,30 +747,43 @@ def logit_attribution(
     \\lVert x\\rVert^2 + n\\varepsilon}`, no centring); ``pos_slice`` keeps some positions (TL's
     spelling). ``shares`` has shape components × batch × position × tokens, in the model's dtype.
 
-    :attr:`Attribution.ok` is True only if (1) shares + bias equal lnsym's own logit (the proved
-    identity, to rounding), (2) the components sum to ``ln_final.hook_in``, and (3) shares + bias
-    equal the model's own logits (its ``ln_final`` and ``unembed`` run on ``ln_final.hook_in``),
-    each within a rounding bound for the dtypes in use; :attr:`Attribution.checks` give the gaps.
+    :attr:`Attribution.ok` is True only if (1) the proved identity holds on the rows in float64
+    (Σₖ gained, scaled c(aₖ) + β = g ⊙ LN(x) + β from its definition; ``error`` bounds its effect
+    on any logit), (2) the components sum to ``ln_final.hook_in``, and (3) shares + bias equal the
+    model's own logits (its ``ln_final`` and ``unembed`` run on ``ln_final.hook_in``; they are
+    ``logit``, computed once while the model and the cache are unchanged), each within a rounding
+    bound for the dtypes in use; :attr:`Attribution.checks` give the gaps.
     """
     model = model if model is not None else cache.model
     parts = unembedding(model, gain_offset=gain_offset)
     stack, labels = residual_stack(cache, full=full)
     stack = _pos_slice(stack, pos_slice, -2)
     W, b, index, wrong = _readers(model, parts, tokens, incorrect_tokens)
-    result = attribute(
+    # -- the model's own logits: the reference the shares are checked against
+    x_model = _pos_slice(cache["ln_final.hook_in"], pos_slice, -2)
+    model_logits = to_numpy(
+        _remembered_model_logits(model, cache["ln_final.hook_in"], pos_slice)
+    ).astype(np.float64)
+    if index is not None:
+        model_logits = model_logits[..., index] - (
+            model_logits[..., wrong] if wrong is not None else 0.0
+        )
+    computed = _in_memory(
         stack,
         W,
         g=parts.g,
         beta=parts.beta,
         b=b,
         eps=parts.eps,
+        axis=-1,
         w_axis=0,
         names=labels,
         separate=separate,
         norm=parts.norm,
+        reference=model_logits,
     )
+    result = computed.attribution
     # -- checks against the model
-    x_model = _pos_slice(cache["ln_final.hook_in"], pos_slice, -2)
     stack64 = to_numpy(stack).astype(np.float64)
     x_sum = stack64.sum(axis=0)
     x64 = to_numpy(x_model).astype(np.float64)
@@ -738,15 +798,10 @@ def logit_attribution(
         np.abs(dx),
         residual_bound,
     )
-    model_logits = to_numpy(_model_logits(model, x_model)).astype(np.float64)
-    if index is not None:
-        model_logits = model_logits[..., index] - (
-            model_logits[..., wrong] if wrong is not None else 0.0
-        )
-    total = to_numpy(result.total).astype(np.float64)
+    total = result.shares.sum(dim=0) if hasattr(result.shares, "dim") else result.shares.sum(0)
+    total = to_numpy(total + result.bias).astype(np.float64)
     gap = np.abs(total - model_logits)
-    readers64 = to_numpy(W).astype(np.float64)
-    largest = float(np.max(np.abs(readers64), initial=0.0))
+    largest = computed.largest
     g64 = to_numpy(parts.g).astype(np.float64)
     scale = shared_scale(x64, parts.eps, parts.norm)
     bias_size = float(np.max(np.abs(to_numpy(b).astype(np.float64)), initial=0.0))
@@ -759,7 +814,7 @@ def logit_attribution(
         * largest
         * (np.sqrt(np.dot(g64, g64)) + _row_norms(out) / np.sqrt(n))
     )
-    row_bound = model_bound + propagated + result.tolerance
+    row_bound = model_bound + propagated + computed.product_bounds
     per_row = gap.reshape(*row_bound.shape, -1).max(axis=-1, initial=0.0)
     logits_check = _check(
         "shares + bias = the model's own logits (ln_final and unembed on ln_final.hook_in)",
