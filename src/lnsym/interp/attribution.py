@@ -574,53 +574,37 @@ def _in_memory(
         products, _ = _row_bounds(
             stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute, norm
         )
-        return _Computed(
-            _attribution(
-                labels,
-                shares,
-                bias,
-                scale,
-                reference,
-                separate_values,
-                error,
-                tolerance,
-                kind,
-                proofs,
-                refutation,
-                eps,
-                norm,
-            ),
-            largest,
-            products + inputs,
-        )
-    logit = readings[1]
-    logit += offset  # in place: the product is this call's own array
-    # |Σₖ shares + bias − logit|, in place (one new array of the logits' shape); it is not finite
-    # exactly when a logit or a share is not (inf − inf and 0·inf are NaN)
-    gap = np.asarray(shares.sum(axis=0))
-    gap += bias
-    gap -= logit
-    error = float(np.max(np.abs(gap, out=gap))) if gap.size else 0.0
-    if not np.isfinite(error):
-        if np.all(np.isfinite(affine)) and np.all(np.isfinite(stacked)):
+        logit = reference
+    else:
+        logit = readings[1]
+        logit += offset  # in place: the product is this call's own array
+        # |Σₖ shares + bias − logit|, in place (one new array of the logits' shape); it is not
+        # finite exactly when a logit or a share is not (inf − inf and 0·inf are NaN)
+        gap = np.asarray(shares.sum(axis=0))
+        gap += bias
+        gap -= logit
+        error = float(np.max(np.abs(gap, out=gap))) if gap.size else 0.0
+        if not np.isfinite(error):
+            if np.all(np.isfinite(affine)) and np.all(np.isfinite(stacked)):
+                raise DataError(
+                    "w holds NaN or infinity (the logits are not finite); "
+                    "lnsym needs finite numbers"
+                )
             raise DataError(
-                "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
+                f"the normed residual {norm}(x) is not finite for these components (entries too "
+                "large or too small for float64, or NaN); rescale them or give eps > 0"
             )
-        raise DataError(
-            f"the normed residual {norm}(x) is not finite for these components (entries too large "
-            "or too small for float64, or NaN); rescale them or give eps > 0"
-        )
-    products, inputs = _row_bounds(
-        stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute, norm
-    )
-    tolerance = float(np.max(products + inputs)) if scaled.size else 0.0
-    if error > tolerance and _LARGEST.pop(id(source), None) is not None:
-        # a remembered max |w| may be stale (a change PyTorch did not count): read it afresh
-        largest = _largest(readers, native, source)
         products, inputs = _row_bounds(
             stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute, norm
         )
-        tolerance = float(np.max(products + inputs))
+        tolerance = float(np.max(products + inputs)) if scaled.size else 0.0
+        if error > tolerance and _LARGEST.pop(id(source), None) is not None:
+            # a remembered max |w| may be stale (a change PyTorch did not count): read it afresh
+            largest = _largest(readers, native, source)
+            products, inputs = _row_bounds(
+                stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute, norm
+            )
+            tolerance = float(np.max(products + inputs))
     return _Computed(
         _attribution(
             labels,
