@@ -23,9 +23,8 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from lnsym.check.algebra import Field, UndefinedError
-from lnsym.check.poly import PolyTooLargeError
-from lnsym.check.reader import CheckerInputError, Tree, read
+from lnsym.check.algebra import Field
+from lnsym.check.reader import Tree, read
 from lnsym.check.table import NotCheckedError, Symbolic, evaluate, with_eps
 from lnsym.check.verify import (
     RejectedError,
@@ -34,6 +33,7 @@ from lnsym.check.verify import (
     check_proof,
     numerators,
     side_difference,
+    verdict_of,
 )
 
 __all__ = ["check_series"]
@@ -41,15 +41,7 @@ __all__ = ["check_series"]
 
 def check_series(series: dict[str, Any], terms: list[dict[str, Any]]) -> Verdict:
     """Re-check an expansion from the proofs of its coefficients and of its remainder (above)."""
-    try:
-        _check(series, terms)
-    except (NotCheckedError, PolyTooLargeError, RecursionError) as why:
-        return Verdict(False, False, str(why) or type(why).__name__)
-    except (RejectedError, UndefinedError, CheckerInputError) as why:
-        return Verdict(False, True, str(why))
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as why:
-        return Verdict(False, True, f"the series or a term is malformed ({why!r:.120})")
-    return Verdict(True, True)
+    return verdict_of("the series or a term", _check, series, terms)
 
 
 def _check(series: dict[str, Any], terms: list[dict[str, Any]]) -> None:

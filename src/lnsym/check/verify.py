@@ -32,6 +32,7 @@ Assumption steps (each is an implication true for real values; facts are polynom
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -65,6 +66,7 @@ __all__ = [
     "poly_from_json",
     "poly_to_json",
     "side_difference",
+    "verdict_of",
 ]
 
 #: explicit dimensions the componentwise mode accepts.
@@ -202,21 +204,32 @@ def side_difference(alg: Any, left: Any, right: Any) -> Any:
     return left - right
 
 
-def check_proof(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdict:
-    """Re-check a proof from ``statement`` and its ``certificate`` (see the module docstring)."""
+def verdict_of(what: str, check: Callable[..., None], *args: Any) -> Verdict:
+    """The checker's word on ``check(*args)``: accepted when it returns; not checked when it is
+    outside the rules or past the work bounds; rejected with the reason, the input that is not even
+    well formed named as ``what``."""
     try:
-        if not isinstance(statement, dict) or not isinstance(certificate, dict):
-            raise RejectedError("the statement and the certificate must be JSON objects")
-        setting = Setting(statement)
-        _check_algebra(setting, certificate)
-        _check_point(setting, certificate.get("point"))
+        check(*args)
     except (NotCheckedError, PolyTooLargeError, RecursionError) as why:
         return Verdict(False, False, str(why) or type(why).__name__)
-    except (RejectedError, UndefinedError, CheckerInputError) as why:
+    except (RejectedError, UndefinedError, CheckerInputError, CertificateError) as why:
         return Verdict(False, True, str(why))
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as why:
-        return Verdict(False, True, f"the statement or certificate is malformed ({why!r:.120})")
+        return Verdict(False, True, f"{what} is malformed ({why!r:.120})")
     return Verdict(True, True)
+
+
+def check_proof(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdict:
+    """Re-check a proof from ``statement`` and its ``certificate`` (see the module docstring)."""
+    return verdict_of("the statement or certificate", _proof, statement, certificate)
+
+
+def _proof(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
+    if not isinstance(statement, dict) or not isinstance(certificate, dict):
+        raise RejectedError("the statement and the certificate must be JSON objects")
+    setting = Setting(statement)
+    _check_algebra(setting, certificate)
+    _check_point(setting, certificate.get("point"))
 
 
 def _check_algebra(setting: Setting, certificate: dict[str, Any]) -> None:
@@ -705,87 +718,77 @@ def _check_point(setting: Setting, point: Any) -> None:
 
 def check_refutation(statement: dict[str, Any], witness: dict[str, Any]) -> Verdict:
     """Re-check a witness: assumptions exactly true, some entry of LHS − RHS enclosed away from 0."""
-    try:
-        if not isinstance(statement, dict) or not isinstance(witness, dict):
-            raise RejectedError("the statement and the witness must be JSON objects")
-        setting = Setting(statement)
-        if setting.limit is not None:
-            raise NotCheckedError("a refuted limit is not in the checker's rules yet")
-        alg, env = _point_env(setting, witness)
-        left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
-        difference = side_difference(alg, left, right)
-        entries = difference if isinstance(difference, list) else [difference]
-        relation = statement.get("relation", "=")
-        fails = {  # the relation is false at the witness: LHS − RHS is enclosed on the wrong side
-            "=": lambda d: d.excludes_zero(),
-            "<=": lambda d: d.lo > 0,
-            "<": lambda d: d.lo >= 0,
-            ">=": lambda d: d.hi < 0,
-            ">": lambda d: d.hi <= 0,
-        }[relation]
-        if not any(fails(e) for e in entries):
-            raise RejectedError("the witness does not separate the sides")
-    except (NotCheckedError, PolyTooLargeError, RecursionError) as why:
-        return Verdict(False, False, str(why) or type(why).__name__)
-    except (RejectedError, UndefinedError, CheckerInputError) as why:
-        return Verdict(False, True, str(why))
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as why:
-        return Verdict(False, True, f"the statement or witness is malformed ({why!r:.120})")
-    return Verdict(True, True)
+    return verdict_of("the statement or witness", _refutation, statement, witness)
+
+
+def _refutation(statement: dict[str, Any], witness: dict[str, Any]) -> None:
+    if not isinstance(statement, dict) or not isinstance(witness, dict):
+        raise RejectedError("the statement and the witness must be JSON objects")
+    setting = Setting(statement)
+    if setting.limit is not None:
+        raise NotCheckedError("a refuted limit is not in the checker's rules yet")
+    alg, env = _point_env(setting, witness)
+    left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
+    difference = side_difference(alg, left, right)
+    entries = difference if isinstance(difference, list) else [difference]
+    relation = statement.get("relation", "=")
+    fails = {  # the relation is false at the witness: LHS − RHS is enclosed on the wrong side
+        "=": lambda d: d.excludes_zero(),
+        "<=": lambda d: d.lo > 0,
+        "<": lambda d: d.lo >= 0,
+        ">=": lambda d: d.hi < 0,
+        ">": lambda d: d.hi <= 0,
+    }[relation]
+    if not any(fails(e) for e in entries):
+        raise RejectedError("the witness does not separate the sides")
 
 
 def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdict:
     """Re-check an inequality: :mod:`lnsym.check.positivity` verifies ``num/den >= 0`` (``> 0``),
     and this links it to the statement — big − small, evaluated by the checker's own table, times
     ``den`` is ``num`` exactly, and ``den`` is evidently positive."""
-    try:
-        relation = statement.get("relation") if isinstance(statement, dict) else None
-        if relation not in ("<=", "<", ">=", ">") or not isinstance(certificate, dict):
-            raise RejectedError("an inequality needs its relation and a positivity certificate")
-        setting = Setting(statement)
-        equations = any(relation == "=" for _, relation, _ in setting.trees)
-        num, den, strict = check_positivity(certificate)
-        if strict != (relation in ("<", ">")):
-            raise RejectedError("the certificate's strictness is not the relation's")
-        _check_point(setting, certificate.get("point"))  # not vacuous: a point of the domain
-        positive = {"n", "eps", *setting.positive}
-        field = Field(nonneg=positive | setting.nonneg, positive=positive)
-        alg = Symbolic(field, setting.dim)
-        env = setting.env(alg, field)
-        left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
-        if isinstance(left, dict | list) or isinstance(right, dict | list):
-            raise CheckerInputError("an inequality compares scalars")
-        big_minus_small = right - left if relation in ("<=", "<") else left - right
-        roots: dict[str, Any] = {}
-        for name, radicand in certificate.get("radicals", ()):
-            roots[str(name)] = field.sqrt(_at(poly_from_json(radicand), roots, field))
-        if not set(certificate.get("positive", ())) <= setting.positive:
-            raise RejectedError("the certificate takes a scalar positive the statement does not")
-        for assumed in certificate.get("assumptions", ()):
-            cited = _at(poly_from_json(assumed["poly"]), roots, field)
-            _linked_assumption(setting, alg, env, cited, assumed["strict"] is True)
-        num_at, den_at = _at(num, roots, field), _at(den, roots, field)
-        if not field.nonnegative(den_at.num * den_at.den, strict=True):
-            raise RejectedError("the certificate's denominator is not evidently positive")
-        residual = big_minus_small * den_at - num_at
-        if not residual.is_zero():
-            if equations:  # num/den may rest on them: the link does not follow equations yet
-                raise NotCheckedError(
-                    "the link of an inequality that uses the statement's equations"
-                )
-            if any(v.startswith("√") for v in residual.num.variables()):  # √(a²b) vs a√b
-                raise NotCheckedError(
-                    "the certified num/den and big − small differ by roots the checker cannot "
-                    "compare (a root of a square times a polynomial)"
-                )
-            raise RejectedError("the certified num/den is not big − small of the statement")
-    except (NotCheckedError, PolyTooLargeError, RecursionError) as why:
-        return Verdict(False, False, str(why) or type(why).__name__)
-    except (RejectedError, UndefinedError, CheckerInputError, CertificateError) as why:
-        return Verdict(False, True, str(why))
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as why:
-        return Verdict(False, True, f"the statement or certificate is malformed ({why!r:.120})")
-    return Verdict(True, True)
+    return verdict_of("the statement or certificate", _inequality, statement, certificate)
+
+
+def _inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
+    relation = statement.get("relation") if isinstance(statement, dict) else None
+    if relation not in ("<=", "<", ">=", ">") or not isinstance(certificate, dict):
+        raise RejectedError("an inequality needs its relation and a positivity certificate")
+    setting = Setting(statement)
+    equations = any(relation == "=" for _, relation, _ in setting.trees)
+    num, den, strict = check_positivity(certificate)
+    if strict != (relation in ("<", ">")):
+        raise RejectedError("the certificate's strictness is not the relation's")
+    _check_point(setting, certificate.get("point"))  # not vacuous: a point of the domain
+    positive = {"n", "eps", *setting.positive}
+    field = Field(nonneg=positive | setting.nonneg, positive=positive)
+    alg = Symbolic(field, setting.dim)
+    env = setting.env(alg, field)
+    left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
+    if isinstance(left, dict | list) or isinstance(right, dict | list):
+        raise CheckerInputError("an inequality compares scalars")
+    big_minus_small = right - left if relation in ("<=", "<") else left - right
+    roots: dict[str, Any] = {}
+    for name, radicand in certificate.get("radicals", ()):
+        roots[str(name)] = field.sqrt(_at(poly_from_json(radicand), roots, field))
+    if not set(certificate.get("positive", ())) <= setting.positive:
+        raise RejectedError("the certificate takes a scalar positive the statement does not")
+    for assumed in certificate.get("assumptions", ()):
+        cited = _at(poly_from_json(assumed["poly"]), roots, field)
+        _linked_assumption(setting, alg, env, cited, assumed["strict"] is True)
+    num_at, den_at = _at(num, roots, field), _at(den, roots, field)
+    if not field.nonnegative(den_at.num * den_at.den, strict=True):
+        raise RejectedError("the certificate's denominator is not evidently positive")
+    residual = big_minus_small * den_at - num_at
+    if not residual.is_zero():
+        if equations:  # num/den may rest on them: the link does not follow equations yet
+            raise NotCheckedError("the link of an inequality that uses the statement's equations")
+        if any(v.startswith("√") for v in residual.num.variables()):  # √(a²b) vs a√b
+            raise NotCheckedError(
+                "the certified num/den and big − small differ by roots the checker cannot "
+                "compare (a root of a square times a polynomial)"
+            )
+        raise RejectedError("the certified num/den is not big − small of the statement")
 
 
 def _linked_assumption(
