@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the names, for type checkers and readers; at run time see _
         fold,
         layer_norm_columns,
     )
+    from lnsym.interp.bounds import ScaleBounds, scale_bounds
     from lnsym.interp.expansions import Series, series
     from lnsym.kernels import Kernel, export, kernel
     from lnsym.kernels.backward import layer_norm_backward
@@ -87,6 +88,8 @@ _PUBLIC: dict[str, str] = {
     "compare": "lnsym.interp",
     "fold": "lnsym.interp",
     "layer_norm_columns": "lnsym.interp",
+    "ScaleBounds": "lnsym.interp.bounds",
+    "scale_bounds": "lnsym.interp.bounds",
     "Series": "lnsym.interp.expansions",
     "series": "lnsym.interp.expansions",
     "Kernel": "lnsym.kernels",
@@ -184,6 +187,7 @@ __all__ = [
     "Proof",
     "RMSNorm",
     "Sandwich",
+    "ScaleBounds",
     "Series",
     "Statement",
     "Status",
@@ -209,6 +213,7 @@ __all__ = [
     "ones",
     "parse",
     "prove",
+    "scale_bounds",
     "series",
     "write_documents",
 ]
