@@ -359,57 +359,6 @@ class Dual:
     __rmul__ = __mul__
 
 
-class Node:
-    """A value on a reverse-mode tape: ``partials`` pairs each input node with ∂self/∂input (base
-    values); constants have none. ``tape`` lists the nodes in the order they were made."""
-
-    __slots__ = ("index", "partials", "tape", "value")
-
-    def __init__(self, tape: list[Node], value: Any, partials: tuple[tuple[Node, Any], ...] = ()):
-        self.value, self.partials, self.tape = value, partials, tape
-        self.index = len(tape)
-        tape.append(self)
-
-    def _lift(self, other: Any) -> Node:
-        return other if isinstance(other, Node) else Node(self.tape, other)
-
-    def __add__(self, other: Any) -> Node:
-        o = self._lift(other)
-        one = self.value * 0 + 1
-        return Node(self.tape, self.value + o.value, ((self, one), (o, one)))
-
-    __radd__ = __add__
-
-    def __neg__(self) -> Node:
-        return Node(self.tape, -self.value, ((self, self.value * 0 - 1),))
-
-    def __sub__(self, other: Any) -> Node:
-        return self + (-self._lift(other))
-
-    def __rsub__(self, other: Any) -> Node:
-        return self._lift(other) - self
-
-    def __mul__(self, other: Any) -> Node:
-        o = self._lift(other)
-        return Node(self.tape, self.value * o.value, ((self, o.value), (o, self.value)))
-
-    __rmul__ = __mul__
-
-    def adjoints(self) -> dict[int, Any]:
-        """∂self/∂node for every node self depends on (by index), swept back along the tape."""
-        adjoint: dict[int, Any] = {self.index: self.value * 0 + 1}
-        for node in reversed(self.tape[: self.index + 1]):
-            a = adjoint.get(node.index)
-            if a is None:
-                continue
-            for parent, partial in node.partials:
-                term = a * partial
-                adjoint[parent.index] = (
-                    adjoint[parent.index] + term if parent.index in adjoint else term
-                )
-        return adjoint
-
-
 class Ball:
     """The rational interval ``[lo, hi]``."""
 

@@ -38,8 +38,8 @@ from fractions import Fraction
 from typing import Any
 
 from lnsym.check.algebra import Ball, Field, Frac, UndefinedError, _divide_monomial
-from lnsym.check.poly import Poly, PolyTooLargeError
-from lnsym.check.positivity import CertificateError, check_positivity, poly_to_json
+from lnsym.check.poly import Poly, PolyTooLargeError, poly_from_json
+from lnsym.check.positivity import CertificateError, check_positivity
 from lnsym.check.reader import CheckerInputError, rational, read
 from lnsym.check.table import (
     Components,
@@ -58,13 +58,11 @@ __all__ = [
     "Setting",
     "Verdict",
     "check_inequality",
+    "check_point",
     "check_proof",
     "check_refutation",
-    "defined_at",
-    "explore",
     "numerators",
-    "poly_from_json",
-    "poly_to_json",
+    "run_steps",
     "side_difference",
     "verdict_of",
 ]
@@ -86,16 +84,6 @@ class Verdict:
     accepted: bool
     checked: bool
     reason: str = ""
-
-
-def poly_from_json(data: Any) -> Poly:
-    try:
-        terms = {tuple((str(v), int(e)) for v, e in m): rational(c) for c, m in data}
-    except (TypeError, ValueError, CheckerInputError) as error:
-        raise RejectedError(f"a polynomial in the certificate is malformed: {error}") from None
-    if any(e < 1 for m in terms for _, e in m):
-        raise RejectedError("a polynomial in the certificate has a non-positive exponent")
-    return Poly({tuple(sorted(m)): c for m, c in terms.items()})
 
 
 def split_relation(text: str) -> tuple[str, str, str]:
@@ -229,30 +217,17 @@ def _proof(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
         raise RejectedError("the statement and the certificate must be JSON objects")
     setting = Setting(statement)
     _check_algebra(setting, certificate)
-    _check_point(setting, certificate.get("point"))
+    check_point(setting, certificate.get("point"))
 
 
 def _check_algebra(setting: Setting, certificate: dict[str, Any]) -> None:
-    unsolved = [g for g in _run(setting, certificate).goals if g]
+    unsolved = [g for g in run_steps(setting, certificate).goals if g]
     if unsolved:
         raise RejectedError(f"LHS − RHS does not reduce to zero: {unsolved[0]!r}"[:300])
 
 
-def explore(statement: dict[str, Any], certificate: dict[str, Any]) -> _State:
-    """The facts and goals after the certificate's steps (for a search outside the checker)."""
-    return _run(Setting(statement), certificate)
-
-
-def defined_at(statement: dict[str, Any], point: dict[str, Any]) -> bool:
-    """Whether ``point`` satisfies the assumptions and both sides are defined there."""
-    try:
-        _check_point(Setting(statement), point)
-    except (RejectedError, UndefinedError, CheckerInputError, NotCheckedError):
-        return False
-    return True
-
-
-def _run(setting: Setting, certificate: dict[str, Any]) -> _State:
+def run_steps(setting: Setting, certificate: dict[str, Any]) -> _State:
+    """The facts and goals after the certificate's steps (and the limit, if any)."""
     mode = certificate.get("mode")
     positive = {"n", "eps", *setting.positive}
     field = Field(nonneg=positive | setting.nonneg, positive=positive)
@@ -703,7 +678,8 @@ def _relation_holds(left: Any, relation: str, right: Any) -> bool:
     return True
 
 
-def _check_point(setting: Setting, point: Any) -> None:
+def check_point(setting: Setting, point: Any) -> None:
+    """``point`` satisfies the assumptions and the conditions, and both sides are defined there."""
     alg, env = _point_env(setting, point)
     try:
         evaluate(setting.lhs, alg, env)
@@ -759,7 +735,7 @@ def _inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
     num, den, strict = check_positivity(certificate)
     if strict != (relation in ("<", ">")):
         raise RejectedError("the certificate's strictness is not the relation's")
-    _check_point(setting, certificate.get("point"))  # not vacuous: a point of the domain
+    check_point(setting, certificate.get("point"))  # not vacuous: a point of the domain
     positive = {"n", "eps", *setting.positive}
     field = Field(nonneg=positive | setting.nonneg, positive=positive)
     alg = Symbolic(field, setting.dim)

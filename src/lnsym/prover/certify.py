@@ -14,16 +14,19 @@ from typing import Any
 
 import sympy
 
-from lnsym.check.algebra import Field
-from lnsym.check.poly import Poly
+from lnsym.check.algebra import Field, UndefinedError
+from lnsym.check.poly import Poly, poly_to_json
+from lnsym.check.reader import CheckerInputError
+from lnsym.check.table import NotCheckedError
 from lnsym.check.verify import (
     MAX_COMPONENTS,
+    RejectedError,
+    Setting,
     Verdict,
+    check_point,
     check_proof,
     check_refutation,
-    defined_at,
-    explore,
-    poly_to_json,
+    run_steps,
 )
 from lnsym.lang.parser import Assumption, Context
 from lnsym.prover.witness import Point, find_point
@@ -124,6 +127,21 @@ def domain_point_data(
             if found is not None:
                 break
     return found
+
+
+def defined_at(statement: dict[str, Any], point: dict[str, Any]) -> bool:
+    """Whether the checker finds that ``point`` satisfies the assumptions and both sides are
+    defined there."""
+    try:
+        check_point(Setting(statement), point)
+    except (RejectedError, UndefinedError, CheckerInputError, NotCheckedError):
+        return False
+    return True
+
+
+def explore(statement: dict[str, Any], certificate: dict[str, Any]) -> Any:
+    """The checker's facts and goals after the certificate's steps (what the search works on)."""
+    return run_steps(Setting(statement), certificate)
 
 
 def _is_equation(text: str) -> bool:
