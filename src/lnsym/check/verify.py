@@ -37,7 +37,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from lnsym.check.algebra import Ball, Field, Frac, UndefinedError, _divide_monomial
+from lnsym.check.algebra import (
+    Ball,
+    Field,
+    Frac,
+    UndefinedError,
+    _divide_monomial,
+    ball_divide,
+    ball_sqrt,
+)
 from lnsym.check.poly import Poly, PolyTooLargeError, poly_from_json
 from lnsym.check.positivity import CertificateError, check_positivity
 from lnsym.check.reader import CheckerInputError, rational, read
@@ -173,11 +181,19 @@ def _positive_by(name: str, assumptions: list[tuple[str, str, str]], strict: boo
     return False
 
 
-def numerators(value: Any) -> list[Poly]:
-    entries = (
-        value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+def entries(value: Any) -> list[Any]:
+    """The entries of a vector (basis coefficients or components), or ``[value]`` for a scalar."""
+    return (
+        list(value.values())
+        if isinstance(value, dict)
+        else list(value)
+        if isinstance(value, list)
+        else [value]
     )
-    return [e.num for e in entries]
+
+
+def numerators(value: Any) -> list[Poly]:
+    return [e.num for e in entries(value)]
 
 
 def side_difference(alg: Any, left: Any, right: Any) -> Any:
@@ -259,10 +275,6 @@ def run_steps(setting: Setting, certificate: dict[str, Any]) -> _State:
         else:
             facts += numerators(value)
     state = _State(field, facts, goals, difference)
-    entries = difference.values() if isinstance(difference, dict) else difference
-    state.denominators = (
-        [e.den for e in entries] if isinstance(difference, dict | list) else [difference.den]
-    )
     for step in certificate.get("steps", ()):
         if not isinstance(step, dict):
             raise RejectedError("a step of the certificate is not a record")
@@ -402,7 +414,7 @@ class _State:
         self.field, self.facts, self.goals = field, facts, goals
         self.vector_goal = isinstance(difference, dict | list)
         #: the denominators of LHS − RHS (a limit needs them nonzero at the limit value)
-        self.denominators: list[Poly] = []
+        self.denominators = [e.den for e in entries(difference)]
         #: the substitutions made so far, replayed on a goal formed later (square_goal)
         self.history: list[tuple[dict[str, Poly], Poly | None]] = []
 
@@ -616,7 +628,11 @@ def _proportional(p: Poly, q: Poly) -> bool:
 
 
 # -- points: where the statement is defined, and witnesses --------------------------------------
-def _point_env(setting: Setting, point: Any) -> tuple[Components, dict[str, Any]]:
+def _point_env(
+    setting: Setting, point: Any, field: Field | None = None
+) -> tuple[Components, dict[str, Any]]:
+    """The point's values as balls, with every assumption checked there; over ``field`` (a limit's
+    witness) as exact constants, the assumptions left to the caller."""
     if not isinstance(point, dict):
         raise RejectedError("no point at which the assumptions hold and both sides are defined")
     try:
@@ -627,10 +643,16 @@ def _point_env(setting: Setting, point: Any) -> tuple[Components, dict[str, Any]
         values = point["values"]
     except (KeyError, TypeError, ValueError) as error:
         raise RejectedError(f"the point is malformed: {error}") from None
-    if n < 1 or (setting.dim is not None and n != setting.dim) or eps <= 0 or n > 4096:
+    free_eps = field is not None and setting.limit is not None and setting.limit[0] == "eps"
+    if (
+        n < 1
+        or (setting.dim is not None and n != setting.dim)
+        or (eps <= 0 and not free_eps)
+        or n > 4096
+    ):
         raise RejectedError("the point's n or ε is not allowed by the statement")
-    alg = Components(n, None)
-    env: dict[str, Any] = {"eps": Ball(eps)}
+    alg, lift = Components(n, field), Ball if field is None else field.const
+    env: dict[str, Any] = {"eps": lift(eps)}
     if not isinstance(values, dict):
         raise RejectedError("the point's values must be a JSON object")
     for name in (*setting.vectors, *setting.scalars):
@@ -640,42 +662,32 @@ def _point_env(setting: Setting, point: Any) -> tuple[Components, dict[str, Any]
         if name in setting.vectors:
             if not isinstance(value, list) or len(value) != n:
                 raise RejectedError(f"the point gives no vector of length {n} for {name!r}")
-            env[name] = [Ball(rational(x)) for x in value]
+            env[name] = [lift(rational(x)) for x in value]
         else:
             if value is None or isinstance(value, list):
                 raise RejectedError(f"the point gives no scalar value for {name!r}")
-            env[name] = Ball(rational(value))
-            if name in setting.positive and not env[name].lo > 0:
-                raise RejectedError(f"the point's {name} is not positive")
+            env[name] = lift(rational(value))
+    if field is not None:
+        return alg, env
     for (left_tree, relation, right_tree), text in zip(
         setting.trees, setting.assumptions, strict=True
     ):
         left, right = evaluate(left_tree, alg, env), evaluate(right_tree, alg, env)
-        if not _relation_holds(left, relation, right):
+        if not all(_HOLDS[relation](d) for d in entries(side_difference(alg, left, right))):
             raise RejectedError(f"the point does not satisfy {' '.join(text)}")
     return alg, env
 
 
-def _relation_holds(left: Any, relation: str, right: Any) -> bool:
-    if isinstance(left, list) != isinstance(right, list):
-        if isinstance(right, list) or not (right.exact and right.lo == 0):
-            return False
-        pairs = [(x, Ball(Fraction(0))) for x in left]
-    else:
-        pairs = list(zip(left, right, strict=True)) if isinstance(left, list) else [(left, right)]
-    for a, b in pairs:
-        d = a - b
-        ok = {
-            "=": d.exact and d.lo == 0,
-            "!=": d.excludes_zero(),
-            ">": d.lo > 0,
-            ">=": d.lo >= 0,
-            "<": d.hi < 0,
-            "<=": d.hi <= 0,
-        }[relation]
-        if not ok:
-            return False
-    return True
+#: whether ``d`` (an enclosure of L − R) shows ``L relation R``, and the relation each negates
+_HOLDS: dict[str, Callable[[Ball], bool]] = {
+    "=": lambda d: d.exact and d.lo == 0,
+    "!=": Ball.excludes_zero,
+    ">": lambda d: d.lo > 0,
+    ">=": lambda d: d.lo >= 0,
+    "<": lambda d: d.hi < 0,
+    "<=": lambda d: d.hi <= 0,
+}
+_NEGATION = {"=": "!=", "<=": ">", "<": ">=", ">=": "<", ">": "<="}
 
 
 def check_point(setting: Setting, point: Any) -> None:
@@ -686,7 +698,7 @@ def check_point(setting: Setting, point: Any) -> None:
         evaluate(setting.rhs, alg, env)
         for tree in setting.conditions:
             value = evaluate(tree, alg, env)
-            if not any(v.excludes_zero() for v in (value if isinstance(value, list) else [value])):
+            if not any(v.excludes_zero() for v in entries(value)):
                 raise RejectedError("a stated condition f != 0 fails at the certificate's point")
     except UndefinedError as why:
         raise RejectedError(f"a side is not defined at the certificate's point ({why})") from None
@@ -701,22 +713,68 @@ def _refutation(statement: dict[str, Any], witness: dict[str, Any]) -> None:
     if not isinstance(statement, dict) or not isinstance(witness, dict):
         raise RejectedError("the statement and the witness must be JSON objects")
     setting = Setting(statement)
-    if setting.limit is not None:
-        raise NotCheckedError("a refuted limit is not in the checker's rules yet")
-    alg, env = _point_env(setting, witness)
-    left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
-    difference = side_difference(alg, left, right)
-    entries = difference if isinstance(difference, list) else [difference]
     relation = statement.get("relation", "=")
-    fails = {  # the relation is false at the witness: LHS − RHS is enclosed on the wrong side
-        "=": lambda d: d.excludes_zero(),
-        "<=": lambda d: d.lo > 0,
-        "<": lambda d: d.lo >= 0,
-        ">=": lambda d: d.hi < 0,
-        ">": lambda d: d.hi <= 0,
-    }[relation]
-    if not any(fails(e) for e in entries):
+    if setting.limit is not None:
+        if relation != "=" or setting.conditions:
+            raise NotCheckedError("a refuted limit of an inequality, or under conditions")
+        values = _limit_at(setting, witness)
+    else:
+        alg, env = _point_env(setting, witness)
+        values = entries(
+            side_difference(alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env))
+        )
+    if not any(_HOLDS[_NEGATION[relation]](d) for d in values):
         raise RejectedError("the witness does not separate the sides")
+
+
+def _limit_at(setting: Setting, witness: dict[str, Any]) -> list[Ball]:
+    """Enclosures of the limit of LHS − RHS at the witness (its other values fixed, exact), by the
+    proofs' rule: the difference's entries are ``goal/den`` with ``den`` nonzero at the limit value,
+    where ``goal`` is then enclosed. Every assumption must hold exactly, free of the variable."""
+    assert setting.limit is not None
+    name = setting.limit[0]
+    field = Field(nonneg={"n", "eps"}, positive={"n", "eps"})
+    alg, env = _point_env(setting, witness, field)
+    env[name] = field.var(name)
+    for (left_tree, relation, right_tree), text in zip(
+        setting.trees, setting.assumptions, strict=True
+    ):
+        left, right = evaluate(left_tree, alg, env), evaluate(right_tree, alg, env)
+        for d in entries(side_difference(alg, left, right)):
+            ok = d.is_zero() if relation == "=" else _HOLDS[relation](_ball_of(field, d))
+            if not ok:
+                raise RejectedError(f"the witness does not satisfy {' '.join(text)}")
+    difference = side_difference(
+        alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
+    )
+    state = _State(field, [], numerators(difference), difference)
+    _take_limit(setting, state, alg, env)
+    return [
+        _ball_of(field, Frac(field, g, d))
+        for g, d in zip(state.goals, state.denominators, strict=True)
+    ]
+
+
+def _ball_of(field: Field, value: Frac) -> Ball:
+    """An enclosure of a constant: every variable left must be a root of a constant radicand."""
+    roots: dict[str, Ball] = {}
+
+    def ball(p: Poly) -> Ball:
+        total = Ball(Fraction(0))
+        for monomial, coefficient in p.terms.items():
+            term = Ball(coefficient)
+            for v, e in monomial:
+                if v not in roots:
+                    if v not in field.radicals:
+                        raise NotCheckedError(f"{v} is not fixed at the witness")
+                    num, den = field.radicals[v]
+                    roots[v] = ball_sqrt(ball_divide(ball(num), ball(den)))
+                for _ in range(e):
+                    term = term * roots[v]
+            total = total + term
+        return total
+
+    return ball_divide(ball(value.num), ball(value.den))
 
 
 def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdict:
