@@ -49,21 +49,41 @@ def power_sum_name(atom: tuple[str, ...]) -> str:
     return f"{'P' if len(atom) == 2 else 'S'}[{','.join(atom)}]"
 
 
-class Symbolic:
-    """Every n (or ``dim``): the basis representation over a :class:`Field`."""
+class Components:
+    """An explicit n: vectors as lists, over a :class:`Field` (symbolic entries) or :class:`Ball`
+    (``field`` None)."""
+
+    def __init__(self, dim: int, field: Field | None = None) -> None:
+        self.dim, self.field = dim, field
+        self.n = self.const(Fraction(dim))
+
+    def const(self, value: Fraction) -> Any:
+        return self.field.const(value) if self.field is not None else Ball(value)
+
+    def sqrt(self, a: Any) -> Any:
+        return self.field.sqrt(a) if self.field is not None else ball_sqrt(a)
+
+    def div(self, a: Any, b: Any) -> Any:
+        return self.field.div(a, b) if self.field is not None else ball_divide(a, b)
+
+    def vector(self, name: str) -> Any:
+        assert self.field is not None
+        return [self.field.var(f"{name}[{i}]") for i in range(self.dim)]
+
+    def ones(self) -> Any:
+        return [self.const(Fraction(1)) for _ in range(self.dim)]
+
+    def note_square(self, value: Any) -> None:
+        if self.field is not None:
+            self.field.note_nonnegative(value.num * value.den)
+
+
+class Symbolic(Components):
+    """Every n (or ``dim``): vectors over the basis 1, c(v) and their elementwise products."""
 
     def __init__(self, field: Field, dim: int | None) -> None:
-        self.field = field
+        self.dim, self.field = dim, field
         self.n = field.var("n") if dim is None else field.const(dim)
-
-    def const(self, value: Fraction) -> Frac:
-        return self.field.const(value)
-
-    def sqrt(self, a: Frac) -> Frac:
-        return self.field.sqrt(a)
-
-    def div(self, a: Frac, b: Frac) -> Frac:
-        return self.field.div(a, b)
 
     def vector(self, name: str) -> dict[tuple[str, ...], Frac]:
         return {(name,): self.const(Fraction(1)), (): self.field.var(f"mu[{name}]")}
@@ -80,37 +100,6 @@ class Symbolic:
         if all(k % 2 == 0 for k in Counter(atom).values()):
             self.field.nonneg.add(name)
         return self.field.var(name)
-
-    def note_square(self, value: Frac) -> None:
-        self.field.note_nonnegative(value.num * value.den)
-
-
-class Components:
-    """An explicit n: vectors as lists, over a :class:`Field` (symbolic entries) or :class:`Ball`."""
-
-    def __init__(self, dim: int, field: Field | None = None) -> None:
-        self.dim, self.field = dim, field
-        self.n = self.const(Fraction(dim))
-
-    def const(self, value: Fraction) -> Any:
-        return self.field.const(value) if self.field is not None else Ball(value)
-
-    def sqrt(self, a: Any) -> Any:
-        return self.field.sqrt(a) if self.field is not None else ball_sqrt(a)
-
-    def div(self, a: Any, b: Any) -> Any:
-        return self.field.div(a, b) if self.field is not None else ball_divide(a, b)
-
-    def vector(self, name: str) -> list[Any]:
-        assert self.field is not None
-        return [self.field.var(f"{name}[{i}]") for i in range(self.dim)]
-
-    def ones(self) -> list[Any]:
-        return [self.const(Fraction(1)) for _ in range(self.dim)]
-
-    def note_square(self, value: Any) -> None:
-        if self.field is not None:
-            self.field.note_nonnegative(value.num * value.den)
 
 
 class _Tangent:
@@ -380,7 +369,7 @@ def _gradient(args: tuple[Tree, ...], alg: Any, env: Mapping[str, Any]) -> Any:
     direction (componentwise: along each basis vector)."""
     if len(args) != 2 or args[1][0] != "name" or not _is_vector(env.get(args[1][1])):
         raise CheckerInputError("grad(f, x) needs a scalar f and a declared vector x")
-    if isinstance(alg, Components):  # ∂f/∂x_i = jvp(f, x, e_i) for every i
+    if type(alg) is Components:  # ∂f/∂x_i = jvp(f, x, e_i) for every i
         slopes = [
             _along(
                 args[0], args[1][1], [alg.const(Fraction(i == j)) for j in range(alg.dim)], alg, env
@@ -390,7 +379,7 @@ def _gradient(args: tuple[Tree, ...], alg: Any, env: Mapping[str, Any]) -> Any:
         if any(_is_vector(s) for s in slopes):
             raise CheckerInputError("grad(f, x) needs a scalar f")
         return slopes
-    if not isinstance(alg, Symbolic):
+    if type(alg) is not Symbolic:
         raise NotCheckedError("grad inside another derivative")
     slope = _along(args[0], args[1][1], alg.vector(_PROBE), alg, env)
     if _is_vector(slope):

@@ -126,7 +126,19 @@ def domain_point_data(
             )
             if found is not None:
                 break
-    return found
+    return found or next((p for p in _unit_points(dim, context) if defined_at(statement, p)), None)
+
+
+def _unit_points(dim: int | None, context: Context) -> Any:
+    """Rational points on ‖x‖ = 1 (a solved point there is irrational in general): vectors of
+    orthogonal sign patterns ±1/√n at n = 1 or 4, scalars small integers."""
+    h, g = "1/2", "-1/2"
+    patterns = {4: [[h, h, g, g], [h, g, h, g], [h, g, g, h], [h, h, h, h]], 1: [["1"], ["-1"]]}
+    for n, rows in patterns.items():
+        for shift in range(len(rows)) if dim in (None, n) else ():
+            values: dict[str, Any] = {s: str(k + 1) for k, s in enumerate(context.scalars)}
+            values |= {v: rows[(k + shift) % len(rows)] for k, v in enumerate(context.vectors)}
+            yield {"n": n, "eps": "1/10", "values": values}
 
 
 def defined_at(statement: dict[str, Any], point: dict[str, Any]) -> bool:
