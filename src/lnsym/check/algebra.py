@@ -262,12 +262,17 @@ class Field:
             self._named[key] = f"√{self._made}"
             self.radicals[self._named[key]] = key
         name = self._named[key]
-        if q == 1 and name not in self.positive and name in self.radicals:  # signs known since
-            if self.nonnegative(p):
-                self.nonneg.add(name)
-                if self.nonnegative(p, strict=True):
-                    self.positive.add(name)
+        if name in self.radicals:  # signs known since
+            self.sign_root(name)
         return self.var(name)
+
+    def sign_root(self, r: str) -> None:
+        """A root of a polynomial is >= 0, and > 0 where its radicand evidently is."""
+        p, q = self.radicals[r]
+        if q == 1 and r not in self.positive and self.nonnegative(p):
+            self.nonneg.add(r)
+            if self.nonnegative(p, strict=True):
+                self.positive.add(r)
 
 
 def _positive_multiple(p: Poly, k: Poly) -> bool:

@@ -126,11 +126,10 @@ class Setting:
         self.positive = {n for n in self.scalars if _positive_by(n, self.assumptions)}
         self.nonneg = {n for n in self.scalars if _positive_by(n, self.assumptions, strict=False)}
 
-    def env(self, alg: Any, field: Field | None) -> dict[str, Any]:
+    def env(self, alg: Any, field: Field) -> dict[str, Any]:
+        """Each declared name (and ε) as a symbolic value of ``alg``."""
         env: dict[str, Any] = {v: alg.vector(v) for v in self.vectors}
-        env.update({s: field.var(s) for s in self.scalars} if field else {})
-        env["eps"] = field.var("eps") if field else None
-        return env
+        return env | {s: field.var(s) for s in (*self.scalars, "eps")}
 
 
 _RESERVED = {"n", "eps", "ones", "sqrt", "jvp", "grad", "diff"}
@@ -183,13 +182,9 @@ def _positive_by(name: str, assumptions: list[tuple[str, str, str]], strict: boo
 
 def entries(value: Any) -> list[Any]:
     """The entries of a vector (basis coefficients or components), or ``[value]`` for a scalar."""
-    return (
-        list(value.values())
-        if isinstance(value, dict)
-        else list(value)
-        if isinstance(value, list)
-        else [value]
-    )
+    if isinstance(value, dict):
+        return list(value.values())
+    return list(value) if isinstance(value, list) else [value]
 
 
 def numerators(value: Any) -> list[Poly]:
@@ -509,23 +504,12 @@ class _State:
         field.known += moving
         field.known = [k.substitute(mapping) for k in field.known]
         field.known_positive = [k.substitute(mapping) for k in field.known_positive]
+        stale = {name} | {r for r in field.radicals if name in _uses(field, r)}
         for signs in (field.positive, field.nonneg, field.negative, field.nonpos):
-            signs.discard(name)
-        if value > 0 or (name == "eps" and value == 0):
-            field.nonneg.add(name)
-        stale = {r for r in field.radicals if name in _uses(field, r)}
-        field.positive -= stale
-        field.nonneg -= stale
-        field.negative -= stale
-        field.nonpos -= stale
-        self.denominators = [_substituted(d, mapping, None) for d in self.denominators]
+            signs -= stale
         self._replace(mapping)
         for r in sorted(field.radicals, key=lambda r: int(r[1:])):  # the conditions count now
-            p, q = field.radicals[r]
-            if q == 1 and field.nonnegative(p):
-                field.nonneg.add(r)
-                if field.nonnegative(p, strict=True):
-                    field.positive.add(r)
+            field.sign_root(r)
 
     def _unit(self, p: Poly, step: dict[str, Any]) -> bool:
         """``p != 0`` because a fact reads ``p·k − c`` for the cofactor k and a constant c != 0
