@@ -93,6 +93,12 @@ def test_a_refuted_limit_is_checked_at_its_witness() -> None:
     assert check_refutation(dict(assumed, assume=["mu(x) = 3/2"]), witness).accepted
     moving = dict(assumed, assume=["mu(x) = 3/2", "eps < 1"])  # an assumption on the variable
     assert not check_refutation(moving, witness).checked
+    for undefined in ("sqrt(0 - eps) - sqrt(0 - eps) + 1", "sqrt(eps - 1) - sqrt(eps - 1) + 1"):
+        verdict = check_refutation(dict(statement, lhs=undefined), witness)  # no limit: undefined
+        assert not verdict.accepted and verdict.checked, verdict
+    assert check_refutation(
+        dict(statement, lhs="sqrt(eps + 2) - sqrt(eps + 2) + 1"), witness
+    ).accepted
 
 
 def test_lnsym_check_accepts_saved_verdicts_and_rejects_doctored_ones(tmp_path) -> None:

@@ -30,7 +30,19 @@ class UndefinedError(ArithmeticError):
     """A division by zero or the root of a negative number, where the check meets it."""
 
 
-class Frac:
+class _Minus:
+    """``a - b`` as ``a + (-b)``, for each algebra below."""
+
+    __slots__ = ()
+
+    def __sub__(self, other: Any) -> Any:
+        return self + (-other)  # type: ignore[operator]
+
+    def __rsub__(self, other: Any) -> Any:
+        return (-self) + other  # type: ignore[operator]
+
+
+class Frac(_Minus):
     """``num / den`` in a :class:`Field`; ``num`` is kept reduced by the radical relations."""
 
     __slots__ = ("den", "field", "num")
@@ -72,14 +84,6 @@ class Frac:
 
     def __neg__(self) -> Frac:
         return Frac(self.field, -self.num, self.den)
-
-    def __sub__(self, other: Any) -> Frac:
-        o = self._lift(other)
-        return NotImplemented if o is None else self + (-o)
-
-    def __rsub__(self, other: Any) -> Frac:
-        o = self._lift(other)
-        return NotImplemented if o is None else o + (-self)
 
     def __mul__(self, other: Any) -> Frac:
         o = self._lift(other)
@@ -331,7 +335,7 @@ def _square_part(k: int) -> tuple[int, list[int]]:
     return square, free
 
 
-class Dual:
+class Dual(_Minus):
     """``a + b t`` with ``t**2 = 0`` over a base algebra (Frac, Ball or another Dual)."""
 
     __slots__ = ("a", "b")
@@ -351,12 +355,6 @@ class Dual:
     def __neg__(self) -> Dual:
         return Dual(-self.a, -self.b)
 
-    def __sub__(self, other: Any) -> Dual:
-        return self + (-self._lift(other))
-
-    def __rsub__(self, other: Any) -> Dual:
-        return self._lift(other) - self
-
     def __mul__(self, other: Any) -> Dual:
         o = self._lift(other)
         return Dual(self.a * o.a, self.a * o.b + self.b * o.a)
@@ -364,7 +362,58 @@ class Dual:
     __rmul__ = __mul__
 
 
-class Ball:
+class Node:
+    """A value on a reverse-mode tape: ``partials`` pairs each input node with ∂self/∂input (base
+    values); constants have none. ``tape`` lists the nodes in the order they were made."""
+
+    __slots__ = ("index", "partials", "tape", "value")
+
+    def __init__(self, tape: list[Node], value: Any, partials: tuple[tuple[Node, Any], ...] = ()):
+        self.value, self.partials, self.tape = value, partials, tape
+        self.index = len(tape)
+        tape.append(self)
+
+    def _lift(self, other: Any) -> Node:
+        return other if isinstance(other, Node) else Node(self.tape, other)
+
+    def __add__(self, other: Any) -> Node:
+        o = self._lift(other)
+        one = self.value * 0 + 1
+        return Node(self.tape, self.value + o.value, ((self, one), (o, one)))
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Node:
+        return Node(self.tape, -self.value, ((self, self.value * 0 - 1),))
+
+    def __sub__(self, other: Any) -> Node:
+        return self + (-self._lift(other))
+
+    def __rsub__(self, other: Any) -> Node:
+        return self._lift(other) - self
+
+    def __mul__(self, other: Any) -> Node:
+        o = self._lift(other)
+        return Node(self.tape, self.value * o.value, ((self, o.value), (o, self.value)))
+
+    __rmul__ = __mul__
+
+    def adjoints(self) -> dict[int, Any]:
+        """∂self/∂node for every node self depends on (by index), swept back along the tape."""
+        adjoint: dict[int, Any] = {self.index: self.value * 0 + 1}
+        for node in reversed(self.tape[: self.index + 1]):
+            a = adjoint.get(node.index)
+            if a is None:
+                continue
+            for parent, partial in node.partials:
+                term = a * partial
+                adjoint[parent.index] = (
+                    adjoint[parent.index] + term if parent.index in adjoint else term
+                )
+        return adjoint
+
+
+class Ball(_Minus):
     """The rational interval ``[lo, hi]``."""
 
     __slots__ = ("hi", "lo")
@@ -392,14 +441,6 @@ class Ball:
 
     def __neg__(self) -> Ball:
         return Ball(-self.hi, -self.lo)
-
-    def __sub__(self, other: Any) -> Ball:
-        o = self._lift(other)
-        return NotImplemented if o is None else self + (-o)
-
-    def __rsub__(self, other: Any) -> Ball:
-        o = self._lift(other)
-        return NotImplemented if o is None else o + (-self)
 
     def __mul__(self, other: Any) -> Ball:
         o = self._lift(other)

@@ -24,6 +24,7 @@ from lnsym.check.algebra import (
     Dual,
     Field,
     Frac,
+    Node,
     ball_divide,
     ball_sqrt,
 )
@@ -134,6 +135,41 @@ class _Tangent:
 
     def note_square(self, value: Dual) -> None:
         self.base.note_square(value.a)
+
+
+class _Adjoint:
+    """Reverse-mode values over another algebra: a gradient at an explicit n in one sweep (the
+    forward jvp along each basis vector costs n evaluations)."""
+
+    def __init__(self, base: Any) -> None:
+        self.base = base
+        self.tape: list[Node] = []
+        self.n = self.constant(base.n)
+
+    def constant(self, value: Any) -> Node:
+        return Node(self.tape, value)
+
+    def const(self, value: Fraction) -> Node:
+        return self.constant(self.base.const(value))
+
+    def sqrt(self, a: Node) -> Node:
+        root = self.base.sqrt(a.value)  # its slope 1/(2 root) must exist: root != 0
+        return Node(self.tape, root, ((a, self.base.div(self.base.const(Fraction(1)), root * 2)),))
+
+    def div(self, x: Any, y: Node) -> Node:
+        x = x if isinstance(x, Node) else self.constant(x)
+        inverse = self.base.div(self.base.const(Fraction(1)), y.value)
+        value = x.value * inverse
+        return Node(self.tape, value, ((x, inverse), (y, -(value * inverse))))
+
+    def ones(self) -> Any:
+        return _map(self.base.ones(), self.constant)
+
+    def power_sum(self, atom: tuple[str, ...]) -> Node:
+        return self.constant(self.base.power_sum(atom))
+
+    def note_square(self, value: Node) -> None:
+        self.base.note_square(value.value)
 
 
 def is_zero(x: Any) -> bool:
@@ -369,16 +405,18 @@ def _gradient(args: tuple[Tree, ...], alg: Any, env: Mapping[str, Any]) -> Any:
     direction (componentwise: along each basis vector)."""
     if len(args) != 2 or args[1][0] != "name" or not _is_vector(env.get(args[1][1])):
         raise CheckerInputError("grad(f, x) needs a scalar f and a declared vector x")
-    if type(alg) is Components:  # ∂f/∂x_i = jvp(f, x, e_i) for every i
-        slopes = [
-            _along(
-                args[0], args[1][1], [alg.const(Fraction(i == j)) for j in range(alg.dim)], alg, env
-            )
-            for i in range(alg.dim)
-        ]
-        if any(_is_vector(s) for s in slopes):
+    if type(alg) is Components:  # ∂f/∂x_i for every i in one reverse sweep
+        adjoint = _Adjoint(alg)
+        inner_env: dict[str, Any] = {
+            k: _map(v, adjoint.constant) if _is_vector(v) else adjoint.constant(v)
+            for k, v in env.items()
+        }
+        leaves = inner_env[args[1][1]]
+        value = evaluate(args[0], adjoint, inner_env)
+        if _is_vector(value):
             raise CheckerInputError("grad(f, x) needs a scalar f")
-        return slopes
+        slopes = value.adjoints()
+        return [slopes.get(leaf.index, alg.const(Fraction(0))) for leaf in leaves]
     if type(alg) is not Symbolic:
         raise NotCheckedError("grad inside another derivative")
     slope = _along(args[0], args[1][1], alg.vector(_PROBE), alg, env)

@@ -10,7 +10,8 @@ on trust. What the prover supplies is only what is hard to find:
   exact values at which every assumption holds and both sides are defined (no vacuous proof). The
   checker then requires every entry of LHS − RHS to reduce to the zero polynomial;
 * for *refuted*: the witness point; the checker evaluates both sides there in rational ball
-  arithmetic and requires an entry whose enclosure excludes 0, with every assumption exactly true.
+  arithmetic and requires an entry whose enclosure excludes 0, with every assumption exactly true
+  (for a limit, of the limit of LHS − RHS in the variable, the witness fixing all else).
 
 Assumption steps (each is an implication true for real values; facts are polynomials equal to 0):
 
@@ -126,6 +127,11 @@ class Setting:
         self.positive = {n for n in self.scalars if _positive_by(n, self.assumptions)}
         self.nonneg = {n for n in self.scalars if _positive_by(n, self.assumptions, strict=False)}
 
+    def field(self) -> Field:
+        """A fresh field in which n, ε and the scalars the assumptions make positive are so."""
+        positive = {"n", "eps", *self.positive}
+        return Field(nonneg=positive | self.nonneg, positive=positive)
+
     def env(self, alg: Any, field: Field) -> dict[str, Any]:
         """Each declared name (and ε) as a symbolic value of ``alg``."""
         env: dict[str, Any] = {v: alg.vector(v) for v in self.vectors}
@@ -240,8 +246,7 @@ def _check_algebra(setting: Setting, certificate: dict[str, Any]) -> None:
 def run_steps(setting: Setting, certificate: dict[str, Any]) -> _State:
     """The facts and goals after the certificate's steps (and the limit, if any)."""
     mode = certificate.get("mode")
-    positive = {"n", "eps", *setting.positive}
-    field = Field(nonneg=positive | setting.nonneg, positive=positive)
+    field = setting.field()
     if mode == "symbolic":
         alg: Any = Symbolic(field, setting.dim)
     elif mode == "components":
@@ -731,8 +736,14 @@ def _limit_at(setting: Setting, witness: dict[str, Any]) -> list[Ball]:
     difference = side_difference(
         alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
     )
+    # a root whose radicand is not evidently >= 0 near the limit must have it > 0 at the limit
+    near = [pq for pq in field.radicals.values() if not field.nonnegative(pq[0] * pq[1])]
     state = _State(field, [], numerators(difference), difference)
     _take_limit(setting, state, alg, env)
+    at = {name: Poly.const(setting.limit[1])}
+    for p, q in near:
+        if not _ball_of(field, Frac(field, p.substitute(at), q.substitute(at))).lo > 0:
+            raise RejectedError("a side is not defined near the limit at the witness")
     return [
         _ball_of(field, Frac(field, g, d))
         for g, d in zip(state.goals, state.denominators, strict=True)
@@ -778,8 +789,7 @@ def _inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
     if strict != (relation in ("<", ">")):
         raise RejectedError("the certificate's strictness is not the relation's")
     check_point(setting, certificate.get("point"))  # not vacuous: a point of the domain
-    positive = {"n", "eps", *setting.positive}
-    field = Field(nonneg=positive | setting.nonneg, positive=positive)
+    field = setting.field()
     alg = Symbolic(field, setting.dim)
     env = setting.env(alg, field)
     left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
