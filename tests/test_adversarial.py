@@ -3110,8 +3110,6 @@ def check_witness(case: Case, result: Any) -> None:
 #: rejected, so the verdict is UNKNOWN): each names the rule the checker lacks. A strict xfail: when
 #: the checker learns the rule, the test passes and this entry must go.
 CHECKER_INCOMPLETE: dict[str, str] = {
-    "c8:T: LN(x) = x/sqrt(1/n + eps) [norm(x) = 1] [mu(x) = 0]": "a radicand fixed by norm(x) = 1",
-    "c9:T: LN(x) = x/sqrt(eps + 1/n) [norm(x) = 1] [mu(x) = 0]": "a radicand fixed by norm(x) = 1",
     "sqrt(alpha**2 + 1)=2 ['alpha**2 = 3']": "a radicand fixed by an equation of a square",
 }
 

@@ -61,10 +61,44 @@ def test_a_limit_is_checked_by_continuity_under_its_conditions() -> None:
     assert not verdict.accepted and "denominator may vanish" in verdict.reason
 
 
-def test_a_refuted_limit_says_it_is_not_checked() -> None:
-    proof = lnsym.prove("norm(LN(x))", "1", limit="eps=0")
-    assert proof.refuted and not proof.checked
-    assert proof.check_note.startswith("not checked: a refuted limit")
+def test_a_refuted_limit_is_checked_at_its_witness() -> None:
+    """The witness fixes every value but the limit's variable; the checker takes the limit of
+    LHS − RHS there by the proofs' rule and encloses it away from 0."""
+    from lnsym.check.verify import check_refutation
+
+    for proof in (
+        lnsym.prove("norm(LN(x))", "1", limit="eps=0"),
+        lnsym.prove("norm(LN(x))", "sqrt(n)", limit="eps=0", dim=1),  # 0/sqrt(eps) -> 0
+        lnsym.prove("sqrt(alpha**2 + 1)", "2", scalars="alpha", limit="alpha=0"),
+    ):
+        assert proof.refuted and proof.checked, proof.report()
+        statement, witness = proof.check_data["statement"], proof.check_data["certificate"]
+        assert check_refutation(statement, witness).accepted
+        wrong = dict(statement, rhs=statement["lhs"])  # the sides agree: nothing separates them
+        assert not check_refutation(wrong, witness).accepted
+    statement = {
+        "lhs": "eps*mu(x)/sqrt(eps)",  # tends to 0 although it is mu(x)*sqrt(eps) != 0 for eps > 0
+        "rhs": "0",
+        "vectors": ["x"],
+        "scalars": [],
+        "assume": [],
+        "dim": 2,
+        "limits": {"eps": "0"},
+    }
+    witness = {"n": 2, "eps": "0", "values": {"x": ["1", "2"]}}
+    verdict = check_refutation(statement, witness)
+    assert not verdict.accepted and verdict.checked, verdict
+    assumed = dict(statement, lhs="mu(x)", assume=["mu(x) = 2"])
+    assert not check_refutation(assumed, witness).accepted  # mu(x) = 3/2 there
+    assert check_refutation(dict(assumed, assume=["mu(x) = 3/2"]), witness).accepted
+    moving = dict(assumed, assume=["mu(x) = 3/2", "eps < 1"])  # an assumption on the variable
+    assert not check_refutation(moving, witness).checked
+    for undefined in ("sqrt(0 - eps) - sqrt(0 - eps) + 1", "sqrt(eps - 1) - sqrt(eps - 1) + 1"):
+        verdict = check_refutation(dict(statement, lhs=undefined), witness)  # no limit: undefined
+        assert not verdict.accepted and verdict.checked, verdict
+    assert check_refutation(
+        dict(statement, lhs="sqrt(eps + 2) - sqrt(eps + 2) + 1"), witness
+    ).accepted
 
 
 def test_lnsym_check_accepts_saved_verdicts_and_rejects_doctored_ones(tmp_path) -> None:

@@ -49,6 +49,16 @@ def _poly(terms: list[tuple[Fraction, tuple[int, ...]]]) -> Poly:
     return total
 
 
+def _eval(p: Poly, at: dict[str, Fraction]) -> Fraction:
+    """``p`` at a rational point, term by term (the checker itself never evaluates a Poly)."""
+    total = Fraction(0)
+    for monomial, c in p.terms.items():
+        for name, e in monomial:
+            c *= at[name] ** e
+        total += c
+    return total
+
+
 def _value(terms: list[tuple[Fraction, tuple[int, ...]]], point: tuple[Fraction, ...]) -> Fraction:
     total = Fraction(0)
     for c, exponents in terms:
@@ -69,26 +79,23 @@ def _at(point: tuple[Fraction, ...]) -> dict[str, Fraction]:
 def test_poly_ring_operations_agree_with_evaluation(a, b, point) -> None:
     p, q, at = _poly(a), _poly(b), _at(point)
     va, vb = _value(a, point), _value(b, point)
-    assert p.evaluate(at) == va
-    assert (p + q).evaluate(at) == va + vb
-    assert (p - q).evaluate(at) == va - vb
-    assert (p * q).evaluate(at) == va * vb
-    assert (p**3).evaluate(at) == va**3
-    assert (-p).evaluate(at) == -va
+    assert _eval(p, at) == va
+    assert _eval(p + q, at) == va + vb
+    assert _eval(p - q, at) == va - vb
+    assert _eval(p * q, at) == va * vb
+    assert _eval(p**3, at) == va**3
+    assert _eval(-p, at) == -va
     assert (p - p) == Poly() and not (p - p)
     assert (p * q) == (q * p) and (p + q) - q == p
 
 
 @settings(max_examples=20, deadline=None)
 @given(_term_lists, _term_lists, _points)
-def test_poly_substitute_diff_and_coefficients(a, b, point) -> None:
+def test_poly_substitute_and_coefficients(a, b, point) -> None:
     p, q, at = _poly(a), _poly(b), _at(point)
     # substitute x := q, then evaluate == evaluate p at x = q(point)
-    moved = dict(at, x=q.evaluate(at))
-    assert p.substitute({"x": q}).evaluate(at) == p.evaluate(moved)
-    # diff: exact derivative of the hand-written term list
-    derivative = [(c * e[0], (e[0] - 1, *e[1:])) for c, e in a if e[0] > 0]
-    assert p.diff("x").evaluate(at) == _value(derivative, point)
+    moved = dict(at, x=_eval(q, at))
+    assert _eval(p.substitute({"x": q}), at) == _eval(p, moved)
     # p == sum_k coefficient_k * x**k
     rebuilt = sum((c * Poly.var("x") ** k for k, c in p.coefficients_in("x").items()), Poly())
     assert rebuilt == p

@@ -30,7 +30,19 @@ class UndefinedError(ArithmeticError):
     """A division by zero or the root of a negative number, where the check meets it."""
 
 
-class Frac:
+class _Minus:
+    """``a - b`` as ``a + (-b)``, for each algebra below."""
+
+    __slots__ = ()
+
+    def __sub__(self, other: Any) -> Any:
+        return self + (-other)  # type: ignore[operator]
+
+    def __rsub__(self, other: Any) -> Any:
+        return (-self) + other  # type: ignore[operator]
+
+
+class Frac(_Minus):
     """``num / den`` in a :class:`Field`; ``num`` is kept reduced by the radical relations."""
 
     __slots__ = ("den", "field", "num")
@@ -72,14 +84,6 @@ class Frac:
 
     def __neg__(self) -> Frac:
         return Frac(self.field, -self.num, self.den)
-
-    def __sub__(self, other: Any) -> Frac:
-        o = self._lift(other)
-        return NotImplemented if o is None else self + (-o)
-
-    def __rsub__(self, other: Any) -> Frac:
-        o = self._lift(other)
-        return NotImplemented if o is None else o + (-self)
 
     def __mul__(self, other: Any) -> Frac:
         o = self._lift(other)
@@ -262,12 +266,17 @@ class Field:
             self._named[key] = f"√{self._made}"
             self.radicals[self._named[key]] = key
         name = self._named[key]
-        if q == 1 and name not in self.positive and name in self.radicals:  # signs known since
-            if self.nonnegative(p):
-                self.nonneg.add(name)
-                if self.nonnegative(p, strict=True):
-                    self.positive.add(name)
+        if name in self.radicals:  # signs known since
+            self.sign_root(name)
         return self.var(name)
+
+    def sign_root(self, r: str) -> None:
+        """A root of a polynomial is >= 0, and > 0 where its radicand evidently is."""
+        p, q = self.radicals[r]
+        if q == 1 and r not in self.positive and self.nonnegative(p):
+            self.nonneg.add(r)
+            if self.nonnegative(p, strict=True):
+                self.positive.add(r)
 
 
 def _positive_multiple(p: Poly, k: Poly) -> bool:
@@ -326,7 +335,7 @@ def _square_part(k: int) -> tuple[int, list[int]]:
     return square, free
 
 
-class Dual:
+class Dual(_Minus):
     """``a + b t`` with ``t**2 = 0`` over a base algebra (Frac, Ball or another Dual)."""
 
     __slots__ = ("a", "b")
@@ -345,12 +354,6 @@ class Dual:
 
     def __neg__(self) -> Dual:
         return Dual(-self.a, -self.b)
-
-    def __sub__(self, other: Any) -> Dual:
-        return self + (-self._lift(other))
-
-    def __rsub__(self, other: Any) -> Dual:
-        return self._lift(other) - self
 
     def __mul__(self, other: Any) -> Dual:
         o = self._lift(other)
@@ -410,7 +413,7 @@ class Node:
         return adjoint
 
 
-class Ball:
+class Ball(_Minus):
     """The rational interval ``[lo, hi]``."""
 
     __slots__ = ("hi", "lo")
@@ -438,14 +441,6 @@ class Ball:
 
     def __neg__(self) -> Ball:
         return Ball(-self.hi, -self.lo)
-
-    def __sub__(self, other: Any) -> Ball:
-        o = self._lift(other)
-        return NotImplemented if o is None else self + (-o)
-
-    def __rsub__(self, other: Any) -> Ball:
-        o = self._lift(other)
-        return NotImplemented if o is None else o + (-self)
 
     def __mul__(self, other: Any) -> Ball:
         o = self._lift(other)

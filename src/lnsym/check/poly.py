@@ -7,16 +7,28 @@ caller's back: two polynomials are equal exactly when their term tables are.
 >>> x, y = Poly.var("x"), Poly.var("y")
 >>> (x + y) ** 2 - (x**2 + 2 * x * y + y**2)
 0
->>> ((x + 1) * (x - 1)).evaluate({"x": Fraction(3)})
-Fraction(8, 1)
+>>> (x + 1) * (x - 1)
+(1)*x**2 + (-1)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from typing import Any
 
-__all__ = ["MAX_BITS", "MAX_TERMS", "Monomial", "Poly", "PolyTooLargeError", "product"]
+from lnsym.check.reader import rational
+
+__all__ = [
+    "MAX_BITS",
+    "MAX_TERMS",
+    "Monomial",
+    "Poly",
+    "PolyTooLargeError",
+    "poly_from_json",
+    "poly_to_json",
+    "product",
+]
 
 Monomial = tuple[tuple[str, int], ...]
 #: the most terms a product may have, and the most bits a coefficient may have (bounded work)
@@ -128,18 +140,6 @@ class Poly:
     def degree(self, name: str) -> int:
         return max((dict(m).get(name, 0) for m in self.terms), default=0)
 
-    def diff(self, name: str) -> Poly:
-        """The partial derivative by ``name``."""
-        out: dict[Monomial, Fraction] = {}
-        for m, c in self.terms.items():
-            powers = dict(m)
-            k = powers.get(name, 0)
-            if k:
-                powers[name] = k - 1
-                key = tuple(sorted((v, e) for v, e in powers.items() if e))
-                out[key] = out.get(key, Fraction(0)) + c * k
-        return Poly(out)
-
     def substitute(self, mapping: Mapping[str, Poly]) -> Poly:
         """Replace variables by polynomials (all at once)."""
         total = Poly()
@@ -149,16 +149,6 @@ class Poly:
                 power = Poly({((name, exponent),): Fraction(1)})
                 term = term * (mapping[name] ** exponent if name in mapping else power)
             total = total + term
-        return total
-
-    def evaluate(self, values: Mapping[str, Fraction]) -> Fraction:
-        """The value at a rational point (every variable must be given)."""
-        total = Fraction(0)
-        for m, c in self.terms.items():
-            term = c
-            for name, exponent in m:
-                term *= Fraction(values[name]) ** exponent
-            total += term
         return total
 
     def divided_by(self, divisor: Poly) -> Poly | None:
@@ -197,20 +187,9 @@ class Poly:
         return {k: Poly(t) for k, t in out.items()}
 
     def __repr__(self) -> str:
-        if not self.terms:
-            return "0"
-        return " + ".join(_term_text(m, c) for m, c in sorted(self.terms.items(), key=_order))
-
-
-def _order(item: tuple[Monomial, Fraction]) -> tuple[int, Monomial]:
-    return (-sum(e for _, e in item[0]), item[0])
-
-
-def _term_text(m: Monomial, c: Fraction) -> str:
-    factors = [name if e == 1 else f"{name}**{e}" for name, e in m]
-    if c != 1 or not factors:
-        factors.insert(0, f"({c})" if c.denominator != 1 or c < 0 else str(c))
-    return "*".join(factors)
+        terms = sorted(self.terms.items(), key=lambda t: (-sum(e for _, e in t[0]), t[0]))
+        text = " + ".join("*".join([f"({c})", *(f"{v}**{e}" for v, e in m)]) for m, c in terms)
+        return text or "0"
 
 
 def product(factors: Iterable[Poly]) -> Poly:
@@ -219,3 +198,24 @@ def product(factors: Iterable[Poly]) -> Poly:
     for factor in factors:
         result = result * factor
     return result
+
+
+def poly_from_json(data: Any) -> Poly:
+    """A polynomial from its term list ``[[coeff, [[var, exp], ...]], ...]`` (coeff an int or text,
+    exponents 0 to 64); a malformed list raises ValueError."""
+    total = Poly()
+    for term in data if isinstance(data, list) else [[]]:
+        try:
+            coeff, powers = rational(term[0]), term[1]
+            factors = [Poly.var(v) ** e for v, e in powers if isinstance(v, str) and type(e) is int]
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise ValueError(f"bad term {term!r:.80} of a polynomial") from None
+        if len(factors) != len(powers) or any(not 0 <= e <= 64 for _, e in powers):
+            raise ValueError(f"bad power in {term!r:.80}")
+        total = total + coeff * product(factors)
+    return total
+
+
+def poly_to_json(p: Poly) -> list[Any]:
+    """The term list of ``p`` (inverse of :func:`poly_from_json`)."""
+    return [[str(c), [[v, e] for v, e in m]] for m, c in sorted(p.terms.items())]

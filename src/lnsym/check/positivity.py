@@ -21,7 +21,7 @@ from fractions import Fraction
 from itertools import permutations
 from typing import Any
 
-from lnsym.check.poly import Poly, product
+from lnsym.check.poly import Poly, poly_from_json, poly_to_json, product
 
 __all__ = ["BASIC", "CertificateError", "check_positivity", "poly_from_json", "poly_to_json"]
 
@@ -42,28 +42,6 @@ _MAX_FACTS = 10_000
 
 class CertificateError(ValueError):
     """The certificate does not prove what it claims (the message says which step fails)."""
-
-
-def poly_from_json(data: Any) -> Poly:
-    """A polynomial from its term list ``[[coeff, [[var, exp], ...]], ...]`` (coeff as text)."""
-    total = Poly()
-    for term in data if isinstance(data, list) else [[]]:
-        try:
-            coeff, powers = Fraction(term[0]), term[1]
-            names = [
-                (v, e) for v, e in powers if isinstance(v, str) and type(e) is int and 0 <= e <= 64
-            ]
-        except (TypeError, ValueError, ZeroDivisionError, IndexError, KeyError):
-            raise CertificateError(f"bad term {term!r} of a polynomial") from None
-        if len(names) != len(powers):
-            raise CertificateError(f"bad power in {term!r}")
-        total = total + coeff * product(Poly.var(v) ** e for v, e in names)
-    return total
-
-
-def poly_to_json(p: Poly) -> list[Any]:
-    """The term list of ``p`` (inverse of :func:`poly_from_json`)."""
-    return [[str(c), [[v, e] for v, e in m]] for m, c in sorted(p.terms.items())]
 
 
 def _identifiers(text: str) -> list[str]:

@@ -23,7 +23,6 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from lnsym.check.algebra import Field
 from lnsym.check.reader import Tree, read
 from lnsym.check.table import NotCheckedError, Symbolic, evaluate, with_eps
 from lnsym.check.verify import (
@@ -81,7 +80,7 @@ def _check(series: dict[str, Any], terms: list[dict[str, Any]]) -> None:
 def _same_derivative(statement: dict[str, Any], f: Tree, s: str, k: int, half: bool) -> None:
     """The proved left side is ``D^k G / k!`` identically, G = F (or F with ε = s²)."""
     setting = Setting({**statement, "limits": {}})
-    field = Field(nonneg={"n", "eps", *setting.nonneg}, positive={"n", "eps", *setting.positive})
+    field = setting.field()
     alg = Symbolic(field, None)
     env = setting.env(alg, field)
     built = with_eps(f, ("op", "**", ("name", s), ("num", Fraction(2)))) if half else f

@@ -1,27 +1,15 @@
 r"""The checker's own table of definitions, evaluated over any of its algebras.
 
-Each definition below is written once, in plain arithmetic on scalars and vectors, and means the
-same in every algebra: symbolic for every n (vectors over the basis :math:`\mathbf{1}`, :math:`c(v)`
-and their elementwise products), componentwise at an explicit n, or on rational balls at a point.
-A vector is a ``dict`` (basis atom → coefficient: the sorted tuple of centred names whose elementwise
-product it is, ``()`` for :math:`\mathbf{1}`) or a ``list`` of entries.
+Each definition is written once and means the same in every algebra: symbolic for every n
+(vectors over the basis :math:`\mathbf{1}`, :math:`c(v)` and their elementwise products),
+componentwise at an explicit n, or on rational balls at a point. A vector is a ``dict`` (basis
+atom → coefficient: the sorted tuple of centred names whose elementwise product it is, ``()`` for
+:math:`\mathbf{1}`) or a ``list`` of entries.
 
-=================  ===========================================================================
-``mu(v)``, E(v)    ⟨v, 1⟩ / n
-``c(v)``           v − mu(v)·1
-``Var(v)``         ⟨c(v), c(v)⟩ / n
-``norm(v)``        √⟨v, v⟩
-``cos(a, b)``      ⟨a, b⟩ / (norm(a)·norm(b))
-``u(y, e)``        y / √(⟨y, y⟩ + e)
-``LN(x, e)``       c(x) / √(Var(x) + e), e = ε by default
-``RMS(x, e)``      x / √(⟨x, x⟩/n + e)
-``LNA(x, g, b, e)`` g ⊙ LN(x, e) + b
-``sandwich(a, v)`` 2⟨a, v⟩ a − ⟨a, a⟩ v
-``jvp(F, x, v)``   d/dt F(x + t v) at t = 0 (dual numbers)
-``diff(F, s)``     ∂F/∂s for a scalar name s (dual numbers)
-``grad(f, x)``     the vector g with ⟨g, v⟩ = jvp(f, x, v) for every v
-``abs(s)``         √(s²)
-=================  ===========================================================================
+The definitions are text in the checker's own language (``_TABLE``: ``LN(x, e)`` is
+``c(x)/sqrt(Var(x) + e)``, e = ε by default) over three primitives ⟨a, b⟩, a ⊙ b and √s;
+``jvp(F, x, v)`` is d/dt F(x + t v) at t = 0 and ``diff(F, s)`` is ∂F/∂s (dual numbers), and
+``grad(f, x)`` is the vector g with ⟨g, v⟩ = jvp(f, x, v) for every v.
 """
 
 from __future__ import annotations
@@ -37,12 +25,11 @@ from lnsym.check.algebra import (
     Field,
     Frac,
     Node,
-    UndefinedError,
     ball_divide,
     ball_sqrt,
 )
 from lnsym.check.poly import Poly
-from lnsym.check.reader import CheckerInputError, Tree
+from lnsym.check.reader import CheckerInputError, Tree, read
 
 __all__ = [
     "Components",
@@ -63,21 +50,41 @@ def power_sum_name(atom: tuple[str, ...]) -> str:
     return f"{'P' if len(atom) == 2 else 'S'}[{','.join(atom)}]"
 
 
-class Symbolic:
-    """Every n (or ``dim``): the basis representation over a :class:`Field`."""
+class Components:
+    """An explicit n: vectors as lists, over a :class:`Field` (symbolic entries) or :class:`Ball`
+    (``field`` None)."""
+
+    def __init__(self, dim: int, field: Field | None = None) -> None:
+        self.dim, self.field = dim, field
+        self.n = self.const(Fraction(dim))
+
+    def const(self, value: Fraction) -> Any:
+        return self.field.const(value) if self.field is not None else Ball(value)
+
+    def sqrt(self, a: Any) -> Any:
+        return self.field.sqrt(a) if self.field is not None else ball_sqrt(a)
+
+    def div(self, a: Any, b: Any) -> Any:
+        return self.field.div(a, b) if self.field is not None else ball_divide(a, b)
+
+    def vector(self, name: str) -> Any:
+        assert self.field is not None
+        return [self.field.var(f"{name}[{i}]") for i in range(self.dim)]
+
+    def ones(self) -> Any:
+        return [self.const(Fraction(1)) for _ in range(self.dim)]
+
+    def note_square(self, value: Any) -> None:
+        if self.field is not None:
+            self.field.note_nonnegative(value.num * value.den)
+
+
+class Symbolic(Components):
+    """Every n (or ``dim``): vectors over the basis 1, c(v) and their elementwise products."""
 
     def __init__(self, field: Field, dim: int | None) -> None:
-        self.field = field
+        self.dim, self.field = dim, field
         self.n = field.var("n") if dim is None else field.const(dim)
-
-    def const(self, value: Fraction) -> Frac:
-        return self.field.const(value)
-
-    def sqrt(self, a: Frac) -> Frac:
-        return self.field.sqrt(a)
-
-    def div(self, a: Frac, b: Frac) -> Frac:
-        return self.field.div(a, b)
 
     def vector(self, name: str) -> dict[tuple[str, ...], Frac]:
         return {(name,): self.const(Fraction(1)), (): self.field.var(f"mu[{name}]")}
@@ -94,37 +101,6 @@ class Symbolic:
         if all(k % 2 == 0 for k in Counter(atom).values()):
             self.field.nonneg.add(name)
         return self.field.var(name)
-
-    def note_square(self, value: Frac) -> None:
-        self.field.note_nonnegative(value.num * value.den)
-
-
-class Components:
-    """An explicit n: vectors as lists, over a :class:`Field` (symbolic entries) or :class:`Ball`."""
-
-    def __init__(self, dim: int, field: Field | None = None) -> None:
-        self.dim, self.field = dim, field
-        self.n = self.const(Fraction(dim))
-
-    def const(self, value: Fraction) -> Any:
-        return self.field.const(value) if self.field is not None else Ball(value)
-
-    def sqrt(self, a: Any) -> Any:
-        return self.field.sqrt(a) if self.field is not None else ball_sqrt(a)
-
-    def div(self, a: Any, b: Any) -> Any:
-        return self.field.div(a, b) if self.field is not None else ball_divide(a, b)
-
-    def vector(self, name: str) -> list[Any]:
-        assert self.field is not None
-        return [self.field.var(f"{name}[{i}]") for i in range(self.dim)]
-
-    def ones(self) -> list[Any]:
-        return [self.const(Fraction(1)) for _ in range(self.dim)]
-
-    def note_square(self, value: Any) -> None:
-        if self.field is not None:
-            self.field.note_nonnegative(value.num * value.den)
 
 
 class _Tangent:
@@ -253,54 +229,30 @@ def _hadamard(a: Any, b: Any) -> Any:
     return {atom: c for atom, c in out.items() if not is_zero(c)}
 
 
-def _mean(alg: Any, v: Any) -> Any:
-    return alg.div(_dot(alg, v, alg.ones()), alg.n)
-
-
-def _center(alg: Any, v: Any) -> Any:
-    return _add(v, _scale(-_mean(alg, v), alg.ones()))
-
-
-def _norm(alg: Any, v: Any) -> Any:
-    return alg.sqrt(_dot(alg, v, v))
-
-
-def _variance(alg: Any, x: Any) -> Any:
-    centred = _center(alg, x)
-    return alg.div(_dot(alg, centred, centred), alg.n)  # one c(x): its square is noted >= 0
-
-
-def _layer_norm(alg: Any, x: Any, e: Any) -> Any:
-    centred = _center(alg, x)
-    variance = alg.div(_dot(alg, centred, centred), alg.n)
-    return _scale(alg.div(alg.const(Fraction(1)), alg.sqrt(variance + e)), centred)
-
-
-#: name → (argument kinds: "v" vector, "s" scalar; optional trailing scalar defaults to eps), rule.
-_TABLE: dict[str, tuple[str, Callable[..., Any]]] = {
-    "mu": ("v", _mean),
-    "E": ("v", _mean),
-    "c": ("v", _center),
-    "Var": ("v", _variance),
-    "norm": ("v", _norm),
+#: name → (argument kinds: "v" vector, "s" scalar, "e" a trailing scalar that defaults to ε; the
+#: rule: a function of the values, or a definition in the checker's own language over the
+#: primitives dot, hadamard, sqrt, n and ones, its parameters named in order).
+_TABLE: dict[str, tuple[str, Any]] = {
     "dot": ("vv", _dot),
     "hadamard": ("vv", lambda alg, a, b: _hadamard(a, b)),
-    "cos": ("vv", lambda alg, a, b: alg.div(_dot(alg, a, b), _norm(alg, a) * _norm(alg, b))),
-    "u": ("vs", lambda alg, y, e: _scale(alg.div(alg.const(1), alg.sqrt(_dot(alg, y, y) + e)), y)),
-    "LN": ("ve", _layer_norm),
-    "RMS": (
-        "ve",
-        lambda alg, x, e: _scale(
-            alg.div(alg.const(1), alg.sqrt(alg.div(_dot(alg, x, x), alg.n) + e)), x
-        ),
-    ),
-    "LNA": ("vvve", lambda alg, x, g, b, e: _add(_hadamard(g, _layer_norm(alg, x, e)), b)),
-    "sandwich": (
-        "vv",
-        lambda alg, a, v: _add(_scale(_dot(alg, a, v) * 2, a), _scale(-_dot(alg, a, a), v)),
-    ),
     "sqrt": ("s", lambda alg, s: alg.sqrt(s)),
-    "abs": ("s", lambda alg, s: alg.sqrt(s * s)),
+    **{
+        name: (kinds, (tuple(params.split()), read(body)))
+        for name, kinds, params, body in (
+            ("mu", "v", "x", "dot(x, ones)/n"),
+            ("E", "v", "x", "dot(x, ones)/n"),
+            ("c", "v", "x", "x - mu(x)*ones"),
+            ("Var", "v", "x", "dot(c(x), c(x))/n"),
+            ("norm", "v", "x", "sqrt(dot(x, x))"),
+            ("cos", "vv", "a b", "dot(a, b)/(norm(a)*norm(b))"),
+            ("u", "vs", "y e", "y/sqrt(dot(y, y) + e)"),
+            ("LN", "ve", "x e", "c(x)/sqrt(Var(x) + e)"),
+            ("RMS", "ve", "x e", "x/sqrt(dot(x, x)/n + e)"),
+            ("LNA", "vvve", "x g b e", "hadamard(g, LN(x, e)) + b"),
+            ("sandwich", "vv", "a v", "2*dot(a, v)*a - dot(a, a)*v"),
+            ("abs", "s", "s", "sqrt(s*s)"),
+        )
+    },
 }
 
 
@@ -350,7 +302,10 @@ def evaluate(tree: Tree, alg: Any, env: Mapping[str, Any]) -> Any:
     if name not in _TABLE:
         raise NotCheckedError(f"the checker has no rule for {name}()")
     kinds, rule = _TABLE[name]
-    values = [evaluate(a, alg, env) for a in args]
+    values: list[Any] = []
+    for a in args:  # equal arguments share one value (so dot(v, v) is seen to be a square)
+        first = args.index(a)
+        values.append(values[first] if first < len(values) else evaluate(a, alg, env))
     if kinds.endswith("e") and len(values) == len(kinds) - 1:
         values.append(env["eps"])
     if len(values) != len(kinds):
@@ -358,7 +313,9 @@ def evaluate(tree: Tree, alg: Any, env: Mapping[str, Any]) -> Any:
     for kind, value in zip(kinds, values, strict=True):
         if (kind == "v") != _is_vector(value):
             raise CheckerInputError(f"{name}: a {'vector' if kind == 'v' else 'scalar'} expected")
-    return rule(alg, *values)
+    if callable(rule):
+        return rule(alg, *values)
+    return evaluate(rule[1], alg, dict(zip(rule[0], values, strict=True)))
 
 
 def _operation(tree: Tree, alg: Any, env: Mapping[str, Any]) -> Any:
@@ -429,29 +386,15 @@ def _derivative(name: str, args: tuple[Tree, ...], alg: Any, env: Mapping[str, A
     expected = 3 if name == "jvp" else 2
     if len(args) != expected or args[1][0] != "name" or args[1][1] not in env:
         raise CheckerInputError(f"{name} needs {expected} arguments, the second a declared name")
-    inner = _Tangent(alg)
-    zero = alg.const(Fraction(0))
-
-    def lift(value: Any) -> Any:
-        return _map(value, lambda c: Dual(c, c * 0)) if _is_vector(value) else Dual(value, zero)
-
-    inner_env = {key: lift(value) for key, value in env.items()}
-    target = args[1][1]
-    point = env[target]
-    if name == "jvp":
-        direction = evaluate(args[2], alg, env)
-        if not (_is_vector(point) and _is_vector(direction)):
-            raise CheckerInputError("jvp(F, x, v) needs a vector x and a vector v")
-        moved = _map(point, lambda c: Dual(c, c * 0))
-        inner_env[target] = _add(moved, _map(direction, lambda c: Dual(c * 0, c)))
-    else:
+    point = env[args[1][1]]
+    if name == "diff":
         if _is_vector(point):
             raise CheckerInputError("diff(F, s) needs a scalar name s")
-        inner_env[target] = Dual(point, alg.const(Fraction(1)))
-    value = evaluate(args[0], inner, inner_env)
-    if isinstance(value, dict):
-        return {atom: c.b for atom, c in value.items() if not is_zero(c.b)}
-    return [c.b for c in value] if isinstance(value, list) else value.b
+        return _along(args[0], args[1][1], alg.const(Fraction(1)), alg, env)
+    direction = evaluate(args[2], alg, env)
+    if not (_is_vector(point) and _is_vector(direction)):
+        raise CheckerInputError("jvp(F, x, v) needs a vector x and a vector v")
+    return _along(args[0], args[1][1], direction, alg, env)
 
 
 _PROBE = "∂"  # the direction of a gradient: not a name a formula can write
@@ -462,7 +405,7 @@ def _gradient(args: tuple[Tree, ...], alg: Any, env: Mapping[str, Any]) -> Any:
     direction (componentwise: along each basis vector)."""
     if len(args) != 2 or args[1][0] != "name" or not _is_vector(env.get(args[1][1])):
         raise CheckerInputError("grad(f, x) needs a scalar f and a declared vector x")
-    if isinstance(alg, Components):  # ∂f/∂x_i for every i in one reverse sweep
+    if type(alg) is Components:  # ∂f/∂x_i for every i in one reverse sweep
         adjoint = _Adjoint(alg)
         inner_env: dict[str, Any] = {
             k: _map(v, adjoint.constant) if _is_vector(v) else adjoint.constant(v)
@@ -474,7 +417,7 @@ def _gradient(args: tuple[Tree, ...], alg: Any, env: Mapping[str, Any]) -> Any:
             raise CheckerInputError("grad(f, x) needs a scalar f")
         slopes = value.adjoints()
         return [slopes.get(leaf.index, alg.const(Fraction(0))) for leaf in leaves]
-    if not isinstance(alg, Symbolic):
+    if type(alg) is not Symbolic:
         raise NotCheckedError("grad inside another derivative")
     slope = _along(args[0], args[1][1], alg.vector(_PROBE), alg, env)
     if _is_vector(slope):
@@ -506,19 +449,17 @@ def _gradient(args: tuple[Tree, ...], alg: Any, env: Mapping[str, Any]) -> Any:
 
 
 def _along(f: Tree, x: str, direction: Any, alg: Any, env: Mapping[str, Any]) -> Any:
-    inner = _Tangent(alg)
-    inner_env = {
-        k: _map(v, lambda c: Dual(c, c * 0)) if _is_vector(v) else Dual(v, v * 0)
-        for k, v in env.items()
-    }
-    moved = _map(env[x], lambda c: Dual(c, c * 0))
-    inner_env[x] = _add(moved, _map(direction, lambda c: Dual(c * 0, c)))
-    value = evaluate(f, inner, inner_env)
+    """d/dt f at x + t·direction, t = 0 (x a vector or a scalar), by dual numbers."""
+
+    def lift(v: Any) -> Any:
+        return _map(v, lambda c: Dual(c, c * 0)) if _is_vector(v) else Dual(v, v * 0)
+
+    inner_env = {k: lift(v) for k, v in env.items()}
+    if _is_vector(direction):
+        inner_env[x] = _add(inner_env[x], _map(direction, lambda c: Dual(c * 0, c)))
+    else:
+        inner_env[x] = Dual(env[x], direction)
+    value = evaluate(f, _Tangent(alg), inner_env)
+    if isinstance(value, dict):
+        return {atom: c.b for atom, c in value.items() if not is_zero(c.b)}
     return [c.b for c in value] if isinstance(value, list) else value.b
-
-
-def poly_of(value: Frac) -> Poly:
-    """The numerator of a symbolic scalar (its zero set is where the scalar vanishes)."""
-    if not isinstance(value, Frac):
-        raise UndefinedError("not a symbolic scalar")
-    return value.num

@@ -10,7 +10,8 @@ on trust. What the prover supplies is only what is hard to find:
   exact values at which every assumption holds and both sides are defined (no vacuous proof). The
   checker then requires every entry of LHS − RHS to reduce to the zero polynomial;
 * for *refuted*: the witness point; the checker evaluates both sides there in rational ball
-  arithmetic and requires an entry whose enclosure excludes 0, with every assumption exactly true.
+  arithmetic and requires an entry whose enclosure excludes 0, with every assumption exactly true
+  (for a limit, of the limit of LHS − RHS in the variable, the witness fixing all else).
 
 Assumption steps (each is an implication true for real values; facts are polynomials equal to 0):
 
@@ -37,9 +38,17 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from lnsym.check.algebra import Ball, Field, Frac, UndefinedError, _divide_monomial
-from lnsym.check.poly import Poly, PolyTooLargeError
-from lnsym.check.positivity import CertificateError, check_positivity, poly_to_json
+from lnsym.check.algebra import (
+    Ball,
+    Field,
+    Frac,
+    UndefinedError,
+    _divide_monomial,
+    ball_divide,
+    ball_sqrt,
+)
+from lnsym.check.poly import Poly, PolyTooLargeError, poly_from_json
+from lnsym.check.positivity import CertificateError, check_positivity
 from lnsym.check.reader import CheckerInputError, rational, read
 from lnsym.check.table import (
     Components,
@@ -58,13 +67,11 @@ __all__ = [
     "Setting",
     "Verdict",
     "check_inequality",
+    "check_point",
     "check_proof",
     "check_refutation",
-    "defined_at",
-    "explore",
     "numerators",
-    "poly_from_json",
-    "poly_to_json",
+    "run_steps",
     "side_difference",
     "verdict_of",
 ]
@@ -86,16 +93,6 @@ class Verdict:
     accepted: bool
     checked: bool
     reason: str = ""
-
-
-def poly_from_json(data: Any) -> Poly:
-    try:
-        terms = {tuple((str(v), int(e)) for v, e in m): rational(c) for c, m in data}
-    except (TypeError, ValueError, CheckerInputError) as error:
-        raise RejectedError(f"a polynomial in the certificate is malformed: {error}") from None
-    if any(e < 1 for m in terms for _, e in m):
-        raise RejectedError("a polynomial in the certificate has a non-positive exponent")
-    return Poly({tuple(sorted(m)): c for m, c in terms.items()})
 
 
 def split_relation(text: str) -> tuple[str, str, str]:
@@ -130,11 +127,15 @@ class Setting:
         self.positive = {n for n in self.scalars if _positive_by(n, self.assumptions)}
         self.nonneg = {n for n in self.scalars if _positive_by(n, self.assumptions, strict=False)}
 
-    def env(self, alg: Any, field: Field | None) -> dict[str, Any]:
+    def field(self) -> Field:
+        """A fresh field in which n, ε and the scalars the assumptions make positive are so."""
+        positive = {"n", "eps", *self.positive}
+        return Field(nonneg=positive | self.nonneg, positive=positive)
+
+    def env(self, alg: Any, field: Field) -> dict[str, Any]:
+        """Each declared name (and ε) as a symbolic value of ``alg``."""
         env: dict[str, Any] = {v: alg.vector(v) for v in self.vectors}
-        env.update({s: field.var(s) for s in self.scalars} if field else {})
-        env["eps"] = field.var("eps") if field else None
-        return env
+        return env | {s: field.var(s) for s in (*self.scalars, "eps")}
 
 
 _RESERVED = {"n", "eps", "ones", "sqrt", "jvp", "grad", "diff"}
@@ -185,11 +186,15 @@ def _positive_by(name: str, assumptions: list[tuple[str, str, str]], strict: boo
     return False
 
 
+def entries(value: Any) -> list[Any]:
+    """The entries of a vector (basis coefficients or components), or ``[value]`` for a scalar."""
+    if isinstance(value, dict):
+        return list(value.values())
+    return list(value) if isinstance(value, list) else [value]
+
+
 def numerators(value: Any) -> list[Poly]:
-    entries = (
-        value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
-    )
-    return [e.num for e in entries]
+    return [e.num for e in entries(value)]
 
 
 def side_difference(alg: Any, left: Any, right: Any) -> Any:
@@ -229,33 +234,19 @@ def _proof(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
         raise RejectedError("the statement and the certificate must be JSON objects")
     setting = Setting(statement)
     _check_algebra(setting, certificate)
-    _check_point(setting, certificate.get("point"))
+    check_point(setting, certificate.get("point"))
 
 
 def _check_algebra(setting: Setting, certificate: dict[str, Any]) -> None:
-    unsolved = [g for g in _run(setting, certificate).goals if g]
+    unsolved = [g for g in run_steps(setting, certificate).goals if g]
     if unsolved:
         raise RejectedError(f"LHS − RHS does not reduce to zero: {unsolved[0]!r}"[:300])
 
 
-def explore(statement: dict[str, Any], certificate: dict[str, Any]) -> _State:
-    """The facts and goals after the certificate's steps (for a search outside the checker)."""
-    return _run(Setting(statement), certificate)
-
-
-def defined_at(statement: dict[str, Any], point: dict[str, Any]) -> bool:
-    """Whether ``point`` satisfies the assumptions and both sides are defined there."""
-    try:
-        _check_point(Setting(statement), point)
-    except (RejectedError, UndefinedError, CheckerInputError, NotCheckedError):
-        return False
-    return True
-
-
-def _run(setting: Setting, certificate: dict[str, Any]) -> _State:
+def run_steps(setting: Setting, certificate: dict[str, Any]) -> _State:
+    """The facts and goals after the certificate's steps (and the limit, if any)."""
     mode = certificate.get("mode")
-    positive = {"n", "eps", *setting.positive}
-    field = Field(nonneg=positive | setting.nonneg, positive=positive)
+    field = setting.field()
     if mode == "symbolic":
         alg: Any = Symbolic(field, setting.dim)
     elif mode == "components":
@@ -284,10 +275,6 @@ def _run(setting: Setting, certificate: dict[str, Any]) -> _State:
         else:
             facts += numerators(value)
     state = _State(field, facts, goals, difference)
-    entries = difference.values() if isinstance(difference, dict) else difference
-    state.denominators = (
-        [e.den for e in entries] if isinstance(difference, dict | list) else [difference.den]
-    )
     for step in certificate.get("steps", ()):
         if not isinstance(step, dict):
             raise RejectedError("a step of the certificate is not a record")
@@ -427,7 +414,7 @@ class _State:
         self.field, self.facts, self.goals = field, facts, goals
         self.vector_goal = isinstance(difference, dict | list)
         #: the denominators of LHS − RHS (a limit needs them nonzero at the limit value)
-        self.denominators: list[Poly] = []
+        self.denominators = [e.den for e in entries(difference)]
         #: the substitutions made so far, replayed on a goal formed later (square_goal)
         self.history: list[tuple[dict[str, Poly], Poly | None]] = []
 
@@ -522,23 +509,12 @@ class _State:
         field.known += moving
         field.known = [k.substitute(mapping) for k in field.known]
         field.known_positive = [k.substitute(mapping) for k in field.known_positive]
+        stale = {name} | {r for r in field.radicals if name in _uses(field, r)}
         for signs in (field.positive, field.nonneg, field.negative, field.nonpos):
-            signs.discard(name)
-        if value > 0 or (name == "eps" and value == 0):
-            field.nonneg.add(name)
-        stale = {r for r in field.radicals if name in _uses(field, r)}
-        field.positive -= stale
-        field.nonneg -= stale
-        field.negative -= stale
-        field.nonpos -= stale
-        self.denominators = [_substituted(d, mapping, None) for d in self.denominators]
+            signs -= stale
         self._replace(mapping)
         for r in sorted(field.radicals, key=lambda r: int(r[1:])):  # the conditions count now
-            p, q = field.radicals[r]
-            if q == 1 and field.nonnegative(p):
-                field.nonneg.add(r)
-                if field.nonnegative(p, strict=True):
-                    field.positive.add(r)
+            field.sign_root(r)
 
     def _unit(self, p: Poly, step: dict[str, Any]) -> bool:
         """``p != 0`` because a fact reads ``p·k − c`` for the cofactor k and a constant c != 0
@@ -641,7 +617,11 @@ def _proportional(p: Poly, q: Poly) -> bool:
 
 
 # -- points: where the statement is defined, and witnesses --------------------------------------
-def _point_env(setting: Setting, point: Any) -> tuple[Components, dict[str, Any]]:
+def _point_env(
+    setting: Setting, point: Any, field: Field | None = None
+) -> tuple[Components, dict[str, Any]]:
+    """The point's values as balls, with every assumption checked there; over ``field`` (a limit's
+    witness) as exact constants, the assumptions left to the caller."""
     if not isinstance(point, dict):
         raise RejectedError("no point at which the assumptions hold and both sides are defined")
     try:
@@ -652,10 +632,16 @@ def _point_env(setting: Setting, point: Any) -> tuple[Components, dict[str, Any]
         values = point["values"]
     except (KeyError, TypeError, ValueError) as error:
         raise RejectedError(f"the point is malformed: {error}") from None
-    if n < 1 or (setting.dim is not None and n != setting.dim) or eps <= 0 or n > 4096:
+    free_eps = field is not None and setting.limit is not None and setting.limit[0] == "eps"
+    if (
+        n < 1
+        or (setting.dim is not None and n != setting.dim)
+        or (eps <= 0 and not free_eps)
+        or n > 4096
+    ):
         raise RejectedError("the point's n or ε is not allowed by the statement")
-    alg = Components(n, None)
-    env: dict[str, Any] = {"eps": Ball(eps)}
+    alg, lift = Components(n, field), Ball if field is None else field.const
+    env: dict[str, Any] = {"eps": lift(eps)}
     if not isinstance(values, dict):
         raise RejectedError("the point's values must be a JSON object")
     for name in (*setting.vectors, *setting.scalars):
@@ -665,52 +651,43 @@ def _point_env(setting: Setting, point: Any) -> tuple[Components, dict[str, Any]
         if name in setting.vectors:
             if not isinstance(value, list) or len(value) != n:
                 raise RejectedError(f"the point gives no vector of length {n} for {name!r}")
-            env[name] = [Ball(rational(x)) for x in value]
+            env[name] = [lift(rational(x)) for x in value]
         else:
             if value is None or isinstance(value, list):
                 raise RejectedError(f"the point gives no scalar value for {name!r}")
-            env[name] = Ball(rational(value))
-            if name in setting.positive and not env[name].lo > 0:
-                raise RejectedError(f"the point's {name} is not positive")
+            env[name] = lift(rational(value))
+    if field is not None:
+        return alg, env
     for (left_tree, relation, right_tree), text in zip(
         setting.trees, setting.assumptions, strict=True
     ):
         left, right = evaluate(left_tree, alg, env), evaluate(right_tree, alg, env)
-        if not _relation_holds(left, relation, right):
+        if not all(_HOLDS[relation](d) for d in entries(side_difference(alg, left, right))):
             raise RejectedError(f"the point does not satisfy {' '.join(text)}")
     return alg, env
 
 
-def _relation_holds(left: Any, relation: str, right: Any) -> bool:
-    if isinstance(left, list) != isinstance(right, list):
-        if isinstance(right, list) or not (right.exact and right.lo == 0):
-            return False
-        pairs = [(x, Ball(Fraction(0))) for x in left]
-    else:
-        pairs = list(zip(left, right, strict=True)) if isinstance(left, list) else [(left, right)]
-    for a, b in pairs:
-        d = a - b
-        ok = {
-            "=": d.exact and d.lo == 0,
-            "!=": d.excludes_zero(),
-            ">": d.lo > 0,
-            ">=": d.lo >= 0,
-            "<": d.hi < 0,
-            "<=": d.hi <= 0,
-        }[relation]
-        if not ok:
-            return False
-    return True
+#: whether ``d`` (an enclosure of L − R) shows ``L relation R``, and the relation each negates
+_HOLDS: dict[str, Callable[[Ball], bool]] = {
+    "=": lambda d: d.exact and d.lo == 0,
+    "!=": Ball.excludes_zero,
+    ">": lambda d: d.lo > 0,
+    ">=": lambda d: d.lo >= 0,
+    "<": lambda d: d.hi < 0,
+    "<=": lambda d: d.hi <= 0,
+}
+_NEGATION = {"=": "!=", "<=": ">", "<": ">=", ">=": "<", ">": "<="}
 
 
-def _check_point(setting: Setting, point: Any) -> None:
+def check_point(setting: Setting, point: Any) -> None:
+    """``point`` satisfies the assumptions and the conditions, and both sides are defined there."""
     alg, env = _point_env(setting, point)
     try:
         evaluate(setting.lhs, alg, env)
         evaluate(setting.rhs, alg, env)
         for tree in setting.conditions:
             value = evaluate(tree, alg, env)
-            if not any(v.excludes_zero() for v in (value if isinstance(value, list) else [value])):
+            if not any(v.excludes_zero() for v in entries(value)):
                 raise RejectedError("a stated condition f != 0 fails at the certificate's point")
     except UndefinedError as why:
         raise RejectedError(f"a side is not defined at the certificate's point ({why})") from None
@@ -725,22 +702,74 @@ def _refutation(statement: dict[str, Any], witness: dict[str, Any]) -> None:
     if not isinstance(statement, dict) or not isinstance(witness, dict):
         raise RejectedError("the statement and the witness must be JSON objects")
     setting = Setting(statement)
-    if setting.limit is not None:
-        raise NotCheckedError("a refuted limit is not in the checker's rules yet")
-    alg, env = _point_env(setting, witness)
-    left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
-    difference = side_difference(alg, left, right)
-    entries = difference if isinstance(difference, list) else [difference]
     relation = statement.get("relation", "=")
-    fails = {  # the relation is false at the witness: LHS − RHS is enclosed on the wrong side
-        "=": lambda d: d.excludes_zero(),
-        "<=": lambda d: d.lo > 0,
-        "<": lambda d: d.lo >= 0,
-        ">=": lambda d: d.hi < 0,
-        ">": lambda d: d.hi <= 0,
-    }[relation]
-    if not any(fails(e) for e in entries):
+    if setting.limit is not None:
+        if relation != "=" or setting.conditions:
+            raise NotCheckedError("a refuted limit of an inequality, or under conditions")
+        values = _limit_at(setting, witness)
+    else:
+        alg, env = _point_env(setting, witness)
+        values = entries(
+            side_difference(alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env))
+        )
+    if not any(_HOLDS[_NEGATION[relation]](d) for d in values):
         raise RejectedError("the witness does not separate the sides")
+
+
+def _limit_at(setting: Setting, witness: dict[str, Any]) -> list[Ball]:
+    """Enclosures of the limit of LHS − RHS at the witness (its other values fixed, exact), by the
+    proofs' rule: the difference's entries are ``goal/den`` with ``den`` nonzero at the limit value,
+    where ``goal`` is then enclosed. Every assumption must hold exactly, free of the variable."""
+    assert setting.limit is not None
+    name = setting.limit[0]
+    field = Field(nonneg={"n", "eps"}, positive={"n", "eps"})
+    alg, env = _point_env(setting, witness, field)
+    env[name] = field.var(name)
+    for (left_tree, relation, right_tree), text in zip(
+        setting.trees, setting.assumptions, strict=True
+    ):
+        left, right = evaluate(left_tree, alg, env), evaluate(right_tree, alg, env)
+        for d in entries(side_difference(alg, left, right)):
+            ok = d.is_zero() if relation == "=" else _HOLDS[relation](_ball_of(field, d))
+            if not ok:
+                raise RejectedError(f"the witness does not satisfy {' '.join(text)}")
+    difference = side_difference(
+        alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
+    )
+    # a root whose radicand is not evidently >= 0 near the limit must have it > 0 at the limit
+    near = [pq for pq in field.radicals.values() if not field.nonnegative(pq[0] * pq[1])]
+    state = _State(field, [], numerators(difference), difference)
+    _take_limit(setting, state, alg, env)
+    at = {name: Poly.const(setting.limit[1])}
+    for p, q in near:
+        if not _ball_of(field, Frac(field, p.substitute(at), q.substitute(at))).lo > 0:
+            raise RejectedError("a side is not defined near the limit at the witness")
+    return [
+        _ball_of(field, Frac(field, g, d))
+        for g, d in zip(state.goals, state.denominators, strict=True)
+    ]
+
+
+def _ball_of(field: Field, value: Frac) -> Ball:
+    """An enclosure of a constant: every variable left must be a root of a constant radicand."""
+    roots: dict[str, Ball] = {}
+
+    def ball(p: Poly) -> Ball:
+        total = Ball(Fraction(0))
+        for monomial, coefficient in p.terms.items():
+            term = Ball(coefficient)
+            for v, e in monomial:
+                if v not in roots:
+                    if v not in field.radicals:
+                        raise NotCheckedError(f"{v} is not fixed at the witness")
+                    num, den = field.radicals[v]
+                    roots[v] = ball_sqrt(ball_divide(ball(num), ball(den)))
+                for _ in range(e):
+                    term = term * roots[v]
+            total = total + term
+        return total
+
+    return ball_divide(ball(value.num), ball(value.den))
 
 
 def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdict:
@@ -759,9 +788,8 @@ def _inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
     num, den, strict = check_positivity(certificate)
     if strict != (relation in ("<", ">")):
         raise RejectedError("the certificate's strictness is not the relation's")
-    _check_point(setting, certificate.get("point"))  # not vacuous: a point of the domain
-    positive = {"n", "eps", *setting.positive}
-    field = Field(nonneg=positive | setting.nonneg, positive=positive)
+    check_point(setting, certificate.get("point"))  # not vacuous: a point of the domain
+    field = setting.field()
     alg = Symbolic(field, setting.dim)
     env = setting.env(alg, field)
     left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)

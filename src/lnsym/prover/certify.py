@@ -14,16 +14,19 @@ from typing import Any
 
 import sympy
 
-from lnsym.check.algebra import Field
-from lnsym.check.poly import Poly
+from lnsym.check.algebra import Field, UndefinedError
+from lnsym.check.poly import Poly, poly_to_json
+from lnsym.check.reader import CheckerInputError
+from lnsym.check.table import NotCheckedError
 from lnsym.check.verify import (
     MAX_COMPONENTS,
+    RejectedError,
+    Setting,
     Verdict,
+    check_point,
     check_proof,
     check_refutation,
-    defined_at,
-    explore,
-    poly_to_json,
+    run_steps,
 )
 from lnsym.lang.parser import Assumption, Context
 from lnsym.prover.witness import Point, find_point
@@ -123,7 +126,34 @@ def domain_point_data(
             )
             if found is not None:
                 break
-    return found
+    return found or next((p for p in _unit_points(dim, context) if defined_at(statement, p)), None)
+
+
+def _unit_points(dim: int | None, context: Context) -> Any:
+    """Rational points on ‖x‖ = 1 (a solved point there is irrational in general): vectors of
+    orthogonal sign patterns ±1/√n at n = 1 or 4, scalars small integers."""
+    h, g = "1/2", "-1/2"
+    patterns = {4: [[h, h, g, g], [h, g, h, g], [h, g, g, h], [h, h, h, h]], 1: [["1"], ["-1"]]}
+    for n, rows in patterns.items():
+        for shift in range(len(rows)) if dim in (None, n) else ():
+            values: dict[str, Any] = {s: str(k + 1) for k, s in enumerate(context.scalars)}
+            values |= {v: rows[(k + shift) % len(rows)] for k, v in enumerate(context.vectors)}
+            yield {"n": n, "eps": "1/10", "values": values}
+
+
+def defined_at(statement: dict[str, Any], point: dict[str, Any]) -> bool:
+    """Whether the checker finds that ``point`` satisfies the assumptions and both sides are
+    defined there."""
+    try:
+        check_point(Setting(statement), point)
+    except (RejectedError, UndefinedError, CheckerInputError, NotCheckedError):
+        return False
+    return True
+
+
+def explore(statement: dict[str, Any], certificate: dict[str, Any]) -> Any:
+    """The checker's facts and goals after the certificate's steps (what the search works on)."""
+    return run_steps(Setting(statement), certificate)
 
 
 def _is_equation(text: str) -> bool:
