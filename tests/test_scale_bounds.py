@@ -5,12 +5,14 @@ proofs checked, and the bad inputs."""
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import mpmath
 import numpy as np
 import pytest
 
 import lnsym
+from lnsym.cli import main
 from lnsym.errors import DataError
 
 mpmath.mp.dps = 40
@@ -124,8 +126,8 @@ def test_holds_fails_on_a_doctored_bound() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"frozen_scale": 0.0}, "frozen_scale: must be positive"),
-        ({"frozen_scale": -1.0}, "frozen_scale: must be positive"),
+        ({"frozen_scale": 0.0}, "frozen_scale= must be positive"),
+        ({"frozen_scale": -1.0}, "frozen_scale= must be positive"),
         ({"w": [[1.0, 2.0, 3.0]]}, "w: expected one reader vector"),
         ({"w": [1.0, 2.0]}, "w has length 2 but the components have length 3"),
         ({"components": []}, "components: give at least one"),
@@ -136,3 +138,21 @@ def test_bad_input_is_one_clear_error(kwargs: dict, message: str) -> None:
     call = {"components": [[1.0, 2.0, 4.0]], "w": [1.0, 0.0, -1.0], **kwargs}
     with pytest.raises(DataError, match=message.replace("(", r"\(")):
         lnsym.scale_bounds(call.pop("components"), call.pop("w"), **call)
+
+
+def test_the_command_line_prints_the_bounds_and_names_its_flags(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = ["attribute", "--component", "a=1,2,4,-1", "--component", "b=0.5,-1,3,2"]
+    base += ["--set", "w=1,0,-1,0.5", "--set", "g=1.2,0.9,1.1,1"]
+    assert main([*base, "--scale-bounds", "--frozen-scale", "1.5"]) == 0
+    out = capsys.readouterr().out
+    assert "scale bounds (LN): every bound proved for all n, certificates checked" in out
+    assert "a: share -1.815, through the scale 0.6299 (bound 2.385)" in out
+    assert main([*base, "--scale-bounds", "--json", "--norm", "RMS"]) == 0
+    data = json.loads(capsys.readouterr().out)["scale_bounds"]
+    assert data["certified"] is False and data["holds"] is True and data["frozen"] is None
+    assert main([*base, "--scale-bounds", "--frozen-scale", "-1"]) == 2
+    assert "--frozen-scale must be positive" in capsys.readouterr().err
+    assert main([*base, "--frozen-scale", "1.5"]) == 2
+    assert "--frozen-scale needs --scale-bounds" in capsys.readouterr().err

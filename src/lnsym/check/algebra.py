@@ -36,7 +36,7 @@ class _Minus:
     __slots__ = ()
 
     def __sub__(self, other: Any) -> Any:
-        return self + (-other)  # type: ignore[operator]
+        return self + (-other)
 
     def __rsub__(self, other: Any) -> Any:
         return (-self) + other  # type: ignore[operator]

@@ -82,8 +82,10 @@ class Components:
 class Symbolic(Components):
     """Every n (or ``dim``): vectors over the basis 1, c(v) and their elementwise products."""
 
+    field: Field
+
     def __init__(self, field: Field, dim: int | None) -> None:
-        self.dim, self.field = dim, field
+        self.field = field
         self.n = field.var("n") if dim is None else field.const(dim)
 
     def vector(self, name: str) -> dict[tuple[str, ...], Frac]:

@@ -13,8 +13,10 @@ from typing import Any
 
 from lnsym.cli import chunked
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
+from lnsym.errors import LnsymError
 from lnsym.interp import attribute, compare, fold
 from lnsym.interp.attribution import gather_components
+from lnsym.interp.bounds import ScaleBounds, scale_bounds
 from lnsym.interp.chunked import LazyAttribution
 from lnsym.interp.folding import DEFAULT_EPS
 from lnsym.interp.values import check_names, take_eps, take_reader
@@ -143,6 +145,20 @@ def register(subparsers: Any) -> None:
         help="write the shares, components x ... x readers (.npy, or .csv/.txt for 1-2 axes); "
         "with Dask data, the table block by block (.zarr or .npy)",
     )
+    at.add_argument(
+        "--scale-bounds",
+        action="store_true",
+        help="also, per component, its effect through the norm's scale and a proved bound on it "
+        "(one reader vector w, components in memory)",
+    )
+    at.add_argument(
+        "--frozen-scale",
+        type=float,
+        default=None,
+        metavar="S",
+        help="with --scale-bounds: how far freezing the scale at S > 0 moves each share, and its "
+        "proved bound",
+    )
     add_json(at)
     chunked.add_engine_options(at, out=False)
     at.set_defaults(run=run_attribute)
@@ -229,8 +245,40 @@ def run_attribute(args: argparse.Namespace) -> int:
         result = chunked.computed(result, args)
     elif args.out:
         result.save(args.out)
-    print(json.dumps(result.to_json()) if args.json else result.report(args.out))
-    return 0 if result.ok else 1
+    bounds = _scale_bounds(args, components, reader, values, lazy)
+    if args.json:
+        data = result.to_json()
+        if bounds is not None:
+            data["scale_bounds"] = bounds.to_json()
+        print(json.dumps(data))
+    else:
+        print(result.report(args.out))
+        if bounds is not None:
+            print(bounds.report())
+    return 0 if result.ok and (bounds is None or bounds.holds) else 1
+
+
+def _scale_bounds(
+    args: argparse.Namespace, components: Any, reader: Any, values: dict[str, Any], lazy: bool
+) -> ScaleBounds | None:
+    """``--scale-bounds`` (and ``--frozen-scale``): the certified per-component bounds."""
+    if not args.scale_bounds:
+        if args.frozen_scale is not None:
+            raise LnsymError("--frozen-scale needs --scale-bounds")
+        return None
+    if lazy or args.axis != -1:
+        raise LnsymError(
+            "--scale-bounds needs the components in memory with the normalized axis last "
+            "(drop --axis and the Dask options)"
+        )
+    return scale_bounds(
+        components,
+        reader,
+        g=values.get("g"),
+        frozen_scale=args.frozen_scale,
+        eps=take_eps(values, DEFAULT_EPS),
+        norm=args.norm,
+    )
 
 
 def run_compare(args: argparse.Namespace) -> int:

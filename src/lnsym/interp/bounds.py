@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from lnsym.errors import DataError
+from lnsym.errors import DataError, argument
 from lnsym.interp.folding import DEFAULT_EPS, norm_kind
 from lnsym.interp.values import Value, as_array
 from lnsym.kernels import Kernel, kernel
@@ -141,6 +141,32 @@ class ScaleBounds:
             bool(np.all(np.abs(exact) <= bound * (1 + 1e-12) + 1e-300)) for exact, bound in pairs
         )
 
+    def to_json(self) -> dict[str, Any]:
+        """The numbers (nested lists, components first), ``certified``, ``holds`` and the proved
+        inequalities' texts."""
+
+        def listed(values: np.ndarray | None) -> Any:
+            return None if values is None else (np.asarray(values) + 0.0).tolist()
+
+        return {
+            "norm": self.norm,
+            "names": list(self.names),
+            "share": listed(self.share),
+            "mediated": listed(self.mediated),
+            "mediated_bound": listed(self.mediated_bound),
+            "frozen": listed(self.frozen),
+            "frozen_bound": listed(self.frozen_bound),
+            "certified": self.certified,
+            "holds": self.holds,
+            "proofs": [
+                {
+                    "statement": f"{p.lhs} <= {p.rhs}" if p.texts is None else " <= ".join(p.texts),
+                    "checked": p.checked,
+                }
+                for p in self.proofs
+            ],
+        }
+
     def report(self) -> str:
         """One line per component: share, scale-mediated effect and bound, frozen-scale move and
         bound (the largest over the rows), and whether the bounds' proofs were checked."""
@@ -224,7 +250,9 @@ def scale_bounds(
     if frozen_scale is not None:
         s = np.asarray(as_array(frozen_scale, "frozen_scale"), dtype=np.float64)
         if not np.all(s > 0):
-            raise DataError("frozen_scale: must be positive (a norm's scale)")
+            raise DataError(
+                f"{argument('frozen-scale', python='frozen_scale')} must be positive (a norm's scale)"
+            )
         proofs = (*_proofs(found["frozen"]), *proofs)
         frozen = _evaluate(found["frozen"].exact, {**values, "s": s})
         frozen_bound = _evaluate(found["frozen"].bound, {**values, "s": s})
