@@ -103,6 +103,22 @@ class Check:
 SCALE = "sqrt(n)/sqrt(norm(c(x))**2 + n*eps)"
 
 
+class Deferred:
+    """A value computed once, when first asked for (:attr:`Attribution.logit` of a matrix of
+    readers: the logits need one more product than the shares, so they are made only if read)."""
+
+    __slots__ = ("_compute", "_value")
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self._compute: Callable[[], Any] | None = compute
+        self._value: Any = None
+
+    def value(self) -> Any:
+        if self._compute is not None:
+            self._value, self._compute = self._compute(), None
+        return self._value
+
+
 _SHOWN_ROWS = 20
 _SHOWN_ROWS_WITH_READERS = 4
 _SHOWN_READERS = 3
@@ -116,10 +132,17 @@ class Attribution:
     n\varepsilon}` (shape: components × batch × readers; the readers axes are absent for one reader
     vector); ``bias`` is :math:`\langle w, \beta\rangle + b` (one per reader); ``scale`` the shared
     :math:`\sqrt{n}/\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}` (one per row of the batch);
-    ``logit`` the logit computed directly from :math:`x = \sum_k a_k` (batch × readers);
-    ``separate[k]`` the per-component-LN reading :math:`\langle g \odot w, \operatorname{LN}(a_k)
-    \rangle` (a different quantity; ``None`` unless asked for when there are many readers).
-    ``error`` is max |Σₖ shares + bias − logit| and ``tolerance`` its rounding bound. ``proofs``
+    ``logit`` the logit computed directly from :math:`x = \sum_k a_k` (batch × readers; for a
+    matrix of readers it is computed when first read: one more product, which the shares do not
+    need); ``separate[k]`` the per-component-LN reading :math:`\langle g \odot w,
+    \operatorname{LN}(a_k) \rangle` (a different quantity; ``None`` unless asked for when there
+    are many readers). ``error`` is what the identity check measured and ``tolerance`` its
+    rounding bound: for one reader vector, max |Σₖ shares + bias − logit|; for a matrix of readers
+    (or an independent reference, :mod:`lnsym.interp.transformerlens`), the identity on the
+    float64 rows — Σₖ (gained, scaled c(aₖ)) + β against g ⊙ LN(x) + β from the definition's
+    kernel — as a bound on its effect on any logit (max ‖gap‖₁ · max |w|); the products then add
+    at most ``product_tolerance`` (their rounding bound in the compute dtype) to any
+    |Σₖ shares + bias − logit|. ``proofs``
     hold the identities used (proved) and ``refutation`` the prover's witness that per-component LN
     does not add up. The arrays have the inputs' array type and dtype
     (:mod:`lnsym.kernels.interop`).
@@ -129,7 +152,8 @@ class Attribution:
     shares: Any
     bias: Any
     scale: Any
-    logit: Any
+    #: the logits, or a :class:`Deferred` product that computes them when :attr:`logit` is read.
+    logits: Any
     separate: Any
     error: float
     tolerance: float
@@ -140,6 +164,14 @@ class Attribution:
     #: checks against the model (TransformerLens adapter): the residual the final norm read, and
     #: the model's own logits; :attr:`ok` needs every one of them.
     checks: tuple[Check, ...] = ()
+    #: the rounding bound of the products in the compute dtype, per logit (0 when ``error``
+    #: already compares the logits themselves).
+    product_tolerance: float = 0.0
+
+    @property
+    def logit(self) -> Any:
+        """⟨w, g ⊙ LN(x) + β⟩ + b computed from x = Σₖ aₖ directly (not from the shares)."""
+        return self.logits.value() if isinstance(self.logits, Deferred) else self.logits
 
     @property
     def total(self) -> Any:
@@ -254,9 +286,18 @@ class Attribution:
         if len(rows) > shown:
             lines.append(f"  (first {shown} rows shown; --json or --out prints all)")
         verdict = "ok" if self.error <= self.tolerance else "FAILED"
-        lines.append(
-            f"shares + bias = logit to {self.error:.3g} (rounding bound {self.tolerance:.3g}): {verdict}"
-        )
+        if self.product_tolerance:
+            lines.append(
+                f"the identity on the float64 rows (sum of the scaled parts + beta = g*{self.norm}(x)"
+                f" + beta) moves a logit by at most {self.error:.3g} (rounding bound "
+                f"{self.tolerance:.3g}): {verdict}; the products' rounding adds at most "
+                f"{self.product_tolerance:.3g}"
+            )
+        else:
+            lines.append(
+                f"shares + bias = logit to {self.error:.3g} (rounding bound {self.tolerance:.3g}): "
+                f"{verdict}"
+            )
         lines += [check.line() for check in self.checks]
         if out:
             lines.append(f"wrote the shares ({' x '.join(map(str, shares.shape))}) to {out}")
@@ -291,6 +332,7 @@ class Attribution:
             "sum_of_shares_plus_bias": listed(self.total),
             "max_abs_error": self.error,
             "tolerance": self.tolerance,
+            "product_tolerance": self.product_tolerance,
             "ok": self.ok,
             "norm": self.norm,
             "checks": [check.to_json() for check in self.checks],
@@ -513,12 +555,13 @@ def _in_memory(
     norm: str,
     reference: Any = None,
 ) -> _Computed:
-    """The in-memory attribution. ``reference`` (float64 NumPy, batch × readers): the logits from
-    an independent source (the model's own forward pass, :mod:`lnsym.interp.transformerlens`);
-    they are then the attribution's ``logit`` and no product of lnsym's own logit rows is made:
-    the identity is checked on the rows instead, in float64 — Σₖ (the gained, scaled c(aₖ)) + β
-    against the kernel's g ⊙ LN(x) + β — and ``error`` is max ‖difference‖₁ · max |w|, which
-    bounds its effect on every logit. The caller compares the shares with ``reference``."""
+    """The in-memory attribution. ``reference`` (batch × readers, the caller's array type): the
+    logits from an independent source (the model's own forward pass,
+    :mod:`lnsym.interp.transformerlens`), returned as the attribution's ``logit``; the caller
+    compares the shares with it. With a reference or a matrix of readers, no product of lnsym's
+    own logit rows is made for the check: the identity is checked on the rows, in float64 —
+    Σₖ (the gained, scaled c(aₖ)) + β against the kernel's g ⊙ LN(x) + β — and ``error`` is
+    max ‖difference‖₁ · max |w|, which bounds its effect on every logit."""
     labels, arrays = _components(components, names, axis)
     if isinstance(components, Mapping):
         component_values = list(components.values())
@@ -545,8 +588,11 @@ def _in_memory(
     if not np.all(np.isfinite(scale)):
         what = "c(x) = 0 (a constant residual)" if norm == "LN" else "x = 0"
         raise DataError(f"{what} with eps = 0 in some row: the norm is 0/0 there; give eps > 0")
-    against = reference is not None
-    logit_rows = [] if against else [affine]
+    # a matrix of readers (or a reference): the identity is checked on the float64 rows, and no
+    # product of lnsym's own logit rows is made for the check (they would be one more row per
+    # row of the batch; the logits are made only if read); one reader vector: on the logits
+    on_rows = reference is not None or bool(reader_batch)
+    logit_rows = [] if on_rows else [affine]
     blocks = [scaled, *logit_rows, shift] + ([ln_read] if ln_read is not None else [])
     # every reading by every reader: one matrix product, in the compute dtype
     native: Any = None
@@ -561,20 +607,32 @@ def _in_memory(
     separate_values = readings[-1] if wanted else None
     source = _owner(tensor) if native is not None else None
     largest = _largest(readers, native, source)
-    if against:
+    if not np.isfinite(largest):
+        raise DataError(
+            "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
+        )
+    unit = float(np.finfo(compute).eps)
+    product_size, inputs = _row_bounds(
+        stacked, scaled, affine, shift, gain, largest, bias_in, eps, norm
+    )
+    products = unit * product_size
+    logit: Any
+    if on_rows:
         # the identity on the rows, in float64: sum_k g*c(a_k)*scale + beta = g*LN(x) + beta
         rows_gap = scaled.sum(axis=0)
         rows_gap += shift
         rows_gap -= affine
         error = float(np.max(np.abs(rows_gap).sum(axis=-1), initial=0.0)) * largest
-        products64, inputs = _row_bounds(
-            stacked, scaled, affine, shift, gain, largest, bias_in, eps, np.float64, norm
-        )
-        tolerance = float(np.max(products64 + inputs, initial=0.0))
-        products, _ = _row_bounds(
-            stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute, norm
-        )
-        logit = reference
+        if not np.isfinite(error):
+            raise _not_finite(norm)
+        tolerance = float(np.max(2.0**-52 * product_size + inputs, initial=0.0))
+        product_tolerance = float(np.max(products + inputs, initial=0.0))
+        if reference is not None:
+            logit = reference
+        else:
+            logit = Deferred(
+                lambda: restore(_readouts([affine], readers, compute, native)[0] + offset, kind)
+            )
     else:
         logit = readings[1]
         logit += offset  # in place: the product is this call's own array
@@ -585,25 +643,16 @@ def _in_memory(
         gap -= logit
         error = float(np.max(np.abs(gap, out=gap))) if gap.size else 0.0
         if not np.isfinite(error):
-            if np.all(np.isfinite(affine)) and np.all(np.isfinite(stacked)):
-                raise DataError(
-                    "w holds NaN or infinity (the logits are not finite); "
-                    "lnsym needs finite numbers"
-                )
-            raise DataError(
-                f"the normed residual {norm}(x) is not finite for these components (entries too "
-                "large or too small for float64, or NaN); rescale them or give eps > 0"
-            )
-        products, inputs = _row_bounds(
-            stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute, norm
-        )
+            raise _not_finite(norm)
         tolerance = float(np.max(products + inputs)) if scaled.size else 0.0
+        product_tolerance = 0.0
         if error > tolerance and _LARGEST.pop(id(source), None) is not None:
             # a remembered max |w| may be stale (a change PyTorch did not count): read it afresh
             largest = _largest(readers, native, source)
-            products, inputs = _row_bounds(
-                stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute, norm
+            product_size, inputs = _row_bounds(
+                stacked, scaled, affine, shift, gain, largest, bias_in, eps, norm
             )
+            products = unit * product_size
             tolerance = float(np.max(products + inputs))
     return _Computed(
         _attribution(
@@ -620,9 +669,17 @@ def _in_memory(
             refutation,
             eps,
             norm,
+            product_tolerance,
         ),
         largest,
         products + inputs,
+    )
+
+
+def _not_finite(norm: str) -> DataError:
+    return DataError(
+        f"the normed residual {norm}(x) is not finite for these components (entries too "
+        "large or too small for float64, or NaN); rescale them or give eps > 0"
     )
 
 
@@ -640,6 +697,7 @@ def _attribution(
     refutation: Proof,
     eps: float,
     norm: str,
+    product_tolerance: float,
 ) -> Attribution:
     """The :class:`Attribution` of NumPy results, returned as the inputs' array type."""
     return Attribution(
@@ -647,7 +705,7 @@ def _attribution(
         restore(shares, kind),
         restore(bias, kind),
         restore(scale, kind),
-        restore(logit, kind),
+        restore(logit, kind) if isinstance(logit, np.ndarray) else logit,
         None if separate_values is None else restore(separate_values, kind),
         error,
         tolerance,
@@ -655,6 +713,7 @@ def _attribution(
         refutation,
         eps,
         norm,
+        product_tolerance=product_tolerance,
     )
 
 
@@ -799,8 +858,9 @@ def _row_blocks(
     the definition (LNA, or hadamard(g, RMS(x)) + beta), independently of the shares' scale."""
     x = stacked.sum(axis=0)
     scale = shared_scale(x, eps, norm)
-    parts = np.asarray(_kernel("c(a)", "a")(a=stacked)) if norm == "LN" else stacked
-    scaled = np.asarray(_kernel("hadamard(g, a)", "a,g")(a=parts, g=gain)) * scale[..., None]
+    gained = "hadamard(g, c(a))" if norm == "LN" else "hadamard(g, a)"
+    scaled = np.asarray(_kernel(gained, "a,g")(a=stacked, g=gain))  # one pass: centre and gain
+    scaled *= scale[..., None]
     if norm == "LN":
         affine = np.asarray(
             _kernel("LNA(x, g, beta)", "x,g,beta")(x=x, g=gain, beta=shift, eps=eps)
@@ -967,38 +1027,33 @@ def _row_bounds(
     largest: float,
     bias: np.ndarray,
     eps: float,
-    compute: Any,
     norm: str = "LN",
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Per row of the batch, two rounding bounds whose sum bounds |Σₖ shares + bias − logit| for
-        every reader of that row, without a second pass of products: the products' and the inputs'.
+        every reader of that row, without a second pass of products: the products' (in units of
+        rounding of the dtype they run in: multiply by its machine epsilon) and the inputs'.
 
         These are *realistic* bounds, not worst cases (which are n times looser and would pass a
         wrong fold): rounding errors of an inner product of length n add up like a random walk, about
         :math:`\sqrt{n}` units of rounding of :math:`\lVert v
     Vert_2 \max_j|w_j|` (with
-        :math:`m = \max|w_j|` over all readers). The products' bound sums that over the rows read
-        (each scaled, gained :math:`c(a_k)`, the normed x, β twice) with :math:`\sqrt{n + K}` units of
-        the compute dtype, plus the bias rounded twice. The float64 rows carry their own error:
-        centring :math:`a_k` or :math:`x` errs by about a unit of :math:`\max|a_k|` per entry
-        (cancellation when the mean is large and the spread small), and the shared scale inherits
-        that error relative to :math:`\sqrt{\lVert c(x)
-    Vert^2 + narepsilon}`. The in-memory
-        ``tolerance`` is the maximum of their sum; the lazy table stores their sum per row."""
+        :math:`\max_j|w_j|` over all readers). The products' bound sums that over the rows read (each
+        scaled, gained :math:`c(a_k)`, the normed x, β twice) with :math:`\sqrt{n + K}` units, plus
+        the bias rounded twice. The float64 rows carry their own error: centring :math:`a_k` or
+        :math:`x` errs by about a unit of :math:`\max|a_k|` per entry (cancellation when the mean is
+        large and the spread small), and the shared scale inherits that error relative to
+        :math:`\sqrt{\lVert c(x)
+    Vert^2 + narepsilon}`. The in-memory ``tolerance`` is the maximum
+        of their sum; the lazy table stores their sum per row."""
     count, n = scaled.shape[0], scaled.shape[-1]
-    unit, unit64 = float(np.finfo(compute).eps), 2.0**-52
+    unit64 = 2.0**-52
     with np.errstate(over="ignore", invalid="ignore"):
         shares_rows = np.sqrt(np.einsum("k...j,k...j->k...", scaled, scaled)).sum(axis=0)
         logit_rows = np.sqrt(np.einsum("...j,...j->...", affine, affine))
     shift_size = float(np.sqrt(np.dot(shift, shift)))
     bias_size = float(np.max(np.abs(bias))) if bias.size else 0.0
-    products = (
-        _ROUNDING
-        * unit
-        * (
-            np.sqrt(n + count) * (shares_rows + logit_rows + 2 * shift_size) * largest
-            + 2 * bias_size
-        )
+    products = _ROUNDING * (
+        np.sqrt(n + count) * (shares_rows + logit_rows + 2 * shift_size) * largest + 2 * bias_size
     )
     x = stacked.sum(axis=0)
     x_max = np.abs(x).max(axis=-1, initial=0.0)

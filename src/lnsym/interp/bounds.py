@@ -106,6 +106,10 @@ def _proofs(bound: Bound) -> tuple[Proof, ...]:
     return proofs
 
 
+#: units of float64 rounding allowed per term an exact number is computed from (:attr:`ScaleBounds.holds`).
+_UNITS = 64
+
+
 @dataclass(frozen=True)
 class ScaleBounds:
     """Per component (axis 0) and row of the batch: the exact numbers and their certified bounds.
@@ -124,6 +128,11 @@ class ScaleBounds:
     frozen: np.ndarray | None
     frozen_bound: np.ndarray | None
     proofs: tuple[Proof, ...]
+    #: the float64 rounding allowance of ``mediated`` and ``frozen`` (:data:`_UNITS` units of the
+    #: terms each is computed from: a difference of numbers far larger than itself, e.g. a frozen
+    #: scale equal to σ(x) gives a move of 0 computed as share − share·σ/s)
+    mediated_rounding: np.ndarray | float = 0.0
+    frozen_rounding: np.ndarray | float = 0.0
 
     @property
     def certified(self) -> bool:
@@ -132,13 +141,15 @@ class ScaleBounds:
 
     @property
     def holds(self) -> bool:
-        """Every exact number is within its bound (up to float64 rounding of both sides, relative
-        1e-12): a check that fails if the bound or the numbers are wrong."""
-        pairs = [(self.mediated, self.mediated_bound)]
+        """Every exact number is within its bound, up to the float64 rounding of both (relative
+        1e-12 of the bound, and the number's own rounding allowance): a check that fails if the
+        bound or the numbers are wrong."""
+        pairs = [(self.mediated, self.mediated_bound, self.mediated_rounding)]
         if self.frozen is not None and self.frozen_bound is not None:
-            pairs.append((self.frozen, self.frozen_bound))
+            pairs.append((self.frozen, self.frozen_bound, self.frozen_rounding))
         return all(
-            bool(np.all(np.abs(exact) <= bound * (1 + 1e-12) + 1e-300)) for exact, bound in pairs
+            bool(np.all(np.abs(exact) <= bound * (1 + 1e-12) + rounding + 1e-300))
+            for exact, bound, rounding in pairs
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -246,7 +257,11 @@ def scale_bounds(
     proofs = _proofs(found["mediated"])
     mediated = _evaluate(found["mediated"].exact, values)
     mediated_bound = _evaluate(found["mediated"].bound, values)
+    # |<w', N(x)>| and |<w', N(r)>| are below ||w'|| sqrt(n): the size of mediated's terms
+    reach = float(np.sqrt(np.dot(reader, reader) * reader.shape[0]))
+    mediated_rounding = _UNITS * 2.0**-52 * (2 * reach + np.abs(share))
     frozen = frozen_bound = None
+    frozen_rounding: np.ndarray | float = 0.0
     if frozen_scale is not None:
         s = np.asarray(as_array(frozen_scale, "frozen_scale"), dtype=np.float64)
         if not np.all(s > 0):
@@ -256,8 +271,19 @@ def scale_bounds(
         proofs = (*_proofs(found["frozen"]), *proofs)
         frozen = _evaluate(found["frozen"].exact, {**values, "s": s})
         frozen_bound = _evaluate(found["frozen"].bound, {**values, "s": s})
+        frozen_rounding = _UNITS * 2.0**-52 * np.abs(share) * (1 + scale / s)
     return ScaleBounds(
-        names, norm, share, scale, mediated, mediated_bound, frozen, frozen_bound, proofs
+        names,
+        norm,
+        share,
+        scale,
+        mediated,
+        mediated_bound,
+        frozen,
+        frozen_bound,
+        proofs,
+        mediated_rounding,
+        frozen_rounding,
     )
 
 

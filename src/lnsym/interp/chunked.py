@@ -419,9 +419,8 @@ def _attribution_block(
     table[:count] = readings[0]
     table[count] = bias
     np.add(readings[1], bias_in.astype(compute), out=table[count + 1])
-    products, inputs = _row_bounds(
-        stacked, scaled, affine, shift, gain, largest, bias_in, eps, compute
-    )
+    products, inputs = _row_bounds(stacked, scaled, affine, shift, gain, largest, bias_in, eps)
+    products *= float(np.finfo(compute).eps)
     table[count + 2] = (products + inputs).reshape(batch + (1,) * len(reader_batch))
     if separate:
         table[count + 3 :] = readings[2]

@@ -23,6 +23,9 @@ only what every bridge exposes: ``model.W_U`` (``d_model × d_vocab``), ``model.
   centring that leaves every softmax unchanged (harmless), or different by a size in logits.
 * :func:`frozen_scale_error` — the per-component error of TL's frozen-scale reading at the final
   layer.
+* :func:`scale_bounds` — per component, the certified bounds (proved for every n) on how far a
+  frozen scale moves its share of one token's logit and on its effect through the final scale,
+  next to the exact numbers (:func:`lnsym.scale_bounds` on the cache).
 
 Post-LN models (BERT-style: LayerNorm after each sublayer, an MLM head before the final norm) are
 refused with the reason: their residual components do not sum to what the final norm reads.
@@ -47,6 +50,8 @@ from lnsym.interp.attribution import (
     norm_kind,
     shared_scale,
 )
+from lnsym.interp.bounds import ScaleBounds
+from lnsym.interp.bounds import scale_bounds as _scale_bounds
 from lnsym.interp.folding import Fold, fold
 from lnsym.kernels.interop import to_numpy
 
@@ -67,6 +72,7 @@ __all__ = [
     "logit_lens",
     "post_ln_reason",
     "residual_stack",
+    "scale_bounds",
     "token_indices",
     "unembedding",
 ]
@@ -761,9 +767,7 @@ def logit_attribution(
     W, b, index, wrong = _readers(model, parts, tokens, incorrect_tokens)
     # -- the model's own logits: the reference the shares are checked against
     x_model = _pos_slice(cache["ln_final.hook_in"], pos_slice, -2)
-    model_logits = to_numpy(
-        _remembered_model_logits(model, cache["ln_final.hook_in"], pos_slice)
-    ).astype(np.float64)
+    model_logits = _remembered_model_logits(model, cache["ln_final.hook_in"], pos_slice)
     if index is not None:
         model_logits = model_logits[..., index] - (
             model_logits[..., wrong] if wrong is not None else 0.0
@@ -798,9 +802,12 @@ def logit_attribution(
         np.abs(dx),
         residual_bound,
     )
-    total = result.shares.sum(dim=0) if hasattr(result.shares, "dim") else result.shares.sum(0)
-    total = to_numpy(total + result.bias).astype(np.float64)
-    gap = np.abs(total - model_logits)
+    # |Σₖ shares + bias − the model's logits| in the shares' dtype, in place on one array of the
+    # logits' shape: its own rounding (a unit of |logit| or less) is within the model's bound
+    gap = result.shares.sum(dim=0)
+    gap += result.bias
+    gap -= model_logits.to(gap.dtype)
+    per_row = to_numpy(gap.abs_().amax(dim=-1) if gap.shape[-1] else gap.sum(dim=-1))
     largest = computed.largest
     g64 = to_numpy(parts.g).astype(np.float64)
     scale = shared_scale(x64, parts.eps, parts.norm)
@@ -815,13 +822,68 @@ def logit_attribution(
         * (np.sqrt(np.dot(g64, g64)) + _row_norms(out) / np.sqrt(n))
     )
     row_bound = model_bound + propagated + computed.product_bounds
-    per_row = gap.reshape(*row_bound.shape, -1).max(axis=-1, initial=0.0)
+    per_row = per_row.astype(np.float64).reshape(row_bound.shape)
     logits_check = _check(
         "shares + bias = the model's own logits (ln_final and unembed on ln_final.hook_in)",
         per_row,
         row_bound,
     )
     return result.with_checks(residual, logits_check)
+
+
+def _one_token(model: Any, token: Any, name: str) -> int:
+    index = token_indices(model, token)
+    if index.size != 1:
+        raise DataError(f"{name}: give one token (an id or a string), got {index.size}")
+    return int(index[0])
+
+
+def scale_bounds(
+    cache: Any,
+    model: Any | None = None,
+    *,
+    token: Any,
+    incorrect_token: Any | None = None,
+    pos_slice: Any | None = None,
+    frozen_scale: Any | None = None,
+    full: bool = False,
+    gain_offset: bool | None = None,
+) -> ScaleBounds:
+    """:func:`lnsym.scale_bounds` on a TransformerLens cache: for each residual component
+    (:func:`residual_stack`; ``full=True`` for heads and MLPs), the exact share of ``token``'s
+    logit (with ``incorrect_token``: of the logit difference), its effect through the final norm's
+    scale and how far a frozen scale moves the share, each next to its certified bound.
+
+    The reader is ``W_U[:, token]`` (minus ``W_U[:, incorrect_token]``); the norm, its gain as the
+    forward pass applies it, and ε are the model's (:func:`unembedding`: post-LN models are
+    refused with the reason). Rows are the cache's batch × positions (``pos_slice`` keeps some, as
+    TL spells it). ``frozen_scale``: ``None`` (no frozen-scale bound), a positive number or one per
+    row, or ``"cache"`` for the cache's own ``ln_final.hook_scale`` (what ``apply_ln_to_stack``
+    uses at the final layer, where it moves nothing; the same scale frozen on another input, or on
+    an earlier layer in the logit lens, does).
+    """
+    model = model if model is not None else cache.model
+    parts = unembedding(model, gain_offset=gain_offset)
+    w = parts.W_U[:, _one_token(model, token, "token")]
+    if incorrect_token is not None:
+        w = w - parts.W_U[:, _one_token(model, incorrect_token, "incorrect_token")]
+    stack, labels = residual_stack(cache, full=full)
+    stack = to_numpy(_pos_slice(stack, pos_slice, -2))
+    if isinstance(frozen_scale, str):
+        if frozen_scale != "cache":
+            raise DataError(
+                f"frozen_scale={frozen_scale!r}: expected None, a positive number, one per row, "
+                "or 'cache' (the cache's ln_final.hook_scale)"
+            )
+        frozen_scale = to_numpy(_pos_slice(cache["ln_final.hook_scale"], pos_slice, -2))[..., 0]
+    return _scale_bounds(
+        {label: stack[k] for k, label in enumerate(labels)},
+        to_numpy(w),
+        g=to_numpy(parts.g),
+        frozen_scale=frozen_scale,
+        eps=parts.eps,
+        norm=parts.norm,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
