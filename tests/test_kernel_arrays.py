@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import lnsym
+import lnsym.kernels
 from lnsym.cli import main
 
 BACKENDS = lnsym.kernels.available_backends()

@@ -190,7 +190,10 @@ def restore(array: Any, kind: ArrayKind) -> Any:
         import torch
 
         dtype = getattr(torch, kind.dtype_name)
-        host = np.ascontiguousarray(array)
+        host = np.asarray(array)
+        if not (host.flags.writeable and all(stride >= 0 for stride in host.strides)):
+            host = np.ascontiguousarray(host)  # PyTorch shares writeable memory, strides >= 0
+        # (a transposed view stays one: copying a whole-vocabulary result costs more than it saves)
         return torch.from_numpy(host).to(device=kind.device, dtype=dtype)
     if kind.family == "jax":
         import jax.numpy as jnp
