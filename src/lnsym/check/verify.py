@@ -9,6 +9,8 @@ on trust. What the prover supplies is only what is hard to find:
   explicit n), the steps by which the assumptions are used, and a *point* — an explicit n, ε and
   exact values at which every assumption holds and both sides are defined (no vacuous proof). The
   checker then requires every entry of LHS − RHS to reduce to the zero polynomial;
+* for an *inequality* proved: a positivity certificate of ``num/den`` (:mod:`lnsym.check.positivity`),
+  a point as above and the steps by which the equations carry big − small times den to num;
 * for *refuted*: the witness point; the checker evaluates both sides there in rational ball
   arithmetic and requires an entry whose enclosure excludes 0, with every assumption exactly true
   (for a limit, of the limit of LHS − RHS in the variable, the witness fixing all else).
@@ -70,6 +72,7 @@ __all__ = [
     "check_point",
     "check_proof",
     "check_refutation",
+    "link_state",
     "numerators",
     "run_steps",
     "side_difference",
@@ -118,7 +121,7 @@ class Setting:
         self.lhs, self.rhs = read(statement["lhs"]), read(statement["rhs"])
         self.vectors = _names(statement.get("vectors", ()))
         self.scalars = _names(statement.get("scalars", ()))
-        self.dim = statement.get("dim")
+        self.dim, self.relation = statement.get("dim"), statement.get("relation", "=")
         texts = statement.get("assume", ())
         if not isinstance(texts, list | tuple) or not all(isinstance(t, str) for t in texts):
             raise CheckerInputError("the assumptions must be a list of strings")
@@ -260,7 +263,22 @@ def run_steps(setting: Setting, certificate: dict[str, Any]) -> _State:
     difference = side_difference(
         alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
     )
-    goals = numerators(difference)
+    state = _stepped(setting, certificate, alg, env, difference, numerators(difference))
+    if setting.limit is not None:
+        _take_limit(setting, state, alg, env)
+    return state
+
+
+def _stepped(
+    setting: Setting,
+    certificate: dict[str, Any],
+    alg: Any,
+    env: dict[str, Any],
+    difference: Any,
+    goals: list[Poly],
+) -> _State:
+    """The statement's equations as facts (each evaluated here), and the certificate's steps
+    applied to them and to ``goals``."""
     facts: list[Poly] = []
     for left_tree, relation, right_tree in setting.trees:
         if relation != "=":
@@ -274,13 +292,11 @@ def run_steps(setting: Setting, certificate: dict[str, Any]) -> _State:
             facts += [_dot(alg, value, {b: alg.const(Fraction(1))}).num for b in sorted(basis)]
         else:
             facts += numerators(value)
-    state = _State(field, facts, goals, difference)
+    state = _State(alg.field, facts, goals, difference)
     for step in certificate.get("steps", ()):
         if not isinstance(step, dict):
             raise RejectedError("a step of the certificate is not a record")
         state.apply(step, alg, difference)
-    if setting.limit is not None:
-        _take_limit(setting, state, alg, env)
     return state
 
 
@@ -702,7 +718,7 @@ def _refutation(statement: dict[str, Any], witness: dict[str, Any]) -> None:
     if not isinstance(statement, dict) or not isinstance(witness, dict):
         raise RejectedError("the statement and the witness must be JSON objects")
     setting = Setting(statement)
-    relation = statement.get("relation", "=")
+    relation = setting.relation
     if setting.limit is not None:
         if relation != "=" or setting.conditions:
             raise NotCheckedError("a refuted limit of an inequality, or under conditions")
@@ -775,7 +791,8 @@ def _ball_of(field: Field, value: Frac) -> Ball:
 def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdict:
     """Re-check an inequality: :mod:`lnsym.check.positivity` verifies ``num/den >= 0`` (``> 0``),
     and this links it to the statement — big − small, evaluated by the checker's own table, times
-    ``den`` is ``num`` exactly, and ``den`` is evidently positive."""
+    ``den`` is ``num`` exactly (or after the certificate's steps by the statement's equations, as
+    in a proof), and ``den`` is evidently positive."""
     return verdict_of("the statement or certificate", _inequality, statement, certificate)
 
 
@@ -784,18 +801,33 @@ def _inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
     if relation not in ("<=", "<", ">=", ">") or not isinstance(certificate, dict):
         raise RejectedError("an inequality needs its relation and a positivity certificate")
     setting = Setting(statement)
-    equations = any(relation == "=" for _, relation, _ in setting.trees)
     num, den, strict = check_positivity(certificate)
     if strict != (relation in ("<", ">")):
         raise RejectedError("the certificate's strictness is not the relation's")
     check_point(setting, certificate.get("point"))  # not vacuous: a point of the domain
+    (residual,) = link_state(setting, certificate, num, den).goals
+    if residual:
+        if any(r == "=" for _, r, _ in setting.trees) and not certificate.get("steps"):
+            raise NotCheckedError("the link of an inequality that uses the statement's equations")
+        if any(v.startswith("√") for v in residual.variables()):  # √(a²b) vs a√b
+            raise NotCheckedError(
+                "the certified num/den and big − small differ by roots the checker cannot "
+                "compare (a root of a square times a polynomial)"
+            )
+        raise RejectedError("the certified num/den is not big − small of the statement")
+
+
+def link_state(setting: Setting, certificate: dict[str, Any], num: Poly, den: Poly) -> _State:
+    """The link of an inequality: its one goal, the numerator of big − small times ``den`` minus
+    ``num`` (read by the checker's own table, ``den`` evidently positive), after the certificate's
+    steps by the statement's equations; the link holds when the goal is 0."""
     field = setting.field()
     alg = Symbolic(field, setting.dim)
     env = setting.env(alg, field)
     left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
     if isinstance(left, dict | list) or isinstance(right, dict | list):
         raise CheckerInputError("an inequality compares scalars")
-    big_minus_small = right - left if relation in ("<=", "<") else left - right
+    big_minus_small = right - left if setting.relation in ("<=", "<") else left - right
     roots: dict[str, Any] = {}
     for name, radicand in certificate.get("radicals", ()):
         roots[str(name)] = field.sqrt(_at(poly_from_json(radicand), roots, field))
@@ -808,15 +840,7 @@ def _inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
     if not field.nonnegative(den_at.num * den_at.den, strict=True):
         raise RejectedError("the certificate's denominator is not evidently positive")
     residual = big_minus_small * den_at - num_at
-    if not residual.is_zero():
-        if equations:  # num/den may rest on them: the link does not follow equations yet
-            raise NotCheckedError("the link of an inequality that uses the statement's equations")
-        if any(v.startswith("√") for v in residual.num.variables()):  # √(a²b) vs a√b
-            raise NotCheckedError(
-                "the certified num/den and big − small differ by roots the checker cannot "
-                "compare (a root of a square times a polynomial)"
-            )
-        raise RejectedError("the certified num/den is not big − small of the statement")
+    return _stepped(setting, certificate, alg, env, big_minus_small, [residual.num])
 
 
 def _linked_assumption(

@@ -9,6 +9,7 @@ certificate is rejected by the checker and the verdict becomes unknown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -16,6 +17,7 @@ import sympy
 
 from lnsym.check.algebra import Field, UndefinedError
 from lnsym.check.poly import Poly, poly_to_json
+from lnsym.check.positivity import check_positivity
 from lnsym.check.reader import CheckerInputError
 from lnsym.check.table import NotCheckedError
 from lnsym.check.verify import (
@@ -26,12 +28,19 @@ from lnsym.check.verify import (
     check_point,
     check_proof,
     check_refutation,
+    link_state,
     run_steps,
 )
 from lnsym.lang.parser import Assumption, Context
 from lnsym.prover.witness import Point, find_point
 
-__all__ = ["certify_proof", "certify_refutation", "domain_point_data", "statement_data"]
+__all__ = [
+    "certify_proof",
+    "certify_refutation",
+    "domain_point_data",
+    "link_steps",
+    "statement_data",
+]
 
 _MAX_STEPS = 40
 
@@ -184,7 +193,27 @@ def _point_data(point: Point) -> dict[str, Any] | None:
     return None if eps is None else {"n": point.n, "eps": eps, "values": values}
 
 
-def _steps(statement: dict[str, Any], mode: str) -> list[dict[str, Any]]:
+def link_steps(statement: dict[str, Any], certificate: dict[str, Any]) -> list[dict[str, Any]]:
+    """Steps by which the statement's equations carry an inequality's big − small times ``den``
+    to ``num`` (the checker's link of a positivity certificate); [] if the search finds none."""
+    setting = Setting(statement)
+    if not any(relation == "=" for _, relation, _ in setting.trees):
+        return []
+    num, den, _ = check_positivity(certificate)
+
+    def state(_: dict[str, Any], stepped: dict[str, Any]) -> Any:
+        return link_state(setting, {**certificate, "steps": stepped["steps"]}, num, den)
+
+    steps = _steps(statement, "symbolic", state)
+    try:
+        return steps if steps and not any(state(statement, {"steps": steps}).goals) else []
+    except Exception:  # the checker rejects them: no steps (the search is untrusted)
+        return []
+
+
+def _steps(
+    statement: dict[str, Any], mode: str, explore: Callable[..., Any] = explore
+) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
     moving = set(statement.get("limits") or {})  # kept: solved for last, the limit takes them
     statement = dict(statement, limits={})  # the assumptions are used before any limit
