@@ -435,3 +435,31 @@ def test_a_link_through_an_equation_without_its_steps_is_not_accepted() -> None:
     verdict = _link_verdict(record)
     assert not verdict.accepted and not verdict.checked
     assert "equations" in verdict.reason
+
+
+def test_a_radical_that_is_never_real_proves_nothing() -> None:
+    # r = sqrt(-1 - |c(x)|^2): r**2 gives "-1 - |c(x)|^2 >= 0", hence "-1 >= 0", where r is real
+    # (nowhere); linked to "0 <= -1" it must not be accepted
+    from lnsym.check.verify import check_inequality
+
+    negative = P(("-1", {}), ("-1", {"P[x,x]": 1}))
+    facts = [
+        {
+            "poly": negative,
+            "strict": False,
+            "rule": "sum",
+            "terms": [term("1", [], P(("1", {"r": 1})))],
+        },
+        {
+            "poly": P(("-1", {})),
+            "strict": False,
+            "rule": "sum",
+            "terms": [term("1", ["#0"]), term("1", ["P[x,x]"])],
+        },
+    ]
+    data = certificate(facts, P(("-1", {})), radicals=[["r", negative]])
+    assert check_positivity(data)[0] == Poly.const(-1)  # vacuous: true wherever r is real
+    statement = {"lhs": "0", "relation": "<=", "rhs": "-1", "vectors": ["x"], "assume": []}
+    point = {"n": 2, "eps": "1/10", "values": {"x": ["1", "2"]}}
+    verdict = check_inequality(statement, {**data, "point": point})
+    assert not verdict.accepted and "radicand" in verdict.reason

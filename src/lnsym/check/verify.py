@@ -46,6 +46,7 @@ from lnsym.check.algebra import (
     Frac,
     UndefinedError,
     _divide_monomial,
+    _is_square,
     ball_divide,
     ball_sqrt,
 )
@@ -824,13 +825,18 @@ def link_state(setting: Setting, certificate: dict[str, Any], num: Poly, den: Po
     field = setting.field()
     alg = Symbolic(field, setting.dim)
     env = setting.env(alg, field)
+    roots: dict[str, Any] = {}  # named first: the sides' roots then split into them
+    radicands = [poly_from_json(radicand) for _, radicand in certificate.get("radicals", ())]
+    for (name, _), p in zip(certificate.get("radicals", ()), radicands, strict=True):
+        roots[str(name)] = field.sqrt(_at(p, roots, field))
     left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
     if isinstance(left, dict | list) or isinstance(right, dict | list):
         raise CheckerInputError("an inequality compares scalars")
+    for p in radicands:  # the positivity facts hold where the radicals are real: everywhere
+        value = _at(p, roots, field)
+        if not (_is_square(p) or field.nonnegative(value.num * value.den)):
+            raise NotCheckedError("a radicand of the certificate is not evidently >= 0")
     big_minus_small = right - left if setting.relation in ("<=", "<") else left - right
-    roots: dict[str, Any] = {}
-    for name, radicand in certificate.get("radicals", ()):
-        roots[str(name)] = field.sqrt(_at(poly_from_json(radicand), roots, field))
     if not set(certificate.get("positive", ())) <= setting.positive:
         raise RejectedError("the certificate takes a scalar positive the statement does not")
     for assumed in certificate.get("assumptions", ()):
