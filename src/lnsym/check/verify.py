@@ -73,7 +73,6 @@ __all__ = [
     "check_point",
     "check_proof",
     "check_refutation",
-    "link_state",
     "numerators",
     "run_steps",
     "side_difference",
@@ -248,8 +247,9 @@ def _check_algebra(setting: Setting, certificate: dict[str, Any]) -> None:
 
 
 def run_steps(setting: Setting, certificate: dict[str, Any]) -> _State:
-    """The facts and goals after the certificate's steps (and the limit, if any)."""
-    mode = certificate.get("mode")
+    """The facts and goals after the certificate's steps (and the limit, if any); an inequality's
+    one goal is its link (:func:`check_inequality`)."""
+    mode = certificate.get("mode") if setting.relation == "=" else "symbolic"
     field = setting.field()
     if mode == "symbolic":
         alg: Any = Symbolic(field, setting.dim)
@@ -261,25 +261,13 @@ def run_steps(setting: Setting, certificate: dict[str, Any]) -> _State:
         raise RejectedError(f"unknown mode {mode!r}")
     env = setting.env(alg, field)
     _note_signs(setting, alg, env, field)
-    difference = side_difference(
-        alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
-    )
-    state = _stepped(setting, certificate, alg, env, difference, numerators(difference))
-    if setting.limit is not None:
-        _take_limit(setting, state, alg, env)
-    return state
-
-
-def _stepped(
-    setting: Setting,
-    certificate: dict[str, Any],
-    alg: Any,
-    env: dict[str, Any],
-    difference: Any,
-    goals: list[Poly],
-) -> _State:
-    """The statement's equations as facts (each evaluated here), and the certificate's steps
-    applied to them and to ``goals``."""
+    if setting.relation != "=":
+        difference = _link(setting, certificate, alg, env)
+    else:
+        difference = side_difference(
+            alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
+        )
+    goals = numerators(difference)
     facts: list[Poly] = []
     for left_tree, relation, right_tree in setting.trees:
         if relation != "=":
@@ -293,11 +281,13 @@ def _stepped(
             facts += [_dot(alg, value, {b: alg.const(Fraction(1))}).num for b in sorted(basis)]
         else:
             facts += numerators(value)
-    state = _State(alg.field, facts, goals, difference)
+    state = _State(field, facts, goals, difference)
     for step in certificate.get("steps", ()):
         if not isinstance(step, dict):
             raise RejectedError("a step of the certificate is not a record")
         state.apply(step, alg, difference)
+    if setting.limit is not None:
+        _take_limit(setting, state, alg, env)
     return state
 
 
@@ -802,11 +792,12 @@ def _inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
     if relation not in ("<=", "<", ">=", ">") or not isinstance(certificate, dict):
         raise RejectedError("an inequality needs its relation and a positivity certificate")
     setting = Setting(statement)
-    num, den, strict = check_positivity(certificate)
-    if strict != (relation in ("<", ">")):
+    if setting.limit is not None:
+        raise NotCheckedError("the limit of an inequality is not in the checker's rules")
+    if check_positivity(certificate)[2] != (relation in ("<", ">")):
         raise RejectedError("the certificate's strictness is not the relation's")
     check_point(setting, certificate.get("point"))  # not vacuous: a point of the domain
-    (residual,) = link_state(setting, certificate, num, den).goals
+    (residual,) = run_steps(setting, certificate).goals
     if residual:
         if any(r == "=" for _, r, _ in setting.trees) and not certificate.get("steps"):
             raise NotCheckedError("the link of an inequality that uses the statement's equations")
@@ -818,14 +809,11 @@ def _inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
         raise RejectedError("the certified num/den is not big − small of the statement")
 
 
-def link_state(setting: Setting, certificate: dict[str, Any], num: Poly, den: Poly) -> _State:
-    """The link of an inequality: its one goal, the numerator of big − small times ``den`` minus
-    ``num`` (read by the checker's own table, ``den`` evidently positive), after the certificate's
-    steps by the statement's equations; the link holds when the goal is 0."""
-    field = setting.field()
-    alg = Symbolic(field, setting.dim)
-    env = setting.env(alg, field)
-    roots: dict[str, Any] = {}  # named first: the sides' roots then split into them
+def _link(setting: Setting, certificate: dict[str, Any], alg: Any, env: dict[str, Any]) -> Frac:
+    """big − small times the certified ``den`` minus ``num``, read by the checker's own table
+    (``den`` evidently positive, every radicand evidently >= 0): 0 when the link holds."""
+    num, den, _ = check_positivity(certificate)
+    field, roots = alg.field, dict[str, Any]()  # named first: the sides' roots split into them
     radicands = [poly_from_json(radicand) for _, radicand in certificate.get("radicals", ())]
     for (name, _), p in zip(certificate.get("radicals", ()), radicands, strict=True):
         roots[str(name)] = field.sqrt(_at(p, roots, field))
@@ -833,10 +821,15 @@ def link_state(setting: Setting, certificate: dict[str, Any], num: Poly, den: Po
     if isinstance(left, dict | list) or isinstance(right, dict | list):
         raise CheckerInputError("an inequality compares scalars")
     for p in radicands:  # the positivity facts hold where the radicals are real: everywhere
-        value = _at(p, roots, field)
-        if not (_is_square(p) or field.nonnegative(value.num * value.den)):
+        v = _at(p, roots, field)
+        v = v.num * v.den  # >= 0 evidently, or times an evident m > 0 a known square k = v·m
+        quotients = (k.divided_by(v) for k in field.known if len(k.terms) >= len(v.terms))
+        if not (
+            _is_square(p)
+            or field.nonnegative(v)
+            or any(m is not None and field.nonnegative(m, strict=True) for m in quotients)
+        ):
             raise NotCheckedError("a radicand of the certificate is not evidently >= 0")
-    big_minus_small = right - left if setting.relation in ("<=", "<") else left - right
     if not set(certificate.get("positive", ())) <= setting.positive:
         raise RejectedError("the certificate takes a scalar positive the statement does not")
     for assumed in certificate.get("assumptions", ()):
@@ -845,8 +838,8 @@ def link_state(setting: Setting, certificate: dict[str, Any], num: Poly, den: Po
     num_at, den_at = _at(num, roots, field), _at(den, roots, field)
     if not field.nonnegative(den_at.num * den_at.den, strict=True):
         raise RejectedError("the certificate's denominator is not evidently positive")
-    residual = big_minus_small * den_at - num_at
-    return _stepped(setting, certificate, alg, env, big_minus_small, [residual.num])
+    big_minus_small = right - left if setting.relation in ("<=", "<") else left - right
+    return big_minus_small * den_at - num_at
 
 
 def _linked_assumption(

@@ -18,7 +18,6 @@ from sympy.polys.rings import ring as sparse_ring
 
 from lnsym.check.algebra import Field, UndefinedError
 from lnsym.check.poly import Poly, poly_to_json
-from lnsym.check.positivity import check_positivity
 from lnsym.check.reader import CheckerInputError
 from lnsym.check.table import NotCheckedError
 from lnsym.check.verify import (
@@ -29,7 +28,6 @@ from lnsym.check.verify import (
     check_point,
     check_proof,
     check_refutation,
-    link_state,
     run_steps,
 )
 from lnsym.lang.parser import Assumption, Context
@@ -198,14 +196,12 @@ def link_steps(statement: dict[str, Any], certificate: dict[str, Any]) -> list[d
     """Steps by which the statement's equations carry an inequality's big − small times ``den``
     to ``num`` (the checker's link of a positivity certificate): one combination of the facts the
     checker makes of them; [] if there are no equations or none is found."""
-    setting = Setting(statement)
-    if not any(relation == "=" for _, relation, _ in setting.trees):
+    if not any(_is_equation(text) for text in statement.get("assume", ())):
         return []
     try:
-        num, den, _ = check_positivity(certificate)
-        state = link_state(setting, {**certificate, "steps": []}, num, den)
+        state = explore(statement, {**certificate, "steps": []})
         for step in _combinations(state) if any(state.goals) else ():
-            if not any(link_state(setting, {**certificate, "steps": [step]}, num, den).goals):
+            if not any(explore(statement, {**certificate, "steps": [step]}).goals):
                 return [step]
     except Exception:  # the checker rejects the certificate: no steps (the search is untrusted)
         return []
