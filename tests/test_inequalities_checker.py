@@ -359,3 +359,107 @@ def test_the_squared_norm_of_a_combination() -> None:
     ):
         with pytest.raises(CertificateError):
             check_positivity(certificate([doctored], num))
+
+
+# -- a link through the statement's equations (Riechers' ellipsoid, issue 22) ------------------------
+
+RIECHERS = ("norm(hadamard(h, LNA(x, g, beta) - beta))**2", "<", "n")
+RIECHERS_ASSUME = ("hadamard(h, g) = ones",)
+_RECORDS: list[str] = []
+
+
+def _riechers() -> dict[str, Any]:
+    from lnsym.prover import prove
+
+    if not _RECORDS:
+        lhs, relation, rhs = RIECHERS
+        proof = prove(lhs, rhs, relation=relation, vectors="x,g,h,beta", assume=RIECHERS_ASSUME)
+        assert proof.proved
+        assert proof.checked, proof.check_note
+        assert proof.check_data is not None
+        _RECORDS.append(json.dumps(proof.check_data))  # what a saved --json holds
+    return json.loads(_RECORDS[0])
+
+
+def _link_verdict(record: dict[str, Any]) -> Any:
+    from lnsym.check.verify import check_inequality
+
+    return check_inequality(record["statement"], record["certificate"])
+
+
+def test_a_link_through_an_equation_is_checked() -> None:
+    record = _riechers()
+    steps = record["certificate"]["steps"]
+    assert steps and all(s["kind"] == "combination" for s in steps)
+    verdict = _link_verdict(record)
+    assert verdict.accepted and verdict.checked
+
+
+def _doctored_links(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    cofactors = record["certificate"]["steps"][0]["cofactors"]
+    for label, change in (
+        ("a multiplier's coefficient", lambda c: c[0][1][0].__setitem__(0, "-3")),
+        ("a multiplier dropped", lambda c: c.pop()),
+        ("a multiplier on another fact", lambda c: c[0].__setitem__(0, c[0][0] + 1)),
+        ("a multiplier doubled", lambda c: c.append(copy.deepcopy(c[0]))),
+    ):
+        doctored = copy.deepcopy(record)
+        change(doctored["certificate"]["steps"][0]["cofactors"])
+        out.append((label, doctored))
+    scaled = copy.deepcopy(record)
+    scaled["certificate"]["steps"][0]["multiplier"] = [["0", []]]
+    out.append(("a zero multiplier of the goal", scaled))
+    # another equation, still true at the certificate's point (h ⊙ h ⊙ g = h follows from
+    # h ⊙ g = 1): the checker evaluates it from the statement, so the multipliers no longer fit
+    other = copy.deepcopy(record)
+    other["statement"]["assume"] = ["hadamard(h, hadamard(h, g)) = h"]
+    out.append(("the statement's equation", other))
+    shifted = copy.deepcopy(record)
+    shifted["statement"]["rhs"] = "n - 1"
+    out.append(("the bound", shifted))
+    assert len(cofactors) >= 2
+    return out
+
+
+def test_a_doctored_link_through_an_equation_is_rejected() -> None:
+    for label, doctored in _doctored_links(_riechers()):
+        verdict = _link_verdict(doctored)
+        assert not verdict.accepted, label
+        assert verdict.checked, (label, verdict.reason)
+
+
+def test_a_link_through_an_equation_without_its_steps_is_not_accepted() -> None:
+    record = _riechers()
+    del record["certificate"]["steps"]
+    verdict = _link_verdict(record)
+    assert not verdict.accepted and not verdict.checked
+    assert "equations" in verdict.reason
+
+
+def test_a_radical_that_is_never_real_proves_nothing() -> None:
+    # r = sqrt(-1 - |c(x)|^2): r**2 gives "-1 - |c(x)|^2 >= 0", hence "-1 >= 0", where r is real
+    # (nowhere); linked to "0 <= -1" it must not be accepted
+    from lnsym.check.verify import check_inequality
+
+    negative = P(("-1", {}), ("-1", {"P[x,x]": 1}))
+    facts = [
+        {
+            "poly": negative,
+            "strict": False,
+            "rule": "sum",
+            "terms": [term("1", [], P(("1", {"r": 1})))],
+        },
+        {
+            "poly": P(("-1", {})),
+            "strict": False,
+            "rule": "sum",
+            "terms": [term("1", ["#0"]), term("1", ["P[x,x]"])],
+        },
+    ]
+    data = certificate(facts, P(("-1", {})), radicals=[["r", negative]])
+    assert check_positivity(data)[0] == Poly.const(-1)  # vacuous: true wherever r is real
+    statement = {"lhs": "0", "relation": "<=", "rhs": "-1", "vectors": ["x"], "assume": []}
+    point = {"n": 2, "eps": "1/10", "values": {"x": ["1", "2"]}}
+    verdict = check_inequality(statement, {**data, "point": point})
+    assert not verdict.accepted and "radicand" in verdict.reason

@@ -80,17 +80,21 @@ def test_numbers_equal_the_definitions_and_stay_within_their_bounds(norm: str, e
     assert all(p.status is lnsym.Status.PROVED for p in found.proofs)
 
 
-def test_the_layer_norm_bounds_are_checked_by_the_trusted_checker() -> None:
-    found = lnsym.scale_bounds({"attn": [1.0, 2.0, 4.0], "mlp": [0.5, -1.0, 3.0]}, [1.0, 0, -1.0])
-    assert found.certified and all(p.checked for p in found.proofs)
-    assert "certificates checked by lnsym.check" in found.report()
-    assert found.frozen is None  # no frozen scale given: no frozen bound
-
-
-def test_rms_bounds_say_which_proofs_the_checker_did_not_recheck() -> None:
-    found = lnsym.scale_bounds([[1.0, 2.0, 4.0], [0.5, -1.0, 3.0]], [1.0, 0, -1.0], norm="RMS")
-    assert not found.certified
-    assert "not re-checked by lnsym.check" in found.report()
+@pytest.mark.parametrize("norm", ["LN", "RMS"])
+def test_the_bounds_are_checked_by_the_trusted_checker(norm: str) -> None:
+    found = lnsym.scale_bounds(
+        {"attn": [1.0, 2.0, 4.0], "mlp": [0.5, -1.0, 3.0]},
+        [1.0, 0, -1.0],
+        frozen_scale=2.0,
+        norm=norm,
+    )
+    assert len(found.proofs) == 3  # the frozen-scale bound and the two links of the mediated one
+    assert found.certified and all(p.checked for p in found.proofs), found.report()
+    assert f"scale bounds ({norm}): every bound proved for all n, certificates checked by" in (
+        found.report()
+    )
+    without = lnsym.scale_bounds({"attn": [1.0, 2.0, 4.0]}, [1.0, 0, -1.0], norm=norm)
+    assert without.frozen is None and without.certified  # no frozen scale given: no frozen bound
 
 
 def test_batches_of_rows_and_a_frozen_scale_per_row() -> None:
@@ -151,7 +155,8 @@ def test_the_command_line_prints_the_bounds_and_names_its_flags(
     assert "a: share -1.815, through the scale 0.6299 (bound 2.385)" in out
     assert main([*base, "--scale-bounds", "--json", "--norm", "RMS"]) == 0
     data = json.loads(capsys.readouterr().out)["scale_bounds"]
-    assert data["certified"] is False and data["holds"] is True and data["frozen"] is None
+    assert data["certified"] is True and data["holds"] is True and data["frozen"] is None
+    assert all(p["checked"] for p in data["proofs"])
     assert main([*base, "--scale-bounds", "--frozen-scale", "-1"]) == 2
     assert "--frozen-scale must be positive" in capsys.readouterr().err
     assert main([*base, "--frozen-scale", "1.5"]) == 2

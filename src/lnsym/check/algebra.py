@@ -212,7 +212,7 @@ class Field:
         unknown sign keeps |v|**2k = v**2k out and √(v**(e mod 4)) in, √(v²) = |v| included) and the
         rest. Every root factor but one must be evidently >= 0; otherwise √p stays one root."""
         for r, (s, q) in list(self.radicals.items()):  # a named root's radicand s >= 0 comes out
-            if q != 1 or r not in self.nonneg or len(s.terms) < 2 or len(p.terms) <= len(s.terms):
+            if q != 1 or len(s.terms) < 2 or len(p.terms) <= len(s.terms) or not self.sign_root(r):
                 continue
             squared = p.divided_by(s * s)  # √(s² t) = s √t
             if squared is not None:
@@ -245,7 +245,14 @@ class Field:
                 result = result * self._radical(Poly.var(v) ** inside)
         if rest.is_constant():
             return result
-        known = next((k for k in [*self.known_positive, *self.known] if k * k == rest), None)
+        known = next(
+            (
+                k
+                for k in [*self.known_positive, *self.known]
+                if 2 * len(k.terms) <= len(rest.terms) + 1 and k * k == rest
+            ),
+            None,
+        )
         return result * (Frac(self, known) if known is not None else self._radical(rest))
 
     def _sqrt_rational(self, value: Fraction) -> Frac:
@@ -270,13 +277,39 @@ class Field:
             self.sign_root(name)
         return self.var(name)
 
-    def sign_root(self, r: str) -> None:
-        """A root of a polynomial is >= 0, and > 0 where its radicand evidently is."""
+    def sign_root(self, r: str) -> bool:
+        """A root of a polynomial is >= 0, and > 0 where its radicand evidently is (a square
+        included); whether it is >= 0 so."""
         p, q = self.radicals[r]
-        if q == 1 and r not in self.positive and self.nonnegative(p):
+        if q == 1 and r not in self.positive and (self.nonnegative(p) or _is_square(p)):
             self.nonneg.add(r)
             if self.nonnegative(p, strict=True):
                 self.positive.add(r)
+        return r in self.nonneg
+
+
+def _is_square(p: Poly) -> bool:
+    """``p = t²`` for a polynomial t, found term by term: in lex order the leading term of
+    p − (t's terms so far)² is twice t's leading term times its next term."""
+    names = sorted(p.variables())
+
+    def lead(q: Poly) -> Poly:
+        m = max(q.terms, key=lambda m: tuple(dict(m).get(v, 0) for v in names))
+        return Poly({m: q.terms[m]})
+
+    ((m, c),) = lead(p).terms.items() if p else (((), Fraction(0)),)
+    a, b = math.isqrt(max(c.numerator, 0)), math.isqrt(c.denominator)
+    if a * a != c.numerator or b * b != c.denominator or any(e % 2 for _, e in m):
+        return False
+    first = Poly({tuple((v, e // 2) for v, e in m): Fraction(a, b)})
+    t = first
+    for _ in range(len(p.terms)):
+        rest = p - t * t
+        step = lead(rest).divided_by(first * 2) if rest else None
+        if step is None:
+            return not rest
+        t = t + step
+    return False
 
 
 def _positive_multiple(p: Poly, k: Poly) -> bool:

@@ -9,6 +9,8 @@ on trust. What the prover supplies is only what is hard to find:
   explicit n), the steps by which the assumptions are used, and a *point* — an explicit n, ε and
   exact values at which every assumption holds and both sides are defined (no vacuous proof). The
   checker then requires every entry of LHS − RHS to reduce to the zero polynomial;
+* for an *inequality* proved: a positivity certificate of ``num/den`` (:mod:`lnsym.check.positivity`),
+  a point as above and the steps by which the equations carry big − small times den to num;
 * for *refuted*: the witness point; the checker evaluates both sides there in rational ball
   arithmetic and requires an entry whose enclosure excludes 0, with every assumption exactly true
   (for a limit, of the limit of LHS − RHS in the variable, the witness fixing all else).
@@ -44,6 +46,7 @@ from lnsym.check.algebra import (
     Frac,
     UndefinedError,
     _divide_monomial,
+    _is_square,
     ball_divide,
     ball_sqrt,
 )
@@ -118,7 +121,7 @@ class Setting:
         self.lhs, self.rhs = read(statement["lhs"]), read(statement["rhs"])
         self.vectors = _names(statement.get("vectors", ()))
         self.scalars = _names(statement.get("scalars", ()))
-        self.dim = statement.get("dim")
+        self.dim, self.relation = statement.get("dim"), statement.get("relation", "=")
         texts = statement.get("assume", ())
         if not isinstance(texts, list | tuple) or not all(isinstance(t, str) for t in texts):
             raise CheckerInputError("the assumptions must be a list of strings")
@@ -244,8 +247,9 @@ def _check_algebra(setting: Setting, certificate: dict[str, Any]) -> None:
 
 
 def run_steps(setting: Setting, certificate: dict[str, Any]) -> _State:
-    """The facts and goals after the certificate's steps (and the limit, if any)."""
-    mode = certificate.get("mode")
+    """The facts and goals after the certificate's steps (and the limit, if any); an inequality's
+    one goal is its link (:func:`check_inequality`)."""
+    mode = certificate.get("mode") if setting.relation == "=" else "symbolic"
     field = setting.field()
     if mode == "symbolic":
         alg: Any = Symbolic(field, setting.dim)
@@ -257,9 +261,12 @@ def run_steps(setting: Setting, certificate: dict[str, Any]) -> _State:
         raise RejectedError(f"unknown mode {mode!r}")
     env = setting.env(alg, field)
     _note_signs(setting, alg, env, field)
-    difference = side_difference(
-        alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
-    )
+    if setting.relation != "=":
+        difference = _link(setting, certificate, alg, env)
+    else:
+        difference = side_difference(
+            alg, evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
+        )
     goals = numerators(difference)
     facts: list[Poly] = []
     for left_tree, relation, right_tree in setting.trees:
@@ -702,7 +709,7 @@ def _refutation(statement: dict[str, Any], witness: dict[str, Any]) -> None:
     if not isinstance(statement, dict) or not isinstance(witness, dict):
         raise RejectedError("the statement and the witness must be JSON objects")
     setting = Setting(statement)
-    relation = statement.get("relation", "=")
+    relation = setting.relation
     if setting.limit is not None:
         if relation != "=" or setting.conditions:
             raise NotCheckedError("a refuted limit of an inequality, or under conditions")
@@ -775,7 +782,8 @@ def _ball_of(field: Field, value: Frac) -> Ball:
 def check_inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> Verdict:
     """Re-check an inequality: :mod:`lnsym.check.positivity` verifies ``num/den >= 0`` (``> 0``),
     and this links it to the statement — big − small, evaluated by the checker's own table, times
-    ``den`` is ``num`` exactly, and ``den`` is evidently positive."""
+    ``den`` is ``num`` exactly (or after the certificate's steps by the statement's equations, as
+    in a proof), and ``den`` is evidently positive."""
     return verdict_of("the statement or certificate", _inequality, statement, certificate)
 
 
@@ -784,21 +792,44 @@ def _inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
     if relation not in ("<=", "<", ">=", ">") or not isinstance(certificate, dict):
         raise RejectedError("an inequality needs its relation and a positivity certificate")
     setting = Setting(statement)
-    equations = any(relation == "=" for _, relation, _ in setting.trees)
-    num, den, strict = check_positivity(certificate)
-    if strict != (relation in ("<", ">")):
+    if setting.limit is not None:
+        raise NotCheckedError("the limit of an inequality is not in the checker's rules")
+    if check_positivity(certificate)[2] != (relation in ("<", ">")):
         raise RejectedError("the certificate's strictness is not the relation's")
     check_point(setting, certificate.get("point"))  # not vacuous: a point of the domain
-    field = setting.field()
-    alg = Symbolic(field, setting.dim)
-    env = setting.env(alg, field)
+    (residual,) = run_steps(setting, certificate).goals
+    if residual:
+        if any(r == "=" for _, r, _ in setting.trees) and not certificate.get("steps"):
+            raise NotCheckedError("the link of an inequality that uses the statement's equations")
+        if any(v.startswith("√") for v in residual.variables()):  # √(a²b) vs a√b
+            raise NotCheckedError(
+                "the certified num/den and big − small differ by roots the checker cannot "
+                "compare (a root of a square times a polynomial)"
+            )
+        raise RejectedError("the certified num/den is not big − small of the statement")
+
+
+def _link(setting: Setting, certificate: dict[str, Any], alg: Any, env: dict[str, Any]) -> Frac:
+    """big − small times the certified ``den`` minus ``num``, read by the checker's own table
+    (``den`` evidently positive, every radicand evidently >= 0): 0 when the link holds."""
+    num, den, _ = check_positivity(certificate)
+    field, roots = alg.field, dict[str, Any]()  # named first: the sides' roots split into them
+    radicands = [poly_from_json(radicand) for _, radicand in certificate.get("radicals", ())]
+    for (name, _), p in zip(certificate.get("radicals", ()), radicands, strict=True):
+        roots[str(name)] = field.sqrt(_at(p, roots, field))
     left, right = evaluate(setting.lhs, alg, env), evaluate(setting.rhs, alg, env)
     if isinstance(left, dict | list) or isinstance(right, dict | list):
         raise CheckerInputError("an inequality compares scalars")
-    big_minus_small = right - left if relation in ("<=", "<") else left - right
-    roots: dict[str, Any] = {}
-    for name, radicand in certificate.get("radicals", ()):
-        roots[str(name)] = field.sqrt(_at(poly_from_json(radicand), roots, field))
+    for p in radicands:  # the positivity facts hold where the radicals are real: everywhere
+        v = _at(p, roots, field)
+        v = v.num * v.den  # >= 0 evidently, or times an evident m > 0 a known square k = v·m
+        quotients = (k.divided_by(v) for k in field.known if len(k.terms) >= len(v.terms))
+        if not (
+            _is_square(p)
+            or field.nonnegative(v)
+            or any(m is not None and field.nonnegative(m, strict=True) for m in quotients)
+        ):
+            raise NotCheckedError("a radicand of the certificate is not evidently >= 0")
     if not set(certificate.get("positive", ())) <= setting.positive:
         raise RejectedError("the certificate takes a scalar positive the statement does not")
     for assumed in certificate.get("assumptions", ()):
@@ -807,16 +838,8 @@ def _inequality(statement: dict[str, Any], certificate: dict[str, Any]) -> None:
     num_at, den_at = _at(num, roots, field), _at(den, roots, field)
     if not field.nonnegative(den_at.num * den_at.den, strict=True):
         raise RejectedError("the certificate's denominator is not evidently positive")
-    residual = big_minus_small * den_at - num_at
-    if not residual.is_zero():
-        if equations:  # num/den may rest on them: the link does not follow equations yet
-            raise NotCheckedError("the link of an inequality that uses the statement's equations")
-        if any(v.startswith("√") for v in residual.num.variables()):  # √(a²b) vs a√b
-            raise NotCheckedError(
-                "the certified num/den and big − small differ by roots the checker cannot "
-                "compare (a root of a square times a polynomial)"
-            )
-        raise RejectedError("the certified num/den is not big − small of the statement")
+    big_minus_small = right - left if setting.relation in ("<=", "<") else left - right
+    return big_minus_small * den_at - num_at
 
 
 def _linked_assumption(

@@ -22,8 +22,8 @@ Each bound is an inequality proved for every n by :func:`lnsym.prove` the first 
 (one proof per process); the numbers are computed by kernels generated from *the same texts* that
 were proved (the left side and the right side of each inequality), so the report cannot bound
 something other than what it proved. :attr:`ScaleBounds.certified` says whether the trusted checker
-re-checked every proof (the RMSNorm ones are outside its rules today: proved by the prover alone),
-and :attr:`ScaleBounds.holds` compares every exact number with its bound.
+re-checked every proof (for layer norm and RMSNorm alike), and :attr:`ScaleBounds.holds` compares
+every exact number with its bound.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
+from sympy.polys.orderings import lex
+from sympy.polys.rings import ring as sparse_ring
 
 from lnsym.check.algebra import Field, UndefinedError
 from lnsym.check.poly import Poly, poly_to_json
@@ -31,7 +33,13 @@ from lnsym.check.verify import (
 from lnsym.lang.parser import Assumption, Context
 from lnsym.prover.witness import Point, find_point
 
-__all__ = ["certify_proof", "certify_refutation", "domain_point_data", "statement_data"]
+__all__ = [
+    "certify_proof",
+    "certify_refutation",
+    "domain_point_data",
+    "link_steps",
+    "statement_data",
+]
 
 _MAX_STEPS = 40
 
@@ -184,6 +192,22 @@ def _point_data(point: Point) -> dict[str, Any] | None:
     return None if eps is None else {"n": point.n, "eps": eps, "values": values}
 
 
+def link_steps(statement: dict[str, Any], certificate: dict[str, Any]) -> list[dict[str, Any]]:
+    """Steps by which the statement's equations carry an inequality's big − small times ``den``
+    to ``num`` (the checker's link of a positivity certificate): one combination of the facts the
+    checker makes of them; [] if there are no equations or none is found."""
+    if not any(_is_equation(text) for text in statement.get("assume", ())):
+        return []
+    try:
+        state = explore(statement, {**certificate, "steps": []})
+        for step in _combinations(state) if any(state.goals) else ():
+            if not any(explore(statement, {**certificate, "steps": [step]}).goals):
+                return [step]
+    except Exception:  # the checker rejects the certificate: no steps (the search is untrusted)
+        return []
+    return []
+
+
 def _steps(statement: dict[str, Any], mode: str) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
     moving = set(statement.get("limits") or {})  # kept: solved for last, the limit takes them
@@ -296,22 +320,43 @@ def _cofactors(
     cited = len(facts)
     facts = [*facts, *((-1, r) for r in relations)]
     names = sorted(set().union(goal.variables(), *(f.variables() for _, f in facts)))
-    symbols = [sympy.Symbol(f"v{i}") for i in range(len(names))]
+    # sparse division in lex order (SymPy's reduced() converts through dense forms: slow here)
+    ring, *_ = sparse_ring(names, sympy.QQ, lex)
     try:
-        quotients, remainder = sympy.reduced(
-            _to_sympy(goal, symbols, names),
-            [_to_sympy(f, symbols, names) for _, f in facts],
-            *symbols,
+        quotients, remainder = _in_ring(goal, ring, names).div(
+            [_in_ring(f, ring, names) for _, f in facts]
         )
     except Exception:  # SymPy could not divide: no cofactors (the search is untrusted)
         return None
     if remainder != 0:
         return None
     return [
-        [i, poly_to_json(_from_sympy(q, symbols, names))]
+        [i, poly_to_json(_from_ring(q, names))]
         for (i, _), q in zip(facts[:cited], quotients[:cited], strict=True)
         if q != 0
     ]
+
+
+def _in_ring(p: Poly, ring: Any, names: list[str]) -> Any:
+    index = {v: k for k, v in enumerate(names)}
+    terms = {}
+    for m, c in p.terms.items():
+        exponents = [0] * len(names)
+        for v, e in m:
+            exponents[index[v]] = e
+        terms[tuple(exponents)] = sympy.QQ(c.numerator, c.denominator)
+    return ring.from_dict(terms)
+
+
+def _from_ring(q: Any, names: list[str]) -> Poly:
+    total = Poly()
+    for exponents, c in q.terms():
+        term = Poly.const(Fraction(int(c.numerator), int(c.denominator)))
+        for name, e in zip(names, exponents, strict=True):
+            if e:
+                term = term * Poly.var(name) ** e
+        total = total + term
+    return total
 
 
 def _to_sympy(p: Poly, symbols: list[Any], names: list[str]) -> Any:

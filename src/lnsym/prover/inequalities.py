@@ -36,7 +36,7 @@ from lnsym.errors import LnsymError, TypeMismatchError
 from lnsym.lang.definitions import Kind, eps, kind_of, n
 from lnsym.numeric.mpmath_eval import evaluate_mp
 from lnsym.prover.assumptions import Step, apply_assumptions, coefficient_differences, positivity
-from lnsym.prover.certify import domain_point_data, statement_data
+from lnsym.prover.certify import domain_point_data, link_steps, statement_data
 from lnsym.prover.inverses import inverse_pair, inverses_step
 from lnsym.prover.normal_form import MeanAtom, NormalForm, PowerSum
 from lnsym.prover.problem import Problem, setup
@@ -183,6 +183,8 @@ def _recheck(
         assert data is not None
         # where the assumptions hold and both sides are defined: no vacuous bound
         data = {**data, "point": domain_point_data(statement, problem.context, problem.assumptions)}
+        steps = link_steps(statement, data)  # by which the link uses the equations, if any
+        data = {**data, "steps": steps} if steps else data
         record = {"statement": statement, "certificate": data}
         verdict = check_inequality(statement, data)
         if verdict.accepted:
