@@ -133,8 +133,8 @@ class Attribution:
     vector); ``bias`` is :math:`\langle w, \beta\rangle + b` (one per reader); ``scale`` the shared
     :math:`\sqrt{n}/\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}` (one per row of the batch);
     ``logit`` the logit computed directly from :math:`x = \sum_k a_k` (batch × readers; for a
-    matrix of readers it is computed when first read: one more product, which the shares do not
-    need); ``separate[k]`` the per-component-LN reading :math:`\langle g \odot w,
+    matrix of readers it is computed when first read, from the readers as they are then: one more
+    product, which the shares do not need); ``separate[k]`` the per-component-LN reading :math:`\langle g \odot w,
     \operatorname{LN}(a_k) \rangle` (a different quantity; ``None`` unless asked for when there
     are many readers). ``error`` is what the identity check measured and ``tolerance`` its
     rounding bound: for one reader vector, max |Σₖ shares + bias − logit|; for a matrix of readers
