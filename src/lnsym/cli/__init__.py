@@ -11,12 +11,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from lnsym.budget import BudgetExceeded
 from lnsym.cli.arguments import HelpFormatter
 from lnsym.errors import LnsymError, interface
+from lnsym.records import FrozenRecord
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_INTERNAL_ERROR", "ArgumentParser", "Command", "main"]
 
@@ -24,13 +24,17 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERNAL_ERROR = 4
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(FrozenRecord):
     """One ``lnsym`` command: the module whose ``register(subparsers)`` adds it (with its options
     and ``run``), and the one-line help ``lnsym --help`` lists without importing that module."""
 
+    __match_args__ = ("module", "help")
+    __slots__ = __match_args__
     module: str
     help: str
+
+    def __init__(self, module: str, help: str) -> None:
+        self._set(module=module, help=help)
 
 
 #: every command, in the order ``lnsym --help`` lists them. A command's module is imported only when
