@@ -37,6 +37,10 @@ class Record:
             return self._fields() == other._fields()
         return NotImplemented
 
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        # pickle and copy rebuild a record by its __init__, which takes the fields in order
+        return (self.__class__, self._fields())
+
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__match_args__)
         return f"{self.__class__.__qualname__}({shown})"
