@@ -11,12 +11,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from lnsym.budget import BudgetExceeded
 from lnsym.cli.arguments import HelpFormatter
 from lnsym.errors import LnsymError, interface
+from lnsym.records import FrozenRecord
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_INTERNAL_ERROR", "ArgumentParser", "Command", "main"]
 
@@ -24,13 +24,17 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERNAL_ERROR = 4
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(FrozenRecord):
     """One ``lnsym`` command: the module whose ``register(subparsers)`` adds it (with its options
     and ``run``), and the one-line help ``lnsym --help`` lists without importing that module."""
 
+    __match_args__ = ("module", "help")
+    __slots__ = __match_args__
     module: str
     help: str
+
+    def __init__(self, module: str, help: str) -> None:
+        self._set(module=module, help=help)
 
 
 #: every command, in the order ``lnsym --help`` lists them. A command's module is imported only when
@@ -111,9 +115,11 @@ class _Version(argparse.Action):
         parser.exit(message=f"lnsym {version('lnsym')}\n")
 
 
-def build_parser(commands: Iterable[str] | None = None) -> ArgumentParser:
+def build_parser(commands: Iterable[str] | None = None, *, listed: bool = True) -> ArgumentParser:
     """The ``lnsym`` parser with the full parsers of ``commands`` (default: every command); the
-    others are listed by name and help only, their modules not imported."""
+    others are listed by name and help only, their modules not imported (``listed=False``: left
+    out, for parsing a command line whose command is known -- only ``lnsym --help`` and a wrong
+    command word show the list, and each listed command costs a parser)."""
     wanted = set(COMMANDS) if commands is None else set(commands)
     parser = ArgumentParser(
         prog="lnsym",
@@ -132,7 +138,7 @@ def build_parser(commands: Iterable[str] | None = None) -> ArgumentParser:
     modules = dict.fromkeys(COMMANDS[name].module for name in COMMANDS if name in wanted)
     for module in modules:  # a module may add several commands (derive and latex)
         importlib.import_module(module).register(subparsers)
-    for name, command in COMMANDS.items():
+    for name, command in COMMANDS.items() if listed else ():
         if name not in subparsers.choices:  # listed by ``lnsym --help``, never parsed
             subparsers.add_parser(name, help=command.help, add_help=False)
     return parser
@@ -153,7 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lnsym`` script; returns the exit status."""
     words = list(sys.argv[1:] if argv is None else argv)
     command = _command_in(words)
-    args = build_parser([] if command is None else [command]).parse_args(words)
+    if command is None:
+        args = build_parser([]).parse_args(words)
+    else:
+        args = build_parser([command], listed=False).parse_args(words)
     if getattr(args, "run", None) is None:  # the command was not where _command_in looked
         args = build_parser().parse_args(words)
     try:

@@ -23,9 +23,9 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from dataclasses import dataclass
 
 from lnsym.lang.fonts import glyph, italic
+from lnsym.records import FrozenRecord
 
 __all__ = [
     "DISPLAY",
@@ -43,13 +43,17 @@ __all__ = [
 DISPLAY, TEXT, SCRIPT, SCRIPTSCRIPT = range(4)
 
 
-@dataclass(frozen=True)
-class Sizes:
+class Sizes(FrozenRecord):
     """The font sizes (pt) of a document: text, script and scriptscript."""
 
-    text: float = 10.95
-    script: float = 8.0
-    scriptscript: float = 6.0
+    __match_args__ = ("text", "script", "scriptscript")
+    __slots__ = __match_args__
+    text: float
+    script: float
+    scriptscript: float
+
+    def __init__(self, text: float = 10.95, script: float = 8.0, scriptscript: float = 6.0) -> None:
+        self._set(text=text, script=script, scriptscript=scriptscript)
 
     def of(self, style: int) -> float:
         return (self.text, self.text, self.script, self.scriptscript)[style]
@@ -180,12 +184,16 @@ _DIMENSION = re.compile(r"\s*(-?[\d.]+)\s*(pt|em|ex|mu|in|cm|mm|bp)")
 _UNITS = {"pt": 1.0, "in": 72.27, "cm": 28.4528, "mm": 2.84528, "bp": 1.00375}
 
 
-@dataclass(frozen=True)
-class _Atom:
+class _Atom(FrozenRecord):
+    __match_args__ = ("kind", "width", "height", "depth")
+    __slots__ = __match_args__
     kind: int
     width: float
-    height: float = 0.0
-    depth: float = 0.0
+    height: float
+    depth: float
+
+    def __init__(self, kind: int, width: float, height: float = 0.0, depth: float = 0.0) -> None:
+        self._set(kind=kind, width=width, height=height, depth=depth)
 
 
 def _extent(char: str, family: str) -> tuple[float, float]:
@@ -614,11 +622,15 @@ def _script(style: int) -> int:
     return (SCRIPT, SCRIPT, SCRIPTSCRIPT, SCRIPTSCRIPT)[style]
 
 
-@dataclass(frozen=True)
-class _HList:
+class _HList(FrozenRecord):
+    __match_args__ = ("width", "height", "depth")
+    __slots__ = __match_args__
     width: float
     height: float
     depth: float
+
+    def __init__(self, width: float, height: float, depth: float) -> None:
+        self._set(width=width, height=height, depth=depth)
 
 
 def _hlist(atoms: list[_Atom], mu: float, style: int) -> _HList:

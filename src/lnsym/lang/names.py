@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from sympy import Expr, Symbol
@@ -52,6 +51,7 @@ from lnsym.lang.syntax import (
     source_of,
     syntax_tree,
 )
+from lnsym.records import Record
 
 __all__ = ["Formula", "parse", "resolve"]
 
@@ -68,20 +68,23 @@ class _Relayed(str):
     __slots__ = ()
 
 
-@dataclass
-class _Demand:
+class _Demand(Record):
     """What a use of a name asks for: its kind and where (for error messages)."""
 
+    __match_args__ = ("kind", "why", "strict")
+    __slots__ = __match_args__
     kind: Kind
     why: str
     #: True when the construct itself fixes the kind (a function's signature, sqrt, a divisor, a
     #: power, an inequality); False when it is only passed on from a neighbour (a sum, a factor, an
     #: equation), where a conflict is the parser's to report ("cannot add a vector and a scalar")
-    strict: bool = True
+    strict: bool
+
+    def __init__(self, kind: Kind, why: str, strict: bool = True) -> None:
+        self.kind, self.why, self.strict = kind, why, strict
 
 
-@dataclass
-class _Inference:
+class _Inference(Record):
     """Infers the kinds of names by walking the syntax trees of :mod:`lnsym.lang.syntax` (the same
     trees the parser walks), passing expectations top-down, repeated until no kind changes.
 
@@ -93,14 +96,31 @@ class _Inference:
     statements together until a fixpoint, and leaves every error of the language to the parser.
     """
 
+    __match_args__ = ("kinds", "given", "demands", "order", "changed", "source", "unsupported")
+    __slots__ = __match_args__
     kinds: dict[str, Kind]
     given: dict[str, Kind]
-    demands: dict[str, list[_Demand]] = field(default_factory=dict)
-    order: list[str] = field(default_factory=list)
-    changed: bool = False
-    source: str = ""
+    demands: dict[str, list[_Demand]]
+    order: list[str]
+    changed: bool
+    source: str
     #: the constructs outside the language met so far (the parser reports them; see resolve)
-    unsupported: list[Unsupported] = field(default_factory=list)
+    unsupported: list[Unsupported]
+
+    def __init__(
+        self,
+        kinds: dict[str, Kind],
+        given: dict[str, Kind],
+        demands: dict[str, list[_Demand]] | None = None,
+        order: list[str] | None = None,
+        changed: bool = False,
+        source: str = "",
+        unsupported: list[Unsupported] | None = None,
+    ) -> None:
+        self.kinds, self.given, self.changed, self.source = kinds, given, changed, source
+        self.demands = {} if demands is None else demands
+        self.order = [] if order is None else order
+        self.unsupported = [] if unsupported is None else unsupported
 
     def name(self, name: str, expected: Kind | None, why: str) -> Kind | None:
         if name not in self.order:

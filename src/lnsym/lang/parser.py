@@ -48,6 +48,7 @@ from lnsym.lang.syntax import (
     too_deep,
     used_names,
 )
+from lnsym.records import FrozenRecord
 
 __all__ = [
     "MAX_EXPONENT",
@@ -73,15 +74,25 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RELATIONS = {"==": "=", "=": "=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(FrozenRecord):
     """The declared names an expression may use: vectors, real scalars, and positive scalars."""
 
-    vectors: tuple[str, ...] = ("x",)
-    scalars: tuple[str, ...] = ()
-    positive: frozenset[str] = field(default_factory=frozenset)
+    __match_args__ = ("vectors", "scalars", "positive")
+    __slots__ = __match_args__
+    vectors: tuple[str, ...]
+    scalars: tuple[str, ...]
+    positive: frozenset[str]
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        vectors: tuple[str, ...] = ("x",),
+        scalars: tuple[str, ...] = (),
+        positive: frozenset[str] = frozenset(),
+    ) -> None:
+        self._set(vectors=vectors, scalars=scalars, positive=positive)
+        self._check()
+
+    def _check(self) -> None:
         for group, kind in ((self.vectors, "vector"), (self.scalars, "scalar")):
             for position, name in enumerate(group):
                 if not _NAME.match(name):
@@ -197,8 +208,7 @@ def parse_typed(text: str, context: Context | None = None) -> tuple[Expr, Kind]:
     return parsed.expr, parsed.kind
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(FrozenRecord):
     """A formula read once (by :func:`read`); the prover, the kernels and LaTeX start from here.
 
     ``expr`` is the typed expression the prover, the kernels and the evaluators use (SymPy's
@@ -207,10 +217,15 @@ class Parsed:
     ``kind`` says whether it is a vector or a scalar; ``text`` is the formula as given.
     """
 
+    __match_args__ = ("expr", "written", "kind", "text")
+    __slots__ = __match_args__
     expr: Expr
     written: Expr
     kind: Kind
     text: str
+
+    def __init__(self, expr: Expr, written: Expr, kind: Kind, text: str) -> None:
+        self._set(expr=expr, written=written, kind=kind, text=text)
 
 
 def read(text: str, context: Context | None = None) -> Parsed:

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TypeAlias
 
 from lnsym.errors import ParseError
+from lnsym.records import FrozenRecord
 
 __all__ = [
     "MAX_CALL_DEPTH",
@@ -62,50 +62,69 @@ MAX_CALL_DEPTH = 12
 _HINT = "the language has numbers, names, + - * / ** ^, and calls such as LN(x) or dot(a, b)"
 
 
-@dataclass(frozen=True)
-class Number:
+class Number(FrozenRecord):
     """A numeric literal: ``text`` as typed (``0.1``, ``1e-5``), ``value`` as Python read it."""
 
+    __match_args__ = ("text", "value")
+    __slots__ = __match_args__
     text: str
     value: int | float
 
+    def __init__(self, text: str, value: int | float) -> None:
+        self._set(text=text, value=value)
 
-@dataclass(frozen=True)
-class Name:
+
+class Name(FrozenRecord):
     """A name (``x``, ``eps``, ``alpha``); ``text`` is the name."""
 
+    __match_args__ = ("text",)
+    __slots__ = __match_args__
     text: str
 
+    def __init__(self, text: str) -> None:
+        self._set(text=text)
 
-@dataclass(frozen=True)
-class Negate:
+
+class Negate(FrozenRecord):
     """``-operand`` (a unary ``+`` is no node: ``+a`` is read as ``a``)."""
 
+    __match_args__ = ("text", "operand")
+    __slots__ = __match_args__
     text: str
     operand: Node
 
+    def __init__(self, text: str, operand: Node) -> None:
+        self._set(text=text, operand=operand)
 
-@dataclass(frozen=True)
-class BinaryOp:
+
+class BinaryOp(FrozenRecord):
     """``left op right``; ``op`` is one of ``+ - * / **``."""
 
+    __match_args__ = ("text", "op", "left", "right")
+    __slots__ = __match_args__
     text: str
     op: str
     left: Node
     right: Node
 
+    def __init__(self, text: str, op: str, left: Node, right: Node) -> None:
+        self._set(text=text, op=op, left=left, right=right)
 
-@dataclass(frozen=True)
-class Call:
+
+class Call(FrozenRecord):
     """``name(args...)``: a call of a function by its name, with positional arguments."""
 
+    __match_args__ = ("text", "name", "args")
+    __slots__ = __match_args__
     text: str
     name: str
     args: tuple[Node, ...]
 
+    def __init__(self, text: str, name: str, args: tuple[Node, ...]) -> None:
+        self._set(text=text, name=name, args=args)
 
-@dataclass(frozen=True)
-class Unsupported:
+
+class Unsupported(FrozenRecord):
     """Text outside the language, kept where it was written.
 
     The parser raises :class:`~lnsym.errors.ParseError` with ``message`` when its walk reaches this
@@ -115,12 +134,27 @@ class Unsupported:
     are the names it contains (for :func:`used_names`).
     """
 
+    __match_args__ = ("text", "message", "names", "first", "instead", "literal")
+    __slots__ = __match_args__
     text: str
     message: str
-    names: frozenset[str] = frozenset()
-    first: tuple[Node, ...] = ()
-    instead: Node | None = None
-    literal: bool = False
+    names: frozenset[str]
+    first: tuple[Node, ...]
+    instead: Node | None
+    literal: bool
+
+    def __init__(
+        self,
+        text: str,
+        message: str,
+        names: frozenset[str] = frozenset(),
+        first: tuple[Node, ...] = (),
+        instead: Node | None = None,
+        literal: bool = False,
+    ) -> None:
+        self._set(
+            text=text, message=message, names=names, first=first, instead=instead, literal=literal
+        )
 
 
 #: a node of the syntax tree.

@@ -28,7 +28,7 @@ error, not a proof).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy
@@ -49,6 +49,7 @@ from lnsym.prover.normal_form import (
 )
 from lnsym.prover.radicals import Radical, Radicals
 from lnsym.prover.squares import never_zero, sum_of_squares
+from lnsym.records import Record
 
 __all__ = [
     "Knowledge",
@@ -317,16 +318,29 @@ class Substitution:
         return bool(self(denominator) != 0)
 
 
-@dataclass
-class Knowledge:
+class Knowledge(Record):
     """What the assumptions say, used soundly: substitutions, zero vectors, unused equations."""
 
+    __match_args__ = ("substitution", "steps", "unused", "positive")
+    __slots__ = __match_args__
     substitution: Substitution
-    steps: list[Step] = field(default_factory=list)
+    steps: list[Step]
     #: equations that could not be used without dividing by something possibly zero.
-    unused: list[tuple[str, Expr]] = field(default_factory=list)
+    unused: list[tuple[str, Expr]]
     #: expressions known to be strictly positive (from strict inequality assumptions).
-    positive: list[Expr] = field(default_factory=list)
+    positive: list[Expr]
+
+    def __init__(
+        self,
+        substitution: Substitution,
+        steps: list[Step] | None = None,
+        unused: list[tuple[str, Expr]] | None = None,
+        positive: list[Expr] | None = None,
+    ) -> None:
+        self.substitution = substitution
+        self.steps = [] if steps is None else steps
+        self.unused = [] if unused is None else unused
+        self.positive = [] if positive is None else positive
 
     def vanishes(self, expr: Expr) -> bool:
         """Is ``expr`` zero wherever the assumptions hold? (Exact; False means "not shown".)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import sympy
@@ -64,6 +64,7 @@ from lnsym.prover.problem import MAX_DIM, Problem, setup
 from lnsym.prover.radicals import Radicals
 from lnsym.prover.verdict import Proof, Status, Witness
 from lnsym.prover.witness import Point, find_limit_witness, find_witness
+from lnsym.records import FrozenRecord, Record
 
 __all__ = ["COMPONENTWISE_MAX_DIM", "MAX_DIM", "Problem", "prove", "setup"]  # setup: prover.problem
 
@@ -216,29 +217,73 @@ def _relation(
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Decision:
+class Decision(Record):
     """The symbolic verdict and what it rests on (mutable while the witness search runs)."""
 
+    __match_args__ = (
+        "status",
+        "method",
+        "steps",
+        "residual",
+        "conditions",
+        "certificate",
+        "witness",
+        "limit_forms",
+        "radicands",
+        "condition_forms",
+        "point",
+        "checked",
+        "check_note",
+        "check_data",
+        "check_seconds",
+    )
+    __slots__ = __match_args__
     status: Status
     method: str
     steps: list[str]
-    residual: Expr | None = None
-    conditions: list[Condition] = field(default_factory=list)
-    certificate: list[Step] = field(default_factory=list)
-    witness: Witness | None = None
+    residual: Expr | None
+    conditions: list[Condition]
+    certificate: list[Step]
+    witness: Witness | None
     #: the sides' limits in normal form, for a witness of a false limit
-    limit_forms: SideLimits | None = None
-    radicands: dict[Symbol, Expr] = field(default_factory=dict)
+    limit_forms: SideLimits | None
+    radicands: dict[Symbol, Expr]
     #: the conditions (each ``f != 0``) in normal-form atoms, for the domain point.
-    condition_forms: list[Expr] = field(default_factory=list)
+    condition_forms: list[Expr]
     #: a point where the assumptions and conditions hold and both sides are defined (proved only).
-    point: Point | None = None
+    point: Point | None
     #: what the trusted checker (lnsym.check) said, and the data it checked.
-    checked: bool = False
-    check_note: str = ""
-    check_data: dict[str, Any] | None = None
-    check_seconds: float = 0.0
+    checked: bool
+    check_note: str
+    check_data: dict[str, Any] | None
+    check_seconds: float
+
+    def __init__(
+        self,
+        status: Status,
+        method: str,
+        steps: list[str],
+        residual: Expr | None = None,
+        conditions: list[Condition] | None = None,
+        certificate: list[Step] | None = None,
+        witness: Witness | None = None,
+        limit_forms: SideLimits | None = None,
+        radicands: dict[Symbol, Expr] | None = None,
+        condition_forms: list[Expr] | None = None,
+        point: Point | None = None,
+        checked: bool = False,
+        check_note: str = "",
+        check_data: dict[str, Any] | None = None,
+        check_seconds: float = 0.0,
+    ) -> None:
+        self.status, self.method, self.steps, self.residual = status, method, steps, residual
+        self.conditions = [] if conditions is None else conditions
+        self.certificate = [] if certificate is None else certificate
+        self.witness, self.limit_forms, self.point = witness, limit_forms, point
+        self.radicands = {} if radicands is None else radicands
+        self.condition_forms = [] if condition_forms is None else condition_forms
+        self.checked, self.check_note, self.check_data = checked, check_note, check_data
+        self.check_seconds = check_seconds
 
 
 def _check(problem: Problem, decision: Decision) -> None:
@@ -454,13 +499,17 @@ def _limits(
     return out, conditions
 
 
-@dataclass(frozen=True)
-class SideLimits:
+class SideLimits(FrozenRecord):
     """Each side's limit in normal form, and the conditions (each ``f != 0``) they hold under."""
 
+    __match_args__ = ("left", "right", "conditions")
+    __slots__ = __match_args__
     left: Any
     right: Any
     conditions: list[Expr]
+
+    def __init__(self, left: Any, right: Any, conditions: list[Expr]) -> None:
+        self._set(left=left, right=right, conditions=conditions)
 
 
 def _side_limits(

@@ -5,7 +5,7 @@ from it and :mod:`lnsym.prover.inequalities` inequalities."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import sympy
 from sympy import Expr, Symbol
@@ -17,6 +17,7 @@ from lnsym.lang.parser import Assumption, Context, parse_assumption, parse_names
 from lnsym.prover.assumptions import positivity
 from lnsym.prover.inverses import cancel_inverses
 from lnsym.prover.limits import parse_limits
+from lnsym.records import FrozenRecord
 
 __all__ = ["MAX_DIM", "Problem", "setup"]
 
@@ -24,19 +25,40 @@ __all__ = ["MAX_DIM", "Problem", "setup"]
 MAX_DIM = 1_000_000
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(FrozenRecord):
     """A parsed request: both sides, the context, the assumptions, the dimension and limits."""
 
+    __match_args__ = ("lhs", "rhs", "context", "assumptions", "dim", "limits", "texts")
+    __slots__ = __match_args__
     lhs: Expr
     rhs: Expr
     context: Context
     assumptions: tuple[Assumption, ...]
     dim: int | None
     #: limits ``(symbol, value)``, taken one after the other (``eps`` tends to its value from above).
-    limits: tuple[tuple[Symbol, Expr], ...] = ()
+    limits: tuple[tuple[Symbol, Expr], ...]
     #: the sides as the caller gave them (text, or SymPy expressions).
-    texts: tuple[str | Expr, str | Expr] = ("", "")
+    texts: tuple[str | Expr, str | Expr]
+
+    def __init__(
+        self,
+        lhs: Expr,
+        rhs: Expr,
+        context: Context,
+        assumptions: tuple[Assumption, ...],
+        dim: int | None,
+        limits: tuple[tuple[Symbol, Expr], ...] = (),
+        texts: tuple[str | Expr, str | Expr] = ("", ""),
+    ) -> None:
+        self._set(
+            lhs=lhs,
+            rhs=rhs,
+            context=context,
+            assumptions=assumptions,
+            dim=dim,
+            limits=limits,
+            texts=texts,
+        )
 
 
 def setup(

@@ -16,6 +16,8 @@ Nonnegativity of a factor is decided from SymPy's assumptions on the atoms (``P[
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import sympy
 from sympy import Expr, Symbol
 
@@ -137,12 +139,10 @@ class Radicals:
         """Canonical :math:`\\sqrt{\\text{radicand}}` (radicand already canonical)."""
         if radicand.is_number:
             return sympy.sqrt(radicand)
-        numerator, denominator = sympy.fraction(sympy.cancel(sympy.together(radicand)))
         constant = sympy.S.One
         result = sympy.S.One
         opaque = sympy.S.One
-        for part, power in ((numerator, 1), (denominator, -1)):
-            content, factors = sympy.factor_list(part)
+        for (content, factors), power in zip(_factored(radicand), (1, -1), strict=True):
             constant *= content**power
             for factor, multiplicity in factors:
                 sign = self.sign(factor)
@@ -217,3 +217,76 @@ class Radicals:
     def restore(self, expr: Expr) -> Expr:
         """Replace radical symbols by the square roots they stand for (for display)."""
         return expr.xreplace({t: sympy.sqrt(f) for t, f in self.radicands.items()})
+
+
+Factors: TypeAlias = tuple[Expr, list[tuple[Expr, int]]]
+
+
+def _factored(radicand: Expr) -> tuple[Factors, Factors]:
+    """The numerator and denominator of ``radicand`` over a common denominator, each as
+    :func:`sympy.factor_list` gives it: its content and its irreducible factors with multiplicity.
+
+    A radicand is most often a sum such as :math:`P + n\\varepsilon` or :math:`P/n + \\varepsilon`, or
+    one symbol: that case is read off directly (:func:`_evident`), not by
+    ``factor_list(cancel(together(...)))``, which costs milliseconds each time.
+    """
+    evident = _evident(radicand)
+    if evident is not None:
+        numerator, denominator = evident
+        return (sympy.S.One, [(numerator, 1)]), (sympy.S.One, denominator)
+    numerator, denominator = sympy.fraction(sympy.cancel(sympy.together(radicand)))
+    return sympy.factor_list(numerator), sympy.factor_list(denominator)
+
+
+def _evident(radicand: Expr) -> tuple[Expr, list[tuple[Expr, int]]] | None:
+    """``(f, [(s, k)])`` with ``radicand = f/s**k`` (``(f, [])`` when ``k = 0``) and ``f`` evidently
+    irreducible, primitive and with positive coefficients (``factor_list`` gives ``(1, [(f, 1)])``
+    for it), or None.
+
+    The case read: a symbol, or a sum of terms, each a positive integer times a product of integer
+    powers of symbols, negative powers of one symbol ``s`` only. Over the common denominator
+    :math:`s^k` the numerator ``f`` has a term free of ``s``, so it shares no factor with
+    :math:`s^k`; and ``f`` is irreducible when one of its terms is a bare symbol ``g`` (coefficient
+    1) that no other term contains: ``f = g + b`` with ``b`` free of ``g`` has degree 1 in ``g``, and
+    a factor of degree 0 in ``g`` would divide 1.
+    """
+    if isinstance(radicand, Symbol):
+        return (radicand, []) if radicand.is_commutative else None
+    if not isinstance(radicand, sympy.Add):
+        return None
+    terms: list[tuple[sympy.Integer, dict[Symbol, int]]] = []
+    below: Symbol | None = None
+    depth = 0
+    for term in radicand.args:
+        coefficient, rest = term.as_coeff_Mul()
+        if not (coefficient.is_Integer and coefficient > 0):
+            return None
+        powers: dict[Symbol, int] = {}
+        for factor in sympy.Mul.make_args(rest):
+            base, exponent = factor.as_base_exp()
+            if factor == 1:
+                continue
+            if not (isinstance(base, Symbol) and base.is_commutative and exponent.is_Integer):
+                return None
+            if exponent < 0:
+                if below is not None and base != below:
+                    return None
+                below, depth = base, max(depth, -int(exponent))
+            powers[base] = int(exponent)
+        terms.append((coefficient, powers))
+    if below is not None:
+        for _, powers in terms:
+            powers[below] = powers.get(below, 0) + depth
+            if powers[below] == 0:
+                del powers[below]
+    for coefficient, powers in terms:
+        if coefficient == 1 and len(powers) == 1:
+            ((symbol, exponent),) = powers.items()
+            if exponent == 1 and sum(symbol in other for _, other in terms) == 1:
+                break
+    else:
+        return None
+    numerator = sympy.Add(
+        *(c * sympy.Mul(*(b**e for b, e in powers.items())) for c, powers in terms)
+    )
+    return numerator, [] if below is None else [(below, depth)]

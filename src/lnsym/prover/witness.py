@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import mpmath
@@ -38,6 +37,7 @@ from lnsym.prover.normal_form import (
     power_sum_names,
 )
 from lnsym.prover.verdict import Witness
+from lnsym.records import Record
 
 __all__ = [
     "DIGITS",
@@ -68,13 +68,17 @@ _FRACTIONS = tuple(
 Value: TypeAlias = Expr | list[Expr]
 
 
-@dataclass
-class Point:
+class Point(Record):
     """Explicit n, ε and exact values of the declared names."""
 
+    __match_args__ = ("n", "eps", "values")
+    __slots__ = __match_args__
     n: int
     eps: Expr
     values: dict[str, Value]
+
+    def __init__(self, n: int, eps: Expr, values: dict[str, Value]) -> None:
+        self.n, self.eps, self.values = n, eps, values
 
 
 # --------------------------------------------------------------------------------------------------
