@@ -116,3 +116,22 @@ def test_a_stale_maximum_never_fails_the_check() -> None:
     result = attribute(stack, w)
     assert result.ok and result.tolerance == fresh
     assert module._LARGEST[id(w)][2] == float(w.abs().max())
+
+
+def test_the_remembered_shift_reading_follows_beta_and_the_readers() -> None:
+    """⟨W, β⟩ is remembered for an unchanged W and β (not one more row of each product); a new β
+    or an in-place change of W reads it again: the bias equals a fresh computation each time."""
+    generator = torch.Generator().manual_seed(8)
+    W = torch.randn(10, 33, generator=generator, dtype=torch.float64)
+    stack = torch.randn(2, 3, 10, generator=generator, dtype=torch.float64)
+    for beta in (torch.zeros(10, dtype=torch.float64), torch.linspace(-1, 2, 10).double()):
+        for _ in range(2):
+            result = attribute(stack, W, beta=beta, w_axis=0)
+            fresh = attribute(stack, W.clone(), beta=beta, w_axis=0)
+            np.testing.assert_allclose(result.bias, fresh.bias, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(result.bias, beta @ W, rtol=1e-12, atol=1e-12)
+    with torch.no_grad():
+        W.mul_(-2.0)
+    changed = attribute(stack, W, beta=beta, w_axis=0)
+    np.testing.assert_allclose(changed.bias, beta @ W, rtol=1e-12, atol=1e-12)
+    assert changed.ok

@@ -367,13 +367,20 @@ def _components(
     names: Sequence[str] | None,
     axis: int,
 ) -> tuple[tuple[str, ...], list[np.ndarray]]:
+    stacked = isinstance(components, np.ndarray) or is_foreign(components)
     if isinstance(components, Mapping):
         labels = [str(k) for k in components]
         arrays = [as_array(v, str(k)) for k, v in components.items()]
-    elif isinstance(components, np.ndarray) or is_foreign(components):
+    elif stacked:
         stack = as_array(components, "components")
         if stack.ndim < 2:
             raise DataError("components: give one row per component (shape (K, ..., n))")
+        # one move of the stack's axis (``axis`` counts a component's axes), then views
+        if not -(stack.ndim - 1) <= axis < stack.ndim - 1:
+            raise DataError(
+                f"each component has {stack.ndim - 1} axes; axis {axis} is out of range"
+            )
+        stack = np.moveaxis(stack, axis if axis < 0 else axis + 1, -1)
         arrays = list(stack)
         labels = [f"a{k}" for k in range(1, len(arrays) + 1)]
     else:
@@ -387,6 +394,8 @@ def _components(
         labels = [str(name) for name in names]
     if len(set(labels)) != len(labels):
         raise DataError(f"component names repeat: {labels}")
+    if stacked:  # the normalized axis is last already
+        return tuple(labels), arrays
     moved = [_to_last(a, axis, label) for a, label in zip(arrays, labels, strict=True)]
     return tuple(labels), moved
 
@@ -593,19 +602,30 @@ def _in_memory(
     # row of the batch; the logits are made only if read); one reader vector: on the logits
     on_rows = reference is not None or bool(reader_batch)
     logit_rows = [] if on_rows else [affine]
-    blocks = [scaled, *logit_rows, shift] + ([ln_read] if ln_read is not None else [])
-    # every reading by every reader: one matrix product, in the compute dtype
     native: Any = None
     tensor: Any = w
     if family(tensor) == "torch" and tensor.ndim <= 2:
         native = tensor.detach()
         native = native.movedim(w_axis, -1) if native.ndim == 2 else native
+    source = _owner(tensor) if native is not None else None
+    shift_key = _shift_key(source, shift, compute)
+    known_shift = _SHIFT_READ.get(shift_key) if shift_key is not None else None
+    shift_rows = [] if known_shift is not None else [shift]
+    blocks = [scaled, *logit_rows, *shift_rows] + ([ln_read] if ln_read is not None else [])
+    # every reading by every reader: one matrix product, in the compute dtype
     readings = _readouts(blocks, readers, compute, native)
-    shares, shift_read = readings[0], readings[len(logit_rows) + 1]
+    shares = readings[0]
+    if known_shift is None:
+        shift_read = readings[len(logit_rows) + 1]
+        if shift_key is not None:
+            while len(_SHIFT_READ) >= _REMEMBERED:
+                _SHIFT_READ.pop(next(iter(_SHIFT_READ)))
+            _SHIFT_READ[shift_key] = shift_read.copy()
+    else:
+        shift_read = known_shift
     offset = bias_in.astype(compute)
     bias = shift_read + offset
     separate_values = readings[-1] if wanted else None
-    source = _owner(tensor) if native is not None else None
     largest = _largest(readers, native, source)
     if not np.isfinite(largest):
         raise DataError(
@@ -877,8 +897,10 @@ def _row_blocks(
     return scale, scaled, affine, ln_read
 
 
-#: up to this many rows, the PyTorch product runs as readers × rows (measured: benchmarks/).
+#: up to this many rows, the PyTorch product runs as readers × rows (measured: benchmarks/),
+#: a block of readers at a time up to :data:`_BLOCKED_ROWS` rows.
 _FEW_ROWS = 256
+_BLOCKED_ROWS = 32
 #: readers per block of the few-rows product (512 × 768 float32 entries: 1.5 MB, in L2/L3).
 _READER_BLOCK = 512
 
@@ -901,10 +923,10 @@ def _readouts(
         dtype = getattr(torch, np.dtype(compute).name)
         left = torch.from_numpy(rows).to(device=flat_t.device, dtype=dtype)
         flat_t = flat_t.to(dtype)
-        if flat_t.is_contiguous() and left.shape[0] <= _FEW_ROWS:
-            # few rows (one position): fastest as R × rows, a block of readers at a time (each
-            # block stays in cache while every row reads it: measured 15-20% faster than one
-            # product); the result is read through its transpose, not copied
+        if flat_t.is_contiguous() and left.shape[0] <= _BLOCKED_ROWS:
+            # very few rows (one position): fastest as R × rows, a block of readers at a time
+            # (each block stays in cache while every row reads it: measured 15-20% faster than
+            # one product); the result is read through its transpose, not copied
             computed = torch.empty(
                 (flat_t.shape[0], left.shape[0]), dtype=dtype, device=flat_t.device
             )
@@ -912,6 +934,10 @@ def _readouts(
                 stop = start + _READER_BLOCK
                 torch.mm(flat_t[start:stop], left.T, out=computed[start:stop])
             computed = computed.T
+        elif flat_t.is_contiguous() and left.shape[0] <= _FEW_ROWS:
+            # few rows (a head decomposition at one position): one product as R × rows, read
+            # through its transpose (blocks no longer pay for their loop there)
+            computed = torch.mm(flat_t, left.T).T
         else:
             computed = torch.mm(left, flat_t.T)
         product = computed.cpu().numpy()
@@ -932,6 +958,21 @@ def _readouts(
 #: is not read a second time per call just for the rounding bound.
 _LARGEST: dict[int, tuple[Any, tuple[Any, ...], float]] = {}
 _REMEMBERED = 8
+
+
+#: ⟨w, β⟩ for every reader of the PyTorch readers used last, by :func:`_shift_key`: a shift read
+#: by an unchanged ``W_U`` is not one more row of every product (one row more than the shares'
+#: costs up to 7% of a head decomposition's product, measured, from the matrix kernel's tiling).
+_SHIFT_READ: dict[tuple[Any, ...], np.ndarray] = {}
+
+
+def _shift_key(source: Any, shift: np.ndarray, compute: Any) -> tuple[Any, ...] | None:
+    """What ⟨w, β⟩ depends on: the readers' tensor (its identity and :func:`_tensor_state`), β's
+    bytes and the compute dtype; None for NumPy readers or a tensor without a known state."""
+    state = None if source is None else _tensor_state(source)
+    if state is None:
+        return None
+    return (id(source), weakref.ref(source), state, shift.tobytes(), np.dtype(compute).str)
 
 
 #: entries per axis of the sample that :func:`_tensor_state` compares (16 × 16 for a matrix).

@@ -124,8 +124,8 @@ def vector_length(arrays: Mapping[str, np.ndarray], axis: int = -1) -> int:
         if array.ndim == 0:
             raise DataError(f"{name} is a number but a vector is needed here")
         try:
-            lengths[name] = int(np.moveaxis(array, axis, -1).shape[-1])
-        except (IndexError, ValueError):
+            lengths[name] = int(array.shape[axis])
+        except IndexError:
             raise DataError(f"{name} has {array.ndim} axes; axis {axis} is out of range") from None
     if len(set(lengths.values())) > 1:
         shown = ", ".join(f"{k}: {v}" for k, v in lengths.items())
