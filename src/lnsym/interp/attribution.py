@@ -897,10 +897,8 @@ def _row_blocks(
     return scale, scaled, affine, ln_read
 
 
-#: up to this many rows, the PyTorch product runs as readers × rows (measured: benchmarks/),
-#: a block of readers at a time up to :data:`_BLOCKED_ROWS` rows.
+#: up to this many rows, the PyTorch product runs as readers × rows (measured: benchmarks/).
 _FEW_ROWS = 256
-_BLOCKED_ROWS = 32
 #: readers per block of the few-rows product (512 × 768 float32 entries: 1.5 MB, in L2/L3).
 _READER_BLOCK = 512
 
@@ -923,10 +921,10 @@ def _readouts(
         dtype = getattr(torch, np.dtype(compute).name)
         left = torch.from_numpy(rows).to(device=flat_t.device, dtype=dtype)
         flat_t = flat_t.to(dtype)
-        if flat_t.is_contiguous() and left.shape[0] <= _BLOCKED_ROWS:
-            # very few rows (one position): fastest as R × rows, a block of readers at a time
-            # (each block stays in cache while every row reads it: measured 15-20% faster than
-            # one product); the result is read through its transpose, not copied
+        if flat_t.is_contiguous() and left.shape[0] <= _FEW_ROWS:
+            # few rows (one position): fastest as R × rows, a block of readers at a time (each
+            # block stays in cache while every row reads it: measured 15-20% faster than one
+            # product); the result is read through its transpose, not copied
             computed = torch.empty(
                 (flat_t.shape[0], left.shape[0]), dtype=dtype, device=flat_t.device
             )
@@ -934,10 +932,6 @@ def _readouts(
                 stop = start + _READER_BLOCK
                 torch.mm(flat_t[start:stop], left.T, out=computed[start:stop])
             computed = computed.T
-        elif flat_t.is_contiguous() and left.shape[0] <= _FEW_ROWS:
-            # few rows (a head decomposition at one position): one product as R × rows, read
-            # through its transpose (blocks no longer pay for their loop there)
-            computed = torch.mm(flat_t, left.T).T
         else:
             computed = torch.mm(left, flat_t.T)
         product = computed.cpu().numpy()
