@@ -608,7 +608,8 @@ def _in_memory(
         native = tensor.detach()
         native = native.movedim(w_axis, -1) if native.ndim == 2 else native
     source = _owner(tensor) if native is not None else None
-    shift_key = _shift_key(source, shift, compute)
+    state = None if source is None else _tensor_state(source)  # once per call
+    shift_key = _shift_key(source, state, shift, compute)
     known_shift = _SHIFT_READ.get(shift_key) if shift_key is not None else None
     shift_rows = [] if known_shift is not None else [shift]
     blocks = [scaled, *logit_rows, *shift_rows] + ([ln_read] if ln_read is not None else [])
@@ -626,7 +627,7 @@ def _in_memory(
     offset = bias_in.astype(compute)
     bias = shift_read + offset
     separate_values = readings[-1] if wanted else None
-    largest = _largest(readers, native, source)
+    largest = _largest(readers, native, source, state)
     if not np.isfinite(largest):
         raise DataError(
             "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
@@ -668,7 +669,7 @@ def _in_memory(
         product_tolerance = 0.0
         if error > tolerance and _LARGEST.pop(id(source), None) is not None:
             # a remembered max |w| may be stale (a change PyTorch did not count): read it afresh
-            largest = _largest(readers, native, source)
+            largest = _largest(readers, native, source, state)
             product_size, inputs = _row_bounds(
                 stacked, scaled, affine, shift, gain, largest, bias_in, eps, norm
             )
@@ -960,11 +961,10 @@ _REMEMBERED = 8
 _SHIFT_READ: dict[tuple[Any, ...], np.ndarray] = {}
 
 
-def _shift_key(source: Any, shift: np.ndarray, compute: Any) -> tuple[Any, ...] | None:
-    """What ⟨w, β⟩ depends on: the readers' tensor (its identity and :func:`_tensor_state`), β's
-    bytes and the compute dtype; None for NumPy readers or a tensor without a known state."""
-    state = None if source is None else _tensor_state(source)
-    if state is None:
+def _shift_key(source: Any, state: Any, shift: np.ndarray, compute: Any) -> tuple[Any, ...] | None:
+    """What ⟨w, β⟩ depends on: the readers' tensor (its identity and its :func:`_tensor_state`
+    ``state``), β's bytes and the compute dtype; None for NumPy readers or an unknown state."""
+    if source is None or state is None:
         return None
     return (id(source), weakref.ref(source), state, shift.tobytes(), np.dtype(compute).str)
 
@@ -1014,25 +1014,26 @@ def _owner(tensor: Any) -> Any:
     return tensor
 
 
-def _largest(readers: np.ndarray, native: Any = None, source: Any = None) -> float:
+def _largest(
+    readers: np.ndarray, native: Any = None, source: Any = None, state: Any = None
+) -> float:
     """max |w| over every reader, reading memory in its own order: one pass (PyTorch's
     ``aminmax`` for a tensor) or two (NumPy's max and min). For a PyTorch tensor ``source`` (the
-    caller's, of which ``native`` is a view), the value is remembered while the tensor lives
-    unchanged (:func:`_tensor_state`)."""
+    caller's, of which ``native`` is a view) whose :func:`_tensor_state` is ``state`` (None: not
+    known), the value is remembered while the tensor lives unchanged."""
     if readers.size == 0:
         return 0.0
     if native is not None:
         import torch
 
-        state = None if source is None else _tensor_state(source)
-        if state is not None:
+        if source is not None and state is not None:
             known = _LARGEST.get(id(source))
             if known is not None and known[0]() is source and known[1] == state:
                 return known[2]
         flat_t = native if native.is_contiguous() or native.ndim != 2 else native.T
         low, high = torch.aminmax(flat_t)
         largest = max(float(high), -float(low))
-        if state is not None:
+        if source is not None and state is not None:
             while len(_LARGEST) >= _REMEMBERED:
                 _LARGEST.pop(next(iter(_LARGEST)))
             _LARGEST[id(source)] = (weakref.ref(source), state, largest)
@@ -1065,21 +1066,19 @@ def _row_bounds(
     norm: str = "LN",
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Per row of the batch, two rounding bounds whose sum bounds |Σₖ shares + bias − logit| for
-        every reader of that row, without a second pass of products: the products' (in units of
-        rounding of the dtype they run in: multiply by its machine epsilon) and the inputs'.
+    every reader of that row, without a second pass of products: the products' (in units of
+    rounding of the dtype they run in: multiply by its machine epsilon) and the inputs'.
 
-        These are *realistic* bounds, not worst cases (which are n times looser and would pass a
-        wrong fold): rounding errors of an inner product of length n add up like a random walk, about
-        :math:`\sqrt{n}` units of rounding of :math:`\lVert v
-    Vert_2 \max_j|w_j|` (with
-        :math:`\max_j|w_j|` over all readers). The products' bound sums that over the rows read (each
-        scaled, gained :math:`c(a_k)`, the normed x, β twice) with :math:`\sqrt{n + K}` units, plus
-        the bias rounded twice. The float64 rows carry their own error: centring :math:`a_k` or
-        :math:`x` errs by about a unit of :math:`\max|a_k|` per entry (cancellation when the mean is
-        large and the spread small), and the shared scale inherits that error relative to
-        :math:`\sqrt{\lVert c(x)
-    Vert^2 + narepsilon}`. The in-memory ``tolerance`` is the maximum
-        of their sum; the lazy table stores their sum per row."""
+    These are *realistic* bounds, not worst cases (which are n times looser and would pass a
+    wrong fold): rounding errors of an inner product of length n add up like a random walk, about
+    :math:`\sqrt{n}` units of rounding of :math:`\lVert v\rVert_2 \max_j|w_j|` (with
+    :math:`\max_j|w_j|` over all readers). The products' bound sums that over the rows read (each
+    scaled, gained :math:`c(a_k)`, the normed x, β twice) with :math:`\sqrt{n + K}` units, plus
+    the bias rounded twice. The float64 rows carry their own error: centring :math:`a_k` or
+    :math:`x` errs by about a unit of :math:`\max|a_k|` per entry (cancellation when the mean is
+    large and the spread small), and the shared scale inherits that error relative to
+    :math:`\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}`. The in-memory ``tolerance`` is the maximum
+    of their sum; the lazy table stores their sum per row."""
     count, n = scaled.shape[0], scaled.shape[-1]
     unit64 = 2.0**-52
     with np.errstate(over="ignore", invalid="ignore"):
