@@ -21,10 +21,10 @@ zarr = pytest.importorskip("zarr", reason=needs("the Dask tests", "dask"))
 
 from lnsym.cli import main  # noqa: E402
 from lnsym.errors import DataError, UnsupportedError  # noqa: E402
+from lnsym.execute.engine import check_loopback  # noqa: E402
+from lnsym.execute.stores import batch_chunks, open_array, progress_dir, store  # noqa: E402
 from lnsym.kernels import KernelShapeError, available_backends, kernel  # noqa: E402
 from lnsym.kernels.chunked import call, is_dask  # noqa: E402
-from lnsym.kernels.engine import check_loopback  # noqa: E402
-from lnsym.kernels.stores import batch_chunks, open_array, progress_dir, store  # noqa: E402
 
 FAST = [b for b in ("numpy", "numba") if b in available_backends()]
 LN = kernel("LN(x)", FAST[-1])
@@ -572,8 +572,8 @@ def test_stored_attribution_is_checked_from_the_file(tmp_path: Path) -> None:
 
 
 def test_evaluate_lazy_equals_in_memory(tmp_path: Path) -> None:
+    from lnsym.execute.stores import open_value
     from lnsym.kernels.evaluation import evaluate
-    from lnsym.kernels.stores import open_value
     from lnsym.numeric.data import Data
 
     rng = np.random.default_rng(23)

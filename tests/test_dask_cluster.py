@@ -24,9 +24,9 @@ distributed = pytest.importorskip("distributed", reason=needs("the Dask tests", 
 zarr = pytest.importorskip("zarr", reason=needs("the Dask tests", "dask"))
 
 from lnsym.cli import main  # noqa: E402
+from lnsym.execute.engine import Engine  # noqa: E402
+from lnsym.execute.stores import open_array, progress_dir, store  # noqa: E402
 from lnsym.kernels import kernel  # noqa: E402
-from lnsym.kernels.engine import Engine  # noqa: E402
-from lnsym.kernels.stores import open_array, progress_dir, store  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

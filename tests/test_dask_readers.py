@@ -23,9 +23,9 @@ zarr = pytest.importorskip("zarr", reason=needs("the Dask tests", "dask"))
 
 from lnsym.cli import main  # noqa: E402
 from lnsym.errors import DataError  # noqa: E402
+from lnsym.execute.stores import progress_dir  # noqa: E402
 from lnsym.interp import attribute  # noqa: E402
 from lnsym.interp.chunked import LazyAttribution, attribute_lazy  # noqa: E402
-from lnsym.kernels.stores import progress_dir  # noqa: E402
 
 EPS = 1e-5
 

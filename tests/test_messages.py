@@ -20,11 +20,11 @@ import pytest
 import lnsym
 from lnsym.cli import main
 from lnsym.errors import DataError, LnsymError, interface
+from lnsym.execute.engine import check_loopback, engine
+from lnsym.execute.stores import batch_chunks, store
 from lnsym.interp.expansions import series
-from lnsym.kernels.engine import check_loopback, engine
 from lnsym.kernels.evaluation import check_given
 from lnsym.kernels.exact import evaluate_exact
-from lnsym.kernels.stores import batch_chunks, store
 
 
 def _engine(**options: Any) -> None:

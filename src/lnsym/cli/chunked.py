@@ -1,7 +1,7 @@
 """Out-of-core runs of ``lnsym eval`` and ``lnsym attribute``: caches on disk, results to ``--out``.
 
 A ``--set`` (or ``--component``) value that names a ``.zarr`` store, an ``.h5:DATASET`` or, with
-``--out``, a ``.npy`` file is opened lazily (:func:`lnsym.kernels.stores.open_array`); the result is written
+``--out``, a ``.npy`` file is opened lazily (:func:`lnsym.execute.stores.open_array`); the result is written
 block by block to ``--out ln.zarr`` (or ``.npy``) with bounded memory, a progress bar on a terminal
 (none with ``--quiet`` or when stderr is not a terminal), on local threads, ``--workers N`` local
 worker processes, or ``--scheduler HOST:PORT`` (loopback only). ``--resume`` finishes an
@@ -16,8 +16,8 @@ from typing import Any
 
 from lnsym.cli.options import read_assignments
 from lnsym.errors import DataError
-from lnsym.kernels.engine import MAX_WORKERS, engine
-from lnsym.kernels.stores import CHUNK_BYTES, is_store, open_value
+from lnsym.execute.engine import MAX_WORKERS, engine
+from lnsym.execute.stores import CHUNK_BYTES, is_store, open_value
 from lnsym.numeric.data import Data
 
 __all__ = [
@@ -117,7 +117,7 @@ def read_matrix(args: argparse.Namespace) -> Data:
 
 
 def engine_for(args: argparse.Namespace) -> Any:
-    """The :func:`~lnsym.kernels.engine.engine` context the options ask for."""
+    """The :func:`~lnsym.execute.engine.engine` context the options ask for."""
     if args.memory_limit is not None and args.workers is None:
         raise DataError("--memory-limit applies to --workers (a local cluster); add --workers N")
     return engine(

@@ -1,13 +1,13 @@
 r"""Attribution and comparison on Dask arrays: components chunked along the tokens, results lazy.
 
 :func:`attribute_lazy` is :func:`lnsym.interp.attribute` for components that are Dask arrays (or
-out-of-core caches opened with :func:`lnsym.kernels.stores.open_array`): the same proved identity, the same
+out-of-core caches opened with :func:`lnsym.execute.stores.open_array`): the same proved identity, the same
 generated kernels, applied block by block. A matrix of readers (``W_U``, every logit of a
 vocabulary) is attributed in one task per block of rows that computes exactly what the in-memory
 attribution computes for those rows; its table has the logits' shape per row (tokens × readers).
 Nothing is computed until asked: :class:`LazyAttribution` holds lazy arrays;
 :meth:`LazyAttribution.compute` gives the in-memory :class:`~lnsym.interp.attribution.Attribution`,
-and :meth:`LazyAttribution.table` one array to store chunk by chunk (:func:`lnsym.kernels.stores.store`):
+and :meth:`LazyAttribution.table` one array to store chunk by chunk (:func:`lnsym.execute.stores.store`):
 one row per component's share, then the bias :math:`\langle w, \beta\rangle + b`, the logit, and
 each token's rounding bound, so that anyone reading the file can check
 :math:`\sum_k \text{share}_k + \text{bias} = \text{logit}` to that bound.
@@ -34,6 +34,8 @@ import numpy as np
 import sympy
 
 from lnsym.errors import DataError
+from lnsym.execute.engine import Engine
+from lnsym.execute.stores import CHUNK_BYTES, StoreReport, open_array, store
 from lnsym.interp import attribution, comparison
 from lnsym.interp.attribution import (
     SCALE,
@@ -55,10 +57,8 @@ from lnsym.interp.identities import PER_COMPONENT_LN, require
 from lnsym.interp.values import Value, as_array
 from lnsym.kernels import kernel
 from lnsym.kernels.chunked import call, dask_array, is_dask, require_dask
-from lnsym.kernels.engine import Engine
 from lnsym.kernels.evaluation import declare, no_value
 from lnsym.kernels.interop import array_kind
-from lnsym.kernels.stores import CHUNK_BYTES, StoreReport, open_array, store
 from lnsym.lang.definitions import Kind, kind_of
 from lnsym.lang.parser import free_names
 from lnsym.numeric.data import Data
@@ -141,7 +141,7 @@ class LazyAttribution:
         engine: Engine | None = None,
         chunk_bytes: int = CHUNK_BYTES,
     ) -> StoredAttribution:
-        """Write :meth:`table` to ``out`` block by block (:func:`lnsym.kernels.stores.store`, with
+        """Write :meth:`table` to ``out`` block by block (:func:`lnsym.execute.stores.store`, with
         its ``job`` and ``resume``), then check from the file that the shares and the bias sum to
         the logit within each token's rounding bound (reading it in blocks of ``chunk_bytes``)."""
         runner = engine if engine is not None else Engine(None, progress=False)
@@ -157,7 +157,7 @@ class LazyAttribution:
 
     def compute(self, run: Callable[[list[Any]], list[Any]] | None = None) -> Attribution:
         """Everything in memory, as :func:`~lnsym.interp.attribute` returns it. ``run`` computes
-        a list of Dask collections (default :func:`dask.compute`; e.g. :meth:`lnsym.kernels.engine.Engine.run`)."""
+        a list of Dask collections (default :func:`dask.compute`; e.g. :meth:`lnsym.execute.engine.Engine.run`)."""
         import dask
 
         parts = [self.shares, self.bias, self.scale, self.logit, self.separate, self.bound]

@@ -33,14 +33,13 @@ from __future__ import annotations
 
 import functools
 import inspect
-import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lnsym.errors import KernelShapeError, UnsupportedError
-from lnsym.install import needs
+from lnsym.execute.dask import dask_array, has_dask, is_dask, require_dask, uses_dask
 from lnsym.lang.definitions import Kind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,51 +54,6 @@ __all__ = [
     "require_dask",
     "uses_dask",
 ]
-
-
-def require_dask() -> Any:
-    """``dask.array``, or a one-line error saying how to install it."""
-    try:
-        import dask.array as da
-    except ImportError:  # pragma: no cover - the extra is installed in CI
-        raise UnsupportedError(needs("Dask arrays", "dask")) from None
-    return da
-
-
-def is_dask(value: Any) -> bool:
-    """Whether ``value`` is a ``dask.array.Array`` (never imports Dask)."""
-    module = sys.modules.get("dask.array")
-    return module is not None and isinstance(value, module.Array)
-
-
-def uses_dask(*values: Any) -> bool:
-    """Whether any value (or any value of a mapping / sequence) is a Dask array."""
-    for value in values:
-        if is_dask(value):
-            return True
-        if isinstance(value, Mapping) and any(is_dask(v) for v in value.values()):
-            return True
-        if isinstance(value, list | tuple) and any(is_dask(v) for v in value):
-            return True
-    return False
-
-
-def has_dask(args: Sequence[Any], kwargs: Mapping[str, Any]) -> bool:
-    """Whether any argument of a kernel call is a Dask array."""
-    if "dask.array" not in sys.modules:
-        return False
-    return any(is_dask(v) for v in args) or any(is_dask(v) for v in kwargs.values())
-
-
-def dask_array(value: Any, name: str) -> Any:
-    """``value`` as a Dask array of real numbers (integers become float64)."""
-    da = require_dask()
-    array = value if is_dask(value) else da.asarray(np.asarray(value))
-    if array.dtype.kind not in "biuf":
-        raise KernelShapeError(f"{name} holds {array.dtype} values; kernels need real numbers")
-    if array.dtype.kind != "f":
-        array = array.astype(np.float64)
-    return array
 
 
 @functools.lru_cache(maxsize=64)
@@ -170,7 +124,7 @@ def call(
     if out is not None and not isinstance(out, np.ndarray):
         raise UnsupportedError(
             f"out must be a NumPy array, not {type(out).__name__}; to write a Dask result to "
-            "disk use lnsym.kernels.stores.store(result, 'out.zarr')"
+            "disk use lnsym.execute.stores.store(result, 'out.zarr')"
         )
     axis, eps = int(values["axis"]), float(values["eps"])
     spec = kernel.spec

@@ -25,12 +25,12 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError, ParseError, argument, current_interface, value_of
+from lnsym.execute.engine import Engine
+from lnsym.execute.stores import StoreReport, store
 from lnsym.kernels.build import kernel
 from lnsym.kernels.chunked import call, dask_array, is_dask
-from lnsym.kernels.engine import Engine
 from lnsym.kernels.exact import exact_rows
 from lnsym.kernels.spec import make_spec
-from lnsym.kernels.stores import StoreReport, store
 from lnsym.kernels.undefined import undefined_cause
 from lnsym.lang.definitions import Kind
 from lnsym.lang.names import resolve
@@ -62,7 +62,7 @@ class Evaluation:
 
     def compute(self, run: Callable[[list[Any]], list[Any]] | None = None) -> Evaluation:
         """The lazy value computed (``run`` computes a list of Dask collections, e.g.
-        :meth:`lnsym.kernels.engine.Engine.run`; default :func:`dask.compute`)."""
+        :meth:`lnsym.execute.engine.Engine.run`; default :func:`dask.compute`)."""
         if not self.lazy:
             return self
         if run is None:
@@ -80,7 +80,7 @@ class Evaluation:
         engine: Engine | None = None,
     ) -> StoreReport:
         """Write the lazy value to ``out`` (``.zarr`` or ``.npy``) block by block, as
-        :func:`lnsym.kernels.stores.store` does with ``job`` and ``resume``."""
+        :func:`lnsym.execute.stores.store` does with ``job`` and ``resume``."""
         if not self.lazy:
             raise DataError("only a lazy value is stored block by block; save() writes arrays")
         return store(self.value, out, job=job, resume=resume, engine=engine, label=f"writing {out}")

@@ -41,9 +41,9 @@ from typing import Any, Literal
 import numpy as np
 
 from lnsym.errors import DataError, UnsupportedError, argument
+from lnsym.execute.dask import require_dask
+from lnsym.execute.engine import Engine
 from lnsym.install import needs
-from lnsym.kernels.chunked import require_dask
-from lnsym.kernels.engine import Engine
 from lnsym.numeric.data import Data, load, read_value
 
 __all__ = [
