@@ -3109,9 +3109,7 @@ def check_witness(case: Case, result: Any) -> None:
 #: true claims the prover proves but the trusted checker cannot follow yet (its certificate is
 #: rejected, so the verdict is UNKNOWN): each names the rule the checker lacks. A strict xfail: when
 #: the checker learns the rule, the test passes and this entry must go.
-CHECKER_INCOMPLETE: dict[str, str] = {
-    "sqrt(alpha**2 + 1)=2 ['alpha**2 = 3']": "a radicand fixed by an equation of a square",
-}
+CHECKER_INCOMPLETE: dict[str, str] = {}
 
 
 def _checker_incomplete(request: pytest.FixtureRequest, key: str) -> None:

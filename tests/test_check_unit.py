@@ -19,6 +19,7 @@ from lnsym.check.algebra import Ball, Field, Frac, UndefinedError, ball_divide, 
 from lnsym.check.poly import Poly
 from lnsym.check.reader import CheckerInputError, read
 from lnsym.check.table import Components, evaluate
+from lnsym.check.verify import RejectedError, Setting, check_point, check_proof
 
 mpmath.mp.dps = 60
 
@@ -545,3 +546,71 @@ def test_sqrt_takes_a_named_roots_radicand_out() -> None:
     root_t = field.sqrt(Frac(field, t))
     assert (field.sqrt(Frac(field, s * s * t)) - Frac(field, s) * root_t).is_zero()
     assert (field.sqrt(Frac(field, s * t)) - root_s * root_t).is_zero()
+
+
+# -- algebraic points: an equation such as alpha**2 = 3 has no rational solution ------------------
+def _alpha_statement(assume: str, lhs: str = "sqrt(alpha**2 + 1)", conditions=()) -> dict:
+    return {
+        "lhs": lhs,
+        "rhs": "2",
+        "vectors": [],
+        "scalars": ["alpha"],
+        "assume": [assume],
+        "conditions": list(conditions),
+        "dim": None,
+        "limits": {},
+    }
+
+
+def _alpha_point(alpha: object) -> dict:
+    return {"n": 3, "eps": "1/10", "values": {"alpha": alpha}}
+
+
+@pytest.mark.parametrize("alpha", ["sqrt(3)", "-sqrt(3)", "sqrt(12)/2", "sqrt(2)*sqrt(6)/2"])
+def test_point_with_square_roots_satisfies_an_equation_exactly(alpha: str) -> None:
+    check_point(Setting(_alpha_statement("alpha**2 = 3")), _alpha_point(alpha))
+
+
+@pytest.mark.parametrize(
+    "alpha, reason",
+    [
+        ("1.7320508075688772", "does not satisfy"),  # a float of sqrt(3): close is not equal
+        ("sqrt(3) + 1/10**40", "does not satisfy"),  # inside the balls' first enclosure
+        ("sqrt(2)", "does not satisfy"),
+        ("alpha", "not a number"),  # a name is no number
+        ("LN(1)", "not a number"),  # nor a definition
+        ("sqrt(-3)", "negative"),
+        (["sqrt(3)"], "no scalar"),
+    ],
+)
+def test_point_with_square_roots_rejected(alpha: object, reason: str) -> None:
+    with pytest.raises((RejectedError, CheckerInputError, UndefinedError), match=reason):
+        check_point(Setting(_alpha_statement("alpha**2 = 3")), _alpha_point(alpha))
+
+
+def test_algebraic_point_does_not_pass_a_zero_divisor_or_condition() -> None:
+    """At alpha = sqrt(3), alpha**2 - 3 is 0: balls cannot exclude 0, so neither a divisor nor a
+    stated condition f != 0 is accepted there (nothing is taken as nonzero from an enclosure)."""
+    divided = _alpha_statement("alpha**2 = 3", lhs="1/(alpha**2 - 3)")
+    with pytest.raises(RejectedError, match="not defined"):
+        check_point(Setting(divided), _alpha_point("sqrt(3)"))
+    conditioned = _alpha_statement("alpha**2 = 3", conditions=["alpha**2 - 3 != 0"])
+    with pytest.raises(RejectedError, match="condition"):
+        check_point(Setting(conditioned), _alpha_point("sqrt(3)"))
+
+
+def test_proof_at_an_algebraic_point_is_checked_and_a_doctored_one_rejected() -> None:
+    statement = _alpha_statement("alpha**2 = 3")
+    steps = [
+        {
+            "kind": "combination",
+            "goal": 0,
+            "multiplier": [["2", []], ["1", [["√1", 1]]]],
+            "cofactors": [[0, [["1", []]]]],
+        }
+    ]
+    good = {"mode": "symbolic", "steps": steps, "point": _alpha_point("-sqrt(3)")}
+    assert check_proof(statement, good).accepted
+    for alpha in ("-1.732", "sqrt(5)"):
+        verdict = check_proof(statement, {**good, "point": _alpha_point(alpha)})
+        assert not verdict.accepted and "does not satisfy" in verdict.reason

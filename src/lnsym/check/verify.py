@@ -628,7 +628,12 @@ def _point_env(
     setting: Setting, point: Any, field: Field | None = None
 ) -> tuple[Components, dict[str, Any]]:
     """The point's values as balls, with every assumption checked there; over ``field`` (a limit's
-    witness) as exact constants, the assumptions left to the caller."""
+    witness) as exact constants, the assumptions left to the caller.
+
+    A value is a rational, or a real algebraic number written with rationals, + − × / and
+    ``sqrt`` (``"sqrt(3)/2"``: an equation such as α² = 3 has no rational solution). Such a
+    point is enclosed in balls for every test but an equation, which must hold exactly: its
+    difference is evaluated once more over a :class:`Field`, √ of each prime a root variable."""
     if not isinstance(point, dict):
         raise RejectedError("no point at which the assumptions hold and both sides are defined")
     try:
@@ -647,31 +652,74 @@ def _point_env(
         or n > 4096
     ):
         raise RejectedError("the point's n or ε is not allowed by the statement")
-    alg, lift = Components(n, field), Ball if field is None else field.const
-    env: dict[str, Any] = {"eps": lift(eps)}
     if not isinstance(values, dict):
         raise RejectedError("the point's values must be a JSON object")
-    for name in (*setting.vectors, *setting.scalars):
-        value = values.get(name)
-        if value is None:  # a declared name the witness leaves out: any value is a point
-            value = ["0"] * n if name in setting.vectors else "0"
-        if name in setting.vectors:
-            if not isinstance(value, list) or len(value) != n:
-                raise RejectedError(f"the point gives no vector of length {n} for {name!r}")
-            env[name] = [lift(rational(x)) for x in value]
-        else:
-            if value is None or isinstance(value, list):
-                raise RejectedError(f"the point gives no scalar value for {name!r}")
-            env[name] = lift(rational(value))
+    alg = Components(n, field)
+    env = _point_values(setting, alg, eps, values)
     if field is not None:
         return alg, env
+    exact: tuple[Components, dict[str, Any]] | None = None
     for (left_tree, relation, right_tree), text in zip(
         setting.trees, setting.assumptions, strict=True
     ):
         left, right = evaluate(left_tree, alg, env), evaluate(right_tree, alg, env)
-        if not all(_HOLDS[relation](d) for d in entries(side_difference(alg, left, right))):
+        balls = entries(side_difference(alg, left, right))
+        holds = all(_HOLDS[relation](d) for d in balls)
+        if not holds and relation == "=" and not any(d.excludes_zero() for d in balls):
+            if exact is None:  # enclosed around 0: an algebraic point's equation, decided exactly
+                exact_alg = Components(n, Field())
+                exact = exact_alg, _point_values(setting, exact_alg, eps, values)
+            e_alg, e_env = exact
+            left, right = evaluate(left_tree, e_alg, e_env), evaluate(right_tree, e_alg, e_env)
+            holds = all(d.is_zero() for d in entries(side_difference(e_alg, left, right)))
+        if not holds:
             raise RejectedError(f"the point does not satisfy {' '.join(text)}")
     return alg, env
+
+
+def _point_values(
+    setting: Setting, alg: Components, eps: Fraction, values: dict[str, Any]
+) -> dict[str, Any]:
+    """The declared names' values at the point in ``alg`` (balls, or a field's constants)."""
+    env: dict[str, Any] = {"eps": alg.const(eps)}
+    for name in (*setting.vectors, *setting.scalars):
+        value = values.get(name)
+        if value is None:  # a declared name the witness leaves out: any value is a point
+            value = ["0"] * alg.dim if name in setting.vectors else "0"
+        if name in setting.vectors:
+            if not isinstance(value, list) or len(value) != alg.dim:
+                raise RejectedError(f"the point gives no vector of length {alg.dim} for {name!r}")
+            env[name] = [_number(x, alg) for x in value]
+        else:
+            if value is None or isinstance(value, list):
+                raise RejectedError(f"the point gives no scalar value for {name!r}")
+            env[name] = _number(value, alg)
+    return env
+
+
+def _number(text: Any, alg: Components) -> Any:
+    """A point's entry in ``alg``: a rational, or an algebraic number (see :func:`_point_env`)."""
+    try:
+        return alg.const(rational(text))
+    except CheckerInputError:
+        if not isinstance(text, str):
+            raise
+    tree = read(text)
+    if not _algebraic(tree):
+        raise CheckerInputError(f"not a number: {text!r:.60}")
+    return evaluate(tree, alg, {})
+
+
+def _algebraic(tree: Any) -> bool:
+    """Only numbers, − , + − × /, integer powers and ``sqrt``: no name, no definition."""
+    head = tree[0]
+    if head == "num":
+        return True
+    if head == "neg":
+        return _algebraic(tree[1])
+    if head == "op":
+        return _algebraic(tree[2]) and _algebraic(tree[3])
+    return head == "call" and tree[1] == "sqrt" and len(tree[2]) == 1 and _algebraic(tree[2][0])
 
 
 #: whether ``d`` (an enclosure of L − R) shows ``L relation R``, and the relation each negates

@@ -178,9 +178,22 @@ def _plain_point(n: int, context: Context) -> dict[str, Any]:
 
 
 def _point_data(point: Point) -> dict[str, Any] | None:
+    half = sympy.S.Half
+
     def rational(value: Any) -> str | None:
-        value = sympy.nsimplify(value) if not isinstance(value, sympy.Rational) else value
-        return str(value) if isinstance(value, sympy.Rational) else None
+        """A rational, or a sum of rational multiples of square roots of rationals (the checker
+        reads ``sqrt(3)/2``), as text; None for any other number."""
+        if isinstance(value, sympy.Rational):
+            return str(value)
+        value = sympy.nsimplify(value)
+        if isinstance(value, sympy.Rational):
+            return str(value)
+        if not isinstance(value, sympy.Expr) or not all(
+            a.is_Add or a.is_Mul or isinstance(a, sympy.Rational) or (a.is_Pow and a.exp == half)
+            for a in sympy.preorder_traversal(value)
+        ):
+            return None
+        return str(value)
 
     values: dict[str, Any] = {}
     for name, value in point.values.items():
