@@ -11,7 +11,7 @@ z3-solver is installed, Z3 gets Samuelson's inequality |c(x)_1| <= sqrt((n-1)/n)
 |LN(x)|^2 < n at n = 3, 4, 6, 8 (entries as reals, square roots as variables with their square and
 sign; ``--z3-timeout`` seconds per run); lnsym gets the reader bound |<w, LN(x)>| <= sqrt(n)·|c(w)|
 (Samuelson is its instance w = e_i, since |c(e_i)| = sqrt((n-1)/n)) and |LN(x)|^2 < n at the same n
-and for symbolic n.
+and for symbolic n. Every shipped derivation is proved and checked once (target < 30 s).
 
     python benchmarks/prove.py [--quick] [--z3-timeout SECONDS]
 """
@@ -22,9 +22,11 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import sympy
 
+from lnsym import derive
 from lnsym.check.positivity import check_positivity
 from lnsym.lang.parser import parse
 from lnsym.lang.walker import Evaluator
@@ -222,8 +224,20 @@ def main() -> None:
     print(f"\ntargets (first call): symbolic n < 0.1 s: {'met' if symbolic < 0.1 else 'MISSED'}")
     print(f"                      n = 512 < 1 s:      {'met' if dim512 < 1 else 'MISSED'}")
     check_table()
+    derivations_row()
     inequality_table()
     z3_table(args.z3_timeout)
+
+
+def derivations_row() -> None:
+    """Every shipped derivation (``derivations/``) proved and checked, as ``lnsym derive`` does."""
+    folder = Path(__file__).resolve().parent.parent / "derivations"
+    start = time.perf_counter()
+    results = derive(folder)
+    seconds = time.perf_counter() - start
+    assert all(r.ok for r in results)
+    print(f"\nall {len(results)} shipped derivations proved and checked: {seconds:.1f} s")
+    print(f"target < 30 s: {'met' if seconds < 30 else 'MISSED'}")
 
 
 def check_table() -> None:

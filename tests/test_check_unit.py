@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lnsym.check.algebra import Ball, Field, Frac, UndefinedError, ball_divide, ball_sqrt
-from lnsym.check.poly import Poly
+from lnsym.check.poly import Poly, PolyTooLargeError, budget
 from lnsym.check.reader import CheckerInputError, read
 from lnsym.check.table import Components, evaluate
 from lnsym.check.verify import RejectedError, Setting, check_point, check_proof
@@ -494,39 +494,44 @@ S = {"lhs": "LN(x)", "rhs": "x", "vectors": ["x"], "scalars": [], "assume": [], 
 case = sys.argv[1]
 point = {"n": 1, "eps": "1", "values": {"x": ["1"]}}
 if case == "tower":
-    check_proof({**S, "lhs": "((2**1000)**1000)**1000", "rhs": "0"},
-                {"mode": "symbolic", "steps": [], "point": point})
+    v = check_proof({**S, "lhs": "((2**1000)**1000)**1000", "rhs": "0"},
+                    {"mode": "symbolic", "steps": [], "point": point})
 elif case == "power":
-    check_proof({**S, "lhs": "(mu(x) + Var(x) + eps + n)**1000", "rhs": "0"},
-                {"mode": "symbolic", "steps": [], "point": point})
+    v = check_proof({**S, "lhs": "(mu(x) + Var(x) + eps + n)**1000", "rhs": "0"},
+                    {"mode": "symbolic", "steps": [], "point": point})
+elif case == "product":  # the same growth as a product of 70 factors, written out
+    f = "*".join(["(mu(x) + Var(x) + eps + n)"] * 70)
+    v = check_proof({**S, "lhs": f, "rhs": "0"}, {"mode": "symbolic", "steps": [], "point": point})
 elif case == "exponent":
-    check_refutation(S, {"n": 2, "eps": "1e999999999", "values": {"x": ["1", "2"]}})
+    v = check_refutation(S, {"n": 2, "eps": "1e999999999", "values": {"x": ["1", "2"]}})
+print(v.accepted, v.checked, v.reason)
 """
 
 
 @pytest.mark.parametrize(
-    "case",
+    "case, reason",
     [
-        "tower",
-        pytest.param(
-            "power",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="checker limitation: (mu(x)+Var(x)+eps+n)**1000 is expanded term by term "
-                "until the term bound stops it, which takes longer than 2.5 s here",
-            ),
-        ),
-        "exponent",
+        ("tower", "too large"),
+        ("power", "more arithmetic than it may spend"),  # poly.MAX_WORK, not the term bound
+        ("product", "more arithmetic than it may spend"),
+        ("exponent", "out of range"),
     ],
 )
-def test_checker_input_does_not_hang(case: str) -> None:
+def test_checker_input_does_not_hang(case: str, reason: str) -> None:
+    """Work is bounded: each input stops at a bound with its reason (the timeout only detects a
+    hang; the bound itself is counted in products of terms, not in seconds)."""
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _HANG, case], timeout=2.5, capture_output=True, check=False
+            [sys.executable, "-c", _HANG, case],
+            timeout=30,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     except subprocess.TimeoutExpired:
-        pytest.fail(f"{case}: the checker ran past 2.5 s")
+        pytest.fail(f"{case}: the checker ran past 30 s")
     assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.startswith("False ") and reason in done.stdout, done.stdout
 
 
 def test_poly_exact_division() -> None:
@@ -614,3 +619,13 @@ def test_proof_at_an_algebraic_point_is_checked_and_a_doctored_one_rejected() ->
     for alpha in ("-1.732", "sqrt(5)"):
         verdict = check_proof(statement, {**good, "point": _alpha_point(alpha)})
         assert not verdict.accepted and "does not satisfy" in verdict.reason
+
+
+def test_work_budget_counts_every_product_of_terms() -> None:
+    x, y = Poly.var("x"), Poly.var("y")
+    p = x + y + 1  # 3 terms: p * p spends 9 products
+    with budget(17):
+        p * p  # 9 of 17
+        with pytest.raises(PolyTooLargeError, match="more arithmetic"):
+            p * p  # 18 > 17
+    assert (p * p) * p == p**3  # outside any budget: unbounded again

@@ -13,6 +13,8 @@ caller's back: two polynomials are equal exactly when their term tables are.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
@@ -22,9 +24,11 @@ from lnsym.check.reader import rational
 __all__ = [
     "MAX_BITS",
     "MAX_TERMS",
+    "MAX_WORK",
     "Monomial",
     "Poly",
     "PolyTooLargeError",
+    "budget",
     "poly_from_json",
     "poly_to_json",
     "product",
@@ -34,12 +38,41 @@ Monomial = tuple[tuple[str, int], ...]
 #: the most terms a product may have, and the most bits a coefficient may have (bounded work)
 MAX_TERMS = 100_000
 MAX_BITS = 20_000
+#: the most products of terms one check may spend in all its multiplications together (bounded
+#: work: a power or a long product grows below MAX_TERMS at each step; the heaviest shipped
+#: check, RMSNorm's scale bounds, spends about 103,000)
+MAX_WORK = 300_000
+#: the work left in each open :class:`budget` (innermost last); with none open, unbounded
+_LEFT: list[int] = []
 
 
 class PolyTooLargeError(OverflowError):
     """A polynomial grew past :data:`MAX_TERMS` terms or :data:`MAX_BITS`-bit coefficients."""
 
 
+def _denominator(terms: Mapping[Monomial, Fraction]) -> int:
+    """The least common denominator of the coefficients."""
+    d = 1
+    for c in terms.values():
+        d = d * c.denominator // math.gcd(d, c.denominator)
+    return d
+
+
+class budget:
+    """``with budget():`` every multiplication inside spends its products of terms from
+    ``work``; past it, :class:`PolyTooLargeError`."""
+
+    def __init__(self, work: int = MAX_WORK) -> None:
+        self.work = work
+
+    def __enter__(self) -> None:
+        _LEFT.append(self.work)
+
+    def __exit__(self, *exc: object) -> None:
+        _LEFT.pop()
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a pure function; the same products recur in powers
 def _times(a: Monomial, b: Monomial) -> Monomial:
     powers = dict(a)
     for name, exponent in b:
@@ -90,17 +123,27 @@ class Poly:
         return Poly._of(other) - self
 
     def __mul__(self, other: Poly | int | Fraction) -> Poly:
-        product: dict[Monomial, Fraction] = {}
         right = Poly._of(other).terms
         if len(self.terms) * len(right) > MAX_TERMS:
             raise PolyTooLargeError("a polynomial too large to check")
-        for ma, ca in self.terms.items():
-            if ca.numerator.bit_length() + ca.denominator.bit_length() > MAX_BITS:
+        for c in (*self.terms.values(), *right.values()):
+            if c.numerator.bit_length() + c.denominator.bit_length() > MAX_BITS:
                 raise PolyTooLargeError("a coefficient too large to check")
-            for mb, cb in right.items():
+        # integers over one common denominator per factor: each product is one int product
+        da, db = _denominator(self.terms), _denominator(right)
+        left = [(m, c.numerator * (da // c.denominator)) for m, c in self.terms.items()]
+        others = [(m, c.numerator * (db // c.denominator)) for m, c in right.items()]
+        if _LEFT:
+            _LEFT[-1] -= len(left) * len(others)
+            if _LEFT[-1] < 0:
+                raise PolyTooLargeError("the check needs more arithmetic than it may spend")
+        total: dict[Monomial, int] = {}
+        for ma, ca in left:
+            for mb, cb in others:
                 m = _times(ma, mb)
-                product[m] = product.get(m, Fraction(0)) + ca * cb
-        return Poly(product)
+                total[m] = total.get(m, 0) + ca * cb
+        d = da * db
+        return Poly({m: Fraction(c, d) for m, c in total.items() if c})
 
     __rmul__ = __mul__
 

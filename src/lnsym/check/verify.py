@@ -50,7 +50,7 @@ from lnsym.check.algebra import (
     ball_divide,
     ball_sqrt,
 )
-from lnsym.check.poly import Poly, PolyTooLargeError, poly_from_json
+from lnsym.check.poly import Poly, PolyTooLargeError, budget, poly_from_json
 from lnsym.check.positivity import CertificateError, check_positivity
 from lnsym.check.reader import CheckerInputError, rational, read
 from lnsym.check.table import (
@@ -217,7 +217,8 @@ def verdict_of(what: str, check: Callable[..., None], *args: Any) -> Verdict:
     outside the rules or past the work bounds; rejected with the reason, the input that is not even
     well formed named as ``what``."""
     try:
-        check(*args)
+        with budget():
+            check(*args)
     except (NotCheckedError, PolyTooLargeError, RecursionError) as why:
         return Verdict(False, False, str(why) or type(why).__name__)
     except (RejectedError, UndefinedError, CheckerInputError, CertificateError) as why:
