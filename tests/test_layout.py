@@ -10,6 +10,7 @@ import ast
 import importlib
 import importlib.util
 import inspect
+import re
 import subprocess
 import sys
 import textwrap
@@ -213,3 +214,84 @@ def test_a_kernel_shape_error_is_one_of_lnsyms_errors() -> None:
     assert issubclass(KernelShapeError, DataError) and issubclass(KernelShapeError, ValueError)
     with pytest.raises(KernelShapeError, match="w has 3 entries on axis -1 but x has 2"):
         kernel("dot(w, x)", vectors="x,w")(x=[1.0, 2.0], w=[1.0, 2.0, 3.0])
+
+
+# --------------------------------------------------------------------------------------------------
+# Flags belong to the command line: library messages name the Python argument
+# --------------------------------------------------------------------------------------------------
+
+
+def _cli_flags() -> set[str]:
+    """Every long option of the ``lnsym`` parser and of each command's parser."""
+    import argparse
+
+    from lnsym.cli import build_parser
+
+    flags: set[str] = set()
+    parsers = [build_parser()]
+    while parsers:
+        parser = parsers.pop()
+        for action in parser._actions:
+            flags |= {s for s in action.option_strings if s.startswith("--")}
+            if isinstance(action, argparse._SubParsersAction):
+                parsers += action.choices.values()
+    return flags
+
+
+#: a flag as text writes it: ``--name``, not inside a word (``x--y``) or a rule (``---``)
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
+
+
+def _flags_in(source: str, flags: set[str]) -> list[str]:
+    """The ``flags`` named by the string constants of ``source`` (docstrings aside: they document
+    the command line), and each ``--`` an f-string puts before a value (``f"--{name}"``)."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if id(node) not in docstrings:
+                found += [flag for flag in _FLAG.findall(node.value) if flag in flags]
+        elif isinstance(node, ast.JoinedStr):
+            for part, after in zip(node.values, node.values[1:], strict=False):
+                if (
+                    isinstance(part, ast.Constant)
+                    and str(part.value).endswith("--")
+                    and isinstance(after, ast.FormattedValue)
+                ):
+                    found.append(f"--{{{ast.unparse(after.value)}}}")
+    return found
+
+
+def test_the_scan_finds_flags_in_strings_and_f_strings() -> None:
+    source = (
+        '"""Docs may say --out."""\n'
+        "def f(n, name):\n"
+        '    """Or --workers."""\n'
+        '    raise ValueError(f"--workers {n}: choose " "dask scheduler --host 1; --chunk-mb")\n'
+        'SPELL = f"--{name}"\n'
+    )
+    flags = {"--out", "--workers", "--chunk-mb"}
+    assert sorted(_flags_in(source, flags)) == ["--chunk-mb", "--workers", "--{name}"]
+
+
+def test_no_library_module_names_a_flag() -> None:
+    """Library errors name the API argument (``out=``, ``resume=``, ``w_axis=``); only
+    ``lnsym/cli/`` spells flags, at its boundary (:class:`lnsym.cli.arguments.CommandLine`)."""
+    flags = _cli_flags()
+    assert {"--out", "--resume", "--w-axis", "--set", "--vectors"} <= flags
+    package = Path(lnsym.__file__).parent
+    named = {
+        path.relative_to(package).as_posix(): found
+        for path in sorted(package.rglob("*.py"))
+        if path.relative_to(package).parts[0] != "cli"
+        if (found := _flags_in(path.read_text(encoding="utf-8"), flags))
+    }
+    assert not named, f"flags named outside lnsym.cli (use lnsym.errors.argument): {named}"

@@ -265,9 +265,7 @@ def scale_bounds(
     if frozen_scale is not None:
         s = np.asarray(as_array(frozen_scale, "frozen_scale"), dtype=np.float64)
         if not np.all(s > 0):
-            raise DataError(
-                f"{argument('frozen-scale', python='frozen_scale')} must be positive (a norm's scale)"
-            )
+            raise DataError(f"{argument('frozen_scale')} must be positive (a norm's scale)")
         proofs = (*_proofs(found["frozen"]), *proofs)
         frozen = _evaluate(found["frozen"].exact, {**values, "s": s})
         frozen_bound = _evaluate(found["frozen"].bound, {**values, "s": s})

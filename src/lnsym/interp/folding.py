@@ -147,10 +147,10 @@ class Fold:
             target = Path(out)
             bias_path = bias_out or str(target.with_name(f"{target.stem}_bias{target.suffix}"))
             save(out, to_numpy(self.reader))
-            save(bias_path, to_numpy(self.bias), option="bias-out")
+            save(bias_path, to_numpy(self.bias), option="bias_out")
             return (out, bias_path)
         if bias_out:
-            save(bias_out, to_numpy(self.bias), option="bias-out")
+            save(bias_out, to_numpy(self.bias), option="bias_out")
             return ("", bias_out)
         return ()
 
