@@ -43,6 +43,7 @@ __all__ = [
     "NORMS",
     "Fold",
     "FoldCheck",
+    "cached_kernel",
     "fold",
     "folded_logit",
     "norm_kind",
@@ -54,8 +55,13 @@ DEFAULT_EPS = 1e-5
 
 
 @functools.cache
-def _kernel(expr: str, vectors: str, scalars: str = "") -> Kernel:
+def cached_kernel(expr: str, vectors: str, scalars: str = "") -> Kernel:
+    """The NumPy kernel of ``expr`` over the comma-separated ``vectors`` and ``scalars``, built once
+    per process (the interp modules read the same few formulas on every call)."""
     return kernel(expr, vectors=vectors, scalars=scalars or None)
+
+
+_kernel = cached_kernel  # the name interp.attribution and interp.chunked import (issue 20)
 
 
 #: the norms before the reader: LayerNorm (centres, then scales) and RMSNorm (scales only).
@@ -219,7 +225,7 @@ def unfolded_logit(
     r""":math:`\langle w, g \odot \operatorname{LN}_\varepsilon(x) + \beta\rangle + b` (``norm="RMS"``:
     RMS in place of LN) for every row of ``x`` against every reader of ``w`` (normalized axis
     last; result shape ``x`` batch + ``w`` batch)."""
-    affine = np.asarray(_kernel(_AFFINE[norm], "x,g,beta")(x=x, g=g, beta=beta, eps=eps))
+    affine = np.asarray(cached_kernel(_AFFINE[norm], "x,g,beta")(x=x, g=g, beta=beta, eps=eps))
     return _readout(affine, w) + np.asarray(b)
 
 
@@ -228,7 +234,7 @@ def folded_logit(
 ) -> np.ndarray:
     r""":math:`\langle w', \operatorname{LN}_\varepsilon(x)\rangle + b'` (or RMS), shaped like
     :func:`unfolded_logit`."""
-    ln = np.asarray(_kernel(f"{norm}(x)", "x")(x=x, eps=eps))
+    ln = np.asarray(cached_kernel(f"{norm}(x)", "x")(x=x, eps=eps))
     return _readout(ln, reader) + np.asarray(bias)
 
 
@@ -241,7 +247,7 @@ def _tolerance(
     eps: float,
     norm: str = "LN",
 ) -> float:
-    ln = np.asarray(_kernel(f"{norm}(x)", "x")(x, eps=eps))
+    ln = np.asarray(cached_kernel(f"{norm}(x)", "x")(x, eps=eps))
     terms = _readout(np.abs(g * ln), np.abs(w)) + _readout(np.abs(beta), np.abs(w)) + np.abs(b)
     n = x.shape[-1]
     return float((n + 8) * 2.0**-52 * np.max(terms))
@@ -310,8 +316,10 @@ def fold(
             f"b has shape {bias_in.shape}; give one number or one per reader {readers.shape[:-1]}"
         ) from None
     folded_expr = "c(hadamard(g, w))" if center else "hadamard(g, w)"
-    reader = np.asarray(_kernel(folded_expr, "g,w")(g=gain, w=readers))
-    bias = np.asarray(_kernel("dot(w, beta) + b", "w,beta", "b")(w=readers, beta=shift, b=bias_in))
+    reader = np.asarray(cached_kernel(folded_expr, "g,w")(g=gain, w=readers))
+    bias = np.asarray(
+        cached_kernel("dot(w, beta) + b", "w,beta", "b")(w=readers, beta=shift, b=bias_in)
+    )
     result_check = None
     if check:
         random = x is None
