@@ -31,7 +31,7 @@ import numpy as np
 
 from lnsym.errors import DataError
 from lnsym.interp.identities import CENTERED_FOLD, FOLD, RMS_FOLD, require
-from lnsym.interp.values import Value, as_array, short, vector_length
+from lnsym.interp.values import Value, as_array, short, to_last, vector_length
 from lnsym.kernels import Kernel, kernel
 from lnsym.kernels.interop import array_kind, restore, to_numpy
 from lnsym.numeric.data import save
@@ -61,7 +61,9 @@ def cached_kernel(expr: str, vectors: str, scalars: str = "") -> Kernel:
     return kernel(expr, vectors=vectors, scalars=scalars or None)
 
 
-_kernel = cached_kernel  # the name interp.attribution and interp.chunked import (issue 20)
+# the names interp.attribution and interp.chunked import (issue 20's rewrite changes them)
+_kernel = cached_kernel
+_to_last = to_last
 
 
 #: the norms before the reader: LayerNorm (centres, then scales) and RMSNorm (scales only).
@@ -184,13 +186,6 @@ class Fold:
         }
 
 
-def _to_last(array: np.ndarray, axis: int, name: str) -> np.ndarray:
-    try:
-        return np.moveaxis(array, axis, -1)
-    except (IndexError, ValueError):
-        raise DataError(f"{name} has {array.ndim} axes; axis {axis} is out of range") from None
-
-
 def _parameter(value: Value | None, default: float, n: int, name: str) -> np.ndarray:
     """An LN parameter vector (g or beta) of length n; ``default`` fills it when not given."""
     if value is None:
@@ -303,7 +298,7 @@ def fold(
     readers = as_array(w, "w")
     if readers.ndim == 0:
         raise DataError("w is a number; the reader must be a vector (or a batch of them)")
-    readers = _to_last(readers, axis, "w")
+    readers = to_last(readers, axis, "w")
     n = vector_length({"w": readers})
     gain = _parameter(g, 1.0, n, "g")
     shift = _parameter(beta, 0.0, n, "beta")
@@ -330,7 +325,7 @@ def fold(
             rows = as_array(x, "x")
             if rows.ndim == 0:
                 raise DataError("x is a number; the residual must be a vector (or rows of them)")
-            rows = _to_last(rows, x_axis, "x")
+            rows = to_last(rows, x_axis, "x")
             vector_length({"w": readers, "x": rows})
         unfolded = unfolded_logit(rows, readers, gain, shift, bias_in, eps, norm)
         folded = folded_logit(rows, reader, bias, eps, norm)
