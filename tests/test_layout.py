@@ -297,6 +297,39 @@ def test_no_library_module_names_a_flag() -> None:
     assert not named, f"flags named outside lnsym.cli (use lnsym.errors.argument): {named}"
 
 
+#: arguments only the Python API takes (the command line reads a statement's relation from its text)
+_PYTHON_ONLY = {"relation"}
+
+
+def test_every_argument_a_message_names_is_a_flag_on_the_command_line() -> None:
+    """``argument("x")`` in a library message reads ``x=`` in Python and the flag the command line
+    spells (:data:`lnsym.cli.arguments.COMMAND_LINE`): that flag must exist."""
+    from lnsym.cli.arguments import COMMAND_LINE
+
+    flags = _cli_flags()
+    package = Path(lnsym.__file__).parent
+    spelled, wrong = set(), []
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] == "cli":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "argument"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                name = node.args[0].value
+                spelled.add(name)
+                if name not in _PYTHON_ONLY and COMMAND_LINE.argument(name) not in flags:
+                    wrong.append(
+                        f"{path.name}:{node.lineno}: {name} -> {COMMAND_LINE.argument(name)}"
+                    )
+    assert {"out", "resume", "chunk_bytes", "memory_limit"} <= spelled
+    assert not wrong, wrong
+
+
 # --------------------------------------------------------------------------------------------------
 # Private names stay in their module
 # --------------------------------------------------------------------------------------------------
