@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from lnsym.cli import build_parser, main
+from lnsym.cli.language import language_help
 from lnsym.install import needs
 from lnsym.lang.definitions import DEFINITIONS
-from lnsym.lang.reference import instance, language_help, plain_formula
+from lnsym.lang.reference import instance, plain_formula
 
 
 def run(*argv: str, columns: int = 80) -> tuple[int, str, str]:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from _data import shared
+from lnsym.cli.arguments import COMMAND_LINE
 from lnsym.errors import DataError, LnsymError, interface
 from lnsym.numeric.data import load, load_all, parse_numbers, read_value, save
 
@@ -159,8 +160,11 @@ def test_save_round_trips_every_float64_digit(
 def test_save_errors_name_the_option_of_the_interface(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"^out= .*a\.csv: a 3-axis array does not fit"):
         save(tmp_path / "a.csv", np.zeros((2, 2, 2)))
-    with interface("cli"), pytest.raises(DataError, match=r"^--bias-out .*a\.xyz: unknown format"):
-        save(tmp_path / "a.xyz", np.zeros(2), option="bias-out")
+    with (
+        interface(COMMAND_LINE),
+        pytest.raises(DataError, match=r"^--bias-out .*a\.xyz: unknown format"),
+    ):
+        save(tmp_path / "a.xyz", np.zeros(2), option="bias_out")
     with pytest.raises(DataError, match=r"^bias_out= .*: cannot write it \(No such file"):
-        save(tmp_path / "missing" / "a.npy", np.zeros(2), option="bias-out")
+        save(tmp_path / "missing" / "a.npy", np.zeros(2), option="bias_out")
     assert not (tmp_path / "a.csv").exists() and not (tmp_path / "a.xyz").exists()

@@ -205,9 +205,7 @@ def test_figures_regenerate(tmp_path: Path) -> None:
         # about 1100 px wide: crisp, and readable scaled down to a README's ~800 px
         assert 1000 <= width <= 1400 and 600 <= height <= 1100, (path.name, width, height)
         committed = DOCS / "figures" / path.name
-        assert committed.is_file(), (
-            f"{committed} missing: run python -m lnsym.documents.figures docs/figures"
-        )
+        assert committed.is_file(), f"{committed} missing: run lnsym figures docs/figures"
         assert _png_size(committed) == (width, height)
 
 

@@ -1,24 +1,23 @@
 """Error messages name the argument of the interface in use: a library call reads the Python
 argument (``workers=``), the ``lnsym`` command reads its flag (``--workers``).
 
-The command line turns the flags on at its boundary (``interface("cli")`` in :func:`lnsym.cli.main`);
-every library message spells an argument through :func:`lnsym.errors.argument` (or
-:func:`~lnsym.errors.value_of`, :func:`~lnsym.errors.declare_hint`), so no library module outside
-``lnsym/cli/`` writes a flag itself. The last test reads the sources to keep it so.
+Every library message names the Python argument through :func:`lnsym.errors.argument` (or
+:func:`~lnsym.errors.value_of`, :func:`~lnsym.errors.declare_hint`); the command line brings its
+flags at its boundary (:data:`lnsym.cli.arguments.COMMAND_LINE`, put in use by
+:func:`lnsym.cli.main`), so no library module outside ``lnsym/cli/`` writes a flag itself
+(tests/test_layout.py reads the sources to keep it so).
 """
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import lnsym
 from lnsym.cli import main
+from lnsym.cli.arguments import COMMAND_LINE
 from lnsym.errors import DataError, LnsymError, interface
 from lnsym.execute.engine import check_loopback, engine
 from lnsym.execute.stores import batch_chunks, store
@@ -77,7 +76,7 @@ def test_a_library_call_reads_the_argument_the_command_its_flag(
 ) -> None:
     with pytest.raises(LnsymError) as in_python:
         call()
-    with interface("cli"), pytest.raises(LnsymError) as on_the_command_line:
+    with interface(COMMAND_LINE), pytest.raises(LnsymError) as on_the_command_line:
         call()
     assert str(in_python.value).startswith(python), str(in_python.value)
     assert str(on_the_command_line.value).startswith(cli), str(on_the_command_line.value)
@@ -93,7 +92,10 @@ def test_the_store_names_out_and_resume(tmp_path: Path) -> None:
         store(blocks, tmp_path / "a.npy", job={"test": 1})
     with pytest.raises(DataError, match=r"^out= .*a\.csv: write the result to a \.zarr"):
         store(blocks, tmp_path / "a.csv", job={"test": 1})
-    with interface("cli"), pytest.raises(DataError, match=r"^--out .*exists; pass --resume to"):
+    with (
+        interface(COMMAND_LINE),
+        pytest.raises(DataError, match=r"^--out .*exists; pass --resume to"),
+    ):
         store(blocks, tmp_path / "a.npy", job={"test": 1})
 
 
@@ -104,59 +106,3 @@ def test_the_command_line_prints_its_flags(capsys: pytest.CaptureFixture[str]) -
     assert main(["series", "LN(x)", "--in", "t"]) == 2
     error = capsys.readouterr().err
     assert "a declared scalar (--scalars t)" in error, error
-
-
-#: a flag as a message writes it: ``--name``, not inside a word (``x--y``) or a rule (``---``)
-_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
-#: where a flag is not a message's: the spelling table itself, the text of ``lnsym language``, the
-#: figures script's own parser, the regeneration command a generated document names
-_NOT_MESSAGES = {"errors.py", "lang/reference.py", "documents/figures.py", "documents/tex.py"}
-#: library modules that still write a flag, to be spelled through ``argument()`` (issue 20); the
-#: set may only shrink
-_PENDING = {"interp/attribution.py"}
-
-
-def _flags_in(path: Path) -> list[str]:
-    """The flags in the string literals of ``path``, docstrings and ``dask scheduler`` aside."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
-    return [
-        flag
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
-        if id(node) not in docstrings
-        for flag in _FLAG.findall(node.value.replace("dask scheduler --host", ""))
-    ]
-
-
-def test_the_scan_finds_a_flag_in_an_f_string(tmp_path: Path) -> None:
-    module = tmp_path / "m.py"
-    module.write_text(
-        '"""Docs may say --out."""\n'
-        "def f(n):\n"
-        '    raise ValueError(f"--workers {n}: choose " "dask scheduler --host 1; --chunk-mb")\n',
-        encoding="utf-8",
-    )
-    assert _flags_in(module) == ["--workers", "--chunk-mb"]
-
-
-def test_no_library_module_writes_a_flag() -> None:
-    package = Path(lnsym.__file__).parent
-    writers = {
-        path.relative_to(package).as_posix(): flags
-        for path in sorted(package.rglob("*.py"))
-        if path.relative_to(package).parts[0] != "cli"
-        if path.relative_to(package).as_posix() not in _NOT_MESSAGES
-        if (flags := _flags_in(path))
-    }
-    unexpected = {module: flags for module, flags in writers.items() if module not in _PENDING}
-    assert not unexpected, (
-        f"flags written outside lnsym.cli (use lnsym.errors.argument): {unexpected}"
-    )

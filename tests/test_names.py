@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import lnsym
 from lnsym.cli import main
+from lnsym.cli.arguments import COMMAND_LINE
 from lnsym.derive.load import load_derivation
 from lnsym.errors import DataError, LnsymError, ParseError, interface
 from lnsym.kernels import make_spec
@@ -78,7 +79,7 @@ def test_python_errors_name_the_arguments_cli_errors_the_flags() -> None:
         lnsym.latex("a*b")
     assert "vectors='a' or scalars='a'" in str(python_error.value)
     assert "--vectors" not in str(python_error.value)
-    with interface("cli"), pytest.raises(LnsymError) as cli_error:
+    with interface(COMMAND_LINE), pytest.raises(LnsymError) as cli_error:
         lnsym.latex("a*b")
     assert "--vectors a or --scalars a" in str(cli_error.value)
     with pytest.raises(LnsymError, match="listed twice among the vectors; list each name once"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 import lnsym
 from lnsym.cli import main
 from lnsym.errors import DataError
+from lnsym.interp.components import read_components
 
 mpmath.mp.dps = 40
 
@@ -134,7 +136,8 @@ def test_holds_fails_on_a_doctored_bound() -> None:
         ({"frozen_scale": -1.0}, "frozen_scale= must be positive"),
         ({"w": [[1.0, 2.0, 3.0]]}, "w: expected one reader vector"),
         ({"w": [1.0, 2.0]}, "w has length 2 but the components have length 3"),
-        ({"components": []}, "components: give at least one"),
+        ({"components": []}, "no components given"),
+        ({"components": {"a": [1.0, 2.0, 4.0], "b": [1.0, 2.0]}}, "shapes do not broadcast"),
         ({"norm": "BN"}, "norm='BN'"),
     ],
 )
@@ -161,3 +164,30 @@ def test_the_command_line_prints_the_bounds_and_names_its_flags(
     assert "--frozen-scale must be positive" in capsys.readouterr().err
     assert main([*base, "--frozen-scale", "1.5"]) == 2
     assert "--frozen-scale needs --scale-bounds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("components", "names", "message"),
+    [
+        ([], None, "no components given; attribution needs at least one"),
+        ([[1.0, 2.0]], ["a", "b"], "2 names for 1 components"),
+        ({"a": [1.0, 2.0], "c": [0.0, 1.0]}, ["b", "b"], "component names repeat: ['b', 'b']"),
+        (np.ones(2), None, r"components: give one row per component \(shape \(K, ..., n\)\)"),
+        ([np.ones((2, 2)), np.ones((3, 2))], None, "the components' shapes do not broadcast"),
+    ],
+)
+def test_attribution_and_scale_bounds_refuse_components_alike(
+    components: Any, names: list[str] | None, message: str
+) -> None:
+    """One reading of the components (lnsym.interp.components), one message for each refusal
+    (the broadcast is refused by stack_components, after the reading)."""
+    with pytest.raises(DataError, match=message.replace("[", r"\[")) as attributed:
+        lnsym.attribute(components, [1.0, 0.0], names=names)
+    if "broadcast" not in message:
+        with pytest.raises(DataError) as read:
+            read_components(components, names)
+        assert str(read.value) == str(attributed.value)
+    if names is None:  # scale_bounds takes no names
+        with pytest.raises(DataError) as bounded:
+            lnsym.scale_bounds(components, [1.0, 0.0])
+        assert str(bounded.value) == str(attributed.value)

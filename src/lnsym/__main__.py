@@ -1,5 +1,5 @@
 """``python -m lnsym`` runs the command line."""
 
-from lnsym.cli import _entry
+from lnsym.cli import main
 
-_entry()
+raise SystemExit(main())

@@ -16,6 +16,7 @@ __all__ = [
     "KernelShapeError",
     "LnsymError",
     "ParseError",
+    "Spelling",
     "TypeMismatchError",
     "UnsupportedError",
     "argument",
@@ -59,17 +60,57 @@ class DerivationError(LnsymError):
 # Fixes phrased for the interface in use
 # --------------------------------------------------------------------------------------------------
 
-#: who reads an error: ``"python"`` (the API), ``"cli"`` (the ``lnsym`` command) or ``"toml"`` (a
-#: derivation file). The command line and the derivation loader set it while they run.
-_INTERFACE: ContextVar[str] = ContextVar("lnsym_interface", default="python")
+
+class Spelling:
+    """How one interface writes what a message tells its reader to give: an argument, the value of
+    a name, a declaration. This one is Python's (``dim=``, ``values['x']``, ``vectors='w'``);
+    library messages name the Python argument, and an interface with other words for it (the
+    command line's flags, in :mod:`lnsym.cli`) brings its own subclass to :func:`interface`."""
+
+    #: what :func:`current_interface` returns while this spelling is in use.
+    name = "python"
+
+    def argument(self, name: str) -> str:
+        """The Python argument ``name`` as this interface spells it."""
+        return f"{name}="
+
+    def value(self, name: str) -> str:
+        """The value given for the formula's name ``name``."""
+        return f"values[{name!r}]"
+
+    def declaration(self, name: str, kind: str) -> str:
+        """How to declare ``name`` of ``kind`` (``"vector"`` or ``"scalar"``)."""
+        return f"{kind}s={name!r}"
+
+
+class _DerivationFile(Spelling):
+    """A derivation file's keys: ``dim =``, ``vectors = ["w"]``."""
+
+    name = "toml"
+
+    def argument(self, name: str) -> str:
+        return f"{name} ="
+
+    def declaration(self, name: str, kind: str) -> str:
+        return f'{kind}s = ["{name}"]'
+
+
+_SPELLINGS = {"python": Spelling(), "toml": _DerivationFile()}
+
+#: who reads an error: Python's spelling by default; the command line and the derivation loader set
+#: theirs while they run.
+_INTERFACE: ContextVar[Spelling] = ContextVar("lnsym_interface", default=_SPELLINGS["python"])
 
 
 @contextmanager
-def interface(name: str) -> Iterator[None]:
-    """Phrase fixes for ``name`` (``"python"``, ``"cli"`` or ``"toml"``) inside the block."""
-    if name not in ("python", "cli", "toml"):
-        raise ValueError(f"unknown interface {name!r}")
-    token = _INTERFACE.set(name)
+def interface(spelling: str | Spelling) -> Iterator[None]:
+    """Phrase fixes with ``spelling`` inside the block: a :class:`Spelling`, or ``"python"`` /
+    ``"toml"`` for the API's and a derivation file's."""
+    if isinstance(spelling, str):
+        if spelling not in _SPELLINGS:
+            raise ValueError(f"unknown interface {spelling!r}; give a Spelling")
+        spelling = _SPELLINGS[spelling]
+    token = _INTERFACE.set(spelling)
     try:
         yield
     finally:
@@ -77,43 +118,33 @@ def interface(name: str) -> Iterator[None]:
 
 
 def current_interface() -> str:
-    """``"python"``, ``"cli"`` or ``"toml"``: who will read the next error message."""
-    return _INTERFACE.get()
+    """``"python"``, ``"toml"`` or the name of the spelling in use (``"cli"`` on the command line):
+    who will read the next error message."""
+    return _INTERFACE.get().name
 
 
-def argument(name: str, python: str | None = None) -> str:
-    """How the interface in use spells the argument ``name``: ``dim=`` in Python, ``--dim`` on the
-    command line, ``dim =`` in a derivation file. ``python`` names the Python argument where it is
-    not ``name`` (``--chunk-mb`` is ``chunk_bytes=``).
+def argument(name: str) -> str:
+    """How the interface in use spells the Python argument ``name``: ``dim=`` in Python, ``dim =``
+    in a derivation file, the flag on the command line (which :mod:`lnsym.cli` spells).
 
-    This is the one place a flag is spelled: library messages call it (or :func:`value_of`,
-    :func:`declare_hint`), and the command line turns the flags on with ``interface("cli")``.
+    This is how library messages name an argument: never by a flag.
 
     >>> argument("dim")
     'dim='
-    >>> argument("chunk-mb", python="chunk_bytes")
-    'chunk_bytes='
-    >>> with interface("cli"):
+    >>> with interface("toml"):
     ...     argument("dim")
-    '--dim'
+    'dim ='
     """
-    where = _INTERFACE.get()
-    if python is None:
-        python = name.replace("-", "_")  # --bias-out is bias_out= in Python
-    return {"cli": f"--{name}", "toml": f"{python} ="}.get(where, f"{python}=")
+    return _INTERFACE.get().argument(name)
 
 
 def value_of(name: str) -> str:
-    """How the interface in use names the value given for ``name``: ``--set x`` on the command
-    line, ``values['x']`` in Python.
+    """How the interface in use names the value given for ``name``: ``values['x']`` in Python.
 
     >>> value_of("x")
     "values['x']"
-    >>> with interface("cli"):
-    ...     value_of("x")
-    '--set x'
     """
-    return f"--set {name}" if _INTERFACE.get() == "cli" else f"values[{name!r}]"
+    return _INTERFACE.get().value(name)
 
 
 def declare_hint(name: str, kind: str | None = None) -> str:
@@ -122,17 +153,11 @@ def declare_hint(name: str, kind: str | None = None) -> str:
 
     >>> declare_hint("w")
     "vectors='w' or scalars='w'"
-    >>> with interface("cli"):
+    >>> with interface("toml"):
     ...     declare_hint("w", "vector")
-    '--vectors w'
+    'vectors = ["w"]'
     """
-    where = _INTERFACE.get()
-    if where == "cli":
-        forms = {"vector": f"--vectors {name}", "scalar": f"--scalars {name}"}
-    elif where == "toml":
-        forms = {"vector": f'vectors = ["{name}"]', "scalar": f'scalars = ["{name}"]'}
-    else:
-        forms = {"vector": f"vectors={name!r}", "scalar": f"scalars={name!r}"}
+    spelling = _INTERFACE.get()
     if kind is not None:
-        return forms[kind]
-    return f"{forms['vector']} or {forms['scalar']}"
+        return spelling.declaration(name, kind)
+    return f"{spelling.declaration(name, 'vector')} or {spelling.declaration(name, 'scalar')}"

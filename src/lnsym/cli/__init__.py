@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
 from lnsym.budget import BudgetExceeded
-from lnsym.cli.arguments import HelpFormatter
+from lnsym.cli.arguments import COMMAND_LINE, HelpFormatter
 from lnsym.errors import LnsymError, interface
 from lnsym.records import FrozenRecord
 
@@ -166,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "run", None) is None:  # the command was not where _command_in looked
         args = build_parser().parse_args(words)
     try:
-        with interface("cli"):  # error messages name the flags, not the Python arguments
+        with interface(COMMAND_LINE):  # messages name the flags, not the Python arguments
             return int(args.run(args))
     except LnsymError as error:
         sys.stderr.write(f"lnsym {args.command}: error: {error}\n")

@@ -7,8 +7,39 @@ from __future__ import annotations
 import argparse
 import re
 import textwrap
+from typing import ClassVar
 
-__all__ = ["HelpFormatter", "add_declarations", "add_json"]
+from lnsym.errors import Spelling
+
+__all__ = ["COMMAND_LINE", "CommandLine", "HelpFormatter", "add_declarations", "add_json"]
+
+
+class CommandLine(Spelling):
+    """The command line's words for what a library message names: the flag of a Python argument
+    (``dim`` is ``--dim``, ``chunk_bytes`` is ``--chunk-mb``), ``--set x`` for a value,
+    ``--vectors w`` for a declaration. :func:`lnsym.cli.main` puts it in use; library modules name
+    the Python argument and never a flag."""
+
+    name = "cli"
+
+    #: Python arguments whose flag is not their name with ``-`` for ``_``.
+    FLAGS: ClassVar[dict[str, str]] = {"chunk_bytes": "--chunk-mb"}
+
+    def argument(self, name: str) -> str:
+        """The flag of the Python argument ``name``."""
+        return self.FLAGS.get(name, "--" + name.replace("_", "-"))
+
+    def value(self, name: str) -> str:
+        """``--set NAME``, the option that gives the formula's name ``name`` a value."""
+        return f"--set {name}"
+
+    def declaration(self, name: str, kind: str) -> str:
+        """``--vectors NAME`` or ``--scalars NAME``."""
+        return f"--{kind}s {name}"
+
+
+#: the spelling :func:`lnsym.cli.main` runs every command with.
+COMMAND_LINE = CommandLine()
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):

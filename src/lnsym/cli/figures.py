@@ -1,6 +1,6 @@
 """``lnsym figures [OUT] [--only NAME ..]``: regenerate the documentation's figures (PNG).
 
-The same as ``python -m lnsym.documents.figures``; needs matplotlib (the ``figures`` extra).
+Draws with :func:`lnsym.documents.figures.write_all`; needs matplotlib (the ``figures`` extra).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@ r"""The documentation's figures, computed with lnsym and drawn with matplotlib (
 
 Regenerate all of them with one command (the PNGs used by the docs and the README)::
 
-    python -m lnsym.documents.figures docs/figures
+    lnsym figures docs/figures
 
 Every number plotted comes from a kernel that :func:`lnsym.kernel` generates from the very
 definitions the prover uses, and every identity a figure states is proved by :func:`lnsym.prove`
@@ -24,8 +24,6 @@ pixels.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +44,6 @@ __all__ = [
     "geometry_data",
     "length",
     "length_data",
-    "main",
     "uncentered",
     "uncentered_data",
     "write_all",
@@ -492,23 +489,3 @@ def write_all(out: str | Path, names: Sequence[str] | None = None) -> list[Path]
             plt.close(figure)
             written.append(path)
     return written
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m lnsym.documents.figures [OUT] [--only NAME ...]``: write the PNGs (default docs/figures)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m lnsym.documents.figures",
-        description="Regenerate the documentation's figures.",
-    )
-    parser.add_argument("out", nargs="?", default="docs/figures", help="output directory")
-    parser.add_argument(
-        "--only", nargs="+", metavar="NAME", choices=sorted(FIGURES), help="draw only these"
-    )
-    args = parser.parse_args(argv)
-    for path in write_all(args.out, args.only):
-        print(f"wrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

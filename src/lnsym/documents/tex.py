@@ -226,7 +226,7 @@ def markdown(results: Sequence[DerivationResult], *, kernel: bool = True) -> str
     head = (
         "# Derivations\n\nEvery step below was proved equal to the previous one by `lnsym derive`; "
         "every refuted claim carries a witness. Generated from `derivations/*.toml` by "
-        "`lnsym derive derivations/ --out docs/proofs`; do not edit by hand.\n"
+        "`lnsym derive`; do not edit by hand.\n"
     )
     body = "\n".join(derivation_markdown(r) for r in results)
     return f"{head}\n{body}\n{kernel_section(tex=False) if kernel else ''}"

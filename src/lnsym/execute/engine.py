@@ -206,11 +206,11 @@ def engine(
             limit = parse_bytes(memory_limit)
         except (ValueError, TypeError):
             raise DataError(
-                f"{argument('memory-limit')} {memory_limit}: write a size such as 1GB or 500MB"
+                f"{argument('memory_limit')} {memory_limit}: write a size such as 1GB or 500MB"
             ) from None
         if limit < 2**26:
             raise DataError(
-                f"{argument('memory-limit')} {memory_limit}: give each worker at least 64MB"
+                f"{argument('memory_limit')} {memory_limit}: give each worker at least 64MB"
             )
     cluster = distributed.LocalCluster(
         n_workers=workers,

@@ -359,7 +359,7 @@ def store(
             raise DataError(
                 f"cannot resume {target}: it was written with other blocks or another shape "
                 f"(chunks {previous.get('chunks')}); resume with the same options "
-                f"({argument('chunk-mb', python='chunk_bytes')})"
+                f"({argument('chunk_bytes')})"
             )
         if previous != current:
             raise DataError(

@@ -284,7 +284,12 @@ class Attribution:
                         f"{separate_total - value:.6g}: a different quantity"
                     )
         if len(rows) > shown:
-            lines.append(f"  (first {shown} rows shown; --json or --out prints all)")
+            more = (
+                f"{argument('json')} or {argument('out')} prints all"
+                if current_interface() == "cli"
+                else "the shares hold all"
+            )
+            lines.append(f"  (first {shown} rows shown; {more})")
         verdict = "ok" if self.error <= self.tolerance else "FAILED"
         if self.product_tolerance:
             lines.append(
@@ -437,7 +442,7 @@ def gather_components(
             components[name] = part
     if not components:
         fix = (
-            "add --component NAME=VALUE (repeatable) or --components FILE"
+            f"add {argument('component')} NAME=VALUE (repeatable) or {argument('components')} FILE"
             if current_interface() == "cli"
             else "give at least one"
         )

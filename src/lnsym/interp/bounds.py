@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError, argument
+from lnsym.interp.components import read_components, stack_components
 from lnsym.interp.folding import DEFAULT_EPS, norm_kind
 from lnsym.interp.values import Value, as_array
 from lnsym.kernels import Kernel, kernel
@@ -227,23 +228,13 @@ def scale_bounds(
     ``ln_final.hook_scale`` of another input), or ``None`` for no frozen-scale bound.
     """
     norm = norm_kind(norm)
-    if isinstance(components, Mapping):
-        names = tuple(str(k) for k in components)
-        parts = [as_array(v, str(k)) for k, v in components.items()]
-    else:
-        parts = [as_array(v, f"component {k}") for k, v in enumerate(components, 1)]
-        names = tuple(f"a{k}" for k in range(1, len(parts) + 1))
-    if not parts:
-        raise DataError("components: give at least one")
+    names, parts = read_components(components)
     reader = as_array(w, "w")
     if reader.ndim != 1:
         raise DataError(f"w: expected one reader vector, got shape {reader.shape}")
     if g is not None:
         reader = reader * as_array(g, "g")
-    try:
-        stack = np.stack(np.broadcast_arrays(*parts)).astype(np.float64)
-    except ValueError as error:
-        raise DataError(f"components: shapes do not match ({error})") from None
+    stack = stack_components(names, parts).astype(np.float64)
     if stack.shape[-1] != reader.shape[0]:
         raise DataError(
             f"w has length {reader.shape[0]} but the components have length {stack.shape[-1]}"
@@ -265,9 +256,7 @@ def scale_bounds(
     if frozen_scale is not None:
         s = np.asarray(as_array(frozen_scale, "frozen_scale"), dtype=np.float64)
         if not np.all(s > 0):
-            raise DataError(
-                f"{argument('frozen-scale', python='frozen_scale')} must be positive (a norm's scale)"
-            )
+            raise DataError(f"{argument('frozen_scale')} must be positive (a norm's scale)")
         proofs = (*_proofs(found["frozen"]), *proofs)
         frozen = _evaluate(found["frozen"].exact, {**values, "s": s})
         frozen_bound = _evaluate(found["frozen"].bound, {**values, "s": s})

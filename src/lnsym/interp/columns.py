@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError
-from lnsym.interp.folding import DEFAULT_EPS, _kernel
+from lnsym.interp.folding import DEFAULT_EPS, cached_kernel
 from lnsym.interp.values import Value, as_array
 from lnsym.kernels.interop import array_kind, restore
 
@@ -58,6 +58,6 @@ def layer_norm_columns(
             raise DataError(
                 f"{name} has shape {vector.shape}; it needs one entry per row of a column ({length})"
             )
-    ln = _kernel("LNA(x, g, beta)", "x,g,beta")
+    ln = cached_kernel("LNA(x, g, beta)", "x,g,beta")
     result = np.asarray(ln(x=array, g=gain, beta=shift, eps=eps, axis=axis))
     return restore(result, array_kind(matrix, g, beta))

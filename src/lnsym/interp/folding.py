@@ -31,7 +31,7 @@ import numpy as np
 
 from lnsym.errors import DataError
 from lnsym.interp.identities import CENTERED_FOLD, FOLD, RMS_FOLD, require
-from lnsym.interp.values import Value, as_array, short, vector_length
+from lnsym.interp.values import Value, as_array, short, to_last, vector_length
 from lnsym.kernels import Kernel, kernel
 from lnsym.kernels.interop import array_kind, restore, to_numpy
 from lnsym.numeric.data import save
@@ -43,6 +43,7 @@ __all__ = [
     "NORMS",
     "Fold",
     "FoldCheck",
+    "cached_kernel",
     "fold",
     "folded_logit",
     "norm_kind",
@@ -54,8 +55,15 @@ DEFAULT_EPS = 1e-5
 
 
 @functools.cache
-def _kernel(expr: str, vectors: str, scalars: str = "") -> Kernel:
+def cached_kernel(expr: str, vectors: str, scalars: str = "") -> Kernel:
+    """The NumPy kernel of ``expr`` over the comma-separated ``vectors`` and ``scalars``, built once
+    per process (the interp modules read the same few formulas on every call)."""
     return kernel(expr, vectors=vectors, scalars=scalars or None)
+
+
+# the names interp.attribution and interp.chunked import (issue 20's rewrite changes them)
+_kernel = cached_kernel
+_to_last = to_last
 
 
 #: the norms before the reader: LayerNorm (centres, then scales) and RMSNorm (scales only).
@@ -147,10 +155,10 @@ class Fold:
             target = Path(out)
             bias_path = bias_out or str(target.with_name(f"{target.stem}_bias{target.suffix}"))
             save(out, to_numpy(self.reader))
-            save(bias_path, to_numpy(self.bias), option="bias-out")
+            save(bias_path, to_numpy(self.bias), option="bias_out")
             return (out, bias_path)
         if bias_out:
-            save(bias_out, to_numpy(self.bias), option="bias-out")
+            save(bias_out, to_numpy(self.bias), option="bias_out")
             return ("", bias_out)
         return ()
 
@@ -176,13 +184,6 @@ class Fold:
                 "ok": check.ok,
             },
         }
-
-
-def _to_last(array: np.ndarray, axis: int, name: str) -> np.ndarray:
-    try:
-        return np.moveaxis(array, axis, -1)
-    except (IndexError, ValueError):
-        raise DataError(f"{name} has {array.ndim} axes; axis {axis} is out of range") from None
 
 
 def _parameter(value: Value | None, default: float, n: int, name: str) -> np.ndarray:
@@ -219,7 +220,7 @@ def unfolded_logit(
     r""":math:`\langle w, g \odot \operatorname{LN}_\varepsilon(x) + \beta\rangle + b` (``norm="RMS"``:
     RMS in place of LN) for every row of ``x`` against every reader of ``w`` (normalized axis
     last; result shape ``x`` batch + ``w`` batch)."""
-    affine = np.asarray(_kernel(_AFFINE[norm], "x,g,beta")(x=x, g=g, beta=beta, eps=eps))
+    affine = np.asarray(cached_kernel(_AFFINE[norm], "x,g,beta")(x=x, g=g, beta=beta, eps=eps))
     return _readout(affine, w) + np.asarray(b)
 
 
@@ -228,7 +229,7 @@ def folded_logit(
 ) -> np.ndarray:
     r""":math:`\langle w', \operatorname{LN}_\varepsilon(x)\rangle + b'` (or RMS), shaped like
     :func:`unfolded_logit`."""
-    ln = np.asarray(_kernel(f"{norm}(x)", "x")(x=x, eps=eps))
+    ln = np.asarray(cached_kernel(f"{norm}(x)", "x")(x=x, eps=eps))
     return _readout(ln, reader) + np.asarray(bias)
 
 
@@ -241,7 +242,7 @@ def _tolerance(
     eps: float,
     norm: str = "LN",
 ) -> float:
-    ln = np.asarray(_kernel(f"{norm}(x)", "x")(x, eps=eps))
+    ln = np.asarray(cached_kernel(f"{norm}(x)", "x")(x, eps=eps))
     terms = _readout(np.abs(g * ln), np.abs(w)) + _readout(np.abs(beta), np.abs(w)) + np.abs(b)
     n = x.shape[-1]
     return float((n + 8) * 2.0**-52 * np.max(terms))
@@ -297,7 +298,7 @@ def fold(
     readers = as_array(w, "w")
     if readers.ndim == 0:
         raise DataError("w is a number; the reader must be a vector (or a batch of them)")
-    readers = _to_last(readers, axis, "w")
+    readers = to_last(readers, axis, "w")
     n = vector_length({"w": readers})
     gain = _parameter(g, 1.0, n, "g")
     shift = _parameter(beta, 0.0, n, "beta")
@@ -310,8 +311,10 @@ def fold(
             f"b has shape {bias_in.shape}; give one number or one per reader {readers.shape[:-1]}"
         ) from None
     folded_expr = "c(hadamard(g, w))" if center else "hadamard(g, w)"
-    reader = np.asarray(_kernel(folded_expr, "g,w")(g=gain, w=readers))
-    bias = np.asarray(_kernel("dot(w, beta) + b", "w,beta", "b")(w=readers, beta=shift, b=bias_in))
+    reader = np.asarray(cached_kernel(folded_expr, "g,w")(g=gain, w=readers))
+    bias = np.asarray(
+        cached_kernel("dot(w, beta) + b", "w,beta", "b")(w=readers, beta=shift, b=bias_in)
+    )
     result_check = None
     if check:
         random = x is None
@@ -322,7 +325,7 @@ def fold(
             rows = as_array(x, "x")
             if rows.ndim == 0:
                 raise DataError("x is a number; the residual must be a vector (or rows of them)")
-            rows = _to_last(rows, x_axis, "x")
+            rows = to_last(rows, x_axis, "x")
             vector_length({"w": readers, "x": rows})
         unfolded = unfolded_logit(rows, readers, gain, shift, bias_in, eps, norm)
         folded = folded_logit(rows, reader, bias, eps, norm)

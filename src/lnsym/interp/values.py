@@ -34,6 +34,7 @@ __all__ = [
     "check_names",
     "take_eps",
     "take_reader",
+    "to_last",
     "vector_length",
 ]
 
@@ -115,6 +116,14 @@ def take_reader(values: dict[str, Data], axis: int | None, command: str) -> tupl
         )
         raise DataError(f"no reader given; {fix}")
     return values.pop("w"), -1 if axis is None else axis
+
+
+def to_last(array: np.ndarray, axis: int, name: str) -> np.ndarray:
+    """``array`` with its ``axis`` moved last (a view); an axis it does not have is an error."""
+    try:
+        return np.moveaxis(array, axis, -1)
+    except (IndexError, ValueError):
+        raise DataError(f"{name} has {array.ndim} axes; axis {axis} is out of range") from None
 
 
 def vector_length(arrays: Mapping[str, np.ndarray], axis: int = -1) -> int:

@@ -172,7 +172,7 @@ def _undefined(
 ) -> str:
     cause = undefined_cause(expr, arguments, eps=epsilon, axis=axis)
     if nan_helps:
-        fix = f"give other values, or pass {argument('allow-nan')} to print NaN/inf"
+        fix = f"give other values, or pass {argument('allow_nan')} to print NaN/inf"
     else:
         fix = "give other values (exact evaluation has no NaN to print)"
     return f"{cause or 'the result is not a finite number (NaN or infinity)'}; {fix}"

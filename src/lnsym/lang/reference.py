@@ -1,12 +1,13 @@
 r"""The expression language's reference, generated from :data:`lnsym.lang.definitions.DEFINITIONS`.
 
-One source of truth for ``lnsym language`` (plain text for the terminal) and the table of the docs
-site (``docs/language.md``, filled in by the site's build hook): how each function is typed, its
-argument and result kinds, and its formula (each definition's ``formula``, in LaTeX for the site
-and turned into plain text here).
+One source of truth for ``lnsym language`` (plain text for the terminal, which
+:mod:`lnsym.cli.language` writes) and the table of the docs site (``docs/language.md``, filled in by
+the site's build hook): how each function is typed, its argument and result kinds, and its formula
+(each definition's ``formula``, in LaTeX for the site and turned into plain text here).
 
 >>> plain_formula(r"\operatorname{LN}(x) = c(x) / \sqrt{\operatorname{Var}[x] + \varepsilon}")
 'LN(x) = c(x) / sqrt(Var[x] + eps)'
+>>> from lnsym.lang.definitions import DEFINITIONS
 >>> calls(DEFINITIONS["LN"])
 ['LN(x)', 'LN(x, e)']
 """
@@ -14,17 +15,20 @@ and turned into plain text here).
 from __future__ import annotations
 
 import re
-import textwrap
 from typing import Any
 
-from lnsym.lang.definitions import DEFINITIONS, Definition, Kind, scalar_symbol, vector_symbol
+from lnsym.lang.definitions import Definition, Kind, scalar_symbol, vector_symbol
 
-__all__ = ["BUILT_INS", "calls", "instance", "kinds", "language_help", "plain_formula", "summary"]
+__all__ = ["BUILT_INS", "calls", "instance", "kinds", "plain_formula", "summary"]
 
 #: the built-in names: (name, kind, meaning).
 BUILT_INS = (
-    ("n", "scalar", "the dimension, a positive integer (symbolic in proofs unless --dim N)"),
-    ("eps", "scalar", "the regularizer ε > 0 (1e-5 in numeric kernels unless --set eps=VALUE)"),
+    (
+        "n",
+        "scalar",
+        "the dimension, a positive integer (symbolic in proofs unless a dimension is given)",
+    ),
+    ("eps", "scalar", "the regularizer ε > 0 (1e-5 in numeric kernels unless given)"),
     ("ones", "vector", "the all-ones vector 𝟏; shift every entry with x + a*ones"),
     ("sqrt(s)", "scalar → scalar", "the square root of a scalar (of a vector: use norm)"),
     ("abs(s)", "scalar → scalar", "the absolute value of a scalar (of a vector: use norm)"),
@@ -108,78 +112,3 @@ def summary(cls: type[Definition]) -> str:
         return str(cls.short_description)
     head = (cls.__doc__ or cls.__name__).split(":math:")[0]
     return " ".join(head.split()).rstrip(" :.")
-
-
-_CONVENTIONS = """\
-All vectors live in R^n and all values are real. The mean is over the n entries; the variance is
-biased (divides by n, like PyTorch's layer_norm); eps sits inside the square root. Numeric kernels
-normalize the last axis (--axis K to choose another)."""
-
-_SYNTAX = """\
-Numbers (exact decimals in proofs: 0.8328 is 8328/10000), + - * / ** (^ is power too),
-parentheses, and calls of the functions below. Vectors add and scale; a vector times a vector is
-an error (use dot(a, b) or hadamard(a, b)), and so is adding a vector and a scalar."""
-
-_NAMES = """\
-x is a vector unless you declare or give it otherwise. Every other name takes its kind from its
-use: arguments of functions take the function's kinds (in dot(w, x), w is a vector), terms of a
-sum share a kind, a divisor, a power and a factor beside a vector are scalars, and --set values
-tell their kind (a list is a vector, a number a scalar). --vectors and --scalars (vectors= and
-scalars= in Python, vectors = [...] in a derivation file) only settle what use leaves open, e.g.
-a*b; they add to the default x, they do not replace it."""
-
-_EXAMPLES = """\
-  lnsym prove 'LN(x) = sqrt(n)*u(c(x), n*eps)'
-  lnsym prove 'dot(w, LN(x))' 'sqrt(n)*dot(w, c(x))/sqrt(norm(c(x))**2 + n*eps)'
-  lnsym latex 'LNA(x, g, beta)'
-  lnsym eval 'dot(w, LN(x)) + b' --set x=1,2,3,5 --set w=1,0,0,-1 --set b=0.5"""
-
-
-def language_help(width: int = 100) -> str:
-    """The text of ``lnsym language``: conventions, syntax, built-ins, functions, names."""
-    width = max(width, 60)
-
-    def fill(text: str) -> str:
-        return textwrap.fill(
-            " ".join(text.split()), width, initial_indent="  ", subsequent_indent="  "
-        )
-
-    lines = [
-        "The expression language of lnsym: every command and the Python API read it.",
-        "",
-        "conventions:",
-        fill(_CONVENTIONS),
-        "",
-        "syntax:",
-        fill(_SYNTAX),
-        "",
-        "built-ins:",
-    ]
-    for name, kind, meaning in BUILT_INS:
-        lines.append(f"  {name:<8} {kind:<16} {meaning}")
-    lines += ["", "functions (how you call it: what it is, the kinds, its definition):"]
-    indent = " " * 6
-    for cls in DEFINITIONS.values():
-        lines.append(
-            textwrap.fill(
-                f"{', '.join(calls(cls))}: {summary(cls)}; {kinds(cls)}",
-                width,
-                initial_indent="  ",
-                subsequent_indent="      ",
-                break_on_hyphens=False,
-            )
-        )
-        lines.append(
-            textwrap.fill(
-                plain_formula(cls.formula), width, initial_indent=indent, subsequent_indent=indent
-            )
-        )
-    lines += [
-        "",
-        "names:",
-        fill(_NAMES),
-        "",
-        "examples:",
-        _EXAMPLES,
-    ]
-    return "\n".join(lines)

@@ -30,7 +30,7 @@ from lnsym.check.verify import (
     check_refutation,
     run_steps,
 )
-from lnsym.lang.parser import Assumption, Context
+from lnsym.lang.parser import Assumption, Context, relations
 from lnsym.prover.witness import Point, find_point
 
 __all__ = [
@@ -82,7 +82,7 @@ def certify_proof(
     modes = ["symbolic"] + (
         ["components"] if isinstance(dim, int) and dim <= MAX_COMPONENTS else []
     )
-    equations = any(_is_equation(a.text) for a in assumptions)
+    equations = any(a.relation == "=" for a in assumptions)
     for mode in modes:
         steps = _steps(statement, mode) if equations else []
         certificate = {"mode": mode, "steps": steps, "point": point}
@@ -165,7 +165,8 @@ def explore(statement: dict[str, Any], certificate: dict[str, Any]) -> Any:
 
 
 def _is_equation(text: str) -> bool:
-    return "=" in text.replace("<=", "").replace(">=", "").replace("!=", "")
+    """Whether the assumption ``text`` is an equation (by the one reading of relations)."""
+    return any(relation in ("=", "==") for relation in relations(text))
 
 
 def _plain_point(n: int, context: Context) -> dict[str, Any]:
