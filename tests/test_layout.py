@@ -375,3 +375,25 @@ PRIVATE_IMPORTS = 22
 def test_private_names_stay_in_their_module() -> None:
     found = _private_imports()
     assert len(found) <= PRIVATE_IMPORTS, "\n".join(found)
+
+
+def test_the_trusted_checkers_size_in_the_docs_is_the_files() -> None:
+    """docs/verdicts.md tells a reviewer how many lines to audit: each file's count and the total
+    must be what ``wc -l`` says (so the number cannot go stale as the checker changes)."""
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "docs" / "verdicts.md").read_text(encoding="utf-8")
+    paragraph = " ".join(
+        text[text.index("What you must trust is the checker") :].split("\n\n")[0].split()
+    )
+    counts = {
+        f.name: len(f.read_text(encoding="utf-8").splitlines())
+        for f in (root / "src" / "lnsym" / "check").glob("*.py")
+    }
+    for name, lines in counts.items():
+        if name == "__init__.py":
+            continue
+        found = re.search(rf"`{re.escape(name)}` \(.*?(\d[\d,]*)( lines)?\)", paragraph)
+        assert found, f"docs/verdicts.md does not give the length of check/{name}"
+        assert int(found.group(1).replace(",", "")) == lines, f"check/{name} has {lines} lines"
+    total = re.search(r"— ([\d,]+) lines with their docstrings", paragraph)
+    assert total and int(total.group(1).replace(",", "")) == sum(counts.values())
