@@ -1078,6 +1078,11 @@ def _numpy_dtype(name: str) -> Any:
 _ROUNDING = 1.0
 
 
+def _largest_entry(rows: np.ndarray) -> np.ndarray:
+    """max |v_j| along the last axis (0 for empty rows), without an array of |v|."""
+    return np.maximum(rows.max(axis=-1, initial=0.0), -rows.min(axis=-1, initial=0.0))
+
+
 def _row_bounds(
     stacked: np.ndarray,
     scaled: np.ndarray,
@@ -1088,6 +1093,7 @@ def _row_bounds(
     bias: np.ndarray,
     eps: float,
     norm: str = "LN",
+    scale: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Per row of the batch, two rounding bounds whose sum bounds |Σₖ shares + bias − logit| for
     every reader of that row, without a second pass of products: the products' (in units of
@@ -1102,7 +1108,8 @@ def _row_bounds(
     :math:`x` errs by about a unit of :math:`\max|a_k|` per entry (cancellation when the mean is
     large and the spread small), and the shared scale inherits that error relative to
     :math:`\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}`. The in-memory ``tolerance`` is the maximum
-    of their sum; the lazy table stores their sum per row."""
+    of their sum; the lazy table stores their sum per row. ``scale`` is the rows' shared scale
+    (:func:`shared_scale`), if the caller has it."""
     count, n = scaled.shape[0], scaled.shape[-1]
     unit64 = 2.0**-52
     with np.errstate(over="ignore", invalid="ignore"):
@@ -1114,9 +1121,10 @@ def _row_bounds(
         np.sqrt(n + count) * (shares_rows + logit_rows + 2 * shift_size) * largest + 2 * bias_size
     )
     x = stacked.sum(axis=0)
-    x_max = np.abs(x).max(axis=-1, initial=0.0)
-    parts_max = np.abs(stacked).max(axis=-1, initial=0.0).sum(axis=0)
-    scale = shared_scale(x, eps, norm)
+    x_max = _largest_entry(x)
+    parts_max = _largest_entry(stacked).sum(axis=0)
+    if scale is None:
+        scale = shared_scale(x, eps, norm)
     gain_size = float(np.sqrt(np.dot(gain, gain)))
     # the error of each centred entry (about a unit of the largest entry), read by g ⊙ w
     centering = unit64 * scale * (parts_max + x_max) * gain_size * largest
@@ -1200,7 +1208,7 @@ def attribution_rows(
     if shift_read is None:
         shift_read = readings[len(logit_rows) + 1]
     product_size, inputs = _row_bounds(
-        stacked, scaled, affine, shift, gain, largest, bias_in, eps, norm
+        stacked, scaled, affine, shift, gain, largest, bias_in, eps, norm, scale
     )
     return Rows(
         scale,
@@ -1234,8 +1242,9 @@ class LazyAttribution:
 
     ``blocks`` is the table those tasks compute, shape (rows, batch..., readers...): one row per
     component's share, then :data:`TABLE_ROWS` — the bias :math:`\langle w, \beta\rangle + b`,
-    the logit, each entry's rounding bound (:meth:`Rows.bound`) — then, with ``separate``, the
-    per-component LN readings. ``readers`` is the readers' shape (``()`` for one reader vector).
+    the logit, each entry's rounding bound (:meth:`Rows.bound`). ``separate`` (the
+    per-component LN readings) is a graph of its own, so that storing the table does not
+    compute it. ``readers`` is the readers' shape (``()`` for one reader vector).
     """
 
     names: tuple[str, ...]
@@ -1256,7 +1265,7 @@ class LazyAttribution:
     def table(self) -> Any:
         """One lazy array to store: the shares (one row per component), then bias, logit and
         rounding bound (each row has the logits' shape, batch × readers)."""
-        return self.blocks[: len(self.names) + len(TABLE_ROWS)]
+        return self.blocks
 
     def report(self, out: str | None = None) -> str:
         """:meth:`Attribution.report` of :meth:`compute` (computes everything, in memory)."""
@@ -1415,10 +1424,9 @@ def _table_block(
     largest: float,
     compute: Any,
     eps: float,
-    separate: bool,
 ) -> np.ndarray:
     """One task on Dask: :func:`attribution_rows` of one block of rows, as the table of
-    :class:`LazyAttribution` (shares, bias, logit, rounding bound, then the separate readings)."""
+    :class:`LazyAttribution` (shares, bias, logit, rounding bound)."""
     stacked = np.stack(parts, dtype=np.float64)  # as in memory: the rows are float64
     count, batch, reader_batch = len(parts), stacked.shape[1:-1], readers.shape[:-1]
     rows = attribution_rows(
@@ -1428,20 +1436,47 @@ def _table_block(
         shift,
         bias_in,
         eps=eps,
-        separate=separate,
+        separate=False,
         norm="LN",
         compute=compute,
         largest=largest,
         logits=True,
     )
-    table = np.empty((count * (2 if separate else 1) + 3, *batch, *reader_batch), dtype=compute)
+    table = np.empty((count + 3, *batch, *reader_batch), dtype=compute)
     table[:count] = rows.shares
     table[count] = rows.bias
     table[count + 1] = rows.logit
     table[count + 2] = rows.bound(compute).reshape(batch + (1,) * len(reader_batch))
-    if separate:
-        table[count + 3 :] = rows.separate
     return table
+
+
+def _separate_block(
+    *parts: np.ndarray,
+    readers: np.ndarray,
+    gain: np.ndarray,
+    shift: np.ndarray,
+    bias_in: np.ndarray,
+    largest: float,
+    compute: Any,
+    eps: float,
+) -> np.ndarray:
+    """One task on Dask: the per-component LN readings of :func:`attribution_rows` for one block
+    of rows (asked for apart from the table, which a stored attribution computes alone)."""
+    rows = attribution_rows(
+        np.stack(parts, dtype=np.float64),
+        readers,
+        gain,
+        shift,
+        bias_in,
+        eps=eps,
+        separate=True,
+        norm="LN",
+        compute=compute,
+        largest=largest,
+        logits=False,
+    )
+    assert rows.separate is not None  # asked for
+    return rows.separate
 
 
 def _scale_block(*parts: np.ndarray, eps: float) -> np.ndarray:
@@ -1485,23 +1520,36 @@ def _on_dask(
         raise _not_finite_reader()
     count = len(labels)
     wanted = separate if separate is not None else not reader_batch
+    constants = {
+        "readers": readers,
+        "gain": gain,
+        "shift": shift,
+        "bias_in": bias_in,
+        "largest": largest,
+        "compute": compute,
+        "eps": eps,
+    }
     blocks = map_rows(
         _table_block,
         stacked,
-        leading=(count * (2 if wanted else 1) + 3,),
+        leading=(count + 3,),
         trailing=reader_batch,
         dtype=compute,
         chunk_bytes=chunk_bytes,
         token="lnsym-attribution",
-        readers=readers,
-        gain=gain,
-        shift=shift,
-        bias_in=bias_in,
-        largest=largest,
-        compute=compute,
-        eps=eps,
-        separate=wanted,
+        **constants,
     )
+    separate_values = None
+    if wanted:  # a graph of its own: storing the table never computes them
+        separate_values = map_rows(
+            _separate_block,
+            [a.rechunk((*blocks.chunks[1 : a.ndim], -1)) for a in stacked],
+            leading=(count,),
+            trailing=reader_batch,
+            dtype=compute,
+            token="lnsym-separate",
+            **constants,
+        )
     rank = len(stacked[0].shape) - 1
     scale = map_rows(_scale_block, stacked, dtype=np.float64, token="lnsym-scale", eps=eps)
     if 0 in stacked[0].shape[:-1]:  # no rows: the bias from the readers alone
@@ -1514,7 +1562,7 @@ def _on_dask(
         bias,
         scale,
         blocks[count + 1],
-        blocks[count + 3 :] if wanted else None,
+        separate_values,
         blocks[count + 2],
         _proofs(count),
         require(PER_COMPONENT_LN),
