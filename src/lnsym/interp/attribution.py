@@ -867,7 +867,7 @@ def shared_scale(x: np.ndarray, eps: float, norm: str = "LN") -> np.ndarray:
     n = v.shape[-1]
     if norm == "LN":
         v = np.asarray(_kernel("c(a)", "a")(a=v))
-    m = np.max(np.abs(v), axis=-1, keepdims=True, initial=0.0)
+    m = _largest_entry(v)[..., None]
     floor = np.sqrt(n * eps) if eps > 0 else 0.0
     m = np.maximum(m, floor)
     m = np.where(m > 0, m, 1.0)
