@@ -887,8 +887,8 @@ def _row_blocks(
     eps: float,
     separate: bool,
     norm: str = "LN",
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """In float64, per row of the components ``stacked`` (K, ..., n): the shared scale, each
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """In float64, per row of the components ``stacked`` (K, ..., n): x = Σₖ aₖ, the shared scale, each
     c(a_k) (RMS: a_k) gained and scaled, the normed x with gain and shift, and (with
     ``separate``) each gained LN(a_k) (RMS(a_k)). The gain goes on the rows (⟨g⊙w, v⟩ =
     ⟨w, g⊙v⟩), so the readers are read as they are, once. The normed x comes from the kernel of
@@ -911,7 +911,7 @@ def _row_blocks(
         one = "LN(a)" if norm == "LN" else "RMS(a)"
         ln_parts = np.asarray(_kernel(one, "a")(a=stacked, eps=eps))
         ln_read = np.asarray(_kernel("hadamard(g, a)", "a,g")(a=ln_parts, g=gain))
-    return scale, scaled, affine, ln_read
+    return x, scale, scaled, affine, ln_read
 
 
 #: up to this many rows, the PyTorch product runs as readers × rows (measured: benchmarks/).
@@ -1094,6 +1094,7 @@ def _row_bounds(
     eps: float,
     norm: str = "LN",
     scale: np.ndarray | None = None,
+    x: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Per row of the batch, two rounding bounds whose sum bounds |Σₖ shares + bias − logit| for
     every reader of that row, without a second pass of products: the products' (in units of
@@ -1109,7 +1110,7 @@ def _row_bounds(
     large and the spread small), and the shared scale inherits that error relative to
     :math:`\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}`. The in-memory ``tolerance`` is the maximum
     of their sum; the lazy table stores their sum per row. ``scale`` is the rows' shared scale
-    (:func:`shared_scale`), if the caller has it."""
+    (:func:`shared_scale`) and ``x`` their sum Σₖ aₖ, if the caller has them."""
     count, n = scaled.shape[0], scaled.shape[-1]
     unit64 = 2.0**-52
     with np.errstate(over="ignore", invalid="ignore"):
@@ -1120,7 +1121,8 @@ def _row_bounds(
     products = _ROUNDING * (
         np.sqrt(n + count) * (shares_rows + logit_rows + 2 * shift_size) * largest + 2 * bias_size
     )
-    x = stacked.sum(axis=0)
+    if x is None:
+        x = stacked.sum(axis=0)
     x_max = _largest_entry(x)
     parts_max = _largest_entry(stacked).sum(axis=0)
     if scale is None:
@@ -1192,7 +1194,7 @@ def attribution_rows(
     is given (a product of one row runs a matrix-vector kernel; threads split large ones): there
     the two executors agree to the products' rounding, not always bit for bit.
     """
-    scale, scaled, affine, ln_read = _row_blocks(stacked, gain, shift, eps, separate, norm)
+    x, scale, scaled, affine, ln_read = _row_blocks(stacked, gain, shift, eps, separate, norm)
     if not np.all(np.isfinite(scale)):
         what = "c(x) = 0 (a constant residual)" if norm == "LN" else "x = 0"
         raise DataError(f"{what} with eps = 0 in some row: the norm is 0/0 there; give eps > 0")
@@ -1208,7 +1210,7 @@ def attribution_rows(
     if shift_read is None:
         shift_read = readings[len(logit_rows) + 1]
     product_size, inputs = _row_bounds(
-        stacked, scaled, affine, shift, gain, largest, bias_in, eps, norm, scale
+        stacked, scaled, affine, shift, gain, largest, bias_in, eps, norm, scale, x
     )
     return Rows(
         scale,
