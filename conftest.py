@@ -22,8 +22,8 @@ NEEDS = {
     "lnsym.kernels.torch_runtime": "torch",
     "lnsym.kernels.jax_runtime": "jax",
     "lnsym.kernels.chunked": "dask",
-    "lnsym.kernels.stores": "dask",
-    "lnsym.interp.chunked": "dask",
+    "lnsym.execute.stores": "dask",
+    "lnsym.execute.rows": "dask",
 }
 
 

@@ -59,8 +59,8 @@ import distributed  # noqa: E402
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
+from lnsym.execute.dask import lazy_sum  # noqa: E402
 from lnsym.execute.stores import open_array  # noqa: E402
-from lnsym.interp.chunked import lazy_sum  # noqa: E402
 from lnsym.kernels import kernel  # noqa: E402
 from timing import interleaved_medians  # noqa: E402 - benchmarks/timing.py, beside this script
 

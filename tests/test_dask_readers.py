@@ -25,7 +25,7 @@ from lnsym.cli import main  # noqa: E402
 from lnsym.errors import DataError  # noqa: E402
 from lnsym.execute.stores import progress_dir  # noqa: E402
 from lnsym.interp import attribute  # noqa: E402
-from lnsym.interp.chunked import LazyAttribution, attribute_lazy  # noqa: E402
+from lnsym.interp.attribution import LazyAttribution  # noqa: E402
 
 EPS = 1e-5
 
@@ -163,11 +163,11 @@ def test_blocks_are_bounded_by_the_result_size() -> None:
     parts = [da.from_array(rng.normal(size=(200, 8)), chunks=(200, 8)) for _ in range(2)]
     W = rng.normal(size=(8, 101))
     target = 5 * (2 + 3) * 101 * 8  # five rows of the table
-    lazy = attribute_lazy(parts, W, w_axis=0, chunk_bytes=target)
+    lazy = attribute(parts, W, w_axis=0, chunk_bytes=target)
     table = lazy.table()
     assert table.chunks[1] == (5,) * 40
     assert max(np.prod(shape) * 8 for shape in _block_shapes(table)) <= target
-    tiny = attribute_lazy(parts, W, w_axis=0, chunk_bytes=1)  # at least one row per block
+    tiny = attribute(parts, W, w_axis=0, chunk_bytes=1)  # at least one row per block
     assert tiny.table().chunks[1] == (1,) * 200
     _close(tiny.compute().shares, lazy.compute().shares)
 

@@ -15,9 +15,8 @@ from lnsym.cli import chunked
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
 from lnsym.errors import LnsymError
 from lnsym.interp import attribute, compare, fold
-from lnsym.interp.attribution import gather_components
+from lnsym.interp.attribution import LazyAttribution, gather_components
 from lnsym.interp.bounds import ScaleBounds, scale_bounds
-from lnsym.interp.chunked import LazyAttribution
 from lnsym.interp.folding import DEFAULT_EPS
 from lnsym.interp.values import check_names, take_eps, take_reader
 from lnsym.numeric.data import load

@@ -14,7 +14,6 @@ variants, refuted with a witness) by :func:`lnsym.prove` before any number is co
 
 from __future__ import annotations
 
-from lnsym.interp import chunked as _chunked  # noqa: F401 - registers the Dask paths
 from lnsym.interp.attribution import Attribution, attribute
 from lnsym.interp.columns import layer_norm_columns
 from lnsym.interp.comparison import Comparison, Quantity, compare

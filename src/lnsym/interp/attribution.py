@@ -36,6 +36,10 @@ from typing import Any
 import numpy as np
 
 from lnsym.errors import DataError, argument, current_interface
+from lnsym.execute.dask import dask_array, is_dask, require_dask, uses_dask
+from lnsym.execute.engine import Engine
+from lnsym.execute.rows import map_rows
+from lnsym.execute.stores import CHUNK_BYTES, StoreReport, open_array, store
 from lnsym.interp.folding import DEFAULT_EPS, NORMS, _kernel, _parameter, _to_last, norm_kind
 from lnsym.interp.identities import (
     ATTRIBUTION_SCALE,
@@ -52,21 +56,21 @@ from lnsym.interp.identities import (
     rms_attribution_identity,
 )
 from lnsym.interp.values import Value, as_array, vector_length
-from lnsym.kernels.chunked import uses_dask
 from lnsym.kernels.interop import array_kind, family, is_foreign, restore, to_numpy
 from lnsym.lang.parser import RESERVED
 from lnsym.numeric.data import Data, save
 from lnsym.prover.verdict import Proof
 
-#: the lazy (Dask) attribution, registered by :mod:`lnsym.interp.chunked` when it is imported
-#: (it builds on this module, so this module cannot import it).
-LAZY: Callable[..., Any] | None = None
-
 __all__ = [
     "NORMS",
+    "TABLE_ROWS",
     "Attribution",
     "Check",
+    "LazyAttribution",
+    "Rows",
+    "StoredAttribution",
     "attribute",
+    "attribution_rows",
     "components_line",
     "gather_components",
     "norm_kind",
@@ -475,7 +479,8 @@ def attribute(
     names: Sequence[str] | None = None,
     separate: bool | None = None,
     norm: str = "LN",
-) -> Attribution | Any:
+    chunk_bytes: int = CHUNK_BYTES,
+) -> Attribution | LazyAttribution:
     r"""Split the logits :math:`\langle w, g \odot \operatorname{LN}(x) + \beta\rangle + b` of
     :math:`x = \sum_k a_k` into one share per component (see the module docstring for the formula).
 
@@ -504,20 +509,21 @@ def attribute(
     + \beta`; the shares are :math:`\sqrt{n}\langle g \odot w, a_k\rangle/\sqrt{\lVert x\rVert^2
     + n\varepsilon}`, with no centring (proved: :func:`~lnsym.interp.identities.rms_attribution_identity`;
     the centred shares are refuted, :data:`~lnsym.interp.identities.RMS_CENTERED_ATTRIBUTION`).
-    Dask components give a lazy :class:`~lnsym.interp.chunked.LazyAttribution` (a matrix of
-    readers too: one task per block of rows, each computing what this function computes for them).
+    Dask components give a :class:`LazyAttribution`: one task per block of rows runs
+    :func:`attribution_rows`, the function this one runs on all the rows in memory (the blocks are
+    cut along the batch axes so that a block of the result holds about ``chunk_bytes``).
     For a PyTorch reader, max |w| (the rounding bound's one statistic of the readers) is
     remembered while the tensor lives unchanged (PyTorch's version counter), so attributing again
     with the same ``W_U`` reads it once.
     """
     norm = norm_kind(norm)
-    if LAZY is not None and uses_dask(components):  # Dask data: the lazy path
+    if uses_dask(components):  # Dask data: attribution_rows on each block of rows
         if norm != "LN":
             raise DataError(
                 "norm='RMS' is not supported for Dask (lazy) components yet; compute them "
                 "(.compute()) or attribute in blocks of rows in memory"
             )
-        return LAZY(
+        return _on_dask(
             components,
             w,
             g=g,
@@ -528,6 +534,7 @@ def attribute(
             w_axis=w_axis,
             names=names,
             separate=separate,
+            chunk_bytes=chunk_bytes,
         )
     return _in_memory(
         components,
@@ -598,15 +605,10 @@ def _in_memory(
     refutation = require(PER_COMPONENT_LN if norm == "LN" else RMS_CENTERED_ATTRIBUTION)
     compute = _compute_dtype(kind.dtype_name, reader_batch)
     wanted = separate if separate is not None else not reader_batch
-    scale, scaled, affine, ln_read = _row_blocks(stacked, gain, shift, eps, wanted, norm)
-    if not np.all(np.isfinite(scale)):
-        what = "c(x) = 0 (a constant residual)" if norm == "LN" else "x = 0"
-        raise DataError(f"{what} with eps = 0 in some row: the norm is 0/0 there; give eps > 0")
     # a matrix of readers (or a reference): the identity is checked on the float64 rows, and no
     # product of lnsym's own logit rows is made for the check (they would be one more row per
     # row of the batch; the logits are made only if read); one reader vector: on the logits
     on_rows = reference is not None or bool(reader_batch)
-    logit_rows = [] if on_rows else [affine]
     native: Any = None
     tensor: Any = w
     if family(tensor) == "torch" and tensor.ndim <= 2:
@@ -616,31 +618,40 @@ def _in_memory(
     state = None if source is None else _tensor_state(source)  # once per call
     shift_key = _shift_key(source, state, shift, compute)
     known_shift = _SHIFT_READ.get(shift_key) if shift_key is not None else None
-    shift_rows = [] if known_shift is not None else [shift]
-    blocks = [scaled, *logit_rows, *shift_rows] + ([ln_read] if ln_read is not None else [])
-    # every reading by every reader: one matrix product, in the compute dtype
-    readings = _readouts(blocks, readers, compute, native)
-    shares = readings[0]
-    if known_shift is None:
-        shift_read = readings[len(logit_rows) + 1]
-        if shift_key is not None:
-            while len(_SHIFT_READ) >= _REMEMBERED:
-                _SHIFT_READ.pop(next(iter(_SHIFT_READ)))
-            _SHIFT_READ[shift_key] = shift_read.copy()
-    else:
-        shift_read = known_shift
-    offset = bias_in.astype(compute)
-    bias = shift_read + offset
-    separate_values = readings[-1] if wanted else None
     largest = _largest(readers, native, source, state)
     if not np.isfinite(largest):
-        raise DataError(
-            "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
-        )
-    unit = float(np.finfo(compute).eps)
-    product_size, inputs = _row_bounds(
-        stacked, scaled, affine, shift, gain, largest, bias_in, eps, norm
+        raise _not_finite_reader()
+    # every reading by every reader: one matrix product, in the compute dtype
+    rows = attribution_rows(
+        stacked,
+        readers,
+        gain,
+        shift,
+        bias_in,
+        eps=eps,
+        separate=wanted,
+        norm=norm,
+        compute=compute,
+        largest=largest,
+        logits=not on_rows,
+        native=native,
+        shift_read=known_shift,
     )
+    if known_shift is None and shift_key is not None:
+        while len(_SHIFT_READ) >= _REMEMBERED:
+            _SHIFT_READ.pop(next(iter(_SHIFT_READ)))
+        _SHIFT_READ[shift_key] = rows.shift_read.copy()
+    scale, scaled, affine, shares, bias = (
+        rows.scale,
+        rows.scaled,
+        rows.affine,
+        rows.shares,
+        rows.bias,
+    )
+    separate_values = rows.separate
+    offset = bias_in.astype(compute)
+    unit = float(np.finfo(compute).eps)
+    product_size, inputs = rows.product_size, rows.inputs
     products = unit * product_size
     logit: Any
     if on_rows:
@@ -660,8 +671,7 @@ def _in_memory(
                 lambda: restore(_readouts([affine], readers, compute, native)[0] + offset, kind)
             )
     else:
-        logit = readings[1]
-        logit += offset  # in place: the product is this call's own array
+        logit = rows.logit
         # |Σₖ shares + bias − logit|, in place (one new array of the logits' shape); it is not
         # finite exactly when a logit or a share is not (inf − inf and 0·inf are NaN)
         gap = np.asarray(shares.sum(axis=0))
@@ -699,6 +709,12 @@ def _in_memory(
         ),
         largest,
         products + inputs,
+    )
+
+
+def _not_finite_reader() -> DataError:
+    return DataError(
+        "w holds NaN or infinity (the logits are not finite); lnsym needs finite numbers"
     )
 
 
@@ -856,7 +872,7 @@ def shared_scale(x: np.ndarray, eps: float, norm: str = "LN") -> np.ndarray:
     n = v.shape[-1]
     if norm == "LN":
         v = np.asarray(_kernel("c(a)", "a")(a=v))
-    m = np.max(np.abs(v), axis=-1, keepdims=True, initial=0.0)
+    m = _largest_entry(v)[..., None]
     floor = np.sqrt(n * eps) if eps > 0 else 0.0
     m = np.maximum(m, floor)
     m = np.where(m > 0, m, 1.0)
@@ -876,8 +892,8 @@ def _row_blocks(
     eps: float,
     separate: bool,
     norm: str = "LN",
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """In float64, per row of the components ``stacked`` (K, ..., n): the shared scale, each
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """In float64, per row of the components ``stacked`` (K, ..., n): x = Σₖ aₖ, the shared scale, each
     c(a_k) (RMS: a_k) gained and scaled, the normed x with gain and shift, and (with
     ``separate``) each gained LN(a_k) (RMS(a_k)). The gain goes on the rows (⟨g⊙w, v⟩ =
     ⟨w, g⊙v⟩), so the readers are read as they are, once. The normed x comes from the kernel of
@@ -900,7 +916,7 @@ def _row_blocks(
         one = "LN(a)" if norm == "LN" else "RMS(a)"
         ln_parts = np.asarray(_kernel(one, "a")(a=stacked, eps=eps))
         ln_read = np.asarray(_kernel("hadamard(g, a)", "a,g")(a=ln_parts, g=gain))
-    return scale, scaled, affine, ln_read
+    return x, scale, scaled, affine, ln_read
 
 
 #: up to this many rows, the PyTorch product runs as readers × rows (measured: benchmarks/).
@@ -919,6 +935,14 @@ def _readouts(
     came as one: the product then runs in PyTorch, on the tensor's device, in the orientation
     that reads the tensor's memory contiguously."""
     n = readers.shape[-1]
+    if readers.ndim == 1:
+        # one reader: each row's inner product on its own, in one order (a BLAS matrix-vector
+        # product may round a row differently with other rows around it: in memory and on Dask,
+        # where the rows come in blocks, the readings are then equal bit for bit)
+        vector = readers.astype(compute, copy=False)
+        return [
+            np.einsum("...j,j->...", block.astype(compute, copy=False), vector) for block in blocks
+        ]
     rows = np.concatenate([block.reshape(-1, n) for block in blocks]).astype(compute, copy=False)
     if native is not None:
         import torch
@@ -1059,6 +1083,11 @@ def _numpy_dtype(name: str) -> Any:
 _ROUNDING = 1.0
 
 
+def _largest_entry(rows: np.ndarray) -> np.ndarray:
+    """max |v_j| along the last axis (0 for empty rows), without an array of |v|."""
+    return np.maximum(rows.max(axis=-1, initial=0.0), -rows.min(axis=-1, initial=0.0))
+
+
 def _row_bounds(
     stacked: np.ndarray,
     scaled: np.ndarray,
@@ -1069,6 +1098,8 @@ def _row_bounds(
     bias: np.ndarray,
     eps: float,
     norm: str = "LN",
+    scale: np.ndarray | None = None,
+    x: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Per row of the batch, two rounding bounds whose sum bounds |Σₖ shares + bias − logit| for
     every reader of that row, without a second pass of products: the products' (in units of
@@ -1083,7 +1114,8 @@ def _row_bounds(
     :math:`x` errs by about a unit of :math:`\max|a_k|` per entry (cancellation when the mean is
     large and the spread small), and the shared scale inherits that error relative to
     :math:`\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}`. The in-memory ``tolerance`` is the maximum
-    of their sum; the lazy table stores their sum per row."""
+    of their sum; the lazy table stores their sum per row. ``scale`` is the rows' shared scale
+    (:func:`shared_scale`) and ``x`` their sum Σₖ aₖ, if the caller has them."""
     count, n = scaled.shape[0], scaled.shape[-1]
     unit64 = 2.0**-52
     with np.errstate(over="ignore", invalid="ignore"):
@@ -1094,10 +1126,12 @@ def _row_bounds(
     products = _ROUNDING * (
         np.sqrt(n + count) * (shares_rows + logit_rows + 2 * shift_size) * largest + 2 * bias_size
     )
-    x = stacked.sum(axis=0)
-    x_max = np.abs(x).max(axis=-1, initial=0.0)
-    parts_max = np.abs(stacked).max(axis=-1, initial=0.0).sum(axis=0)
-    scale = shared_scale(x, eps, norm)
+    if x is None:
+        x = stacked.sum(axis=0)
+    x_max = _largest_entry(x)
+    parts_max = _largest_entry(stacked).sum(axis=0)
+    if scale is None:
+        scale = shared_scale(x, eps, norm)
     gain_size = float(np.sqrt(np.dot(gain, gain)))
     # the error of each centred entry (about a unit of the largest entry), read by g ⊙ w
     centering = unit64 * scale * (parts_max + x_max) * gain_size * largest
@@ -1105,3 +1139,450 @@ def _row_bounds(
     relative = unit64 * x_max * scale * (shares_rows + logit_rows)
     inputs = _ROUNDING * (centering + relative * largest)
     return products, inputs
+
+
+@dataclass(frozen=True)
+class Rows:
+    """What :func:`attribution_rows` computes for one block of rows (NumPy arrays): the float64
+    rows (the shared ``scale``, the gained and scaled ``scaled`` c(aₖ), the normed x ``affine``),
+    the readings in the compute dtype (``shares``, ``bias``, ``logit`` — ``None`` unless asked
+    for — and ``separate``), ⟨w, β⟩ (``shift_read``), and per row the two rounding bounds of
+    :func:`_row_bounds` (``product_size`` in units of the compute dtype's rounding)."""
+
+    scale: np.ndarray
+    scaled: np.ndarray
+    affine: np.ndarray
+    shares: np.ndarray
+    bias: np.ndarray
+    logit: np.ndarray | None
+    separate: np.ndarray | None
+    shift_read: np.ndarray
+    product_size: np.ndarray
+    inputs: np.ndarray
+
+    def bound(self, compute: Any) -> np.ndarray:
+        """Each row's rounding bound of |Σₖ shares + bias − logit| (the in-memory ``tolerance``
+        of one reader is its maximum)."""
+        return self.product_size * float(np.finfo(compute).eps) + self.inputs
+
+
+def attribution_rows(
+    stacked: np.ndarray,
+    readers: np.ndarray,
+    gain: np.ndarray,
+    shift: np.ndarray,
+    bias_in: np.ndarray,
+    *,
+    eps: float,
+    separate: bool,
+    norm: str,
+    compute: Any,
+    largest: float,
+    logits: bool,
+    native: Any = None,
+    shift_read: np.ndarray | None = None,
+) -> Rows:
+    """The attribution of one block of rows: the one computation both executors run (in memory
+    on every row at once, on Dask once per block of rows, :func:`_table_block`).
+
+    ``stacked`` holds the components' rows in float64, (K, ..., n); ``readers`` one reader (n,)
+    or a matrix of readers (R..., n); ``gain``, ``shift`` (n,) and ``bias_in`` (one per reader)
+    the norm's gain and shift and the bias after the reader; ``largest`` max |w| over the
+    readers. Every reading is one product (:func:`_readouts`): the shares, then with ``logits``
+    the logits from the normed x, then β (unless its reading ``shift_read`` is known), then with
+    ``separate`` the per-component readings. ``native`` is the readers as the caller's PyTorch
+    tensor (the product then runs in PyTorch).
+
+    Bit for bit: the rows are computed row by row, and one reader's readings too, so a row's
+    results do not depend on the other rows of its block. A matrix of readers is read by one
+    BLAS (or PyTorch) matrix product, whose last bits for a row may depend on how many rows it
+    is given (a product of one row runs a matrix-vector kernel; threads split large ones): there
+    the two executors agree to the products' rounding, not always bit for bit.
+    """
+    x, scale, scaled, affine, ln_read = _row_blocks(stacked, gain, shift, eps, separate, norm)
+    if not np.all(np.isfinite(scale)):
+        what = "c(x) = 0 (a constant residual)" if norm == "LN" else "x = 0"
+        raise DataError(f"{what} with eps = 0 in some row: the norm is 0/0 there; give eps > 0")
+    logit_rows = [affine] if logits else []
+    shift_rows = [shift] if shift_read is None else []
+    blocks = [scaled, *logit_rows, *shift_rows] + ([ln_read] if ln_read is not None else [])
+    readings = _readouts(blocks, readers, compute, native)
+    offset = bias_in.astype(compute)
+    logit = None
+    if logits:
+        logit = readings[1]
+        logit += offset  # in place: the product is this call's own array
+    if shift_read is None:
+        shift_read = readings[len(logit_rows) + 1]
+    product_size, inputs = _row_bounds(
+        stacked, scaled, affine, shift, gain, largest, bias_in, eps, norm, scale, x
+    )
+    return Rows(
+        scale,
+        scaled,
+        affine,
+        readings[0],
+        shift_read + offset,
+        logit,
+        readings[-1] if separate else None,
+        shift_read,
+        product_size,
+        inputs,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# on Dask: attribution_rows mapped over the blocks of rows (lnsym.execute.rows)
+# --------------------------------------------------------------------------------------------------
+
+#: the rows of :meth:`LazyAttribution.table` after the components' shares.
+TABLE_ROWS = ("bias", "logit", "rounding_bound")
+
+
+@dataclass(frozen=True)
+class LazyAttribution:
+    r""":func:`attribute` of Dask components: the fields of :class:`Attribution` as lazy arrays,
+    computed block by block of rows by :func:`attribution_rows` — the function the in-memory
+    attribution runs on all its rows — so that :meth:`compute` gives what :func:`attribute`
+    gives for the same rows in memory (bit for bit, but for the BLAS caveat of
+    :func:`attribution_rows` with a matrix of readers).
+
+    ``blocks`` is the table those tasks compute, shape (rows, batch..., readers...): one row per
+    component's share, then :data:`TABLE_ROWS` — the bias :math:`\langle w, \beta\rangle + b`,
+    the logit, each entry's rounding bound (:meth:`Rows.bound`). ``separate`` (the
+    per-component LN readings) is a graph of its own, so that storing the table does not
+    compute it. ``readers`` is the readers' shape (``()`` for one reader vector).
+    """
+
+    names: tuple[str, ...]
+    shares: Any
+    bias: Any
+    scale: Any
+    logit: Any
+    separate: Any
+    bound: Any
+    proofs: tuple[Proof, ...]
+    refutation: Proof
+    eps: float
+    blocks: Any
+    readers: tuple[int, ...]
+    #: the dtype :meth:`compute` returns (the in-memory attribution's), if not the blocks' own
+    dtype: str | None = None
+
+    def table(self) -> Any:
+        """One lazy array to store: the shares (one row per component), then bias, logit and
+        rounding bound (each row has the logits' shape, batch × readers)."""
+        return self.blocks
+
+    def report(self, out: str | None = None) -> str:
+        """:meth:`Attribution.report` of :meth:`compute` (computes everything, in memory)."""
+        return self.compute().report(out)
+
+    def to_json(self) -> dict[str, Any]:
+        """:meth:`Attribution.to_json` of :meth:`compute` (computes everything, in memory)."""
+        return self.compute().to_json()
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        """The rows of :meth:`table`: the components' names, then :data:`TABLE_ROWS`."""
+        return (*self.names, *TABLE_ROWS)
+
+    def store(
+        self,
+        out: str,
+        *,
+        job: Mapping[str, Any],
+        resume: bool = False,
+        engine: Engine | None = None,
+        chunk_bytes: int = CHUNK_BYTES,
+    ) -> StoredAttribution:
+        """Write :meth:`table` to ``out`` block by block (:func:`lnsym.execute.stores.store`, with
+        its ``job`` and ``resume``), then check from the file that the shares and the bias sum to
+        the logit within each entry's rounding bound (reading it in blocks of ``chunk_bytes``)."""
+        runner = engine if engine is not None else Engine(None, progress=False)
+        written = store(
+            self.table(), out, job=job, resume=resume, engine=runner, label=f"writing {out}"
+        )
+        table = open_array(out, axis=0, chunk_bytes=chunk_bytes)
+        count = len(self.names)
+        wide = table.astype(np.float64)  # the check in float64, whatever the table's dtype
+        gap = abs(wide[:count].sum(axis=0) + wide[count] - wide[count + 1]).max()
+        error, tolerance = runner.run([gap, table[count + 2].max()], "checking")
+        return StoredAttribution(self, written, float(error), float(tolerance))
+
+    def compute(self, run: Callable[[list[Any]], list[Any]] | None = None) -> Attribution:
+        """Everything in memory, as :func:`attribute` returns it. ``run`` computes a list of Dask
+        collections (default :func:`dask.compute`; e.g. :meth:`lnsym.execute.engine.Engine.run`).
+        ``error`` and ``tolerance`` are max |Σₖ shares + bias − logit| and the largest rounding
+        bound, as in memory for one reader vector."""
+        parts = [self.shares, self.bias, self.scale, self.logit, self.separate, self.bound]
+        if run is None:
+            shares, bias, scale, logit, separate, bound = require_dask().compute(*parts)
+        else:
+            shares, bias, scale, logit, separate, bound = run(parts)
+        tolerance = float(np.max(bound)) if np.size(bound) else 0.0
+        shares, bias, logit = np.asarray(shares), np.asarray(bias), np.asarray(logit)
+        gap = np.asarray(shares.sum(axis=0))
+        gap += bias
+        gap -= logit
+        error = float(np.max(np.abs(gap))) if np.size(logit) else 0.0
+
+        def typed(value: Any) -> Any:
+            array = np.asarray(value)
+            return array if self.dtype is None else array.astype(self.dtype, copy=False)
+
+        return Attribution(
+            self.names,
+            typed(shares),
+            typed(bias),
+            typed(scale),
+            typed(logit),
+            None if separate is None else typed(separate),
+            error,
+            tolerance,
+            self.proofs,
+            self.refutation,
+            self.eps,
+        )
+
+
+@dataclass(frozen=True)
+class StoredAttribution:
+    """A :class:`LazyAttribution` written by :meth:`LazyAttribution.store` and checked from the
+    file: ``error`` is max |Σₖ shares + bias − logit| over the entries, ``tolerance`` the largest
+    rounding bound."""
+
+    attribution: LazyAttribution
+    written: StoreReport
+    error: float
+    tolerance: float
+
+    @property
+    def ok(self) -> bool:
+        """The stored shares and bias sum to the stored logit within the rounding bound."""
+        return self.error <= self.tolerance
+
+    def report(self) -> str:
+        """The report of a table written block by block: the proofs, what was written, the check."""
+        result = self.attribution
+        lines = [proof.summary() for proof in result.proofs]
+        if len(result.proofs) == 1:
+            lines.append(components_line(result.names))
+        verdict = "ok" if self.ok else "FAILED"
+        columns = (
+            f"each of shape tokens x readers, readers {result.readers}"
+            if result.readers
+            else "one column per token"
+        )
+        lines += [
+            self.written.summary(),
+            f"  rows: {', '.join(result.rows)} ({columns})",
+            f"shares + bias = logit to {self.error:.3g} (rounding bound {self.tolerance:.3g}): "
+            f"{verdict}",
+            result.refutation.summary(),
+        ]
+        return "\n".join(lines)
+
+
+def _lazy_components(
+    components: Mapping[str, Value] | Sequence[Value] | Any,
+    names: Sequence[str] | None,
+    axis: int,
+) -> tuple[tuple[str, ...], list[Any]]:
+    """The components as Dask arrays, the normalized axis last, with their names."""
+    da = require_dask()
+    if isinstance(components, Mapping):
+        labels = [str(k) for k in components]
+        values = list(components.values())
+    elif is_dask(components) or isinstance(components, np.ndarray):
+        matrix: Any = components
+        if matrix.ndim < 2:
+            raise DataError("components: give one row per component (shape (K, ..., n))")
+        values = [matrix[k] for k in range(matrix.shape[0])]
+        labels = [f"a{k}" for k in range(1, len(values) + 1)]
+    else:
+        values = list(components)
+        labels = [f"a{k}" for k in range(1, len(values) + 1)]
+    if not values:
+        raise DataError("no components given; attribution needs at least one")
+    if names is not None:
+        if len(names) != len(values):
+            raise DataError(f"{len(names)} names for {len(values)} components")
+        labels = [str(name) for name in names]
+    if len(set(labels)) != len(labels):
+        raise DataError(f"component names repeat: {labels}")
+    arrays = []
+    for label, value in zip(labels, values, strict=True):
+        array = dask_array(value if is_dask(value) else as_array(value, label), label)
+        if array.ndim == 0:
+            raise DataError(f"{label} is a number but a vector is needed here")
+        if not -array.ndim <= axis < array.ndim:
+            raise DataError(f"{label} has {array.ndim} axes; axis {axis} is out of range")
+        arrays.append(da.moveaxis(array, axis, -1))
+    return tuple(labels), arrays
+
+
+def _table_block(
+    *parts: np.ndarray,
+    readers: np.ndarray,
+    gain: np.ndarray,
+    shift: np.ndarray,
+    bias_in: np.ndarray,
+    largest: float,
+    compute: Any,
+    eps: float,
+) -> np.ndarray:
+    """One task on Dask: :func:`attribution_rows` of one block of rows, as the table of
+    :class:`LazyAttribution` (shares, bias, logit, rounding bound)."""
+    stacked = np.stack(parts, dtype=np.float64)  # as in memory: the rows are float64
+    count, batch, reader_batch = len(parts), stacked.shape[1:-1], readers.shape[:-1]
+    rows = attribution_rows(
+        stacked,
+        readers,
+        gain,
+        shift,
+        bias_in,
+        eps=eps,
+        separate=False,
+        norm="LN",
+        compute=compute,
+        largest=largest,
+        logits=True,
+    )
+    table = np.empty((count + 3, *batch, *reader_batch), dtype=compute)
+    table[:count] = rows.shares
+    table[count] = rows.bias
+    table[count + 1] = rows.logit
+    table[count + 2] = rows.bound(compute).reshape(batch + (1,) * len(reader_batch))
+    return table
+
+
+def _separate_block(
+    *parts: np.ndarray,
+    readers: np.ndarray,
+    gain: np.ndarray,
+    shift: np.ndarray,
+    bias_in: np.ndarray,
+    largest: float,
+    compute: Any,
+    eps: float,
+) -> np.ndarray:
+    """One task on Dask: the per-component LN readings of :func:`attribution_rows` for one block
+    of rows (asked for apart from the table, which a stored attribution computes alone)."""
+    rows = attribution_rows(
+        np.stack(parts, dtype=np.float64),
+        readers,
+        gain,
+        shift,
+        bias_in,
+        eps=eps,
+        separate=True,
+        norm="LN",
+        compute=compute,
+        largest=largest,
+        logits=False,
+    )
+    assert rows.separate is not None  # asked for
+    return rows.separate
+
+
+def _scale_block(*parts: np.ndarray, eps: float) -> np.ndarray:
+    """One task on Dask: the shared scale of one block of rows, as :func:`attribution_rows`
+    computes it (the same float64 stack and sum)."""
+    return shared_scale(np.stack(parts, dtype=np.float64).sum(axis=0), eps)
+
+
+def _on_dask(
+    components: Mapping[str, Value] | Sequence[Value] | Any,
+    w: Value,
+    *,
+    g: Value | None,
+    beta: Value | None,
+    b: Value,
+    eps: float,
+    axis: int,
+    w_axis: int | None,
+    names: Sequence[str] | None,
+    separate: bool | None,
+    chunk_bytes: int,
+) -> LazyAttribution:
+    """:func:`attribute` for Dask components: :func:`attribution_rows` on each block of rows
+    (:func:`lnsym.execute.rows.map_rows`), the readers, g, β and b in memory as in
+    :func:`_in_memory`."""
+    da = require_dask()
+    labels, arrays = _lazy_components(components, names, axis)
+    readers, gain, shift, bias_in = _reader_side(
+        w, g=g, beta=beta, b=b, w_axis=w_axis, parts=dict(zip(labels, arrays, strict=True))
+    )
+    reader_batch = tuple(int(r) for r in readers.shape[:-1])
+    kind = array_kind(*(np.empty(0, a.dtype) for a in arrays), w, g, beta, b)
+    compute = _compute_dtype(kind.dtype_name, reader_batch)
+    try:
+        stacked = da.broadcast_arrays(*arrays)
+    except ValueError:
+        shapes = ", ".join(f"{k}: {a.shape}" for k, a in zip(labels, arrays, strict=True))
+        raise DataError(f"the components' shapes do not broadcast ({shapes})") from None
+    largest = _largest(readers)
+    if not np.isfinite(largest):
+        raise _not_finite_reader()
+    count = len(labels)
+    wanted = separate if separate is not None else not reader_batch
+    constants = {
+        "readers": readers,
+        "gain": gain,
+        "shift": shift,
+        "bias_in": bias_in,
+        "largest": largest,
+        "compute": compute,
+        "eps": eps,
+    }
+    blocks = map_rows(
+        _table_block,
+        stacked,
+        leading=(count + 3,),
+        trailing=reader_batch,
+        dtype=compute,
+        chunk_bytes=chunk_bytes,
+        token="lnsym-attribution",
+        **constants,
+    )
+    separate_values = None
+    if wanted:  # a graph of its own: storing the table never computes them
+        separate_values = map_rows(
+            _separate_block,
+            [a.rechunk((*blocks.chunks[1 : a.ndim], -1)) for a in stacked],
+            leading=(count,),
+            trailing=reader_batch,
+            dtype=compute,
+            token="lnsym-separate",
+            **constants,
+        )
+    rank = len(stacked[0].shape) - 1
+    scale = map_rows(_scale_block, stacked, dtype=np.float64, token="lnsym-scale", eps=eps)
+    if 0 in stacked[0].shape[:-1]:  # no rows: the bias from the readers alone
+        bias: Any = _readouts([shift], readers, compute)[0] + bias_in.astype(compute)
+    else:  # the bias row of the first block (the same product as the shares')
+        bias = blocks[(count, *(0,) * rank)]
+    return LazyAttribution(
+        labels,
+        blocks[:count],
+        bias,
+        scale,
+        blocks[count + 1],
+        separate_values,
+        blocks[count + 2],
+        _proofs(count),
+        require(PER_COMPONENT_LN),
+        eps,
+        blocks,
+        reader_batch,
+        _numpy_name(kind.dtype_name),
+    )
+
+
+def _numpy_name(name: str) -> str | None:
+    """``name`` if NumPy has that dtype (``bfloat16`` it has not: the blocks' dtype is kept)."""
+    try:
+        return np.dtype(name).name
+    except TypeError:
+        return None

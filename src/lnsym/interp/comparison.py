@@ -23,7 +23,7 @@ read by the Pythia probe differ by about 3.69e-6 because ε is not scaled by n (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,24 +41,23 @@ from lnsym.interp.explain import (
     vanishing_conditions,
     violated_assumptions,
 )
-from lnsym.interp.values import Value, as_datas
+from lnsym.interp.values import Value, as_array, as_datas
 from lnsym.kernels import kernel
-from lnsym.kernels.chunked import uses_dask
+from lnsym.kernels.build import Kernel
+from lnsym.kernels.chunked import call, dask_array, is_dask, require_dask, uses_dask
 from lnsym.kernels.evaluation import check_given, declare, no_value
-from lnsym.lang.definitions import Mean, n
+from lnsym.lang.definitions import Kind, Mean, kind_of, n
 from lnsym.lang.definitions import eps as EPSILON
 from lnsym.lang.parser import (
     Context,
     free_names,
     parse_typed,
 )
+from lnsym.numeric.data import Data
 from lnsym.prover import prove
 from lnsym.prover.verdict import Proof
 
-#: the lazy (Dask) comparison, registered by :mod:`lnsym.interp.chunked` when it is imported.
-LAZY: Callable[..., Any] | None = None
-
-__all__ = ["Comparison", "Quantity", "compare"]
+__all__ = ["Comparison", "LazyComparison", "Quantity", "compare", "side_kernel"]
 
 
 @dataclass(frozen=True)
@@ -193,22 +192,150 @@ def _show_float(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
+# on Dask: the same kernels, block by block of rows
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LazyComparison:
+    r""":func:`compare` on Dask data: the verdict and the exact symbolic difference
+    (as in memory: they do not depend on the data), and per row the float64 values of both sides
+    and of their difference as lazy arrays (``None`` for a side without vectors, e.g. ``sqrt(n)``);
+    ``size`` is :math:`|\text{lhs} - \text{rhs}|` per row (the Euclidean norm for vectors)."""
+
+    lhs: Any
+    rhs: Any
+    proof: Proof
+    difference: Any
+    conditions: tuple[tuple[str, ...], ...]
+    lhs_value: Any
+    rhs_value: Any
+    gap: Any
+    size: Any
+
+    @property
+    def status(self) -> str:
+        return self.proof.status.value
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary; computes the largest difference over all rows."""
+        return {
+            "lhs": str(self.lhs),
+            "rhs": str(self.rhs),
+            "status": self.status,
+            "method": self.proof.method,
+            "difference": str(self.difference),
+            "rows": int(np.prod(self.size.shape)),
+            "max_abs_difference": float(self.size.max().compute()),
+            "vanishes_when": [list(c) for c in self.conditions],
+        }
+
+    def report(self) -> str:
+        """The verdict, the symbolic difference and the largest float64 difference on the data."""
+        summary = self.to_json()
+        lines = [
+            f"{self.status.upper()}: {self.lhs} = {self.rhs}",
+            f"  lhs - rhs = {self.difference}",
+            f"  on {summary['rows']} row(s), float64: max |lhs - rhs| = "
+            f"{summary['max_abs_difference']:.6g}",
+        ]
+        if self.conditions:
+            found = "; ".join(" and ".join(c) for c in self.conditions)
+            lines.append(f"  proved equal when: {found}")
+        return "\n".join(lines)
+
+
+def _on_dask(
+    lhs: str | Any,
+    rhs: str | Any,
+    values: Mapping[str, Value],
+    *,
+    vectors: Any = None,
+    scalars: Any = None,
+    assume: Sequence[str] = (),
+    eps: float | str = "1e-5",
+) -> LazyComparison:
+    """:func:`compare` for values among which are Dask arrays (batches of rows): the verdict as in
+    memory, the values per row from :func:`side_kernel` on each block of rows."""
+    da = require_dask()
+    datas = {
+        name: Data(dask_array(v, name), name) if is_dask(v) else Data(as_array(v, name), name)
+        for name, v in values.items()
+    }
+    if "eps" in datas:
+        eps = float(datas.pop("eps").array)
+    epsilon = float(eps)
+    if epsilon <= 0:
+        raise DataError(f"eps = {eps}: the regularizer must be one positive number")
+    context = declare([(lhs, rhs), *assume], datas, vectors, scalars)
+    left, right = _parse(lhs, context), _parse(rhs, context)
+    used = free_names(left) | free_names(right)
+    missing = sorted(used - set(datas))
+    if missing:
+        raise no_value(missing[0])
+    proof = prove(
+        left, right, vectors=context.vectors, scalars=context.scalars, assume=list(assume)
+    )
+    difference = sympy.S.Zero if proof.proved else proof.residual
+    if difference is None:  # pragma: no cover - the prover gives a residual unless proved
+        difference = left - right
+    conditions = (
+        () if proof.proved else vanishing_conditions(left, right, context, list(assume), difference)
+    )
+
+    def lazy(expr: Any) -> Any:
+        if not any(v in free_names(expr) for v in context.vectors):
+            return None
+        function = side_kernel(expr, context)
+        arguments = {p: datas[p].array for p in function.spec.parameters}
+        first = function.spec.vectors[0]
+        arguments[first] = dask_array(arguments[first], first)
+        return call(function, (), {**arguments, "eps": epsilon}, rechunk=True)
+
+    gap = lazy(left - right)
+    if gap is None:
+        raise DataError("compare on Dask data needs a vector in the formulas")
+    size = da.sqrt((gap * gap).sum(axis=-1)) if _is_vector(left, right) else abs(gap)
+    return LazyComparison(
+        left, right, proof, difference, conditions, lazy(left), lazy(right), gap, size
+    )
+
+
+def _is_vector(left: Any, right: Any) -> bool:
+    """Whether the compared formulas are vectors (one of them may be the number 0)."""
+    return Kind.VECTOR in (kind_of(left), kind_of(right))
+
+
+# --------------------------------------------------------------------------------------------------
 
 
 def _parse(text: str | Expr, context: Context) -> Expr:
     return text if not isinstance(text, str) else parse_typed(text, context)[0]
 
 
+def side_kernel(expr: Expr, context: Context) -> Kernel:
+    """The generated kernel of one side (or of the difference): the rows function of a
+    comparison's float64 values, run on one row in memory and on each block of rows on Dask
+    (:func:`lnsym.kernels.chunked.call`), so that a row's values are the same bit for bit. Its
+    parameters are the formula's own names: a name may appear on the other side alone (LN(x)
+    vs LN(y))."""
+    names = free_names(expr)
+    return kernel(
+        expr,
+        vectors=[v for v in context.vectors if v in names],
+        scalars=[s for s in context.scalars if s in names],
+        name="f",
+    )
+
+
 def _float(expr: Expr, context: Context, arrays: dict[str, np.ndarray], eps_value: float) -> Any:
-    """The float64 value of ``expr`` from a generated kernel (None if it cannot be generated)."""
+    """The float64 value of ``expr`` from its :func:`side_kernel` (None if it cannot be
+    generated)."""
     if expr.is_number:
         return float(expr)
-    # this side's own names only: a name may appear on the other side alone (LN(x) vs LN(y))
-    own = {name: array for name, array in arrays.items() if name in free_names(expr)}
-    vectors = [v for v in context.vectors if v in own]
-    scalars = [s for s in context.scalars if s in own]
     try:
-        function = kernel(expr, vectors=vectors, scalars=scalars, name="f")
+        function = side_kernel(expr, context)
+        own = {name: arrays[name] for name in function.spec.parameters}
         result = np.asarray(function(eps=eps_value, **own), dtype=np.float64)
     except LnsymError:
         return None
@@ -233,11 +360,12 @@ def compare(
     ``scalars``); an ``eps`` entry overrides the ``eps`` argument. Text data is used exactly as
     written (its decimal literals), so the values are correct to ``digits`` significant digits.
     With Dask arrays among the values (batches of rows), the result is a
-    :class:`~lnsym.interp.chunked.LazyComparison`: the same verdict and symbolic difference, and
-    the float64 values per row as lazy arrays.
+    :class:`LazyComparison`: the same verdict and symbolic difference, and the float64 values per
+    row as lazy arrays, from the kernels (:func:`side_kernel`) the in-memory ``lhs_float`` and
+    ``rhs_float`` come from, so that each row's values equal the in-memory ones for that row.
     """
-    if LAZY is not None and uses_dask(values):  # batches of rows: lazy float64 differences per row
-        return LAZY(lhs, rhs, values, vectors=vectors, scalars=scalars, assume=assume, eps=eps)
+    if uses_dask(values):  # batches of rows: the float64 values per row, block by block
+        return _on_dask(lhs, rhs, values, vectors=vectors, scalars=scalars, assume=assume, eps=eps)
     if not 5 <= digits <= 1000:
         raise DataError(f"digits = {digits}: choose between 5 and 1000 significant digits")
     datas = as_datas(values)
