@@ -44,6 +44,7 @@ import pytest
 
 import lnsym
 from lnsym.errors import LnsymError
+from lnsym.records import replace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -3669,8 +3670,6 @@ def test_every_certificate_step_checks(
 
 def test_doctored_certificate_steps_fail_the_check() -> None:
     """A changed equation, power, value, term or fact makes Step.check() False."""
-    from dataclasses import replace
-
     import sympy
 
     power = lnsym.prove("mu(x)", "0", assume=["mu(x)**2 = 0"]).certificate[0]

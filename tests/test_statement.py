@@ -18,6 +18,7 @@ from lnsym.derive.load import load_derivation
 from lnsym.interp.identities import IDENTITIES
 from lnsym.prover.statement import Statement
 from lnsym.prover.verdict import Status
+from lnsym.records import replace
 
 
 def _ln(x: list[Fraction], eps: Fraction) -> list[float]:
@@ -69,8 +70,8 @@ def test_check_wants_a_witness_for_a_refutation() -> None:
     statement = Statement("LN(x)", "sqrt(n)*u(c(x), eps)", expect=Status.REFUTED)
     proof = statement.prove()
     assert statement.check(proof)
-    assert not statement.check(dataclasses.replace(proof, witness=None))
-    assert not statement.check(dataclasses.replace(proof, status=Status.UNKNOWN, witness=None))
+    assert not statement.check(replace(proof, witness=None))
+    assert not statement.check(replace(proof, status=Status.UNKNOWN, witness=None))
 
 
 def test_every_place_that_keeps_equations_uses_the_one_type(tmp_path: Path) -> None:

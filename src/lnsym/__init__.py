@@ -38,8 +38,9 @@ if TYPE_CHECKING:  # the names, for type checkers and readers; at run time see _
     )
     from lnsym.interp.bounds import ScaleBounds, scale_bounds
     from lnsym.interp.expansions import Series, series
-    from lnsym.kernels import Kernel, export, kernel
+    from lnsym.kernels import Kernel, kernel
     from lnsym.kernels.backward import layer_norm_backward
+    from lnsym.kernels.export import export
     from lnsym.lang.definitions import (
         DEFINITIONS,
         AffineLayerNorm,
@@ -93,7 +94,7 @@ _PUBLIC: dict[str, str] = {
     "Series": "lnsym.interp.expansions",
     "series": "lnsym.interp.expansions",
     "Kernel": "lnsym.kernels",
-    "export": "lnsym.kernels",
+    "export": "lnsym.kernels.export",
     "kernel": "lnsym.kernels",
     "layer_norm_backward": "lnsym.kernels.backward",
     "AffineLayerNorm": "lnsym.lang.definitions",

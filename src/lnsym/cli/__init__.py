@@ -74,6 +74,20 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+#: modules that only some runs of a command need, imported on first use (PEP 562 ``__getattr__``):
+#: ``lnsym.cli.batch`` for ``prove --file`` and :mod:`json` for ``--json``, so that ``lnsym prove``
+#: of one statement loads neither (a command's module reads them as ``cli.batch``, ``cli.json``).
+_ON_DEMAND: dict[str, str] = {"batch": "lnsym.cli.batch", "json": "json"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _ON_DEMAND:
+        raise AttributeError(f"module 'lnsym.cli' has no attribute {name!r}")
+    value = importlib.import_module(_ON_DEMAND[name])
+    globals()[name] = value  # imported once: later look-ups find it without this function
+    return value
+
+
 _EXAMPLES = """examples:
   lnsym language                                   # the functions and conventions
   lnsym prove 'LN(x) = sqrt(n)*u(c(x), n*eps)'      # a proof

@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
+import lnsym.cli as cli
 from lnsym.cli.arguments import add_json
-from lnsym.cli.batch import prove_lines
 from lnsym.cli.statement import add_statement, check_options, prove_statement
 from lnsym.errors import LnsymError
 
@@ -71,12 +70,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.file is None:
         proof = prove_statement(args)
-        print(json.dumps(proof.to_json(), indent=2) if args.json else proof.report())
+        print(cli.json.dumps(proof.to_json(), indent=2) if args.json else proof.report())
         return int(proof.status.exit_code)
     if args.lhs is not None:
         raise LnsymError("give the statements in --file or on the command line, not both")
     check_options(args)
-    if args.file == "-":
-        return prove_lines(sys.stdin.buffer, "<stdin>", args)
+    if args.file == "-":  # batch mode: lnsym.cli.batch, imported now
+        return int(cli.batch.prove_lines(sys.stdin.buffer, "<stdin>", args))
     with open(args.file, "rb") as stream:
-        return prove_lines(stream, args.file, args)
+        return int(cli.batch.prove_lines(stream, args.file, args))

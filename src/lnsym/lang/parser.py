@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TypeAlias
 
 import sympy
@@ -139,17 +138,31 @@ class Context(FrozenRecord):
         return Context(self.vectors, self.scalars, self.positive | frozenset(names))
 
 
-@dataclass(frozen=True)
-class Assumption:
+class Assumption(FrozenRecord):
     """A parsed assumption ``lhs REL rhs``; ``relation`` is one of ``= > >= < <=``; ``sides`` are
-    the two sides as :func:`read` them (their written forms print as written)."""
+    the two sides as :func:`read` them (their written forms print as written; left out of equality,
+    hash and repr)."""
 
+    __match_args__ = ("lhs", "relation", "rhs", "kind", "text", "sides")
+    __slots__ = __match_args__
+    _uncompared = frozenset({"sides"})
     lhs: Expr
     relation: str
     rhs: Expr
     kind: Kind
     text: str
-    sides: tuple[Parsed, Parsed] | None = field(default=None, compare=False, repr=False)
+    sides: tuple[Parsed, Parsed] | None
+
+    def __init__(
+        self,
+        lhs: Expr,
+        relation: str,
+        rhs: Expr,
+        kind: Kind,
+        text: str,
+        sides: tuple[Parsed, Parsed] | None = None,
+    ) -> None:
+        self._set(lhs=lhs, relation=relation, rhs=rhs, kind=kind, text=text, sides=sides)
 
     def __str__(self) -> str:
         return self.text

@@ -18,20 +18,39 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from lnsym.prover.decide import COMPONENTWISE_MAX_DIM, MAX_DIM, Problem, prove, setup
-from lnsym.prover.verdict import Proof, Status, Witness
-
-if TYPE_CHECKING:  # imported on first use (PEP 562 __getattr__): lnsym prove needs no Statement
+if TYPE_CHECKING:  # the names, for type checkers and readers; at run time see _LAZY
+    from lnsym.prover import inequalities as inequalities
+    from lnsym.prover.decide import COMPONENTWISE_MAX_DIM, MAX_DIM, Problem, prove, setup
     from lnsym.prover.statement import Statement
+    from lnsym.prover.verdict import Proof, Status, Witness
 
-#: names imported from their module when first used, not with the package.
-_LAZY: dict[str, str] = {"Statement": "lnsym.prover.statement"}
+#: each name and the module it is imported from on first use (PEP 562 ``__getattr__``): the package
+#: itself imports nothing, so a module of the prover may reach a sibling it needs only sometimes
+#: as ``prover.NAME`` (:mod:`lnsym.prover.decide` hands inequalities to
+#: :mod:`lnsym.prover.inequalities`, which an identity never loads), and ``lnsym prove`` needs no
+#: :class:`Statement`.
+_LAZY: dict[str, str] = {
+    "COMPONENTWISE_MAX_DIM": "lnsym.prover.decide",
+    "MAX_DIM": "lnsym.prover.decide",
+    "Problem": "lnsym.prover.decide",
+    "prove": "lnsym.prover.decide",
+    "setup": "lnsym.prover.decide",
+    "Proof": "lnsym.prover.verdict",
+    "Status": "lnsym.prover.verdict",
+    "Witness": "lnsym.prover.verdict",
+    "Statement": "lnsym.prover.statement",
+}
+#: submodules imported on first use as attributes of the package.
+_SUBMODULES = frozenset({"inequalities"})
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
+    if name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    else:
         raise AttributeError(f"module 'lnsym.prover' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
     globals()[name] = value  # imported once: later look-ups find it without this function
     return value
 

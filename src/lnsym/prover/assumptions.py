@@ -28,7 +28,6 @@ error, not a proof).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy
@@ -49,7 +48,7 @@ from lnsym.prover.normal_form import (
 )
 from lnsym.prover.radicals import Radical, Radicals
 from lnsym.prover.squares import never_zero, sum_of_squares
-from lnsym.records import Record
+from lnsym.records import FrozenRecord, Record, replace
 
 __all__ = [
     "Knowledge",
@@ -78,8 +77,7 @@ def coefficient_differences(
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(FrozenRecord):
     r"""One step of a certificate: ``equation = 0`` is used as ``atom = value``.
 
     Each kind records an identity that :meth:`check` re-verifies by expansion alone:
@@ -98,21 +96,63 @@ class Step:
       ``"solve"``, with ``nonzero`` never zero on the atom's domain: so ``atom = value`` follows.
     """
 
+    __match_args__ = (
+        "kind",
+        "source",
+        "equation",
+        "atom",
+        "value",
+        "nonzero",
+        "slope",
+        "generators",
+        "power",
+        "terms",
+        "facts",
+    )
+    __slots__ = __match_args__
     kind: str
     source: str
     equation: Expr
     atom: Expr
     value: Expr
-    nonzero: Expr = sympy.S.One
-    slope: Expr = sympy.S.One
+    nonzero: Expr
+    slope: Expr
     #: for an "ideal" or "implied" step: the generators the equation reduces by.
-    generators: tuple[Expr, ...] = ()
+    generators: tuple[Expr, ...]
     #: the multiplicity of the factor ``slope * (atom - value)`` in ``equation``.
-    power: int = 1
+    power: int
     #: for a "split" step: every nonnegative term of the sum.
-    terms: tuple[Expr, ...] = ()
+    terms: tuple[Expr, ...]
     #: strict inequalities (each ``g > 0``) that make the non-zero factor non-zero.
-    facts: tuple[Expr, ...] = ()
+    facts: tuple[Expr, ...]
+
+    def __init__(
+        self,
+        kind: str,
+        source: str,
+        equation: Expr,
+        atom: Expr,
+        value: Expr,
+        nonzero: Expr = sympy.S.One,
+        slope: Expr = sympy.S.One,
+        generators: tuple[Expr, ...] = (),
+        power: int = 1,
+        terms: tuple[Expr, ...] = (),
+        facts: tuple[Expr, ...] = (),
+    ) -> None:
+        self._set(
+            kind=kind,
+            source=source,
+            equation=equation,
+            atom=atom,
+            value=value,
+            nonzero=nonzero,
+            slope=slope,
+            generators=generators,
+            power=power,
+            terms=terms,
+            facts=facts,
+        )
 
     def check(self) -> bool:
         """Re-verify the step's identity by expansion alone (ideal steps: a new Gröbner reduction)."""

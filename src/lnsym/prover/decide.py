@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import Any
 
 import sympy
 from sympy import Expr, Symbol
 
+import lnsym.prover as prover
 from lnsym.budget import DEFAULT_TIMEOUT, BudgetExceeded, time_budget
 from lnsym.check.verify import Verdict
 from lnsym.errors import LnsymError, UnsupportedError, argument
@@ -50,7 +50,6 @@ from lnsym.prover.assumptions import (
 )
 from lnsym.prover.certify import certify_proof, certify_refutation, statement_data
 from lnsym.prover.domain import domain_point, written_forms
-from lnsym.prover.inequalities import prove_inequality
 from lnsym.prover.inverses import inverse_pair, inverses_step
 from lnsym.prover.limits import Condition, describe_condition, limit_of
 from lnsym.prover.normal_form import (
@@ -64,7 +63,7 @@ from lnsym.prover.problem import MAX_DIM, Problem, setup
 from lnsym.prover.radicals import Radicals
 from lnsym.prover.verdict import Proof, Status, Witness
 from lnsym.prover.witness import Point, find_limit_witness, find_witness
-from lnsym.records import FrozenRecord, Record
+from lnsym.records import FrozenRecord, Record, replace
 
 __all__ = ["COMPONENTWISE_MAX_DIM", "MAX_DIM", "Problem", "prove", "setup"]  # setup: prover.problem
 
@@ -111,7 +110,7 @@ def prove(
     if relation != "=":
         if limit is not None:
             raise LnsymError(f"{argument('limit')} applies to identities, not to inequalities")
-        return prove_inequality(
+        return prover.inequalities.prove_inequality(  # imported now: identities never need it
             lhs,
             relation,
             rhs,

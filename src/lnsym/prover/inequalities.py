@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from itertools import permutations
 from typing import Any
 
@@ -34,6 +33,7 @@ from lnsym.check.positivity import CertificateError, check_positivity, poly_from
 from lnsym.check.verify import check_inequality, check_refutation
 from lnsym.errors import LnsymError, TypeMismatchError
 from lnsym.lang.definitions import Kind, eps, kind_of, n
+from lnsym.lang.parser import Assumption, Context
 from lnsym.numeric.mpmath_eval import evaluate_mp
 from lnsym.prover.assumptions import Step, apply_assumptions, coefficient_differences, positivity
 from lnsym.prover.certify import domain_point_data, link_steps, statement_data
@@ -52,13 +52,83 @@ _EPSILONS = (sympy.Rational(1, 10), sympy.Rational(1), sympy.Rational(4), sympy.
 _MAX_DEPTH = 6
 
 
-@dataclass(frozen=True)
 class InequalityProof(Proof):
     """A verdict about ``lhs REL rhs``; ``certificate_data`` is the checked positivity certificate."""
 
-    relation: str = "<="
-    certificate_data: dict[str, Any] | None = None
-    checked: bool = False
+    #: Proof's fields, then this class's two
+    __match_args__ = (
+        "lhs",
+        "rhs",
+        "status",
+        "method",
+        "dim",
+        "assumptions",
+        "limits",
+        "witness",
+        "residual",
+        "steps",
+        "seconds",
+        "conditions",
+        "certificate",
+        "checked",
+        "check_note",
+        "check_data",
+        "check_seconds",
+        "texts",
+        "context",
+        "relation",
+        "certificate_data",
+    )
+    __slots__ = ("certificate_data", "relation")
+    relation: str
+    certificate_data: dict[str, Any] | None
+
+    def __init__(
+        self,
+        lhs: Expr,
+        rhs: Expr,
+        status: Status,
+        method: str,
+        dim: int | None = None,
+        assumptions: tuple[Assumption, ...] = (),
+        limits: tuple[tuple[str, Expr], ...] = (),
+        witness: Witness | None = None,
+        residual: Expr | None = None,
+        steps: tuple[str, ...] = (),
+        seconds: float = 0.0,
+        conditions: tuple[str, ...] = (),
+        certificate: tuple[Step, ...] = (),
+        checked: bool = False,
+        check_note: str = "",
+        check_data: dict[str, Any] | None = None,
+        check_seconds: float = 0.0,
+        texts: tuple[str, str] | None = None,
+        context: Context | None = None,
+        relation: str = "<=",
+        certificate_data: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            lhs,
+            rhs,
+            status,
+            method,
+            dim,
+            assumptions,
+            limits,
+            witness,
+            residual,
+            steps,
+            seconds,
+            conditions,
+            certificate,
+            checked,
+            check_note,
+            check_data,
+            check_seconds,
+            texts,
+            context,
+        )
+        self._set(relation=relation, certificate_data=certificate_data)
 
     def statement(self) -> str:
         text = super().statement()

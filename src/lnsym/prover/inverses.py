@@ -11,13 +11,12 @@ The rewritten sides equal the written ones wherever the assumption holds.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import sympy
 from sympy import Expr
 
 from lnsym.lang.definitions import AffineLayerNorm, Hadamard, Kind, VectorSymbol, kind_of, ones
 from lnsym.lang.parser import Assumption
+from lnsym.records import replace
 
 __all__ = ["cancel_inverses", "inverse_pair", "inverses_step"]
 

@@ -5,7 +5,6 @@ from it and :mod:`lnsym.prover.inequalities` inequalities."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 import sympy
 from sympy import Expr, Symbol
@@ -17,7 +16,7 @@ from lnsym.lang.parser import Assumption, Context, parse_assumption, parse_names
 from lnsym.prover.assumptions import positivity
 from lnsym.prover.inverses import cancel_inverses
 from lnsym.prover.limits import parse_limits
-from lnsym.records import FrozenRecord
+from lnsym.records import FrozenRecord, replace
 
 __all__ = ["MAX_DIM", "Problem", "setup"]
 

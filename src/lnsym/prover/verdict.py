@@ -13,8 +13,7 @@ The guarantee each status carries:
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy
 from sympy import Expr
@@ -22,6 +21,7 @@ from sympy import Expr
 from lnsym.lang.latex import assumption_latex, latex
 from lnsym.lang.parser import Assumption, Context
 from lnsym.prover.assumptions import Step
+from lnsym.records import FrozenRecord
 
 __all__ = ["Proof", "Status", "Witness"]
 
@@ -42,20 +42,52 @@ class Status(enum.Enum):
 Number = str  # decimal strings keep every digit of a high-precision value
 
 
-@dataclass(frozen=True)
-class Witness:
+class Witness(FrozenRecord):
     """Concrete n, ε and values at which LHS and RHS differ (all numbers as decimal strings)."""
 
+    __match_args__ = (
+        "n",
+        "eps",
+        "values",
+        "lhs",
+        "rhs",
+        "digits",
+        "exact",
+        "difference_enclosures",
+    )
+    __slots__ = __match_args__
     n: int
     eps: Number
     values: dict[str, Number | list[Number]]
     lhs: Number | list[Number]
     rhs: Number | list[Number]
-    digits: int = 50
+    digits: int
     #: the exact values (rationals, or algebraic numbers in SymPy syntax) of the point.
-    exact: dict[str, Any] = field(default_factory=dict)
+    exact: dict[str, Any]
     #: interval enclosures of LHS − RHS (per entry for vectors); one excludes 0: the certificate.
-    difference_enclosures: Any = None
+    difference_enclosures: Any
+
+    def __init__(
+        self,
+        n: int,
+        eps: Number,
+        values: dict[str, Number | list[Number]],
+        lhs: Number | list[Number],
+        rhs: Number | list[Number],
+        digits: int = 50,
+        exact: dict[str, Any] | None = None,
+        difference_enclosures: Any = None,
+    ) -> None:
+        self._set(
+            n=n,
+            eps=eps,
+            values=values,
+            lhs=lhs,
+            rhs=rhs,
+            digits=digits,
+            exact={} if exact is None else exact,
+            difference_enclosures=difference_enclosures,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,39 +125,106 @@ def _short(text: Number, width: int) -> str:
     return f"{float(value):.{width}g}"
 
 
-@dataclass(frozen=True)
-class Proof:
+class Proof(FrozenRecord):
     """The result of :func:`lnsym.prove`: a verdict about ``lhs = rhs`` and how it was reached.
 
     ``bool(proof)`` is True exactly when the identity was proved.
     """
 
+    __match_args__: ClassVar[tuple[str, ...]] = (
+        "lhs",
+        "rhs",
+        "status",
+        "method",
+        "dim",
+        "assumptions",
+        "limits",
+        "witness",
+        "residual",
+        "steps",
+        "seconds",
+        "conditions",
+        "certificate",
+        "checked",
+        "check_note",
+        "check_data",
+        "check_seconds",
+        "texts",
+        "context",
+    )
+    __slots__ = __match_args__
+    _uncompared = frozenset({"check_data"})
     lhs: Expr
     rhs: Expr
     status: Status
     method: str
-    dim: int | None = None
-    assumptions: tuple[Assumption, ...] = ()
-    limits: tuple[tuple[str, Expr], ...] = ()
-    witness: Witness | None = None
-    residual: Expr | None = None
-    steps: tuple[str, ...] = field(default=())
-    seconds: float = 0.0
+    dim: int | None
+    assumptions: tuple[Assumption, ...]
+    limits: tuple[tuple[str, Expr], ...]
+    witness: Witness | None
+    residual: Expr | None
+    steps: tuple[str, ...]
+    seconds: float
     #: side conditions the proof needs (each "f != 0"), e.g. ``("c(x) != 0",)`` for a limit.
-    conditions: tuple[str, ...] = ()
+    conditions: tuple[str, ...]
     #: how the assumptions were used: steps each checkable by expansion (see Step.check).
-    certificate: tuple[Step, ...] = ()
+    certificate: tuple[Step, ...]
     #: True when the trusted checker (:mod:`lnsym.check`) re-verified the certificate or witness.
-    checked: bool = False
+    checked: bool
     #: what the checker said ("certificate checked …", "not checked: …", "certificate rejected: …").
-    check_note: str = ""
-    #: the statement and certificate the checker read (``lnsym check`` re-reads them).
-    check_data: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    check_note: str
+    #: the statement and certificate the checker read (``lnsym check`` re-reads them); left out of
+    #: equality and repr.
+    check_data: dict[str, Any] | None
     #: seconds spent finding the certificate and checking it (part of ``seconds``).
-    check_seconds: float = 0.0
+    check_seconds: float
     #: the sides as written (when given as text) and their names: LaTeX prints them as written.
-    texts: tuple[str, str] | None = None
-    context: Context | None = None
+    texts: tuple[str, str] | None
+    context: Context | None
+
+    def __init__(
+        self,
+        lhs: Expr,
+        rhs: Expr,
+        status: Status,
+        method: str,
+        dim: int | None = None,
+        assumptions: tuple[Assumption, ...] = (),
+        limits: tuple[tuple[str, Expr], ...] = (),
+        witness: Witness | None = None,
+        residual: Expr | None = None,
+        steps: tuple[str, ...] = (),
+        seconds: float = 0.0,
+        conditions: tuple[str, ...] = (),
+        certificate: tuple[Step, ...] = (),
+        checked: bool = False,
+        check_note: str = "",
+        check_data: dict[str, Any] | None = None,
+        check_seconds: float = 0.0,
+        texts: tuple[str, str] | None = None,
+        context: Context | None = None,
+    ) -> None:
+        self._set(
+            lhs=lhs,
+            rhs=rhs,
+            status=status,
+            method=method,
+            dim=dim,
+            assumptions=assumptions,
+            limits=limits,
+            witness=witness,
+            residual=residual,
+            steps=steps,
+            seconds=seconds,
+            conditions=conditions,
+            certificate=certificate,
+            checked=checked,
+            check_note=check_note,
+            check_data=check_data,
+            check_seconds=check_seconds,
+            texts=texts,
+            context=context,
+        )
 
     def _side_latex(self, index: int) -> str:
         if self.texts is not None:
