@@ -1112,7 +1112,8 @@ def _row_bounds(
     scaled, gained :math:`c(a_k)`, the normed x, β twice) with :math:`\sqrt{n + K}` units, plus
     the bias rounded twice. The float64 rows carry their own error: centring :math:`a_k` or
     :math:`x` errs by about a unit of :math:`\max|a_k|` per entry (cancellation when the mean is
-    large and the spread small), and the shared scale inherits that error relative to
+    large and the spread small; the mean's error is common to all entries, so a reader sums it
+    coherently, :math:`\sqrt{n}` times), and the shared scale inherits that error relative to
     :math:`\sqrt{\lVert c(x)\rVert^2 + n\varepsilon}`. The in-memory ``tolerance`` is the maximum
     of their sum; the lazy table stores their sum per row. ``scale`` is the rows' shared scale
     (:func:`shared_scale`) and ``x`` their sum Σₖ aₖ, if the caller has them."""
@@ -1133,8 +1134,9 @@ def _row_bounds(
     if scale is None:
         scale = shared_scale(x, eps, norm)
     gain_size = float(np.sqrt(np.dot(gain, gain)))
-    # the error of each centred entry (about a unit of the largest entry), read by g ⊙ w
-    centering = unit64 * scale * (parts_max + x_max) * gain_size * largest
+    # the error of each centred entry (about a unit of the largest entry), read by g ⊙ w; the
+    # mean's part of it is the same in every entry, so it is read coherently: up to ‖g‖ √n max|w|
+    centering = unit64 * scale * (parts_max + x_max) * gain_size * largest * np.sqrt(n)
     # the scale's relative error (the sum of squares, about sqrt(n) units of x_max/|c(x)|)
     relative = unit64 * x_max * scale * (shares_rows + logit_rows)
     inputs = _ROUNDING * (centering + relative * largest)

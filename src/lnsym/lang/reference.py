@@ -26,7 +26,7 @@ BUILT_INS = (
     (
         "n",
         "scalar",
-        "the dimension, a positive integer (symbolic in proofs unless a dimension is given)",
+        "the dimension, a positive integer (symbolic in proofs unless fixed)",
     ),
     ("eps", "scalar", "the regularizer ε > 0 (1e-5 in numeric kernels unless given)"),
     ("ones", "vector", "the all-ones vector 𝟏; shift every entry with x + a*ones"),
