@@ -40,6 +40,7 @@ from lnsym.execute.dask import dask_array, is_dask, require_dask, uses_dask
 from lnsym.execute.engine import Engine
 from lnsym.execute.rows import map_rows
 from lnsym.execute.stores import CHUNK_BYTES, StoreReport, open_array, store
+from lnsym.interp.components import read_components
 from lnsym.interp.folding import DEFAULT_EPS, NORMS, _kernel, _parameter, _to_last, norm_kind
 from lnsym.interp.identities import (
     ATTRIBUTION_SCALE,
@@ -371,44 +372,6 @@ def _renamable(names: Sequence[str]) -> bool:
     ) and len(set(names)) == len(names)
 
 
-def _components(
-    components: Mapping[str, Value] | Sequence[Value] | np.ndarray,
-    names: Sequence[str] | None,
-    axis: int,
-) -> tuple[tuple[str, ...], list[np.ndarray]]:
-    stacked = isinstance(components, np.ndarray) or is_foreign(components)
-    if isinstance(components, Mapping):
-        labels = [str(k) for k in components]
-        arrays = [as_array(v, str(k)) for k, v in components.items()]
-    elif stacked:
-        stack = as_array(components, "components")
-        if stack.ndim < 2:
-            raise DataError("components: give one row per component (shape (K, ..., n))")
-        # one move of the stack's axis (``axis`` counts a component's axes), then views
-        if not -(stack.ndim - 1) <= axis < stack.ndim - 1:
-            raise DataError(
-                f"each component has {stack.ndim - 1} axes; axis {axis} is out of range"
-            )
-        stack = np.moveaxis(stack, axis if axis < 0 else axis + 1, -1)
-        arrays = list(stack)
-        labels = [f"a{k}" for k in range(1, len(arrays) + 1)]
-    else:
-        arrays = [as_array(v, f"component {k}") for k, v in enumerate(components, 1)]
-        labels = [f"a{k}" for k in range(1, len(arrays) + 1)]
-    if not arrays:
-        raise DataError("no components given; attribution needs at least one")
-    if names is not None:
-        if len(names) != len(arrays):
-            raise DataError(f"{len(names)} names for {len(arrays)} components")
-        labels = [str(name) for name in names]
-    if len(set(labels)) != len(labels):
-        raise DataError(f"component names repeat: {labels}")
-    if stacked:  # the normalized axis is last already
-        return tuple(labels), arrays
-    moved = [_to_last(a, axis, label) for a, label in zip(arrays, labels, strict=True)]
-    return tuple(labels), moved
-
-
 def _unsigned_zero(value: float) -> float:
     """``value`` with -0.0 printed as 0."""
     return value + 0.0
@@ -583,7 +546,7 @@ def _in_memory(
     own logit rows is made for the check: the identity is checked on the rows, in float64 —
     Σₖ (the gained, scaled c(aₖ)) + β against the kernel's g ⊙ LN(x) + β — and ``error`` is
     max ‖difference‖₁ · max |w|, which bounds its effect on every logit."""
-    labels, arrays = _components(components, names, axis)
+    labels, arrays = read_components(components, names, axis)
     if isinstance(components, Mapping):
         component_values = list(components.values())
     elif isinstance(components, np.ndarray) or is_foreign(components):
