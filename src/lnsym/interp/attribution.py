@@ -40,7 +40,7 @@ from lnsym.execute.dask import dask_array, is_dask, require_dask, uses_dask
 from lnsym.execute.engine import Engine
 from lnsym.execute.rows import map_rows
 from lnsym.execute.stores import CHUNK_BYTES, StoreReport, open_array, store
-from lnsym.interp.components import read_components
+from lnsym.interp.components import component_labels, read_components
 from lnsym.interp.folding import DEFAULT_EPS, NORMS, _kernel, _parameter, _to_last, norm_kind
 from lnsym.interp.identities import (
     ATTRIBUTION_SCALE,
@@ -1368,14 +1368,7 @@ def _lazy_components(
     else:
         values = list(components)
         labels = [f"a{k}" for k in range(1, len(values) + 1)]
-    if not values:
-        raise DataError("no components given; attribution needs at least one")
-    if names is not None:
-        if len(names) != len(values):
-            raise DataError(f"{len(names)} names for {len(values)} components")
-        labels = [str(name) for name in names]
-    if len(set(labels)) != len(labels):
-        raise DataError(f"component names repeat: {labels}")
+    labels = component_labels(labels, len(values), names)
     arrays = []
     for label, value in zip(labels, values, strict=True):
         array = dask_array(value if is_dask(value) else as_array(value, label), label)

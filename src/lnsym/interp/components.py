@@ -25,7 +25,7 @@ from lnsym.errors import DataError
 from lnsym.interp.values import Value, as_array, to_last
 from lnsym.kernels.interop import is_foreign
 
-__all__ = ["read_components", "stack_components"]
+__all__ = ["component_labels", "read_components", "stack_components"]
 
 
 def read_components(
@@ -57,18 +57,25 @@ def read_components(
     else:
         arrays = [as_array(v, f"component {k}") for k, v in enumerate(components, 1)]
         labels = [f"a{k}" for k in range(1, len(arrays) + 1)]
-    if not arrays:
-        raise DataError("no components given; attribution needs at least one")
-    if names is not None:
-        if len(names) != len(arrays):
-            raise DataError(f"{len(names)} names for {len(arrays)} components")
-        labels = [str(name) for name in names]
-    if len(set(labels)) != len(labels):
-        raise DataError(f"component names repeat: {labels}")
+    labels = component_labels(labels, len(arrays), names)
     if stacked:  # the normalized axis is last already
         return tuple(labels), arrays
     moved = [to_last(a, axis, label) for a, label in zip(arrays, labels, strict=True)]
     return tuple(labels), moved
+
+
+def component_labels(labels: Sequence[str], count: int, names: Sequence[str] | None) -> list[str]:
+    """The components' names: ``names`` if given (one per component), else ``labels``; at least
+    one component, no name twice (every executor reads components by these rules)."""
+    if not count:
+        raise DataError("no components given; attribution needs at least one")
+    if names is not None:
+        if len(names) != count:
+            raise DataError(f"{len(names)} names for {count} components")
+        labels = [str(name) for name in names]
+    if len(set(labels)) != len(labels):
+        raise DataError(f"component names repeat: {list(labels)}")
+    return list(labels)
 
 
 def stack_components(labels: Sequence[str], arrays: Sequence[np.ndarray]) -> np.ndarray:
