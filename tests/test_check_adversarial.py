@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import lnsym
 from lnsym import prove
 from lnsym.check.verify import Verdict, check_inequality, check_proof, check_refutation
 
@@ -203,10 +204,16 @@ def test_a_gradient_identity_is_checked() -> None:
     assert proof.status.value == "proved" and proof.checked, proof.check_note
 
 
-def test_statement_outside_the_rules_is_not_checked_rather_than_rejected() -> None:
+def test_statement_outside_the_rules_is_unknown_with_the_reason() -> None:
+    """The prover's word alone is no verdict: outside the checker's rules (cube roots here) a
+    proof the prover found is unknown, and says why."""
     proof = prove("alpha**(1/3)*alpha**(2/3)", "alpha", scalars="alpha", assume="alpha > 0")
-    assert proof.status.value == "proved" and not proof.checked
-    assert proof.check_note.startswith("not checked"), proof.check_note
+    assert proof.status.value == "unknown" and not proof.checked
+    assert proof.check_note.startswith("not checked: the power 1/3"), proof.check_note
+    assert proof.method.startswith("proved by the prover; not checked"), proof.method
+    series = lnsym.series("(1 + eps)**(1/3)", order=1)
+    assert not series.proved and series.check_note.startswith("not checked"), series.report()
+    assert "unknown" in series.report() and "proved by the prover" in series.report()
 
 
 # -- refutations: witnesses at extreme scales, and witnesses where a side is undefined ---------------

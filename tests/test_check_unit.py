@@ -629,3 +629,116 @@ def test_work_budget_counts_every_product_of_terms() -> None:
         with pytest.raises(PolyTooLargeError, match="more arithmetic"):
             p * p  # 18 > 17
     assert (p * p) * p == p**3  # outside any budget: unbounded again
+
+
+# -- limits at infinity: t = 1/v -> 0+ ---------------------------------------------------------------
+def _limit_statement(lhs: str, rhs: str, variable: str) -> dict:
+    return {
+        "lhs": lhs,
+        "rhs": rhs,
+        "vectors": ["x"],
+        "scalars": ["alpha"],
+        "assume": ["alpha > 0"],
+        "dim": None,
+        "limits": {variable: "oo"},
+    }
+
+
+_AT_INFINITY = {"n": 2, "eps": "1", "values": {"alpha": "2", "x": ["1", "3"]}}
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "variable", "true"),
+    [
+        # by hand: α/(α + 1) = 1/(1 + 1/α) -> 1; α·u(x, α²) = x/√(‖x‖²/α² + 1) -> x
+        ("alpha/(alpha + 1)", "1", "alpha", True),
+        ("alpha*u(x, alpha**2)", "x", "alpha", True),
+        ("sqrt(alpha)/alpha", "0", "alpha", True),
+        ("eps*Var(LN(x))", "Var(x)", "eps", True),  # Var(LN) = Var/(Var + ε) ~ Var/ε
+        ("alpha/(alpha + 1)", "0", "alpha", False),
+        ("alpha", "0", "alpha", False),  # unbounded: its denominator 1/α vanishes
+        ("Var(LN(x))", "1", "eps", False),  # -> 0
+    ],
+)
+def test_a_limit_at_infinity_is_the_limit_of_the_reciprocal_at_zero(lhs, rhs, variable, true):
+    verdict = check_proof(
+        _limit_statement(lhs, rhs, variable), {"mode": "symbolic", "point": _AT_INFINITY}
+    )
+    assert verdict.accepted is true and verdict.checked, verdict
+
+
+def test_a_limit_at_infinity_needs_a_point_where_the_variable_is_not_zero() -> None:
+    point = {"n": 2, "eps": "1", "values": {"alpha": "0", "x": ["1", "3"]}}
+    verdict = check_proof(
+        _limit_statement("alpha/(alpha + 1)", "1", "alpha"), {"mode": "symbolic", "point": point}
+    )
+    assert not verdict.accepted and verdict.checked
+
+
+# -- grad inside a derivative: Hessians -----------------------------------------------------------
+@pytest.mark.parametrize(("mode", "dim"), [("symbolic", None), ("symbolic", 3), ("components", 3)])
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "true"),
+    [
+        # by hand: ∇Var = 2c(x)/n, so its derivative along v is 2c(v)/n
+        ("jvp(grad(Var(x), x), x, v)", "2*c(v)/n", True),
+        ("jvp(grad(Var(x), x), x, v)", "2*v/n", False),
+        ("jvp(grad(dot(x, y), x), y, v)", "v", True),
+        ("jvp(grad(dot(x, y), x), y, v)", "y", False),
+        ("diff(grad(alpha*Var(x), x), alpha)", "grad(Var(x), x)", True),
+        ("diff(grad(alpha*Var(x), x), alpha)", "2*grad(Var(x), x)", False),
+        # ∇‖x‖ = x/‖x‖; its derivative along v: v/‖x‖ − ⟨x, v⟩ x/‖x‖³
+        ("jvp(grad(norm(x), x), x, v)", "v/norm(x) - dot(x, v)*x/norm(x)**3", True),
+        ("jvp(grad(norm(x), x), x, v)", "v/norm(x)", False),
+    ],
+)
+def test_grad_inside_a_derivative(lhs, rhs, true, mode, dim) -> None:
+    statement = {
+        "lhs": lhs,
+        "rhs": rhs,
+        "vectors": ["x", "v", "y"],
+        "scalars": ["alpha"],
+        "assume": [],
+        "dim": dim,
+        "limits": {},
+    }
+    values = {"alpha": "2", "x": ["1", "2", "4"], "v": ["1", "-1", "3"], "y": ["2", "0", "1"]}
+    verdict = check_proof(
+        statement, {"mode": mode, "point": {"n": 3, "eps": "1", "values": values}}
+    )
+    assert verdict.accepted is true and verdict.checked, verdict
+
+
+def test_grad_inside_two_derivatives_is_outside_the_rules() -> None:
+    statement = {
+        "lhs": "jvp(jvp(grad(Var(x), x), x, v), x, v)",
+        "rhs": "0*v",
+        "vectors": ["x", "v"],
+        "scalars": [],
+        "assume": [],
+        "dim": None,
+        "limits": {},
+    }
+    point = {"n": 2, "eps": "1", "values": {"x": ["1", "2"], "v": ["0", "1"]}}
+    verdict = check_proof(statement, {"mode": "symbolic", "point": point})
+    assert not verdict.accepted and not verdict.checked
+    assert "two derivatives" in verdict.reason
+
+
+def test_at_n_1_every_centred_vector_is_zero() -> None:
+    """c(x) = x − μ(x)·1 = 0 at n = 1: Var(x) is 0 and ‖LN(x)‖ = 0 < √n with no step."""
+    statement = {
+        "lhs": "Var(x) + norm(LN(x))",
+        "rhs": "0",
+        "vectors": ["x"],
+        "scalars": [],
+        "assume": [],
+        "dim": 1,
+        "limits": {},
+    }
+    point = {"n": 1, "eps": "1", "values": {"x": ["5"]}}
+    assert check_proof(statement, {"mode": "symbolic", "point": point}).accepted
+    statement["dim"] = 2
+    point = {"n": 2, "eps": "1", "values": {"x": ["5", "1"]}}
+    verdict = check_proof(statement, {"mode": "symbolic", "point": point})
+    assert not verdict.accepted and "does not reduce to zero" in verdict.reason, verdict

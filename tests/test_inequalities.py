@@ -342,3 +342,10 @@ def test_the_bounds_derivations_check(number: int) -> None:
     result = check_derivation(load_derivation(path))
     assert result.ok, result.report()
     assert result.claims, "each bounds derivation refutes a tempting false variant"
+
+
+def test_a_power_the_certificates_cannot_name_is_unknown_not_an_internal_error() -> None:
+    """A cube root is not a polynomial in the certificates' atoms: unknown, with the reason."""
+    result = prove("alpha**(1/3) >= 0", scalars="alpha", assume="alpha > 0")
+    assert result.status is Status.UNKNOWN
+    assert "not a polynomial" in result.report(), result.report()

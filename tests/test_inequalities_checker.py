@@ -124,7 +124,7 @@ def test_basic_facts_have_reasons_and_fake_ones_fail() -> None:
         "P[x,w]",
         "gram:x",
         "gram:x,x",
-        "root:r9",
+        "root:sqrt#9",
         "assume:0",
         "#5",
         "pos:alpha",
@@ -165,15 +165,15 @@ def test_cauchy_schwarz_from_the_gram_fact() -> None:
 def radical_certificate() -> dict[str, Any]:
     # sqrt(P + n eps) - sqrt(P) > 0: X = r0 >= 0, Y = r1, X^2 - Y^2 = n eps > 0
     radicals = [
-        ["r0", P(("1", {"P[x,x]": 1}), ("1", {"n": 1, "eps": 1}))],
-        ["r1", P(("1", {"P[x,x]": 1}))],
+        ["sqrt#0", P(("1", {"P[x,x]": 1}), ("1", {"n": 1, "eps": 1}))],
+        ["sqrt#1", P(("1", {"P[x,x]": 1}))],
     ]
     facts = [
         {
-            "poly": P(("1", {"r0": 1})),
+            "poly": P(("1", {"sqrt#0": 1})),
             "strict": False,
             "rule": "sum",
-            "terms": [term("1", ["root:r0"])],
+            "terms": [term("1", ["root:sqrt#0"])],
         },
         {
             "poly": P(("1", {"n": 1, "eps": 1})),
@@ -182,15 +182,15 @@ def radical_certificate() -> dict[str, Any]:
             "terms": [term("1", ["n", "eps"])],
         },
         {
-            "poly": P(("1", {"r0": 1}), ("-1", {"r1": 1})),
+            "poly": P(("1", {"sqrt#0": 1}), ("-1", {"sqrt#1": 1})),
             "strict": True,
             "rule": "sqrt",
             "x": "#0",
-            "y": P(("1", {"r1": 1})),
+            "y": P(("1", {"sqrt#1": 1})),
             "squares": "#1",
         },
     ]
-    data = certificate(facts, P(("1", {"r0": 1}), ("-1", {"r1": 1})), radicals=radicals)
+    data = certificate(facts, P(("1", {"sqrt#0": 1}), ("-1", {"sqrt#1": 1})), radicals=radicals)
     data["goal"]["strict"] = True
     return data
 
@@ -202,19 +202,21 @@ def test_square_root_monotonicity() -> None:
 @pytest.mark.parametrize(
     "doctor",
     [
-        lambda d: d["radicals"].__setitem__(0, ["r0", P(("1", {"P[x,x]": 1}))]),  # swapped radicand
+        lambda d: d["radicals"].__setitem__(
+            0, ["sqrt#0", P(("1", {"P[x,x]": 1}))]
+        ),  # swapped radicand
         lambda d: d["radicals"].reverse(),  # r1 then r0: still fine? no: names refer to each other
-        lambda d: d["facts"][2].__setitem__("y", P(("-1", {"r1": 1}))),  # flipped sign of Y
+        lambda d: d["facts"][2].__setitem__("y", P(("-1", {"sqrt#1": 1}))),  # flipped sign of Y
         lambda d: d["facts"][2].__setitem__("x", "#1"),  # X is not the fact cited
         lambda d: d["facts"][1]["terms"][0].__setitem__("coeff", "0"),
-        lambda d: d["radicals"].append(["r0", ONE]),  # a radical defined twice
-        lambda d: d["radicals"].append(["r2", P(("1", {"r2": 1}))]),  # defined by itself
+        lambda d: d["radicals"].append(["sqrt#0", ONE]),  # a radical defined twice
+        lambda d: d["radicals"].append(["sqrt#2", P(("1", {"sqrt#2": 1}))]),  # defined by itself
     ],
 )
 def test_doctored_radical_certificates_are_rejected(doctor: Any) -> None:
     data = radical_certificate()
     doctor(data)
-    if data["radicals"][0][0] == "r1":  # reordering alone is harmless: both radicands are atoms
+    if data["radicals"][0][0] == "sqrt#1":  # reordering alone is harmless: both radicands are atoms
         assert check_positivity(data)
         return
     with pytest.raises(CertificateError):
@@ -225,10 +227,10 @@ def test_a_positive_root_needs_a_positive_radicand() -> None:
     data = radical_certificate()
     data["facts"].append(
         {
-            "poly": P(("1", {"r1": 1})),
+            "poly": P(("1", {"sqrt#1": 1})),
             "strict": True,
             "rule": "root",
-            "radical": "r1",
+            "radical": "sqrt#1",
             "radicand": "P[x,x]",
         }
     )
@@ -448,7 +450,7 @@ def test_a_radical_that_is_never_real_proves_nothing() -> None:
             "poly": negative,
             "strict": False,
             "rule": "sum",
-            "terms": [term("1", [], P(("1", {"r": 1})))],
+            "terms": [term("1", [], P(("1", {"sqrt#9": 1})))],
         },
         {
             "poly": P(("-1", {})),
@@ -457,9 +459,17 @@ def test_a_radical_that_is_never_real_proves_nothing() -> None:
             "terms": [term("1", ["#0"]), term("1", ["P[x,x]"])],
         },
     ]
-    data = certificate(facts, P(("-1", {})), radicals=[["r", negative]])
+    data = certificate(facts, P(("-1", {})), radicals=[["sqrt#9", negative]])
     assert check_positivity(data)[0] == Poly.const(-1)  # vacuous: true wherever r is real
     statement = {"lhs": "0", "relation": "<=", "rhs": "-1", "vectors": ["x"], "assume": []}
     point = {"n": 2, "eps": "1/10", "values": {"x": ["1", "2"]}}
     verdict = check_inequality(statement, {**data, "point": point})
     assert not verdict.accepted and "radicand" in verdict.reason
+
+
+@pytest.mark.parametrize("name", ["n", "eps", "alpha", "P[x,x]", "r0", "sqrt#", "sqrt#1a", 7])
+def test_a_radical_is_named_sqrt_hash_k_never_an_atom(name) -> None:
+    """A radical named ``n`` (radicand 0) would turn the basic fact n − 1 >= 0 into −1 >= 0."""
+    data = certificate([], ONE, radicals=[[name, P(("1", {"P[x,x]": 1}))]])
+    with pytest.raises(CertificateError, match="must be sqrt#k"):
+        check_positivity(data)

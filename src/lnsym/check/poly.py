@@ -246,17 +246,19 @@ def product(factors: Iterable[Poly]) -> Poly:
 def poly_from_json(data: Any) -> Poly:
     """A polynomial from its term list ``[[coeff, [[var, exp], ...]], ...]`` (coeff an int or text,
     exponents 0 to 64); a malformed list raises ValueError."""
-    total = Poly()
+    terms: dict[Monomial, Fraction] = {}  # summed in place: linear in the list's length
     for term in data if isinstance(data, list) else [[]]:
         try:
-            coeff, powers = rational(term[0]), term[1]
-            factors = [Poly.var(v) ** e for v, e in powers if isinstance(v, str) and type(e) is int]
-        except (TypeError, ValueError, IndexError, KeyError):
+            coeff, powers, merged = rational(term[0]), term[1], dict[str, int]()
+            for v, e in powers:
+                if not isinstance(v, str) or type(e) is not int or not 0 <= e <= 64:
+                    raise ValueError(f"bad power in {term!r:.80}")
+                merged[v] = merged.get(v, 0) + e
+        except (TypeError, IndexError, KeyError):
             raise ValueError(f"bad term {term!r:.80} of a polynomial") from None
-        if len(factors) != len(powers) or any(not 0 <= e <= 64 for _, e in powers):
-            raise ValueError(f"bad power in {term!r:.80}")
-        total = total + coeff * product(factors)
-    return total
+        monomial = tuple(sorted((v, e) for v, e in merged.items() if e))
+        terms[monomial] = terms.get(monomial, Fraction(0)) + coeff
+    return Poly(terms)
 
 
 def poly_to_json(p: Poly) -> list[Any]:

@@ -70,6 +70,8 @@ class _Checker:
         self.radicals: dict[str, Poly] = {}  # in order: a radicand uses earlier radicals only
         for name, radicand in data.get("radicals", []):
             p = poly_from_json(radicand)
+            if not (isinstance(name, str) and name[:5] == "sqrt#" and name[5:].isdigit()):
+                raise CertificateError(f"a radical's name must be sqrt#k, not {name!r:.40}")
             if name in set().union(
                 self.radicals, p.variables(), *(q.variables() for q in self.radicals.values())
             ):

@@ -24,12 +24,14 @@ from fractions import Fraction
 from typing import Any
 
 from lnsym.check.reader import Tree, read
-from lnsym.check.table import NotCheckedError, Symbolic, evaluate, with_eps
+from lnsym.check.table import NotCheckedError, Symbolic, evaluate, replaced
 from lnsym.check.verify import (
     RejectedError,
     Setting,
     Verdict,
     check_proof,
+    depends,
+    entries,
     numerators,
     side_difference,
     verdict_of,
@@ -69,6 +71,8 @@ def _check(series: dict[str, Any], terms: list[dict[str, Any]]) -> None:
             raise RejectedError(f"term {k} is a limit under other names, assumptions or conditions")
         if k < len(coefficients) and statement["rhs"] != coefficients[k]:
             raise RejectedError(f"term {k} proves another coefficient than the series states")
+        if _moves(statement, s):  # lim (D^k G/k! − a) = 0 says nothing if a moves with s
+            raise RejectedError(f"term {k}'s limit depends on {s}: it is not a coefficient")
         verdict = check_proof(statement, term["certificate"])
         if not verdict.accepted:
             if not verdict.checked:
@@ -77,13 +81,22 @@ def _check(series: dict[str, Any], terms: list[dict[str, Any]]) -> None:
         _same_derivative(statement, f, s, k, half is not None)
 
 
+def _moves(statement: dict[str, Any], s: str) -> bool:
+    """Whether the proved right side depends on ``s`` (through a root's radicand too)."""
+    setting = Setting({**statement, "limits": {}})
+    field = setting.field()
+    alg = Symbolic(field, None)
+    value = evaluate(setting.rhs, alg, setting.env(alg, field))
+    return any(s in depends(field, p) for e in entries(value) for p in (e.num, e.den))
+
+
 def _same_derivative(statement: dict[str, Any], f: Tree, s: str, k: int, half: bool) -> None:
     """The proved left side is ``D^k G / k!`` identically, G = F (or F with ε = s²)."""
     setting = Setting({**statement, "limits": {}})
     field = setting.field()
     alg = Symbolic(field, None)
     env = setting.env(alg, field)
-    built = with_eps(f, ("op", "**", ("name", s), ("num", Fraction(2)))) if half else f
+    built = replaced(f, "eps", ("op", "**", ("name", s), ("num", Fraction(2)))) if half else f
     for _ in range(k):
         built = ("call", "diff", (built, ("name", s)))
     built = ("op", "/", built, ("num", Fraction(math.factorial(k))))

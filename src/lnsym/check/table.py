@@ -85,7 +85,7 @@ class Symbolic(Components):
     field: Field
 
     def __init__(self, field: Field, dim: int | None) -> None:
-        self.field = field
+        self.field, self.fixed = field, dim
         self.n = field.var("n") if dim is None else field.const(dim)
 
     def vector(self, name: str) -> dict[tuple[str, ...], Frac]:
@@ -97,8 +97,8 @@ class Symbolic(Components):
     def power_sum(self, atom: tuple[str, ...]) -> Frac:
         if not atom:
             return self.n
-        if len(atom) == 1:
-            return self.const(Fraction(0))  # a centred vector sums to zero
+        if len(atom) == 1 or self.fixed == 1:  # a centred vector sums to 0; at n = 1 it is 0
+            return self.const(Fraction(0))
         name = power_sum_name(atom)
         if all(k % 2 == 0 for k in Counter(atom).values()):
             self.field.nonneg.add(name)
@@ -258,20 +258,20 @@ _TABLE: dict[str, tuple[str, Any]] = {
 }
 
 
-def with_eps(tree: Tree, by: Tree) -> Tree:
-    """``tree`` with ε replaced by ``by``: every name ``eps`` and every ε a definition leaves out
-    (``LN(x)`` is ``LN(x, by)``)."""
+def replaced(tree: Tree, name: str, by: Tree) -> Tree:
+    """``tree`` with the name ``name`` replaced by ``by``; for ``eps`` also every ε a definition
+    leaves out (``LN(x)`` is ``LN(x, by)``)."""
     head = tree[0]
     if head == "name":
-        return by if tree[1] == "eps" else tree
+        return by if tree[1] == name else tree
     if head == "neg":
-        return ("neg", with_eps(tree[1], by))
+        return ("neg", replaced(tree[1], name, by))
     if head == "op":
-        return ("op", tree[1], with_eps(tree[2], by), with_eps(tree[3], by))
+        return ("op", tree[1], replaced(tree[2], name, by), replaced(tree[3], name, by))
     if head == "call":
-        args = tuple(with_eps(a, by) for a in tree[2])
+        args = tuple(replaced(a, name, by) for a in tree[2])
         kinds = _TABLE[tree[1]][0] if tree[1] in _TABLE else ""
-        if kinds.endswith("e") and len(args) == len(kinds) - 1:
+        if name == "eps" and kinds.endswith("e") and len(args) == len(kinds) - 1:
             args = (*args, by)
         return ("call", tree[1], args)
     return tree
@@ -404,10 +404,13 @@ _PROBE = "∂"  # the direction of a gradient: not a name a formula can write
 
 def _gradient(args: tuple[Tree, ...], alg: Any, env: Mapping[str, Any]) -> Any:
     """grad(f, x): the vector g with ⟨g, v⟩ = jvp(f, x, v) for every v, read off jvp along a fresh
-    direction (componentwise: along each basis vector)."""
+    direction (componentwise: one reverse sweep). Inside a derivative (jvp(grad(f, x), x, v)) the
+    values are dual numbers a + b·t over a fixed basis: g's coefficients are read off the value
+    part and the slope part alike, each linear in the direction."""
     if len(args) != 2 or args[1][0] != "name" or not _is_vector(env.get(args[1][1])):
         raise CheckerInputError("grad(f, x) needs a scalar f and a declared vector x")
-    if type(alg) is Components:  # ∂f/∂x_i for every i in one reverse sweep
+    base = alg.base if isinstance(alg, _Tangent) else alg
+    if type(base) is Components:  # ∂f/∂x_i for every i in one reverse sweep
         adjoint = _Adjoint(alg)
         inner_env: dict[str, Any] = {
             k: _map(v, adjoint.constant) if _is_vector(v) else adjoint.constant(v)
@@ -419,11 +422,22 @@ def _gradient(args: tuple[Tree, ...], alg: Any, env: Mapping[str, Any]) -> Any:
             raise CheckerInputError("grad(f, x) needs a scalar f")
         slopes = value.adjoints()
         return [slopes.get(leaf.index, alg.const(Fraction(0))) for leaf in leaves]
-    if type(alg) is not Symbolic:
-        raise NotCheckedError("grad inside another derivative")
-    slope = _along(args[0], args[1][1], alg.vector(_PROBE), alg, env)
+    if type(base) is not Symbolic or (base is not alg and type(alg) is not _Tangent):
+        raise NotCheckedError("grad inside two derivatives")
+    probe = base.vector(_PROBE)
+    direction = probe if base is alg else _map(probe, lambda c: Dual(c, c * 0))
+    slope = _along(args[0], args[1][1], direction, alg, env)
     if _is_vector(slope):
         raise CheckerInputError("grad(f, x) needs a scalar f")
+    if base is alg:
+        return _read_gradient(base, slope)
+    value, tangent = _read_gradient(base, slope.a), _read_gradient(base, slope.b)
+    zero = base.const(Fraction(0))
+    return {a: Dual(value.get(a, zero), tangent.get(a, zero)) for a in {*value, *tangent}}
+
+
+def _read_gradient(alg: Symbolic, slope: Frac) -> dict[tuple[str, ...], Frac]:
+    """The vector g with ``slope`` = ⟨g, ∂⟩ for the probe direction ∂ (a symbolic vector)."""
     gradient: dict[tuple[str, ...], Any] = {}
     mean_part = None
     for var, part in ((v, slope.num.coefficients_in(v)) for v in sorted(slope.num.variables())):

@@ -63,6 +63,7 @@ from lnsym.check.table import (
     evaluate,
     is_zero,
     power_sum_name,
+    replaced,
 )
 
 __all__ = [
@@ -73,6 +74,8 @@ __all__ = [
     "check_point",
     "check_proof",
     "check_refutation",
+    "depends",
+    "entries",
     "numerators",
     "run_steps",
     "side_difference",
@@ -91,7 +94,7 @@ class RejectedError(Exception):
 @dataclass(frozen=True)
 class Verdict:
     """What the checker concluded: ``accepted``, or not with ``reason``; ``checked`` is False when the
-    statement is outside the checker's rules (the verdict then rests on the prover alone)."""
+    statement is outside the checker's rules (lnsym then reports the verdict as unknown)."""
 
     accepted: bool
     checked: bool
@@ -116,7 +119,7 @@ class Setting:
     """The statement read once: its trees, names and the positive scalars."""
 
     def __init__(self, statement: dict[str, Any]) -> None:
-        self.limit = _limit_of(statement.get("limits") or {})
+        limit = _limit_of(statement.get("limits") or {})
         self.conditions = [read(_condition_side(t)) for t in statement.get("conditions", ())]
         self.lhs, self.rhs = read(statement["lhs"]), read(statement["rhs"])
         self.vectors = _names(statement.get("vectors", ()))
@@ -129,6 +132,21 @@ class Setting:
         self.trees = [(read(a), rel, read(b)) for a, rel, b in self.assumptions]
         self.positive = {n for n in self.scalars if _positive_by(n, self.assumptions)}
         self.nonneg = {n for n in self.scalars if _positive_by(n, self.assumptions, strict=False)}
+        #: v -> oo is t -> 0 for t = 1/v > 0 (the name t cannot be written in a formula)
+        self.inverse: tuple[str, str] | None = None
+        self.limit = None if limit is None or limit[1] is None else (limit[0], limit[1])
+        if limit is not None and limit[1] is None:
+            v, t = limit[0], f"1/{limit[0]}"
+            if v != "eps" and v not in self.scalars:
+                raise RejectedError(f"the limit's variable {v!r} is not a scalar of the statement")
+            by = ("op", "/", ("num", Fraction(1)), ("name", t))
+            self.lhs, self.rhs = replaced(self.lhs, v, by), replaced(self.rhs, v, by)
+            self.conditions = [replaced(c, v, by) for c in self.conditions]
+            self.trees = [(replaced(a, v, by), r, replaced(b, v, by)) for a, r, b in self.trees]
+            self.inverse, self.limit = (v, t), (t, Fraction(0))
+            self.scalars = (*(s for s in self.scalars if s != v), t)
+            self.positive.add(t)
+            self.nonneg.add(t)
 
     def field(self) -> Field:
         """A fresh field in which n, ε and the scalars the assumptions make positive are so."""
@@ -152,12 +170,15 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _limit_of(limits: Any) -> tuple[str, Fraction] | None:
+def _limit_of(limits: Any) -> tuple[str, Fraction | None] | None:
+    """The limit's variable and value (None for +∞)."""
     if not limits:
         return None
     if not isinstance(limits, dict) or len(limits) != 1:
         raise NotCheckedError("more than one limit is not in the checker's rules")
     ((name, value),) = limits.items()
+    if str(value) == "oo":
+        return str(name), None
     try:
         return str(name), rational(str(value))
     except (ValueError, ZeroDivisionError):
@@ -336,6 +357,10 @@ def _take_limit(setting: Setting, state: _State, alg: Any, env: dict[str, Any]) 
     if name != "eps" and name not in setting.scalars:
         raise RejectedError(f"the limit's variable {name!r} is not a scalar of the statement")
     field = state.field
+    if any(name in mapping for mapping, _ in state.history):
+        raise RejectedError(f"a step substitutes the limit's variable {name}")
+    if any(f and name in depends(field, f) for f in state.facts):  # a curve through the limit
+        raise NotCheckedError(f"an equation on {name} that the steps do not solve for another name")
     if not any(state.goals):  # LHS − RHS is 0 wherever defined for ε > 0: so is its limit
         return
     # cancel the powers they share of the variable and of its roots √(c·v^j), c > 0 (positive
@@ -368,13 +393,16 @@ def _take_limit(setting: Setting, state: _State, alg: Any, env: dict[str, Any]) 
         if not isinstance(f, dict | list) and field.nonnegative(f.num * f.den):
             positive = f.num * f.den  # f >= 0 and f != 0: f > 0
         field.known_positive.append(positive)
+        field.assumed_positive.append(positive)  # with the variable in it: only >= 0 at its limit
         if len(positive.terms) == 1:  # a single atom (‖c(x)‖² = P[x,x]) is a positive variable
             ((monomial, coefficient),) = positive.terms.items()
             if coefficient > 0 and len(monomial) == 1 and monomial[0][1] % 2 == 1:
                 field.positive.add(monomial[0][0])
                 field.nonneg.add(monomial[0][0])
+    # a root's radicand p/q is continuous at the limit value only where q stays nonzero there
+    inner = [q for p, q in field.radicals.values() if name in depends(field, q)]
     state.take(name, value)
-    for den in state.denominators:
+    for den in [*state.denominators, *(q.substitute({name: Poly.const(value)}) for q in inner)]:
         if not state._nonzero(den):
             raise RejectedError(
                 f"a denominator may vanish in the limit {name} -> {value}: {den!r}"[:300]
@@ -581,9 +609,20 @@ class _State:
                 a, b = p.degree(var), q.degree(var)
                 new_p, new_q = new_p * scale ** max(b - a, 0), new_q * scale ** max(a - b, 0)
             self.field.radicals[r] = (new_p, new_q)
+        # each side gains scale**degree: the goal/denominator ratio (a limit's) stays exact
+        gains = [0] * len(self.goals)
+        if scale is not None and len(self.goals) == len(self.denominators):
+            ((var, _),) = mapping.items()
+            pairs = zip(self.goals, self.denominators, strict=True)
+            gains = [d.degree(var) - g.degree(var) for g, d in pairs]
         self.facts = [self._reduced(sub(f)) for f in self.facts]
         self.goals = [self._reduced(sub(g)) for g in self.goals]
         self.denominators = [sub(d) for d in self.denominators]
+        for i, gain in enumerate(gains):
+            if gain and scale is not None:
+                goal, den = self.goals[i], self.denominators[i]
+                goal, den = (goal * scale**gain, den) if gain > 0 else (goal, den * scale**-gain)
+                self.goals[i], self.denominators[i] = self._reduced(goal), den
         for r in changed:  # a changed radicand may now merge with another root, or split
             if r not in self.field.radicals:
                 continue
@@ -614,6 +653,14 @@ def _substituted(p: Poly, mapping: dict[str, Poly], scale: Poly | None) -> Poly:
 def _uses(field: Field, r: str) -> set[str]:
     p, q = field.radicals[r]
     return p.variables() | q.variables()
+
+
+def depends(field: Field, p: Poly) -> set[str]:
+    """The atoms ``p`` depends on, through the radicands of its roots too."""
+    names = p.variables()
+    for r in names & set(field.radicals):
+        names = names | depends(field, field.radicals[r][0]) | depends(field, field.radicals[r][1])
+    return names
 
 
 def _proportional(p: Poly, q: Poly) -> bool:
@@ -683,7 +730,14 @@ def _point_values(
 ) -> dict[str, Any]:
     """The declared names' values at the point in ``alg`` (balls, or a field's constants)."""
     env: dict[str, Any] = {"eps": alg.const(eps)}
+    if setting.inverse is not None:  # t = 1/v, from v's value (0 where v is 0: undefined there)
+        v, t = setting.inverse
+        source = env["eps"] if v == "eps" else _number(values.get(v, "0"), alg)
+        one = alg.const(Fraction(1))
+        env[t] = source * 0 if is_zero(source) else alg.div(one, source)
     for name in (*setting.vectors, *setting.scalars):
+        if setting.inverse is not None and name == setting.inverse[1]:
+            continue
         value = values.get(name)
         if value is None:  # a declared name the witness leaves out: any value is a point
             value = ["0"] * alg.dim if name in setting.vectors else "0"
@@ -736,8 +790,12 @@ _NEGATION = {"=": "!=", "<=": ">", "<": ">=", ">=": "<", ">": "<="}
 
 
 def check_point(setting: Setting, point: Any) -> None:
-    """``point`` satisfies the assumptions and the conditions, and both sides are defined there."""
+    """``point`` satisfies the assumptions and the conditions, and both sides are defined there;
+    under a limit, the point with the variable at its limit value lies in the closure of the
+    domain (:func:`_check_closure`)."""
     alg, env = _point_env(setting, point)
+    if setting.limit is not None:
+        _check_closure(setting, alg, env)
     try:
         evaluate(setting.lhs, alg, env)
         evaluate(setting.rhs, alg, env)
@@ -747,6 +805,54 @@ def check_point(setting: Setting, point: Any) -> None:
                 raise RejectedError("a stated condition f != 0 fails at the certificate's point")
     except UndefinedError as why:
         raise RejectedError(f"a side is not defined at the certificate's point ({why})") from None
+
+
+def _check_closure(setting: Setting, alg: Components, env: dict[str, Any]) -> None:
+    """The limit is taken within the domain: with the variable v at its limit value a, the point
+    satisfies each inequality assumption on v strictly (so points near it do too), or a bound
+    ``v > c`` (``>=``, ``<``, ``<=``) whose side a lies on or at (v approaches a from there). An
+    equation on v must be solved by the steps for another name, a polynomial in v (then the domain
+    is a graph over v); :func:`_take_limit` requires that."""
+    assert setting.limit is not None
+    name, value = setting.limit
+    v = setting.inverse[0] if setting.inverse is not None else name
+    at = dict(env, **{name: alg.const(value)})
+    for (left_tree, relation, right_tree), (left, _, right) in zip(
+        setting.trees, setting.assumptions, strict=True
+    ):
+        marker = ("name", "\0")
+        if (left_tree, right_tree) == (
+            replaced(left_tree, name, marker),
+            replaced(right_tree, name, marker),
+        ):
+            continue  # free of the variable
+        if relation == "=":
+            continue  # the steps solve it for another name (run_steps checks that)
+        if relation == "!=":
+            raise NotCheckedError("an assumption != that involves the limit's variable")
+        side = _bound_side(v, left, relation, right)
+        if setting.inverse is not None:
+            if side is None or side[0] != 1:
+                raise NotCheckedError("a limit at infinity under an assumption other than v > c")
+            continue
+        if side is not None and side[0] * (value - side[1]) >= 0:
+            continue
+        gap = side_difference(alg, evaluate(left_tree, alg, at), evaluate(right_tree, alg, at))
+        if not all(_HOLDS[relation.rstrip("=")](d) for d in entries(gap)):
+            where = f"{left} {relation} {right}"
+            raise RejectedError(f"the limit {v} -> {value} is outside the closure of {where}")
+
+
+def _bound_side(v: str, left: str, relation: str, right: str) -> tuple[int, Fraction] | None:
+    """``v > c`` (or >=) → (1, c), ``v < c`` → (−1, c), c a plain number; else None."""
+    if right == v:
+        left, right, relation = right, left, {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[relation]
+    if left != v:
+        return None
+    try:
+        return (1 if relation[0] == ">" else -1), rational(right)
+    except CheckerInputError:
+        return None
 
 
 def check_refutation(statement: dict[str, Any], witness: dict[str, Any]) -> Verdict:

@@ -2,7 +2,7 @@
 
 Only the trusted checker (:mod:`lnsym.check`) runs: no prover, no SymPy. Exit 0: every verdict's
 certificate is accepted; 1: one is rejected (one line saying which part fails); 3: one is outside
-the checker's rules (its verdict rests on the prover alone); 2: bad input.
+the checker's rules (lnsym reports such a verdict as unknown); 2: bad input.
 """
 
 from __future__ import annotations

@@ -103,10 +103,9 @@ class Series:
 
     @property
     def proved(self) -> bool:
-        """Whether every coefficient and the order of the remainder are proved (and the checker
-        did not reject the expansion)."""
-        rejected = self.check_note.startswith("rejected")
-        return all(t.proved for t in self.terms) and self.remainder_proved and not rejected
+        """Whether every coefficient and the order of the remainder are proved, and the trusted
+        checker accepted the expansion (outside its rules, or rejected, it is not proved)."""
+        return all(t.proved for t in self.terms) and self.remainder_proved and self.checked
 
     def truncated(self) -> Expr:
         """:math:`\\sum_k a_k\\,\\varepsilon^k` (the zero terms left out; half-integer powers for
@@ -276,7 +275,7 @@ def _series(parsed: Expr, context: Context, in_: str, order: int) -> Series:
         terms, remainder, reason = _expand(parsed, context, in_, order)
     except UnsupportedError:
         half = _half_powers(parsed, context, order) if in_ == "eps" else None
-        if half is not None and half.proved:
+        if half is not None and _found(half):
             return half
         raise
     result = Series(
@@ -291,16 +290,21 @@ def _series(parsed: Expr, context: Context, in_: str, order: int) -> Series:
     )
     if not result.remainder_proved and in_ == "eps":
         half = _half_powers(parsed, context, order)
-        if half is not None and half.proved:
+        if half is not None and _found(half):
             return half
     return result
+
+
+def _found(result: Series) -> bool:
+    """Whether the prover proved every coefficient and the remainder (before the check)."""
+    return all(t.proved for t in result.terms) and result.remainder_proved
 
 
 def _checked(result: Series) -> Series:
     """The expansion with the trusted checker's verdict on it (:mod:`lnsym.check.series`)."""
     record = result.certificate()
     if record is None:
-        reason = "the expansion is not proved" if not result.proved else "a term is not checked"
+        reason = "a term is not checked" if _found(result) else "the expansion is not proved"
         return replace(result, check_note=f"not checked: {reason}")
     verdict = check_series(record["series"], record["terms"])
     if verdict.accepted:

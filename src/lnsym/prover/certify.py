@@ -254,7 +254,16 @@ def _steps(statement: dict[str, Any], mode: str) -> list[dict[str, Any]]:
 
 
 def _proposals(state: Any, moving: set[str]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = _combinations(state)  # the goal straight from the facts, first
+    # under a limit, an equation on its variable is solved for another name first (the checker
+    # takes a limit only along such a graph); otherwise the goal straight from the facts, first
+    solve = [
+        {"kind": "subst", "fact": index, "var": name}
+        for index, fact in enumerate(state.facts)
+        if fact.variables() & moving
+        for name in sorted(fact.variables() - moving, key=_preference)
+        if fact.degree(name) == 1
+    ]
+    out: list[dict[str, Any]] = [*solve, *_combinations(state)]
     field: Field = state.field
     for index, fact in enumerate(state.facts):
         if not fact:

@@ -312,13 +312,11 @@ def _check(problem: Problem, decision: Decision) -> None:
     decision.checked = verdict.accepted
     if verdict.accepted:
         decision.check_note = "certificate checked by lnsym.check"
-    elif not verdict.checked and not (limits and decision.status is Status.REFUTED):
-        decision.check_note = f"not checked: {verdict.reason}"
-    else:  # rejected, or a refuted limit outside the checker's rules: no verdict
-        why = "certificate rejected" if verdict.checked else "refuted limit not checked"
+    else:  # rejected, or outside the checker's rules: the prover's word alone is no verdict
+        why = "certificate rejected" if verdict.checked else "not checked"
         decision.check_note = f"{why}: {verdict.reason}"
         decision.steps.append(decision.check_note)
-        decision.method = f"{decision.status.value} by the prover, but its {decision.check_note}"
+        decision.method = f"{decision.status.value} by the prover; {decision.check_note}"
         decision.status = Status.UNKNOWN
         decision.witness = None
 

@@ -212,8 +212,10 @@ def prove_inequality(
     }[status]
     checked, note, record = False, "", None
     if status is not Status.UNKNOWN:
+        found_by = status
         status, checked, note, record = _recheck(problem, relation, (lhs, rhs), status, data, found)
         if status is Status.UNKNOWN:
+            method = f"{found_by.value} by the prover; {note}"
             why, found, data, record = note, None, None, None
     return InequalityProof(
         lhs=problem.lhs,
@@ -260,13 +262,8 @@ def _recheck(
         if verdict.accepted:
             note = "certificate and its link to the statement checked by lnsym.check"
             return status, True, note, record
-        if not verdict.checked:
-            note = (
-                "positivity certificate checked by lnsym.check.positivity; its link to the "
-                f"statement not checked: {verdict.reason}"
-            )
-            return status, False, note, record
-        return Status.UNKNOWN, False, f"certificate rejected: {verdict.reason}", record
+        why = "certificate rejected" if verdict.checked else "not checked"
+        return Status.UNKNOWN, False, f"{why}: {verdict.reason}", record
     assert found is not None
     exact = dict(found.exact)
     point = {"n": found.n, "eps": str(exact.pop("eps", found.eps)), "values": exact}
@@ -274,9 +271,8 @@ def _recheck(
     verdict = check_refutation(statement, point)
     if verdict.accepted:
         return status, True, "certificate checked by lnsym.check", record
-    if not verdict.checked:
-        return status, False, f"not checked: {verdict.reason}", record
-    return Status.UNKNOWN, False, f"certificate rejected: {verdict.reason}", record
+    why = "certificate rejected" if verdict.checked else "not checked"
+    return Status.UNKNOWN, False, f"{why}: {verdict.reason}", record
 
 
 def _kind(problem: Problem) -> Kind:
@@ -730,9 +726,12 @@ class _Builder:
             raise _UnsupportedError(
                 f"{expr} is not real: a root of a negative number where the assumptions hold"
             )
-        rest: dict[tuple[int, ...], Expr] = (
-            dict(sympy.Poly(expr, *gens).terms()) if gens else {(): sympy.Rational(expr)}
-        )
+        try:
+            rest: dict[tuple[int, ...], Expr] = (
+                dict(sympy.Poly(expr, *gens).terms()) if gens else {(): sympy.Rational(expr)}
+            )
+        except sympy.PolynomialError:  # alpha**(1/3): a power the certificates cannot name
+            raise _UnsupportedError(f"{expr} is not a polynomial in its atoms") from None
         terms: list[dict[str, Any]] = []
         while True:
             negative = sorted(m for m, c in rest.items() if c < 0)
