@@ -8,6 +8,8 @@ the checker rejects) are strict xfails naming the rule that is missing.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -346,3 +348,15 @@ def test_an_inequality_needs_a_point_of_its_domain() -> None:
     for point in (None, {**certificate["point"], "values": {"x": ["1", "2", "3"], "alpha": "-1"}}):
         verdict = check_inequality(statement, {**certificate, "point": point})
         assert not verdict.accepted and verdict.checked, verdict
+
+
+def test_a_side_sympy_reads_with_the_imaginary_unit_is_unknown_not_bad_input() -> None:
+    """sqrt(-alpha**2) is I*|alpha| to SymPy: defined (as 0) at alpha = 0 only; exit 3, not 2."""
+    run = subprocess.run(
+        [sys.executable, "-m", "lnsym", "prove", "sqrt(-alpha**2)", "0", "--scalars", "alpha"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 3, run.stderr
+    assert "UNKNOWN" in run.stdout and "imaginary unit" in run.stdout

@@ -135,7 +135,7 @@ def prove(
                 lhs, rhs, vectors=vectors, scalars=scalars, assume=assume, dim=dim, limit=limit
             )
             decision = _decide(problem)
-            if decision.status is not Status.PROVED and witness:
+            if decision.status is not Status.PROVED and witness and not _not_real(problem):
                 found = _refute(problem, decision)
                 if found is not None:
                     decision.status = Status.REFUTED
@@ -323,6 +323,9 @@ def _check(problem: Problem, decision: Decision) -> None:
 
 def _decide(problem: Problem) -> Decision:
     """The symbolic decision; a proof only once a point shows it is not vacuous."""
+    if _not_real(problem):
+        why = "a side is not real where it is not 0 (SymPy reads it with the imaginary unit I)"
+        return Decision(Status.UNKNOWN, "normal form", [why])
     decision = _symbolic(problem)
     if decision.status is not Status.PROVED:
         return decision
@@ -350,6 +353,11 @@ def _decide(problem: Problem) -> Decision:
         return Decision(Status.UNKNOWN, decision.method, [*decision.steps, why])
     decision.point = point
     return decision
+
+
+def _not_real(problem: Problem) -> bool:
+    """A side SymPy reads with the imaginary unit: sqrt(-alpha**2) is I*|alpha|."""
+    return bool(problem.lhs.has(sympy.I) or problem.rhs.has(sympy.I))
 
 
 def _written(problem: Problem) -> list[Expr]:
