@@ -940,13 +940,21 @@ def _readouts(
         if flat_t.is_contiguous() and left.shape[0] <= _FEW_ROWS:
             # few rows (one position): fastest as R × rows, a block of readers at a time (each
             # block stays in cache while every row reads it: measured 15-20% faster than one
-            # product); the result is read through its transpose, not copied
-            computed = torch.empty(
-                (flat_t.shape[0], left.shape[0]), dtype=dtype, device=flat_t.device
-            )
-            for start in range(0, flat_t.shape[0], _READER_BLOCK):
-                stop = start + _READER_BLOCK
-                torch.mm(flat_t[start:stop], left.T, out=computed[start:stop])
+            # product), every full block in one batched product (no Python loop: measured 4%
+            # faster than one product per block for the 81 rows of a head decomposition); the
+            # result is read through its transpose, not copied
+            count, width = left.shape[0], flat_t.shape[0]
+            computed = torch.empty((width, count), dtype=dtype, device=flat_t.device)
+            blocks_in, full = width // _READER_BLOCK, width // _READER_BLOCK * _READER_BLOCK
+            right = left.T
+            if blocks_in:
+                torch.bmm(
+                    flat_t[:full].view(blocks_in, _READER_BLOCK, n),
+                    right.expand(blocks_in, n, count),
+                    out=computed[:full].view(blocks_in, _READER_BLOCK, count),
+                )
+            if full < width:
+                torch.mm(flat_t[full:], right, out=computed[full:])
             computed = computed.T
         else:
             computed = torch.mm(left, flat_t.T)
