@@ -522,6 +522,11 @@ class _Computed:
     attribution: Attribution
     largest: float
     product_bounds: np.ndarray
+    #: the float64 rows the attribution was computed from: the components (K, ..., n), their sum
+    #: x and its shared scale (a caller checking against a reference reuses them)
+    stacked: np.ndarray | None = None
+    x: np.ndarray | None = None
+    scale: np.ndarray | None = None
 
 
 def _in_memory(
@@ -672,6 +677,9 @@ def _in_memory(
         ),
         largest,
         products + inputs,
+        stacked,
+        rows.x,
+        scale,
     )
 
 
@@ -1157,6 +1165,8 @@ class Rows:
     shift_read: np.ndarray
     product_size: np.ndarray
     inputs: np.ndarray
+    #: x = Σₖ aₖ per row, in float64
+    x: np.ndarray | None = None
 
     def bound(self, compute: Any) -> np.ndarray:
         """Each row's rounding bound of |Σₖ shares + bias − logit| (the in-memory ``tolerance``
@@ -1229,6 +1239,7 @@ def attribution_rows(
         shift_read,
         product_size,
         inputs,
+        x,
     )
 
 
