@@ -937,7 +937,13 @@ def _readouts(
         return [
             np.einsum("...j,j->...", block.astype(compute, copy=False), vector) for block in blocks
         ]
-    rows = np.concatenate([block.reshape(-1, n) for block in blocks]).astype(compute, copy=False)
+    # the rows in the compute dtype, cast as they are copied in (one pass over each block)
+    counts = [int(np.prod(block.shape[:-1], dtype=np.int64)) for block in blocks]
+    rows = np.empty((sum(counts), n), dtype=compute)
+    start = 0
+    for block, count in zip(blocks, counts, strict=True):
+        rows[start : start + count] = block.reshape(count, n)
+        start += count
     if native is not None:
         import torch
 
