@@ -15,17 +15,22 @@ Timed side by side in one run, interleaved, median of ``--repeats`` runs each:
   once, outside the timing, in both layouts (d_model × d_vocab contiguous, and one row per token
   as TL stores ``W_U``), and the faster median of the two is TL's time;
 * ``lnsym`` — ``lnsym.attribute(stack, W_U, g=…, beta=…, b=b_U, w_axis=0)``: the exact shared
-  scale recomputed from the components in float64, the shares, its own logits (one more row per
-  position in the product), the bias, and the check that the shares sum to the logits. max |W_U|
-  for the rounding bound is remembered while the tensor is unchanged (PyTorch's version counter
-  and a 16 × 16 sample of its entries), as TL's ``g ⊙ W_U`` is prepared once;
+  scale recomputed from the components in float64, the gained, scaled, centred rows in float64,
+  the identity checked on those rows (their sum plus β against g ⊙ LN(x) + β from LN's
+  definition, a bound on its effect on any logit: d_model-side work only), the shares (one
+  product with exactly the rows TL's has; up to 256 rows it runs as readers × rows, 512 readers
+  per block, the blocks in one batched product) and the bias. max |W_U| for the rounding bound
+  and ⟨W_U, β⟩ are remembered while the tensor is unchanged (PyTorch's version counter and a
+  16 × 16 sample of its entries), as TL's ``g ⊙ W_U`` is prepared once;
 * ``new W_U`` — the same call on ``W_U.detach()`` (a new tensor object each call): the first
   call on a tensor, which reads ``W_U`` a second time for max |W_U|;
 * ``adapter`` — ``lnsym.interp.transformerlens.logit_attribution(cache, model)``, what a TL user
   calls: the same shares, checked against the model's own logits (its ``ln_final`` and
   ``unembed`` on ``ln_final.hook_in``, computed once while the model and the cache are
-  unchanged) and the identity checked on the float64 rows, so its product has the rows TL's has
-  plus one (β read by W_U).
+  unchanged) token by token, and the identity checked on the float64 rows. Its product has the
+  rows TL's has; the check against the model reads the shares once more (Σₖ as one
+  matrix-vector product): at 128 positions that read of 14 × 128 × 50,257 floats (360 MB) alone
+  is ~45 ms, ~3.5% of TL's time on two slow cores.
 
 Both run single-threaded (``torch.set_num_threads(1)``, OpenBLAS/MKL/OMP at 1 thread), so the
 ratio compares the work, not the thread pools; glibc's malloc is told to keep freed memory

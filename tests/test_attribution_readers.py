@@ -135,3 +135,22 @@ def test_the_remembered_shift_reading_follows_beta_and_the_readers() -> None:
     changed = attribute(stack, W, beta=beta, w_axis=0)
     np.testing.assert_allclose(changed.bias, beta @ W, rtol=1e-12, atol=1e-12)
     assert changed.ok
+
+
+@pytest.mark.parametrize("readers", [7, 512, 1100])
+def test_blocked_product_of_few_rows_reads_every_reader(readers: int) -> None:
+    """Few rows are read a block of 512 readers at a time (the full blocks in one batched
+    product, then the rest): every reader's column equals a float64 reference, for fewer
+    readers than a block, exactly one block, and blocks plus a remainder."""
+    generator = torch.Generator().manual_seed(readers)
+    W = torch.randn(readers, 32, generator=generator).T  # TL's W_U: a view of rows per token
+    stack = torch.randn(5, 2, 32, generator=generator)
+    g = 1 + 0.3 * torch.randn(32, generator=generator)
+    result = attribute(stack, W, g=g, w_axis=0)
+    a = stack.double()
+    x = a.sum(0)
+    centred = a - a.mean(-1, keepdim=True)
+    scale = 1 / torch.sqrt(x.var(-1, unbiased=False) + 1e-5)
+    expected = (centred * g.double()) @ W.double() * scale[None, :, None]
+    assert result.shares.shape == (5, 2, readers) and result.ok
+    np.testing.assert_allclose(result.shares.double().numpy(), expected.numpy(), atol=2e-5)

@@ -557,3 +557,23 @@ def test_identity_bound_is_tight() -> None:
     assert result.ok and result.error > 0
     assert result.tolerance < 300 * result.error
     assert result.tolerance < 1e-3
+
+
+def test_a_zero_component_changes_nothing_else() -> None:
+    """A component that is exactly zero (the bias row of TL's head decomposition) is left out of
+    the centring kernel: its share is 0 and the others are the shares without it, bit for bit."""
+    rng = np.random.default_rng(11)
+    parts = rng.standard_normal((3, 4, 16)) + 0.5
+    w, g, beta = rng.standard_normal(16), 1 + 0.3 * rng.standard_normal(16), rng.standard_normal(16)
+    without = attribute(parts, w, g=g, beta=beta)
+    padded = np.concatenate([parts[:1], np.zeros((1, 4, 16)), parts[1:]])
+    with_zero = attribute(padded, w, g=g, beta=beta)
+    assert with_zero.ok and np.all(with_zero.shares[1] == 0)
+    np.testing.assert_array_equal(with_zero.shares[[0, 2, 3]], without.shares)
+    np.testing.assert_array_equal(with_zero.logit, without.logit)
+    # a matrix of readers (float32 products): the same shares to rounding, and still ok
+    W = rng.standard_normal((16, 40)).astype(np.float32)
+    many = attribute(padded.astype(np.float32), W, g=g, beta=beta, w_axis=0)
+    few = attribute(parts.astype(np.float32), W, g=g, beta=beta, w_axis=0)
+    assert many.ok and np.all(many.shares[1] == 0)
+    np.testing.assert_allclose(many.shares[[0, 2, 3]], few.shares, rtol=1e-5, atol=1e-5)

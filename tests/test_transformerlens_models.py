@@ -16,6 +16,7 @@ tl = pytest.importorskip(
 
 from lnsym.errors import DataError  # noqa: E402
 from lnsym.interp import attribute  # noqa: E402
+from lnsym.interp import attribution as attribution_module  # noqa: E402
 from lnsym.interp import transformerlens as lt  # noqa: E402
 
 D_MODEL, VOCAB = 64, 97
@@ -192,6 +193,53 @@ def test_fold_verdicts(setup) -> None:  # type: ignore[no-untyped-def]
     if kind == "RMS":
         with pytest.raises(DataError, match="RMSNorm"):
             lt.fold_unembedding(model, center=True)
+
+
+def _doctor_one_share(monkeypatch, delta: float) -> None:  # type: ignore[no-untyped-def]
+    """Every product of the shares comes back with one share moved by ``delta``, in place (the
+    product's own layout is kept)."""
+    real = attribution_module._readouts
+
+    def doctored(blocks, readers, compute, native=None):  # type: ignore[no-untyped-def]
+        readings = real(blocks, readers, compute, native)
+        shares = readings[0]
+        shares[(0,) * (shares.ndim - 1) + (shares.shape[-1] // 2,)] += delta
+        return readings
+
+    monkeypatch.setattr(attribution_module, "_readouts", doctored)
+
+
+def test_a_doctored_share_is_not_ok(setup, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """One share off by 1e-3 (the products' layout for few rows: readers × rows, read through
+    its transpose) disagrees with the model's logits: ok is False, the identity on the rows
+    still holds, and the gap found is the doctored one."""
+    _kind, model, cache, _logits = setup
+    _doctor_one_share(monkeypatch, 1e-3)
+    for full in (False, True):
+        result = lt.logit_attribution(cache, model, full=full)
+        assert not result.ok and result.error <= result.tolerance
+        assert not result.checks[1].ok
+        assert abs(result.checks[1].error - 1e-3) < 1e-4
+
+
+def test_a_doctored_share_is_not_ok_for_many_rows(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """More than 256 rows (components × positions) make one product of rows × readers, laid out
+    as the shares are, and one position reads its K rows through the transpose of readers × rows:
+    the two layouts the check sums in one matrix-vector product. A doctored share is caught in
+    both; undoctored, the check passes."""
+    model = build("LN")
+    tokens = torch.randint(0, VOCAB, (8, 32), generator=torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        _, cache = model.run_with_cache(tokens)
+    with torch.no_grad():
+        _, one = model.run_with_cache(tokens[:1, :1])  # one row per component
+    honest = lt.logit_attribution(cache, model)
+    assert honest.shares.shape[0] * 8 * 32 > 256 and honest.shares.is_contiguous()
+    assert honest.ok and lt.logit_attribution(one, model, full=True).ok
+    _doctor_one_share(monkeypatch, 1e-3)
+    for result in (lt.logit_attribution(cache, model), lt.logit_attribution(one, model, full=True)):
+        assert not result.ok and not result.checks[1].ok
+        assert abs(result.checks[1].error - 1e-3) < 1e-4
 
 
 def test_half_precision_models() -> None:

@@ -728,6 +728,35 @@ def _norm_unit(parts: Unembedding, x: np.ndarray, out: np.ndarray, unit: float) 
     return 2.0**-23 if relative > 2.0**-40 else unit
 
 
+def _largest_gaps(shares: Any, bias: Any, logits: Any) -> np.ndarray:
+    """max over the readers of |Σₖ shares + bias − logits|, per row, in the shares' dtype, with
+    one read of the shares: Σₖ is one matrix-vector product (shares as K × rows·readers, read
+    along the axis their memory is laid out in) that starts from −logits; then + bias in place,
+    and the largest |·| per row without an array of |·|. Its own rounding (a unit of |logit| or
+    less) is within the model's bound. Layouts a K × rows·readers view cannot hold (and dtypes
+    other than float32 and float64) sum along the first axis instead."""
+    import torch
+
+    count = shares.shape[0]
+    reference = logits.to(shares.dtype)
+    flat = None
+    if shares.dtype in (torch.float32, torch.float64) and reference.is_contiguous():
+        try:
+            flat = shares.view(count, -1)  # never a copy: a view, or an error
+        except RuntimeError:
+            flat = None
+    if flat is not None:
+        ones = torch.ones(count, dtype=shares.dtype, device=shares.device)
+        gap = torch.addmv(reference.reshape(-1), flat.T, ones, beta=-1).reshape(reference.shape)
+    else:
+        gap = shares.sum(dim=0)
+        gap -= reference
+    gap += bias
+    if gap.shape[-1] == 0:
+        return to_numpy(gap.sum(dim=-1))
+    return to_numpy(torch.linalg.vector_norm(gap, ord=float("inf"), dim=-1))
+
+
 def _row_norms(array: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("...j,...j->...", array, array))
 
@@ -787,9 +816,9 @@ def logit_attribution(
         reference=model_logits,
     )
     result = computed.attribution
-    # -- checks against the model
-    stack64 = to_numpy(stack).astype(np.float64)
-    x_sum = stack64.sum(axis=0)
+    # -- checks against the model (the float64 components and their sum as attribution read them)
+    stack64 = computed.stacked if computed.stacked is not None else to_numpy(stack).astype(float)
+    x_sum = computed.x if computed.x is not None else stack64.sum(axis=0)
     x64 = to_numpy(x_model).astype(np.float64)
     dx = x_sum - x64
     n, count = x64.shape[-1], stack64.shape[0]
@@ -802,15 +831,12 @@ def logit_attribution(
         np.abs(dx),
         residual_bound,
     )
-    # |Σₖ shares + bias − the model's logits| in the shares' dtype, in place on one array of the
-    # logits' shape: its own rounding (a unit of |logit| or less) is within the model's bound
-    gap = result.shares.sum(dim=0)
-    gap += result.bias
-    gap -= model_logits.to(gap.dtype)
-    per_row = to_numpy(gap.abs_().amax(dim=-1) if gap.shape[-1] else gap.sum(dim=-1))
+    per_row = _largest_gaps(result.shares, result.bias, model_logits)
     largest = computed.largest
     g64 = to_numpy(parts.g).astype(np.float64)
-    scale = shared_scale(x64, parts.eps, parts.norm)
+    scale = (
+        computed.scale if computed.scale is not None else shared_scale(x_sum, parts.eps, parts.norm)
+    )
     bias_size = float(np.max(np.abs(to_numpy(b).astype(np.float64)), initial=0.0))
     # the model's rounding (its norm and unembedding in its dtype: each normed entry, each
     # product), the propagation of the measured residual gap, and lnsym's own bound
