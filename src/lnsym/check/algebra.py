@@ -21,7 +21,17 @@ from typing import Any
 
 from lnsym.check.poly import MAX_BITS, Poly, PolyTooLargeError
 
-__all__ = ["Ball", "Dual", "Field", "Frac", "UndefinedError", "ball_divide", "ball_sqrt"]
+__all__ = [
+    "Ball",
+    "Dual",
+    "Field",
+    "Frac",
+    "UndefinedError",
+    "ball_divide",
+    "ball_sqrt",
+    "divide_monomial",
+    "is_square",
+]
 
 _PRECISION = 160  # bits kept by a ball's endpoints after an irrational root
 
@@ -56,7 +66,7 @@ class Frac(_Minus):
             common = dict(_monomial_content(num))
             shared = tuple((v, min(e, common[v])) for v, e in _monomial_content(den) if v in common)
             if shared:
-                num, den = _divide_monomial(num, shared), _divide_monomial(den, shared)
+                num, den = divide_monomial(num, shared), divide_monomial(den, shared)
         self.field, self.num, self.den = field, num, den
         if not self.num:
             self.den = Poly.const(1)
@@ -221,7 +231,7 @@ class Field:
             if once is not None:
                 return self.var(r) * self._sqrt_poly(once)
         content = _content(p)
-        rest = _divide_monomial(p * (1 / content), _monomial_content(p * (1 / content)))
+        rest = divide_monomial(p * (1 / content), _monomial_content(p * (1 / content)))
         factors = _monomial_content(p * (1 / content))
         unknown = [v for v, e in factors if v not in self.nonneg | self.nonpos and e % 2]
         rest_unknown = not rest.is_constant() and not self.nonnegative(rest)
@@ -281,14 +291,14 @@ class Field:
         """A root of a polynomial is >= 0, and > 0 where its radicand evidently is (a square
         included); whether it is >= 0 so."""
         p, q = self.radicals[r]
-        if q == 1 and r not in self.positive and (self.nonnegative(p) or _is_square(p)):
+        if q == 1 and r not in self.positive and (self.nonnegative(p) or is_square(p)):
             self.nonneg.add(r)
             if self.nonnegative(p, strict=True):
                 self.positive.add(r)
         return r in self.nonneg
 
 
-def _is_square(p: Poly) -> bool:
+def is_square(p: Poly) -> bool:
     """``p = t²`` for a polynomial t, found term by term: in lex order the leading term of
     p − (t's terms so far)² is twice t's leading term times its next term."""
     names = sorted(p.variables())
@@ -338,7 +348,8 @@ def _monomial_content(p: Poly) -> tuple[tuple[str, int], ...]:
     return tuple(sorted((v, min(m[v] for m in monomials)) for v in common))
 
 
-def _divide_monomial(p: Poly, monomial: tuple[tuple[str, int], ...]) -> Poly:
+def divide_monomial(p: Poly, monomial: tuple[tuple[str, int], ...]) -> Poly:
+    """``p / monomial``, which must divide every term."""
     powers = dict(monomial)
     out = {}
     for m, c in p.terms.items():

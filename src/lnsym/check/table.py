@@ -35,9 +35,13 @@ __all__ = [
     "Components",
     "NotCheckedError",
     "Symbolic",
+    "add_vectors",
+    "dot",
     "evaluate",
     "is_zero",
     "power_sum_name",
+    "replaced",
+    "scale_vector",
 ]
 
 
@@ -192,7 +196,8 @@ def _is_vector(v: Any) -> bool:
     return isinstance(v, dict | list)
 
 
-def _add(a: Any, b: Any) -> Any:
+def add_vectors(a: Any, b: Any) -> Any:
+    """a + b, entry by entry (a basis coefficient 0 is left out)."""
     if isinstance(a, list):
         return [p + q for p, q in zip(a, b, strict=True)]
     out = dict(a)
@@ -201,11 +206,13 @@ def _add(a: Any, b: Any) -> Any:
     return {atom: c for atom, c in out.items() if not is_zero(c)}
 
 
-def _scale(s: Any, v: Any) -> Any:
+def scale_vector(s: Any, v: Any) -> Any:
+    """s·v."""
     return _map(v, lambda c: s * c)
 
 
-def _dot(alg: Any, a: Any, b: Any) -> Any:
+def dot(alg: Any, a: Any, b: Any) -> Any:
+    """⟨a, b⟩ (over the basis: Σ of coefficient products times the power sums)."""
     if isinstance(a, list):
         total = alg.const(Fraction(0))
         for p, q in zip(a, b, strict=True):
@@ -235,7 +242,7 @@ def _hadamard(a: Any, b: Any) -> Any:
 #: rule: a function of the values, or a definition in the checker's own language over the
 #: primitives dot, hadamard, sqrt, n and ones, its parameters named in order).
 _TABLE: dict[str, tuple[str, Any]] = {
-    "dot": ("vv", _dot),
+    "dot": ("vv", dot),
     "hadamard": ("vv", lambda alg, a, b: _hadamard(a, b)),
     "sqrt": ("s", lambda alg, s: alg.sqrt(s)),
     **{
@@ -293,7 +300,7 @@ def evaluate(tree: Tree, alg: Any, env: Mapping[str, Any]) -> Any:
         return env[name]
     if head == "neg":
         value = evaluate(tree[1], alg, env)
-        return _scale(alg.const(Fraction(-1)), value) if _is_vector(value) else -value
+        return scale_vector(alg.const(Fraction(-1)), value) if _is_vector(value) else -value
     if head == "op":
         return _operation(tree, alg, env)
     name, args = tree[1], tree[2]
@@ -330,16 +337,18 @@ def _operation(tree: Tree, alg: Any, env: Mapping[str, Any]) -> Any:
         if lv != rv:
             raise CheckerInputError("cannot add a vector and a scalar")
         if op == "-":
-            right = _scale(alg.const(Fraction(-1)), right) if rv else -right
-        return _add(left, right) if lv else left + right
+            right = scale_vector(alg.const(Fraction(-1)), right) if rv else -right
+        return add_vectors(left, right) if lv else left + right
     if op == "*":
         if lv and rv:
             raise CheckerInputError("cannot multiply two vectors")
-        return _scale(left, right) if rv else _scale(right, left) if lv else left * right
+        return (
+            scale_vector(left, right) if rv else scale_vector(right, left) if lv else left * right
+        )
     if rv:
         raise CheckerInputError("cannot divide by a vector")
     if lv:
-        return _scale(alg.div(alg.const(Fraction(1)), right), left)
+        return scale_vector(alg.div(alg.const(Fraction(1)), right), left)
     return alg.div(left, right)
 
 
@@ -472,7 +481,7 @@ def _along(f: Tree, x: str, direction: Any, alg: Any, env: Mapping[str, Any]) ->
 
     inner_env = {k: lift(v) for k, v in env.items()}
     if _is_vector(direction):
-        inner_env[x] = _add(inner_env[x], _map(direction, lambda c: Dual(c * 0, c)))
+        inner_env[x] = add_vectors(inner_env[x], _map(direction, lambda c: Dual(c * 0, c)))
     else:
         inner_env[x] = Dual(env[x], direction)
     value = evaluate(f, _Tangent(alg), inner_env)

@@ -45,10 +45,10 @@ from lnsym.check.algebra import (
     Field,
     Frac,
     UndefinedError,
-    _divide_monomial,
-    _is_square,
     ball_divide,
     ball_sqrt,
+    divide_monomial,
+    is_square,
 )
 from lnsym.check.poly import Poly, PolyTooLargeError, budget, poly_from_json
 from lnsym.check.positivity import CertificateError, check_positivity
@@ -57,13 +57,13 @@ from lnsym.check.table import (
     Components,
     NotCheckedError,
     Symbolic,
-    _add,
-    _dot,
-    _scale,
+    add_vectors,
+    dot,
     evaluate,
     is_zero,
     power_sum_name,
     replaced,
+    scale_vector,
 )
 
 __all__ = [
@@ -226,10 +226,10 @@ def side_difference(alg: Any, left: Any, right: Any) -> Any:
         if not isinstance(right, dict | list) and is_zero(right):
             return left
         if not isinstance(left, dict | list) and is_zero(left):
-            return _scale(alg.const(Fraction(-1)), right)
+            return scale_vector(alg.const(Fraction(-1)), right)
         raise CheckerInputError("one side is a vector and the other a scalar")
     if isinstance(left, dict | list):
-        return _add(left, _scale(alg.const(Fraction(-1)), right))
+        return add_vectors(left, scale_vector(alg.const(Fraction(-1)), right))
     return left - right
 
 
@@ -298,9 +298,9 @@ def run_steps(setting: Setting, certificate: dict[str, Any]) -> _State:
         if isinstance(value, dict):  # V = 0 gives <V, B> = 0 for every basis vector B
             basis = {(), *((v,) for v in setting.vectors), *value, *_atoms(difference)}
             basis |= _complements(value, goals)
-            made = [_dot(alg, value, {b: alg.const(Fraction(1))}).num for b in sorted(basis)]
+            made = [dot(alg, value, {b: alg.const(Fraction(1))}).num for b in sorted(basis)]
             basis |= _complements(value, made)  # one more round: the sums those facts name
-            facts += [_dot(alg, value, {b: alg.const(Fraction(1))}).num for b in sorted(basis)]
+            facts += [dot(alg, value, {b: alg.const(Fraction(1))}).num for b in sorted(basis)]
         else:
             facts += numerators(value)
     state = _State(field, facts, goals, difference)
@@ -384,11 +384,11 @@ def _take_limit(setting: Setting, state: _State, alg: Any, env: dict[str, Any]) 
             for v in (name, *roots):
                 k = min(_low_power(goal, v), _low_power(den, v))
                 if k:
-                    goal, den = _divide_monomial(goal, ((v, k),)), _divide_monomial(den, ((v, k),))
+                    goal, den = divide_monomial(goal, ((v, k),)), divide_monomial(den, ((v, k),))
             state.goals[i], state.denominators[i] = goal, den
     for tree in setting.conditions:
         f = evaluate(tree, alg, env)
-        square = _dot(alg, f, f) if isinstance(f, dict | list) else f * f
+        square = dot(alg, f, f) if isinstance(f, dict | list) else f * f
         positive = square.num * square.den
         if not isinstance(f, dict | list) and field.nonnegative(f.num * f.den):
             positive = f.num * f.den  # f >= 0 and f != 0: f > 0
@@ -472,7 +472,7 @@ class _State:
         if kind == "square_goal":
             if not isinstance(difference, dict | list):
                 raise RejectedError("square_goal needs a vector goal")
-            goal = _dot(alg, difference, difference).num
+            goal = dot(alg, difference, difference).num
             for mapping, scale in self.history:
                 goal = self._reduced(_substituted(goal, mapping, scale))
             self.goals = [goal]
@@ -980,7 +980,7 @@ def _link(setting: Setting, certificate: dict[str, Any], alg: Any, env: dict[str
         v = v.num * v.den  # >= 0 evidently, or times an evident m > 0 a known square k = v·m
         quotients = (k.divided_by(v) for k in field.known if len(k.terms) >= len(v.terms))
         if not (
-            _is_square(p)
+            is_square(p)
             or field.nonnegative(v)
             or any(m is not None and field.nonnegative(m, strict=True) for m in quotients)
         ):
