@@ -41,7 +41,8 @@ from lnsym.execute.engine import Engine
 from lnsym.execute.rows import map_rows
 from lnsym.execute.stores import CHUNK_BYTES, StoreReport, open_array, store
 from lnsym.interp.components import component_labels, read_components
-from lnsym.interp.folding import DEFAULT_EPS, NORMS, _kernel, _parameter, _to_last, norm_kind
+from lnsym.interp.folding import DEFAULT_EPS, NORMS, norm_kind, norm_parameter
+from lnsym.interp.folding import cached_kernel as _kernel  # the short name the rows code reads
 from lnsym.interp.identities import (
     ATTRIBUTION_SCALE,
     DIRECT_ATTRIBUTION_MAX,
@@ -56,7 +57,7 @@ from lnsym.interp.identities import (
     require,
     rms_attribution_identity,
 )
-from lnsym.interp.values import Value, as_array, vector_length
+from lnsym.interp.values import Value, as_array, to_last, vector_length
 from lnsym.kernels.interop import array_kind, family, is_foreign, restore, to_numpy
 from lnsym.lang.parser import RESERVED
 from lnsym.numeric.data import Data, save
@@ -71,10 +72,13 @@ __all__ = [
     "Rows",
     "StoredAttribution",
     "attribute",
+    "attribute_in_memory",
     "attribution_rows",
     "components_line",
     "gather_components",
     "norm_kind",
+    "shared_scale",
+    "tensor_state",
 ]
 
 
@@ -499,7 +503,7 @@ def attribute(
             separate=separate,
             chunk_bytes=chunk_bytes,
         )
-    return _in_memory(
+    return attribute_in_memory(
         components,
         w,
         g=g,
@@ -516,7 +520,7 @@ def attribute(
 
 @dataclass(frozen=True)
 class _Computed:
-    """:func:`_in_memory`'s result: the attribution, max |w| over the readers, and per row the
+    """:func:`attribute_in_memory`'s result: the attribution, max |w| over the readers, and per row the
     rounding bound of the shares' product (for a caller's check against a reference)."""
 
     attribution: Attribution
@@ -524,7 +528,7 @@ class _Computed:
     product_bounds: np.ndarray
 
 
-def _in_memory(
+def attribute_in_memory(
     components: Mapping[str, Value] | Sequence[Value] | np.ndarray,
     w: Value,
     *,
@@ -578,7 +582,7 @@ def _in_memory(
         native = tensor.detach()
         native = native.movedim(w_axis, -1) if native.ndim == 2 else native
     source = _owner(tensor) if native is not None else None
-    state = None if source is None else _tensor_state(source)  # once per call
+    state = None if source is None else tensor_state(source)  # once per call
     shift_key = _shift_key(source, state, shift, compute)
     known_shift = _SHIFT_READ.get(shift_key) if shift_key is not None else None
     largest = _largest(readers, native, source, state)
@@ -788,7 +792,7 @@ def _reader_side(
     readers' axis as :func:`_reader_axis` resolves ``w_axis``."""
     array = _reader_array(w)
     n_parts = vector_length(dict(parts)) if parts else array.shape[-1]
-    readers = _to_last(array, _reader_axis(array.shape, n_parts, w_axis), "w")
+    readers = to_last(array, _reader_axis(array.shape, n_parts, w_axis), "w")
     if readers.shape[-1] != n_parts and array.ndim >= 2:
         raise DataError(
             f"vectors of different lengths: w has length {readers.shape[-1]} along "
@@ -797,8 +801,8 @@ def _reader_side(
             "w_axis that holds d_model (0 for TransformerLens's W_U)"
         )
     n = vector_length({"w": readers, **parts})
-    gain = _parameter(g, 1.0, n, "g")
-    shift = _parameter(beta, 0.0, n, "beta")
+    gain = norm_parameter(g, 1.0, n, "g")
+    shift = norm_parameter(beta, 0.0, n, "beta")
     vector_length({"w": readers, "g": gain, "beta": shift})
     reader_batch = readers.shape[:-1]
     bias_in = as_array(b, "b")
@@ -954,18 +958,18 @@ _SHIFT_READ: dict[tuple[Any, ...], np.ndarray] = {}
 
 
 def _shift_key(source: Any, state: Any, shift: np.ndarray, compute: Any) -> tuple[Any, ...] | None:
-    """What ⟨w, β⟩ depends on: the readers' tensor (its identity and its :func:`_tensor_state`
+    """What ⟨w, β⟩ depends on: the readers' tensor (its identity and its :func:`tensor_state`
     ``state``), β's bytes and the compute dtype; None for NumPy readers or an unknown state."""
     if source is None or state is None:
         return None
     return (id(source), weakref.ref(source), state, shift.tobytes(), np.dtype(compute).str)
 
 
-#: entries per axis of the sample that :func:`_tensor_state` compares (16 × 16 for a matrix).
+#: entries per axis of the sample that :func:`tensor_state` compares (16 × 16 for a matrix).
 _SAMPLED = 16
 
 
-def _tensor_state(tensor: Any) -> tuple[Any, ...] | None:
+def tensor_state(tensor: Any) -> tuple[Any, ...] | None:
     """What identifies a PyTorch tensor's values while it lives: its version counter (PyTorch
     bumps it on every in-place change, through any view or ``detach()``), storage, shape, strides,
     dtype and device, and a sample of its entries (evenly spaced along each axis, exactly), which
@@ -1011,7 +1015,7 @@ def _largest(
 ) -> float:
     """max |w| over every reader, reading memory in its own order: one pass (PyTorch's
     ``aminmax`` for a tensor) or two (NumPy's max and min). For a PyTorch tensor ``source`` (the
-    caller's, of which ``native`` is a view) whose :func:`_tensor_state` is ``state`` (None: not
+    caller's, of which ``native`` is a view) whose :func:`tensor_state` is ``state`` (None: not
     known), the value is remembered while the tensor lives unchanged."""
     if readers.size == 0:
         return 0.0
@@ -1466,7 +1470,7 @@ def _on_dask(
 ) -> LazyAttribution:
     """:func:`attribute` for Dask components: :func:`attribution_rows` on each block of rows
     (:func:`lnsym.execute.rows.map_rows`), the readers, g, β and b in memory as in
-    :func:`_in_memory`."""
+    :func:`attribute_in_memory`."""
     da = require_dask()
     labels, arrays = _lazy_components(components, names, axis)
     readers, gain, shift, bias_in = _reader_side(
