@@ -458,30 +458,78 @@ def test_attribute_out_of_core(tmp_path: Path, capsys: pytest.CaptureFixture[str
     _close(np.array(summary["logit"]), attribute([emb[:4], attn[:4]], w).logit)
 
 
-def test_lazy_comparison() -> None:
+def test_lazy_comparison(tmp_path: Path) -> None:
     from lnsym.interp import compare
-    from lnsym.interp.comparison import LazyComparison
+    from lnsym.interp.comparison import Comparison, LazyComparison
 
     rng = np.random.default_rng(16)
     rows = rng.normal(2.0, 1.0, (400, 8))
     x = da.from_array(rows, chunks=(100, 8))
     result = compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": x})
-    assert isinstance(result, LazyComparison) and result.status == "refuted"
+    assert LazyComparison is Comparison and result.status == "refuted"
     assert result.conditions == (("mu(x) = 0",),)
-    assert result.gap.chunks[0] == (100,) * 4
+    assert is_dask(result.difference_float) and result.difference_float.chunks[0] == (100,) * 4
+    computed = result.compute()
+    assert computed.compute() is computed and not is_dask(computed.lhs_float)
     # per row, the same verdict's numbers as the in-memory comparison of that row: the float64
-    # values from the same kernels, bit for bit
+    # values from the same rows function (comparison_rows), bit for bit
     for k in (0, 17, 399):
         eager = compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": rows[k]})
-        assert float(result.size[k].compute()) == pytest.approx(float(eager.size), rel=1e-9)
-        np.testing.assert_array_equal(result.lhs_value[k].compute(), eager.lhs_float)
-        np.testing.assert_array_equal(result.rhs_value[k].compute(), eager.rhs_float)
+        assert eager.compute() is eager
+        assert float(computed.size[k]) == pytest.approx(float(eager.size), rel=1e-9)
+        np.testing.assert_array_equal(computed.lhs_float[k], eager.lhs_float)
+        np.testing.assert_array_equal(computed.rhs_float[k], eager.rhs_float)
+        np.testing.assert_array_equal(computed.difference_float[k], eager.difference_float)
+        np.testing.assert_array_equal(computed.table()[:, k], eager.table())
     report = result.report()
     assert "on 400 row(s), float64: max |lhs - rhs| = " in report and "mu(x) = 0" in report
     proved = compare("LN(x)", "sqrt(n)*u(c(x), n*eps)", {"x": x})
     assert proved.status == "proved" and float(proved.size.max().compute()) < 1e-14
     constant = compare("norm(LN(x))", "sqrt(n)", {"x": x})
-    assert constant.rhs_value is None and constant.to_json()["max_abs_difference"] > 0
+    assert constant.rhs_float is None and constant.to_json()["max_abs_difference"] > 0
+    assert constant.rows == ("lhs", "difference")
+    # a reader and a number in memory beside the rows on Dask: constants of every task
+    w = rng.normal(size=8)
+    logit, rescaled = "dot(w, LN(x)) + b", "dot(w, sqrt(n)*u(x, n*eps)) + b"
+    logits = compare(logit, rescaled, {"x": x, "w": w, "b": 0.5}).compute()
+    for k in (3, 250):
+        one = compare(logit, rescaled, {"x": rows[k], "w": w, "b": 0.5})
+        assert float(logits.lhs_float[k]) == one.lhs_float
+        assert float(logits.difference_float[k]) == one.difference_float
+    # stored block by block, with resume, from Dask or from memory
+    stored = result.store(str(tmp_path / "gap.zarr"))
+    assert stored.written is not None and stored.written.blocks == 4
+    assert "rows: lhs, rhs, difference" in stored.report()
+    again = result.store(str(tmp_path / "gap.zarr"), resume=True)
+    assert again.written is not None and again.written.written == 0
+    table = zarr.open_array(str(tmp_path / "gap.zarr"), mode="r")[:]
+    np.testing.assert_array_equal(table, computed.table())
+    one = compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": rows[5]})
+    one.store(str(tmp_path / "one.npy"))
+    np.testing.assert_array_equal(np.load(tmp_path / "one.npy"), table[:, 5])
+
+
+def test_compare_cli_on_a_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lnsym.interp import compare
+
+    rng = np.random.default_rng(18)
+    rows = rng.normal(1.0, 1.0, (60, 6))
+    zarr.create_array(store=str(tmp_path / "x.zarr"), data=rows, chunks=(16, 6))
+    command = ["compare", "sqrt(n)*u(x, n*eps)", "LN(x)", "--set", f"x={tmp_path / 'x.zarr'}"]
+    command += ["--chunk-mb", "0.0008"]  # blocks of 16 rows, as the store
+    assert main(command) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("REFUTED") and "on 60 row(s), float64" in printed
+    out = tmp_path / "gap.zarr"
+    assert main([*command, "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["rows"] == ["lhs", "rhs", "difference"] and summary["written"]["blocks"] == 4
+    table = zarr.open_array(str(out), mode="r")[:]
+    for k in (0, 59):
+        eager = compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": rows[k]})
+        np.testing.assert_array_equal(table[:, k], eager.table())
+    assert main([*command, "--out", str(out), "--resume", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
 
 
 def test_hdf5_caches(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -54,6 +54,10 @@ _COMPARE_EXAMPLES = f"""examples:
   lnsym compare 'dot(w, sqrt(n)*u(x, eps)) + b' 'dot(w, LN(x)) + b' \\
       --set x=pre_norm.jl --set w=probe_token.jl --set b=0.8328
   lnsym compare 'sqrt(n)*u(x, n*eps)' 'LN(x)' --set x=1,2,3,6 --json
+  lnsym compare 'sqrt(n)*u(x, n*eps)' 'LN(x)' --set x=cache.zarr --out gap.zarr --workers 2
+
+With a cache (.zarr, FILE.h5:DATASET, or with --out a .npy file), every row is compared in
+float64; --out writes the rows lhs, rhs, difference block by block.
 
 {_VALUES}"""
 
@@ -181,7 +185,8 @@ def register(subparsers: Any) -> None:
     )
     co.add_argument("--digits", type=int, default=30, metavar="N", help="significant digits (30)")
     add_json(co)
-    co.set_defaults(run=run_compare)
+    chunked.add_engine_options(co)
+    co.set_defaults(run=run_compare, axis=-1)  # rows: the normalized axis last
 
 
 def run_fold(args: argparse.Namespace) -> int:
@@ -278,7 +283,11 @@ def _scale_bounds(
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    values = read_assignments(args.values)
+    lazy = chunked.wanted(args, args.values)
+    if lazy:
+        values = chunked.read_lazy_assignments(args.values, args)
+    else:
+        values = read_assignments(args.values)
     result = compare(
         args.lhs,
         args.rhs,
@@ -288,5 +297,12 @@ def run_compare(args: argparse.Namespace) -> int:
         assume=args.assume,
         digits=args.digits,
     )
+    if args.out is not None:  # the float64 rows, block by block (in memory or on Dask alike)
+        job = chunked.job(args, "compare", lhs=args.lhs, rhs=args.rhs)
+        result = chunked.stored(result, args, job)
+        if args.quiet and not args.json:
+            return 0
+    else:
+        result = chunked.computed(result, args)
     print(json.dumps(result.to_json()) if args.json else result.report())
     return 0
