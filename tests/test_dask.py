@@ -500,6 +500,9 @@ def test_lazy_comparison(tmp_path: Path) -> None:
     stored = result.store(str(tmp_path / "gap.zarr"))
     assert stored.written is not None and stored.written.blocks == 4
     assert "rows: lhs, rhs, difference" in stored.report()
+    from_file = stored.compute()  # read from the file, not computed again
+    np.testing.assert_array_equal(from_file.difference_float, computed.difference_float)
+    np.testing.assert_array_equal(from_file.size, computed.size)
     again = result.store(str(tmp_path / "gap.zarr"), resume=True)
     assert again.written is not None and again.written.written == 0
     table = zarr.open_array(str(tmp_path / "gap.zarr"), mode="r")[:]

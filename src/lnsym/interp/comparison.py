@@ -193,6 +193,7 @@ class Comparison:
             lhs_float=rows.get("lhs"),
             rhs_float=rows.get("rhs"),
             difference_float=rows["difference"],
+            size=_size(rows["difference"], self._vector),
             blocks=stored,
             written=written,
         )
@@ -467,7 +468,7 @@ def _on_dask(
     )
     found = dict(zip(kernels, table, strict=True))
     gap = found["difference"]
-    size = da.sqrt((gap * gap).sum(axis=-1)) if vector else abs(gap)
+    size = _size(gap, vector)
     return Comparison(
         lhs=left,
         rhs=right,
@@ -489,6 +490,11 @@ def _on_dask(
         difference_float=gap,
         blocks=table,
     )
+
+
+def _size(gap: Any, vector: bool) -> Any:
+    """Per row, float64 |lhs − rhs| of the lazy differences ``gap`` (Euclidean for vectors)."""
+    return require_dask().sqrt((gap * gap).sum(axis=-1)) if vector else abs(gap)
 
 
 def _raw(value: Value) -> Any:
