@@ -68,7 +68,7 @@ def test_inference_mode_tensors_are_not_remembered() -> None:
         W = torch.randn(8, 13, dtype=torch.float64)
         stack = torch.randn(2, 3, 8, dtype=torch.float64)
     result = attribute(stack, W, w_axis=0)
-    assert result.ok and module._tensor_state(W) is None
+    assert result.ok and module.tensor_state(W) is None
     expected = np.abs(W.numpy()).max()
     assert module._largest(W.numpy().T, W.T, W) == expected
 

@@ -123,6 +123,37 @@ def test_attribute_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert ": ok" in out
 
 
+def test_attribute_out_in_memory_writes_the_table_block_by_block(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``--out`` stores the table (shares, bias, logit, rounding bound) whether the components
+    are in memory or on Dask: the same rows, the same check from the file, the same resume."""
+    from lnsym.interp import attribute
+
+    rng = np.random.default_rng(5)
+    parts = rng.normal(size=(3, 40, 6))
+    np.save(tmp_path / "parts.npy", parts)
+    w = rng.normal(size=6)
+    out = tmp_path / "shares.npy"
+    command = ["attribute", "--components", str(tmp_path / "parts.npy")]
+    command += ["--set", "w=" + ",".join(f"{v:.17g}" for v in w), "--out", str(out)]
+    assert main([*command, "--chunk-mb", "0.001"]) == 0
+    printed = capsys.readouterr().out
+    assert "rows: parts[0], parts[1], parts[2], bias, logit, rounding_bound" in printed
+    assert "block(s)" in printed and ": ok" in printed
+    eager = attribute(list(parts), w)
+    table = np.load(out)
+    assert table.shape == (6, 40)
+    np.testing.assert_array_equal(table, eager.table())
+    assert np.all(np.abs(table[:3].sum(axis=0) + table[3] - table[4]) <= table[5])
+    assert main([*command, "--chunk-mb", "0.001"]) == 2  # never overwritten silently
+    assert "exists; pass --resume" in capsys.readouterr().err
+    assert main([*command, "--chunk-mb", "0.001", "--resume", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["ok"] and summary["written"]["written"] == 0
+    assert summary["rows"][-3:] == ["bias", "logit", "rounding_bound"]
+
+
 def test_attribute_json_shares_sum_to_the_logit(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -347,7 +347,7 @@ def test_scheduler_that_does_not_answer(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_lazy_attribution_equals_the_in_memory_one() -> None:
     from lnsym.interp import attribute
-    from lnsym.interp.attribution import LazyAttribution
+    from lnsym.interp.attribution import Attribution, LazyAttribution
 
     rng = np.random.default_rng(14)
     parts = {k: rng.normal(size=(500, 12)) for k in ("emb", "attn", "mlp")}
@@ -356,10 +356,9 @@ def test_lazy_attribution_equals_the_in_memory_one() -> None:
     eager = attribute(parts, w, g=g, beta=beta, b=0.3)
     lazy_parts = {k: da.from_array(v, chunks=(128, 12)) for k, v in parts.items()}
     lazy = attribute(lazy_parts, w, g=g, beta=beta, b=0.3)
-    assert isinstance(lazy, LazyAttribution) and lazy.shares.chunks == (
-        (3,),
-        (128,) * 3 + (116,),
-    )
+    assert LazyAttribution is Attribution  # the old name of the one type
+    assert is_dask(lazy.shares) and lazy.shares.chunks == ((3,), (128,) * 3 + (116,))
+    assert eager.compute() is eager  # in memory: compute() is the result itself
     computed = lazy.compute()
     # one computation (attribution_rows) in memory and per block of rows: bit for bit
     for field in ("shares", "bias", "scale", "logit", "separate"):
@@ -369,6 +368,7 @@ def test_lazy_attribution_equals_the_in_memory_one() -> None:
     assert computed.ok and computed.names == ("emb", "attn", "mlp")
     table = lazy.table().compute()
     assert table.shape == (6, 500)
+    np.testing.assert_array_equal(eager.table(), table)  # the same table from both executors
     np.testing.assert_array_equal(table[:3], eager.shares)
     np.testing.assert_array_equal(table[4], eager.logit)
     assert np.all(np.abs(table[:3].sum(axis=0) + table[3] - table[4]) <= table[5])
@@ -379,6 +379,36 @@ def test_lazy_attribution_equals_the_in_memory_one() -> None:
     np.testing.assert_allclose(table[0], share, rtol=1e-9, atol=1e-12)
     columns = attribute({k: v.T for k, v in lazy_parts.items()}, w, g=g, beta=beta, b=0.3, axis=0)
     _close(columns.compute().shares, eager.shares)
+
+
+@pytest.mark.parametrize("readers", [(), (7,)])
+def test_lazy_rms_attribution_equals_the_in_memory_one(readers: tuple[int, ...]) -> None:
+    """norm="RMS" on Dask runs the same rows function as in memory: the same numbers, the same
+    RMS proofs and refutation (one reader vector bit for bit; a matrix of readers to rounding)."""
+    from lnsym.interp import attribute
+
+    rng = np.random.default_rng(31)
+    parts = {k: rng.normal(0.5, 1.0, size=(90, 6)) for k in ("emb", "attn")}
+    w = rng.normal(size=(*readers, 6))
+    g = rng.normal(1, 0.1, 6)
+    options: dict[str, Any] = {"g": g, "b": 0.2, "norm": "RMS"}
+    if readers:
+        options["w_axis"] = -1
+    eager = attribute(parts, w, **options)
+    lazy = attribute({k: da.from_array(v, chunks=(32, 6)) for k, v in parts.items()}, w, **options)
+    assert is_dask(lazy.shares) and lazy.norm == "RMS"
+    computed = lazy.compute()
+    assert [p.statement() for p in computed.proofs] == [p.statement() for p in eager.proofs]
+    assert computed.refutation.statement() == eager.refutation.statement()
+    compare = np.testing.assert_array_equal if not readers else _close
+    for field in ("shares", "bias", "scale", "logit"):
+        compare(getattr(computed, field), getattr(eager, field))
+    assert computed.ok and eager.ok
+    # RMS reads a_k itself (no centring): an independent share in float64
+    x = parts["emb"] + parts["attn"]
+    scale = np.sqrt(6) / np.sqrt((x * x).sum(-1) + 6 * 1e-5)
+    share = (parts["emb"] @ (g * w).T) * (scale if not readers else scale[:, None])
+    np.testing.assert_allclose(computed.shares[0], share, rtol=1e-5, atol=1e-6)
 
 
 def test_attribute_out_of_core(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -428,30 +458,81 @@ def test_attribute_out_of_core(tmp_path: Path, capsys: pytest.CaptureFixture[str
     _close(np.array(summary["logit"]), attribute([emb[:4], attn[:4]], w).logit)
 
 
-def test_lazy_comparison() -> None:
+def test_lazy_comparison(tmp_path: Path) -> None:
     from lnsym.interp import compare
-    from lnsym.interp.comparison import LazyComparison
+    from lnsym.interp.comparison import Comparison, LazyComparison
 
     rng = np.random.default_rng(16)
     rows = rng.normal(2.0, 1.0, (400, 8))
     x = da.from_array(rows, chunks=(100, 8))
     result = compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": x})
-    assert isinstance(result, LazyComparison) and result.status == "refuted"
+    assert LazyComparison is Comparison and result.status == "refuted"
     assert result.conditions == (("mu(x) = 0",),)
-    assert result.gap.chunks[0] == (100,) * 4
+    assert is_dask(result.difference_float) and result.difference_float.chunks[0] == (100,) * 4
+    computed = result.compute()
+    assert computed.compute() is computed and not is_dask(computed.lhs_float)
     # per row, the same verdict's numbers as the in-memory comparison of that row: the float64
-    # values from the same kernels, bit for bit
+    # values from the same rows function (comparison_rows), bit for bit
     for k in (0, 17, 399):
         eager = compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": rows[k]})
-        assert float(result.size[k].compute()) == pytest.approx(float(eager.size), rel=1e-9)
-        np.testing.assert_array_equal(result.lhs_value[k].compute(), eager.lhs_float)
-        np.testing.assert_array_equal(result.rhs_value[k].compute(), eager.rhs_float)
+        assert eager.compute() is eager
+        assert float(computed.size[k]) == pytest.approx(float(eager.size), rel=1e-9)
+        np.testing.assert_array_equal(computed.lhs_float[k], eager.lhs_float)
+        np.testing.assert_array_equal(computed.rhs_float[k], eager.rhs_float)
+        np.testing.assert_array_equal(computed.difference_float[k], eager.difference_float)
+        np.testing.assert_array_equal(computed.table()[:, k], eager.table())
     report = result.report()
     assert "on 400 row(s), float64: max |lhs - rhs| = " in report and "mu(x) = 0" in report
     proved = compare("LN(x)", "sqrt(n)*u(c(x), n*eps)", {"x": x})
     assert proved.status == "proved" and float(proved.size.max().compute()) < 1e-14
     constant = compare("norm(LN(x))", "sqrt(n)", {"x": x})
-    assert constant.rhs_value is None and constant.to_json()["max_abs_difference"] > 0
+    assert constant.rhs_float is None and constant.to_json()["max_abs_difference"] > 0
+    assert constant.rows == ("lhs", "difference")
+    # a reader and a number in memory beside the rows on Dask: constants of every task
+    w = rng.normal(size=8)
+    logit, rescaled = "dot(w, LN(x)) + b", "dot(w, sqrt(n)*u(x, n*eps)) + b"
+    logits = compare(logit, rescaled, {"x": x, "w": w, "b": 0.5}).compute()
+    for k in (3, 250):
+        one = compare(logit, rescaled, {"x": rows[k], "w": w, "b": 0.5})
+        assert float(logits.lhs_float[k]) == one.lhs_float
+        assert float(logits.difference_float[k]) == one.difference_float
+    # stored block by block, with resume, from Dask or from memory
+    stored = result.store(str(tmp_path / "gap.zarr"))
+    assert stored.written is not None and stored.written.blocks == 4
+    assert "rows: lhs, rhs, difference" in stored.report()
+    from_file = stored.compute()  # read from the file, not computed again
+    np.testing.assert_array_equal(from_file.difference_float, computed.difference_float)
+    np.testing.assert_array_equal(from_file.size, computed.size)
+    again = result.store(str(tmp_path / "gap.zarr"), resume=True)
+    assert again.written is not None and again.written.written == 0
+    table = zarr.open_array(str(tmp_path / "gap.zarr"), mode="r")[:]
+    np.testing.assert_array_equal(table, computed.table())
+    one = compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": rows[5]})
+    one.store(str(tmp_path / "one.npy"))
+    np.testing.assert_array_equal(np.load(tmp_path / "one.npy"), table[:, 5])
+
+
+def test_compare_cli_on_a_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lnsym.interp import compare
+
+    rng = np.random.default_rng(18)
+    rows = rng.normal(1.0, 1.0, (60, 6))
+    zarr.create_array(store=str(tmp_path / "x.zarr"), data=rows, chunks=(16, 6))
+    command = ["compare", "sqrt(n)*u(x, n*eps)", "LN(x)", "--set", f"x={tmp_path / 'x.zarr'}"]
+    command += ["--chunk-mb", "0.0008"]  # blocks of 16 rows, as the store
+    assert main(command) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("REFUTED") and "on 60 row(s), float64" in printed
+    out = tmp_path / "gap.zarr"
+    assert main([*command, "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["rows"] == ["lhs", "rhs", "difference"] and summary["written"]["blocks"] == 4
+    table = zarr.open_array(str(out), mode="r")[:]
+    for k in (0, 59):
+        eager = compare("sqrt(n)*u(x, n*eps)", "LN(x)", {"x": rows[k]})
+        np.testing.assert_array_equal(table[:, k], eager.table())
+    assert main([*command, "--out", str(out), "--resume", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
 
 
 def test_hdf5_caches(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -582,15 +663,24 @@ def test_evaluate_lazy_equals_in_memory(tmp_path: Path) -> None:
     x = rng.normal(size=(50, 7))
     zarr.create_array(store=str(tmp_path / "x.zarr"), data=x, chunks=(12, 7))
     lazy = evaluate("LN(x)", {"x": open_value(str(tmp_path / "x.zarr"), chunk_bytes=800)})
-    assert lazy.lazy and is_dask(lazy.value)
+    assert is_dask(lazy.value)
     eager = evaluate("LN(x)", {"x": Data(x, "x")})
+    assert eager.compute() is eager  # in memory: compute() is the result itself
     assert lazy.compute().value == eager.value  # the same kernel, block by block: bit for bit
     assert evaluate("LN(x)", {"x": Data(x, "x")}, lazy=True).compute().value == eager.value
     report = lazy.store(str(tmp_path / "ln.npy"), job={"test": 3})
     assert report.written == report.blocks > 1 and report.summary().startswith("wrote ")
     np.testing.assert_array_equal(np.load(tmp_path / "ln.npy"), np.array(eager.value))
-    with pytest.raises(DataError, match="only a lazy value is stored block by block"):
-        eager.store(str(tmp_path / "eager.npy"), job={})
+    # the in-memory value is stored the same way, block by block, with resume
+    written = eager.store(str(tmp_path / "eager.zarr"), chunk_bytes=800)
+    assert written.written == written.blocks > 1
+    again = eager.store(str(tmp_path / "eager.zarr"), chunk_bytes=800, resume=True)
+    assert again.written == 0 and again.skipped == written.blocks
+    stored = zarr.open_array(str(tmp_path / "eager.zarr"), mode="r")[:]
+    np.testing.assert_array_equal(stored, np.array(eager.value))
+    exact = evaluate("mu(x)", {"x": Data(x[0], "x")}, exact=True)
+    with pytest.raises(DataError, match="an exact value is decimal text"):
+        exact.store(str(tmp_path / "exact.npy"))
     assert open_value("1,2,3").array.tolist() == [1.0, 2.0, 3.0]
     with pytest.raises(DataError, match="exact= evaluates in memory; compute the Dask arrays"):
         evaluate("LN(x)", {"x": open_value(str(tmp_path / "x.zarr"))}, exact=True)
@@ -612,7 +702,7 @@ def test_lazy_results_report_like_the_in_memory_ones() -> None:
     assert lazy.report("t.npy") == eager.report("t.npy") and lazy.to_json() == eager.to_json()
     x = Data(da.from_array(rng.normal(size=(5, 3)), chunks=(2, 3)), "x")
     result = evaluate("LN(x)", {"x": x})
-    assert result.lazy
+    assert is_dask(result.value)
     assert (
         result.report() == result.compute().report()
         and result.to_json()["value"][0][0] == (result.compute().value[0][0])

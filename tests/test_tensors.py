@@ -261,8 +261,11 @@ def test_cli_whole_vocabulary(tmp_path: Path, capsys) -> None:  # type: ignore[n
     args += ["--set", f"W={tmp_path / 'W_U.npy'}", "--set", f"b={tmp_path / 'b_U.npy'}"]
     assert main([*args, "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "10 readers" in text and ": ok" in text
-    np.testing.assert_allclose(np.load(out), reference_shares(parts, W, np.ones(8)), rtol=1e-10)
+    assert "readers (10,)" in text and ": ok" in text
+    table = np.load(out)  # the table: the shares, then bias, logit and rounding bound
+    assert table.shape == (6, 2, 10)
+    np.testing.assert_allclose(table[:3], reference_shares(parts, W, np.ones(8)), rtol=1e-10)
+    np.testing.assert_allclose(table[3], np.broadcast_to(b, (2, 10)), rtol=1e-12)
 
 
 @pytest.mark.parametrize("suffix", [".npy", ".csv"])

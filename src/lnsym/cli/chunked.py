@@ -85,7 +85,7 @@ def wanted(args: argparse.Namespace, items: list[str], *, out_npy_in_memory: boo
     out = getattr(args, "out", None)
     if out is not None and not (out_npy_in_memory and not out.lower().endswith(".zarr")):
         return True
-    if args.workers is not None or args.scheduler is not None or args.resume:
+    if args.workers is not None or args.scheduler is not None:  # not --resume: read as before
         return True
     return any(is_store(item.partition("=")[2]) and not _small_npy(item) for item in items)
 
@@ -129,11 +129,16 @@ def engine_for(args: argparse.Namespace) -> Any:
 
 
 def computed(result: Any, args: argparse.Namespace) -> Any:
-    """A lazy result (anything with ``compute(run)``) computed on the engine the options ask for."""
+    """``result.compute(run)``: a result in memory returns itself; a lazy one computes on the
+    engine the options ask for (started only then, when ``run`` is called)."""
     if args.resume:
         raise DataError("--resume continues writing an --out; give the same --out")
-    with engine_for(args) as runner:
-        return result.compute(lambda parts: runner.run(parts, "computing"))
+
+    def run(parts: list[Any]) -> list[Any]:
+        with engine_for(args) as runner:
+            return runner.run(parts, "computing")
+
+    return result.compute(run)
 
 
 def job(args: argparse.Namespace, command: str, **fields: Any) -> dict[str, Any]:
@@ -142,7 +147,7 @@ def job(args: argparse.Namespace, command: str, **fields: Any) -> dict[str, Any]
 
 
 def stored(result: Any, args: argparse.Namespace, job: dict[str, Any], **options: Any) -> Any:
-    """A lazy result (anything with ``store(out, job=, resume=, engine=)``) written to ``--out``
-    block by block on the engine the options ask for; what its ``store`` returns."""
+    """``result.store(--out, job=, resume=, engine=)``: the result (lazy or in memory) written
+    to ``--out`` block by block on the engine the options ask for; what its ``store`` returns."""
     with engine_for(args) as runner:
         return result.store(args.out, job=job, resume=args.resume, engine=runner, **options)

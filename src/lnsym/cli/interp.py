@@ -15,7 +15,7 @@ from lnsym.cli import chunked
 from lnsym.cli.options import add_declarations, add_json, add_values, read_assignments
 from lnsym.errors import LnsymError
 from lnsym.interp import attribute, compare, fold
-from lnsym.interp.attribution import LazyAttribution, gather_components
+from lnsym.interp.attribution import gather_components
 from lnsym.interp.bounds import ScaleBounds, scale_bounds
 from lnsym.interp.folding import DEFAULT_EPS
 from lnsym.interp.values import check_names, take_eps, take_reader
@@ -54,6 +54,10 @@ _COMPARE_EXAMPLES = f"""examples:
   lnsym compare 'dot(w, sqrt(n)*u(x, eps)) + b' 'dot(w, LN(x)) + b' \\
       --set x=pre_norm.jl --set w=probe_token.jl --set b=0.8328
   lnsym compare 'sqrt(n)*u(x, n*eps)' 'LN(x)' --set x=1,2,3,6 --json
+  lnsym compare 'sqrt(n)*u(x, n*eps)' 'LN(x)' --set x=cache.zarr --out gap.zarr --workers 2
+
+With a cache (.zarr, FILE.h5:DATASET, or with --out a .npy file), every row is compared in
+float64; --out writes the rows lhs, rhs, difference block by block.
 
 {_VALUES}"""
 
@@ -141,8 +145,8 @@ def register(subparsers: Any) -> None:
         "--out",
         default=None,
         metavar="PATH",
-        help="write the shares, components x ... x readers (.npy, or .csv/.txt for 1-2 axes); "
-        "with Dask data, the table block by block (.zarr or .npy)",
+        help="write the table block by block (.zarr or .npy): one row per component's share, "
+        "then bias, logit and rounding_bound, each rows x readers; then check it from the file",
     )
     at.add_argument(
         "--scale-bounds",
@@ -181,7 +185,8 @@ def register(subparsers: Any) -> None:
     )
     co.add_argument("--digits", type=int, default=30, metavar="N", help="significant digits (30)")
     add_json(co)
-    co.set_defaults(run=run_compare)
+    chunked.add_engine_options(co)
+    co.set_defaults(run=run_compare, axis=-1)  # rows: the normalized axis last
 
 
 def run_fold(args: argparse.Namespace) -> int:
@@ -231,27 +236,24 @@ def run_attribute(args: argparse.Namespace) -> int:
         w_axis=w_axis,
         norm=args.norm,
     )
-    if isinstance(result, LazyAttribution) and args.out is not None:
+    bounds = _scale_bounds(args, components, reader, values, lazy)
+    if args.out is not None:  # the table, block by block (in memory or on Dask alike)
         inputs = [*sorted(args.components), *([args.matrix] if args.matrix else [])]
         job = chunked.job(
             args, "attribute", rows=list(result.rows), components=inputs, w_axis=args.w_axis
         )
-        stored = chunked.stored(result, args, job, chunk_bytes=chunked.chunk_bytes(args))
-        if not args.quiet:
-            print(stored.report())
-        return 0 if stored.ok else 1
-    if isinstance(result, LazyAttribution):
+        result = chunked.stored(result, args, job, chunk_bytes=chunked.chunk_bytes(args))
+        quiet = args.quiet
+    else:
         result = chunked.computed(result, args)
-    elif args.out:
-        result.save(args.out)
-    bounds = _scale_bounds(args, components, reader, values, lazy)
+        quiet = False
     if args.json:
         data = result.to_json()
         if bounds is not None:
             data["scale_bounds"] = bounds.to_json()
         print(json.dumps(data))
-    else:
-        print(result.report(args.out))
+    elif not quiet:
+        print(result.report())
         if bounds is not None:
             print(bounds.report())
     return 0 if result.ok and (bounds is None or bounds.holds) else 1
@@ -281,7 +283,11 @@ def _scale_bounds(
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    values = read_assignments(args.values)
+    lazy = chunked.wanted(args, args.values)
+    if lazy:
+        values = chunked.read_lazy_assignments(args.values, args)
+    else:
+        values = read_assignments(args.values)
     result = compare(
         args.lhs,
         args.rhs,
@@ -291,5 +297,12 @@ def run_compare(args: argparse.Namespace) -> int:
         assume=args.assume,
         digits=args.digits,
     )
+    if args.out is not None:  # the float64 rows, block by block (in memory or on Dask alike)
+        job = chunked.job(args, "compare", lhs=args.lhs, rhs=args.rhs)
+        result = chunked.stored(result, args, job)
+        if args.quiet and not args.json:
+            return 0
+    else:
+        result = chunked.computed(result, args)
     print(json.dumps(result.to_json()) if args.json else result.report())
     return 0

@@ -108,14 +108,13 @@ def run_eval(args: argparse.Namespace) -> int:
         allow_nan=args.allow_nan,
         lazy=lazy,
     )
-    if result.lazy and args.out is not None:
+    if args.out is not None:
         job = chunked.job(args, "eval", expr=args.expr, backend=args.backend)
         report = chunked.stored(result, args, job)
         if not args.quiet:
             print(report.summary())
         return 0
-    if result.lazy:
-        result = chunked.computed(result, args)
+    result = chunked.computed(result, args)
     print(json.dumps(result.to_json()) if args.json else result.report())
     return 0
 

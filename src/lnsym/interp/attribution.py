@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +38,11 @@ import numpy as np
 from lnsym.errors import DataError, argument, current_interface
 from lnsym.execute.dask import dask_array, is_dask, require_dask, uses_dask
 from lnsym.execute.engine import Engine
-from lnsym.execute.rows import map_rows
+from lnsym.execute.rows import block_rows, map_rows
 from lnsym.execute.stores import CHUNK_BYTES, StoreReport, open_array, store
 from lnsym.interp.components import component_labels, read_components
-from lnsym.interp.folding import DEFAULT_EPS, NORMS, _kernel, _parameter, _to_last, norm_kind
+from lnsym.interp.folding import DEFAULT_EPS, NORMS, norm_kind, norm_parameter
+from lnsym.interp.folding import cached_kernel as _kernel  # the short name the rows code reads
 from lnsym.interp.identities import (
     ATTRIBUTION_SCALE,
     DIRECT_ATTRIBUTION_MAX,
@@ -56,7 +57,7 @@ from lnsym.interp.identities import (
     require,
     rms_attribution_identity,
 )
-from lnsym.interp.values import Value, as_array, vector_length
+from lnsym.interp.values import Value, as_array, to_last, vector_length
 from lnsym.kernels.interop import array_kind, family, is_foreign, restore, to_numpy
 from lnsym.lang.parser import RESERVED
 from lnsym.numeric.data import Data, save
@@ -69,12 +70,14 @@ __all__ = [
     "Check",
     "LazyAttribution",
     "Rows",
-    "StoredAttribution",
     "attribute",
+    "attribute_in_memory",
     "attribution_rows",
     "components_line",
     "gather_components",
     "norm_kind",
+    "shared_scale",
+    "tensor_state",
 ]
 
 
@@ -151,6 +154,15 @@ class Attribution:
     hold the identities used (proved) and ``refutation`` the prover's witness that per-component LN
     does not add up. The arrays have the inputs' array type and dtype
     (:mod:`lnsym.kernels.interop`).
+
+    One type for both executors. Of Dask components (:func:`attribute`), the arrays are lazy Dask
+    arrays, computed block by block of rows by :func:`attribution_rows` (the function the
+    in-memory attribution runs on all its rows), ``error`` and ``tolerance`` are NaN until
+    :meth:`compute` (which gives what the in-memory :func:`attribute` gives for the same rows, bit
+    for bit but for the BLAS caveat of :func:`attribution_rows`) or :meth:`store`; in memory,
+    :meth:`compute` returns the attribution itself. :meth:`store` writes :meth:`table` block by
+    block, with resume, whichever the executor, and checks the identity from the file.
+    ``report``, ``to_json`` and ``ok`` of a lazy attribution compute it first.
     """
 
     names: tuple[str, ...]
@@ -172,6 +184,15 @@ class Attribution:
     #: the rounding bound of the products in the compute dtype, per logit (0 when ``error``
     #: already compares the logits themselves).
     product_tolerance: float = 0.0
+    #: per row of the batch, the rounding bound of |Σₖ shares + bias − logit| in the compute dtype
+    #: (:meth:`Rows.bound`; ``None`` when not known: :meth:`table` then uses the tolerances).
+    bounds: Any = None
+    #: of Dask components, the lazy table the tasks compute (:meth:`table`); ``None`` in memory.
+    blocks: Any = None
+    #: the dtype :meth:`compute` returns (the in-memory attribution's), if not the blocks' own.
+    dtype: str | None = None
+    #: what :meth:`store` wrote (the arrays then read the stored table); ``None`` before.
+    written: StoreReport | None = None
 
     @property
     def logit(self) -> Any:
@@ -186,14 +207,133 @@ class Attribution:
     @property
     def ok(self) -> bool:
         """The shares sum to the logit within :attr:`tolerance` (a rounding bound), and every check
-        against the model (:attr:`checks`) holds."""
+        against the model (:attr:`checks`) holds (a lazy attribution is computed first, unless
+        stored: then the check from the file)."""
+        if _pending(self):
+            return self.compute().ok
         return bool(self.error <= self.tolerance) and all(c.ok for c in self.checks)
 
     def with_checks(self, *checks: Check) -> Attribution:
         """This attribution with more checks against an independent reference."""
-        from dataclasses import replace
-
         return replace(self, checks=self.checks + checks)
+
+    @property
+    def readers(self) -> tuple[int, ...]:
+        """The readers' shape: ``()`` for one reader vector, ``(d_vocab,)`` for ``W_U``."""
+        return tuple(int(d) for d in self.shares.shape[1 + len(self.scale.shape) :])
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        """The rows of :meth:`table`: the components' names, then :data:`TABLE_ROWS`."""
+        return (*self.names, *TABLE_ROWS)
+
+    def table(self) -> Any:
+        """One array holding the result, shape (rows, batch..., readers...): one row per
+        component's share, then :data:`TABLE_ROWS` — the bias, the logit, each entry's rounding
+        bound (:attr:`bounds`; where not known, :attr:`tolerance` + :attr:`product_tolerance`). Of
+        Dask components a lazy array (the tasks' own output), else a NumPy array."""
+        if self.blocks is not None:
+            return self.blocks
+        shares = np.asarray(to_numpy(self.shares))
+        logit = np.asarray(to_numpy(self.logit))
+        count, shape = len(self.names), logit.shape
+        table = np.empty((count + 3, *shape), dtype=np.result_type(shares, logit))
+        table[:count] = shares
+        table[count] = np.broadcast_to(np.asarray(to_numpy(self.bias)), shape)
+        table[count + 1] = logit
+        if self.bounds is not None:
+            bound = np.asarray(self.bounds).reshape(shape[: len(shape) - len(self.readers)])
+            table[count + 2] = bound.reshape(bound.shape + (1,) * len(self.readers))
+        else:
+            table[count + 2] = self.tolerance + self.product_tolerance
+        return table
+
+    def compute(self, run: Callable[[list[Any]], list[Any]] | None = None) -> Attribution:
+        """The attribution in memory: itself if it is; of Dask components, everything computed
+        (``run`` computes a list of Dask collections; default :func:`dask.compute`, e.g.
+        :meth:`lnsym.execute.engine.Engine.run`), as :func:`attribute` returns it in memory.
+        ``error`` and ``tolerance`` are then max |Σₖ shares + bias − logit| and the largest
+        rounding bound, as in memory for one reader vector."""
+        if not _lazy(self):
+            return self
+        parts = [self.shares, self.bias, self.scale, self.logit, self.separate, self.bounds]
+        computed = require_dask().compute(*parts) if run is None else run(parts)
+        shares, bias, scale, logit, separate, bound = computed
+        tolerance = float(np.max(bound)) if np.size(bound) else 0.0
+        shares, bias, logit = np.asarray(shares), np.asarray(bias), np.asarray(logit)
+        gap = np.asarray(shares.sum(axis=0))
+        gap += bias
+        gap -= logit
+        error = float(np.max(np.abs(gap))) if np.size(logit) else 0.0
+
+        def typed(value: Any) -> Any:
+            array = np.asarray(value)
+            return array if self.dtype is None else array.astype(self.dtype, copy=False)
+
+        return replace(
+            self,
+            shares=typed(shares),
+            bias=typed(bias),
+            scale=typed(scale),
+            logits=typed(logit),
+            separate=None if separate is None else typed(separate),
+            error=error,
+            tolerance=tolerance,
+            bounds=np.asarray(bound),
+            blocks=None,
+            dtype=None,
+            written=None,
+        )
+
+    def store(
+        self,
+        out: str,
+        *,
+        job: Mapping[str, Any] | None = None,
+        resume: bool = False,
+        engine: Engine | None = None,
+        chunk_bytes: int = CHUNK_BYTES,
+    ) -> Attribution:
+        """Write :meth:`table` to ``out`` (``.zarr`` or ``.npy``) block by block
+        (:func:`lnsym.execute.stores.store`: ``job`` identifies the run, ``resume`` finishes an
+        interrupted one), then check from the file that the shares and the bias sum to the logit
+        within each entry's rounding bound (reading it in blocks of ``chunk_bytes``). Returns the
+        attribution read from the stored table (lazy arrays; :attr:`written` says what was
+        written, ``error`` and ``tolerance`` are the check's). An in-memory attribution is written
+        the same way, in blocks of rows of about ``chunk_bytes``. ``job`` defaults to the rows,
+        ε and the norm."""
+        da = require_dask()
+        runner = engine if engine is not None else Engine(None, progress=False)
+        if job is None:
+            job = {"operation": "attribute", "rows": list(self.rows), "eps": self.eps}
+            job["norm"] = self.norm
+        table = self.table()
+        if not is_dask(table):
+            leading, batch = table.shape[:1], table.shape[1 : table.ndim - len(self.readers)]
+            entry = table.dtype.itemsize * int(np.prod((*leading, *self.readers), dtype=np.int64))
+            table = da.from_array(
+                table, chunks=(*leading, *block_rows(batch, entry, chunk_bytes), *self.readers)
+            )
+        written = store(table, out, job=job, resume=resume, engine=runner, label=f"writing {out}")
+        stored = open_array(out, axis=0, chunk_bytes=chunk_bytes)
+        count = len(self.names)
+        wide = stored.astype(np.float64)  # the check in float64, whatever the table's dtype
+        gap = abs(wide[:count].sum(axis=0) + wide[count] - wide[count + 1]).max()
+        error, tolerance = runner.run([gap, stored[count + 2].max()], "checking")
+        first = (0,) * (stored.ndim - 1 - len(self.readers))
+        rows = stored.shape[1 : stored.ndim - len(self.readers)]
+        return replace(
+            self,
+            shares=stored[:count],
+            bias=stored[(count, *first)] if 0 not in rows else self.bias,
+            logits=stored[count + 1],
+            bounds=stored[(count + 2, Ellipsis, *(0,) * len(self.readers))],
+            blocks=stored,
+            error=float(error),
+            tolerance=float(tolerance),
+            product_tolerance=0.0,
+            written=written,
+        )
 
     @property
     def separate_total(self) -> Any:
@@ -218,11 +358,17 @@ class Attribution:
 
     def save(self, out: str) -> None:
         """Write the shares (components × batch × readers) to ``out`` (``.npy``; ``.csv``/``.txt``
-        for one or two axes), as :func:`lnsym.numeric.data.save` does."""
-        save(out, to_numpy(self.shares))
+        for one or two axes), as :func:`lnsym.numeric.data.save` does (in memory: to write the
+        whole table block by block, :meth:`store`)."""
+        save(out, to_numpy(self.compute().shares))
 
     def report(self, out: str | None = None) -> str:
-        """What ``lnsym attribute`` prints (``out``: the file the shares were written to)."""
+        """What ``lnsym attribute`` prints (``out``: the file the shares were written to); of a
+        stored attribution, the proofs, what was written and the check from the file."""
+        if self.written is not None:
+            return self._stored_report()
+        if _lazy(self):
+            return self.compute().report(out)
         lines = [p.summary() for p in self.proofs]
         if len(self.proofs) == 1 and self.statement() != self.proofs[0].statement():
             lines.append(f"  in the components' names: {self.statement()}")
@@ -316,8 +462,51 @@ class Attribution:
             lines.append(self.refutation.witness.describe(width=8))
         return "\n".join(lines)
 
+    def _stored_report(self) -> str:
+        """The report of a table written block by block: the proofs, what was written, the check."""
+        assert self.written is not None  # a stored attribution
+        lines = [proof.summary() for proof in self.proofs]
+        if len(self.proofs) == 1:
+            lines.append(components_line(self.names))
+        verdict = "ok" if self.ok else "FAILED"
+        columns = (
+            f"each of shape tokens x readers, readers {self.readers}"
+            if self.readers
+            else "one column per token"
+        )
+        lines += [
+            self.written.summary(),
+            f"  rows: {', '.join(self.rows)} ({columns})",
+            f"shares + bias = logit to {self.error:.3g} (rounding bound {self.tolerance:.3g}): "
+            f"{verdict}",
+            self.refutation.summary(),
+        ]
+        return "\n".join(lines)
+
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready summary."""
+        """A JSON-ready summary (of a stored attribution: the proofs, what was written and the
+        check from the file; a lazy one is computed first)."""
+        if self.written is not None:
+            return {
+                "identity": self.proofs[0].statement(),
+                "status": self.proofs[0].status.value,
+                "eps": self.eps,
+                "norm": self.norm,
+                "written": {
+                    "path": self.written.path,
+                    "shape": list(self.written.shape),
+                    "dtype": self.written.dtype,
+                    "blocks": self.written.blocks,
+                    "written": self.written.written,
+                    "skipped": self.written.skipped,
+                },
+                "rows": list(self.rows),
+                "max_abs_error": self.error,
+                "tolerance": self.tolerance,
+                "ok": self.ok,
+            }
+        if _lazy(self):
+            return self.compute().to_json()
 
         def listed(value: Any) -> Any:
             return np.asarray(to_numpy(value)).tolist()
@@ -358,6 +547,23 @@ class Attribution:
             summary["separate_ln_total"] = listed(self.separate_total)
             summary["separate_ln_gap"] = listed(self.separate_gap)
         return summary
+
+
+#: the rows of :meth:`Attribution.table` after the components' shares.
+TABLE_ROWS = ("bias", "logit", "rounding_bound")
+
+#: the name this type had when lazy results had their own (:class:`Attribution` is both).
+LazyAttribution = Attribution
+
+
+def _lazy(result: Attribution) -> bool:
+    """Whether the attribution's arrays are Dask arrays (of Dask components, or stored)."""
+    return is_dask(result.shares)
+
+
+def _pending(result: Attribution) -> bool:
+    """Whether the check of a lazy attribution is still to be computed (not stored)."""
+    return result.written is None and _lazy(result)
 
 
 #: names that occur in the attribution identity besides the components.
@@ -443,7 +649,7 @@ def attribute(
     separate: bool | None = None,
     norm: str = "LN",
     chunk_bytes: int = CHUNK_BYTES,
-) -> Attribution | LazyAttribution:
+) -> Attribution:
     r"""Split the logits :math:`\langle w, g \odot \operatorname{LN}(x) + \beta\rangle + b` of
     :math:`x = \sum_k a_k` into one share per component (see the module docstring for the formula).
 
@@ -472,20 +678,16 @@ def attribute(
     + \beta`; the shares are :math:`\sqrt{n}\langle g \odot w, a_k\rangle/\sqrt{\lVert x\rVert^2
     + n\varepsilon}`, with no centring (proved: :func:`~lnsym.interp.identities.rms_attribution_identity`;
     the centred shares are refuted, :data:`~lnsym.interp.identities.RMS_CENTERED_ATTRIBUTION`).
-    Dask components give a :class:`LazyAttribution`: one task per block of rows runs
+    Dask components give a lazy :class:`Attribution`: one task per block of rows runs
     :func:`attribution_rows`, the function this one runs on all the rows in memory (the blocks are
-    cut along the batch axes so that a block of the result holds about ``chunk_bytes``).
+    cut along the batch axes so that a block of the result holds about ``chunk_bytes``), for LN
+    and RMS alike; :meth:`Attribution.compute` computes it, :meth:`Attribution.store` writes it.
     For a PyTorch reader, max |w| (the rounding bound's one statistic of the readers) is
     remembered while the tensor lives unchanged (PyTorch's version counter), so attributing again
     with the same ``W_U`` reads it once.
     """
     norm = norm_kind(norm)
     if uses_dask(components):  # Dask data: attribution_rows on each block of rows
-        if norm != "LN":
-            raise DataError(
-                "norm='RMS' is not supported for Dask (lazy) components yet; compute them "
-                "(.compute()) or attribute in blocks of rows in memory"
-            )
         return _on_dask(
             components,
             w,
@@ -497,9 +699,10 @@ def attribute(
             w_axis=w_axis,
             names=names,
             separate=separate,
+            norm=norm,
             chunk_bytes=chunk_bytes,
         )
-    return _in_memory(
+    computed = attribute_in_memory(
         components,
         w,
         g=g,
@@ -511,12 +714,13 @@ def attribute(
         names=names,
         separate=separate,
         norm=norm,
-    ).attribution
+    )
+    return replace(computed.attribution, bounds=computed.product_bounds)
 
 
 @dataclass(frozen=True)
 class _Computed:
-    """:func:`_in_memory`'s result: the attribution, max |w| over the readers, and per row the
+    """:func:`attribute_in_memory`'s result: the attribution, max |w| over the readers, and per row the
     rounding bound of the shares' product (for a caller's check against a reference)."""
 
     attribution: Attribution
@@ -529,7 +733,7 @@ class _Computed:
     scale: np.ndarray | None = None
 
 
-def _in_memory(
+def attribute_in_memory(
     components: Mapping[str, Value] | Sequence[Value] | np.ndarray,
     w: Value,
     *,
@@ -583,7 +787,7 @@ def _in_memory(
         native = tensor.detach()
         native = native.movedim(w_axis, -1) if native.ndim == 2 else native
     source = _owner(tensor) if native is not None else None
-    state = None if source is None else _tensor_state(source)  # once per call
+    state = None if source is None else tensor_state(source)  # once per call
     shift_key = _shift_key(source, state, shift, compute)
     known_shift = _SHIFT_READ.get(shift_key) if shift_key is not None else None
     largest = _largest(readers, native, source, state)
@@ -796,7 +1000,7 @@ def _reader_side(
     readers' axis as :func:`_reader_axis` resolves ``w_axis``."""
     array = _reader_array(w)
     n_parts = vector_length(dict(parts)) if parts else array.shape[-1]
-    readers = _to_last(array, _reader_axis(array.shape, n_parts, w_axis), "w")
+    readers = to_last(array, _reader_axis(array.shape, n_parts, w_axis), "w")
     if readers.shape[-1] != n_parts and array.ndim >= 2:
         raise DataError(
             f"vectors of different lengths: w has length {readers.shape[-1]} along "
@@ -805,8 +1009,8 @@ def _reader_side(
             "w_axis that holds d_model (0 for TransformerLens's W_U)"
         )
     n = vector_length({"w": readers, **parts})
-    gain = _parameter(g, 1.0, n, "g")
-    shift = _parameter(beta, 0.0, n, "beta")
+    gain = norm_parameter(g, 1.0, n, "g")
+    shift = norm_parameter(beta, 0.0, n, "beta")
     vector_length({"w": readers, "g": gain, "beta": shift})
     reader_batch = readers.shape[:-1]
     bias_in = as_array(b, "b")
@@ -999,18 +1203,18 @@ _SHIFT_READ: dict[tuple[Any, ...], np.ndarray] = {}
 
 
 def _shift_key(source: Any, state: Any, shift: np.ndarray, compute: Any) -> tuple[Any, ...] | None:
-    """What ⟨w, β⟩ depends on: the readers' tensor (its identity and its :func:`_tensor_state`
+    """What ⟨w, β⟩ depends on: the readers' tensor (its identity and its :func:`tensor_state`
     ``state``), β's bytes and the compute dtype; None for NumPy readers or an unknown state."""
     if source is None or state is None:
         return None
     return (id(source), weakref.ref(source), state, shift.tobytes(), np.dtype(compute).str)
 
 
-#: entries per axis of the sample that :func:`_tensor_state` compares (16 × 16 for a matrix).
+#: entries per axis of the sample that :func:`tensor_state` compares (16 × 16 for a matrix).
 _SAMPLED = 16
 
 
-def _tensor_state(tensor: Any) -> tuple[Any, ...] | None:
+def tensor_state(tensor: Any) -> tuple[Any, ...] | None:
     """What identifies a PyTorch tensor's values while it lives: its version counter (PyTorch
     bumps it on every in-place change, through any view or ``detach()``), storage, shape, strides,
     dtype and device, and a sample of its entries (evenly spaced along each axis, exactly), which
@@ -1056,7 +1260,7 @@ def _largest(
 ) -> float:
     """max |w| over every reader, reading memory in its own order: one pass (PyTorch's
     ``aminmax`` for a tensor) or two (NumPy's max and min). For a PyTorch tensor ``source`` (the
-    caller's, of which ``native`` is a view) whose :func:`_tensor_state` is ``state`` (None: not
+    caller's, of which ``native`` is a view) whose :func:`tensor_state` is ``state`` (None: not
     known), the value is remembered while the tensor lives unchanged."""
     if readers.size == 0:
         return 0.0
@@ -1253,154 +1457,6 @@ def attribution_rows(
 # on Dask: attribution_rows mapped over the blocks of rows (lnsym.execute.rows)
 # --------------------------------------------------------------------------------------------------
 
-#: the rows of :meth:`LazyAttribution.table` after the components' shares.
-TABLE_ROWS = ("bias", "logit", "rounding_bound")
-
-
-@dataclass(frozen=True)
-class LazyAttribution:
-    r""":func:`attribute` of Dask components: the fields of :class:`Attribution` as lazy arrays,
-    computed block by block of rows by :func:`attribution_rows` — the function the in-memory
-    attribution runs on all its rows — so that :meth:`compute` gives what :func:`attribute`
-    gives for the same rows in memory (bit for bit, but for the BLAS caveat of
-    :func:`attribution_rows` with a matrix of readers).
-
-    ``blocks`` is the table those tasks compute, shape (rows, batch..., readers...): one row per
-    component's share, then :data:`TABLE_ROWS` — the bias :math:`\langle w, \beta\rangle + b`,
-    the logit, each entry's rounding bound (:meth:`Rows.bound`). ``separate`` (the
-    per-component LN readings) is a graph of its own, so that storing the table does not
-    compute it. ``readers`` is the readers' shape (``()`` for one reader vector).
-    """
-
-    names: tuple[str, ...]
-    shares: Any
-    bias: Any
-    scale: Any
-    logit: Any
-    separate: Any
-    bound: Any
-    proofs: tuple[Proof, ...]
-    refutation: Proof
-    eps: float
-    blocks: Any
-    readers: tuple[int, ...]
-    #: the dtype :meth:`compute` returns (the in-memory attribution's), if not the blocks' own
-    dtype: str | None = None
-
-    def table(self) -> Any:
-        """One lazy array to store: the shares (one row per component), then bias, logit and
-        rounding bound (each row has the logits' shape, batch × readers)."""
-        return self.blocks
-
-    def report(self, out: str | None = None) -> str:
-        """:meth:`Attribution.report` of :meth:`compute` (computes everything, in memory)."""
-        return self.compute().report(out)
-
-    def to_json(self) -> dict[str, Any]:
-        """:meth:`Attribution.to_json` of :meth:`compute` (computes everything, in memory)."""
-        return self.compute().to_json()
-
-    @property
-    def rows(self) -> tuple[str, ...]:
-        """The rows of :meth:`table`: the components' names, then :data:`TABLE_ROWS`."""
-        return (*self.names, *TABLE_ROWS)
-
-    def store(
-        self,
-        out: str,
-        *,
-        job: Mapping[str, Any],
-        resume: bool = False,
-        engine: Engine | None = None,
-        chunk_bytes: int = CHUNK_BYTES,
-    ) -> StoredAttribution:
-        """Write :meth:`table` to ``out`` block by block (:func:`lnsym.execute.stores.store`, with
-        its ``job`` and ``resume``), then check from the file that the shares and the bias sum to
-        the logit within each entry's rounding bound (reading it in blocks of ``chunk_bytes``)."""
-        runner = engine if engine is not None else Engine(None, progress=False)
-        written = store(
-            self.table(), out, job=job, resume=resume, engine=runner, label=f"writing {out}"
-        )
-        table = open_array(out, axis=0, chunk_bytes=chunk_bytes)
-        count = len(self.names)
-        wide = table.astype(np.float64)  # the check in float64, whatever the table's dtype
-        gap = abs(wide[:count].sum(axis=0) + wide[count] - wide[count + 1]).max()
-        error, tolerance = runner.run([gap, table[count + 2].max()], "checking")
-        return StoredAttribution(self, written, float(error), float(tolerance))
-
-    def compute(self, run: Callable[[list[Any]], list[Any]] | None = None) -> Attribution:
-        """Everything in memory, as :func:`attribute` returns it. ``run`` computes a list of Dask
-        collections (default :func:`dask.compute`; e.g. :meth:`lnsym.execute.engine.Engine.run`).
-        ``error`` and ``tolerance`` are max |Σₖ shares + bias − logit| and the largest rounding
-        bound, as in memory for one reader vector."""
-        parts = [self.shares, self.bias, self.scale, self.logit, self.separate, self.bound]
-        if run is None:
-            shares, bias, scale, logit, separate, bound = require_dask().compute(*parts)
-        else:
-            shares, bias, scale, logit, separate, bound = run(parts)
-        tolerance = float(np.max(bound)) if np.size(bound) else 0.0
-        shares, bias, logit = np.asarray(shares), np.asarray(bias), np.asarray(logit)
-        gap = np.asarray(shares.sum(axis=0))
-        gap += bias
-        gap -= logit
-        error = float(np.max(np.abs(gap))) if np.size(logit) else 0.0
-
-        def typed(value: Any) -> Any:
-            array = np.asarray(value)
-            return array if self.dtype is None else array.astype(self.dtype, copy=False)
-
-        return Attribution(
-            self.names,
-            typed(shares),
-            typed(bias),
-            typed(scale),
-            typed(logit),
-            None if separate is None else typed(separate),
-            error,
-            tolerance,
-            self.proofs,
-            self.refutation,
-            self.eps,
-        )
-
-
-@dataclass(frozen=True)
-class StoredAttribution:
-    """A :class:`LazyAttribution` written by :meth:`LazyAttribution.store` and checked from the
-    file: ``error`` is max |Σₖ shares + bias − logit| over the entries, ``tolerance`` the largest
-    rounding bound."""
-
-    attribution: LazyAttribution
-    written: StoreReport
-    error: float
-    tolerance: float
-
-    @property
-    def ok(self) -> bool:
-        """The stored shares and bias sum to the stored logit within the rounding bound."""
-        return self.error <= self.tolerance
-
-    def report(self) -> str:
-        """The report of a table written block by block: the proofs, what was written, the check."""
-        result = self.attribution
-        lines = [proof.summary() for proof in result.proofs]
-        if len(result.proofs) == 1:
-            lines.append(components_line(result.names))
-        verdict = "ok" if self.ok else "FAILED"
-        columns = (
-            f"each of shape tokens x readers, readers {result.readers}"
-            if result.readers
-            else "one column per token"
-        )
-        lines += [
-            self.written.summary(),
-            f"  rows: {', '.join(result.rows)} ({columns})",
-            f"shares + bias = logit to {self.error:.3g} (rounding bound {self.tolerance:.3g}): "
-            f"{verdict}",
-            result.refutation.summary(),
-        ]
-        return "\n".join(lines)
-
 
 def _lazy_components(
     components: Mapping[str, Value] | Sequence[Value] | Any,
@@ -1442,9 +1498,10 @@ def _table_block(
     largest: float,
     compute: Any,
     eps: float,
+    norm: str,
 ) -> np.ndarray:
-    """One task on Dask: :func:`attribution_rows` of one block of rows, as the table of
-    :class:`LazyAttribution` (shares, bias, logit, rounding bound)."""
+    """One task on Dask: :func:`attribution_rows` of one block of rows, as the rows of
+    :meth:`Attribution.table` (shares, bias, logit, rounding bound)."""
     stacked = np.stack(parts, dtype=np.float64)  # as in memory: the rows are float64
     count, batch, reader_batch = len(parts), stacked.shape[1:-1], readers.shape[:-1]
     rows = attribution_rows(
@@ -1455,7 +1512,7 @@ def _table_block(
         bias_in,
         eps=eps,
         separate=False,
-        norm="LN",
+        norm=norm,
         compute=compute,
         largest=largest,
         logits=True,
@@ -1477,6 +1534,7 @@ def _separate_block(
     largest: float,
     compute: Any,
     eps: float,
+    norm: str,
 ) -> np.ndarray:
     """One task on Dask: the per-component LN readings of :func:`attribution_rows` for one block
     of rows (asked for apart from the table, which a stored attribution computes alone)."""
@@ -1488,7 +1546,7 @@ def _separate_block(
         bias_in,
         eps=eps,
         separate=True,
-        norm="LN",
+        norm=norm,
         compute=compute,
         largest=largest,
         logits=False,
@@ -1497,10 +1555,10 @@ def _separate_block(
     return rows.separate
 
 
-def _scale_block(*parts: np.ndarray, eps: float) -> np.ndarray:
+def _scale_block(*parts: np.ndarray, eps: float, norm: str) -> np.ndarray:
     """One task on Dask: the shared scale of one block of rows, as :func:`attribution_rows`
     computes it (the same float64 stack and sum)."""
-    return shared_scale(np.stack(parts, dtype=np.float64).sum(axis=0), eps)
+    return shared_scale(np.stack(parts, dtype=np.float64).sum(axis=0), eps, norm)
 
 
 def _on_dask(
@@ -1515,11 +1573,12 @@ def _on_dask(
     w_axis: int | None,
     names: Sequence[str] | None,
     separate: bool | None,
+    norm: str,
     chunk_bytes: int,
-) -> LazyAttribution:
+) -> Attribution:
     """:func:`attribute` for Dask components: :func:`attribution_rows` on each block of rows
     (:func:`lnsym.execute.rows.map_rows`), the readers, g, β and b in memory as in
-    :func:`_in_memory`."""
+    :func:`attribute_in_memory`."""
     da = require_dask()
     labels, arrays = _lazy_components(components, names, axis)
     readers, gain, shift, bias_in = _reader_side(
@@ -1546,6 +1605,7 @@ def _on_dask(
         "largest": largest,
         "compute": compute,
         "eps": eps,
+        "norm": norm,
     }
     blocks = map_rows(
         _table_block,
@@ -1569,25 +1629,30 @@ def _on_dask(
             **constants,
         )
     rank = len(stacked[0].shape) - 1
-    scale = map_rows(_scale_block, stacked, dtype=np.float64, token="lnsym-scale", eps=eps)
+    scale = map_rows(
+        _scale_block, stacked, dtype=np.float64, token="lnsym-scale", eps=eps, norm=norm
+    )
     if 0 in stacked[0].shape[:-1]:  # no rows: the bias from the readers alone
         bias: Any = _readouts([shift], readers, compute)[0] + bias_in.astype(compute)
     else:  # the bias row of the first block (the same product as the shares')
         bias = blocks[(count, *(0,) * rank)]
-    return LazyAttribution(
+    refutation = require(PER_COMPONENT_LN if norm == "LN" else RMS_CENTERED_ATTRIBUTION)
+    return Attribution(
         labels,
         blocks[:count],
         bias,
         scale,
         blocks[count + 1],
         separate_values,
-        blocks[count + 2],
-        _proofs(count),
-        require(PER_COMPONENT_LN),
+        float("nan"),  # computed by compute() or store()
+        float("nan"),
+        _proofs(count, norm),
+        refutation,
         eps,
-        blocks,
-        reader_batch,
-        _numpy_name(kind.dtype_name),
+        norm,
+        bounds=blocks[(count + 2, Ellipsis, *(0,) * len(reader_batch))],
+        blocks=blocks,
+        dtype=_numpy_name(kind.dtype_name),
     )
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "fold",
     "folded_logit",
     "norm_kind",
+    "norm_parameter",
     "unfolded_logit",
 ]
 
@@ -59,11 +60,6 @@ def cached_kernel(expr: str, vectors: str, scalars: str = "") -> Kernel:
     """The NumPy kernel of ``expr`` over the comma-separated ``vectors`` and ``scalars``, built once
     per process (the interp modules read the same few formulas on every call)."""
     return kernel(expr, vectors=vectors, scalars=scalars or None)
-
-
-# the names interp.attribution and interp.chunked import (issue 20's rewrite changes them)
-_kernel = cached_kernel
-_to_last = to_last
 
 
 #: the norms before the reader: LayerNorm (centres, then scales) and RMSNorm (scales only).
@@ -186,7 +182,7 @@ class Fold:
         }
 
 
-def _parameter(value: Value | None, default: float, n: int, name: str) -> np.ndarray:
+def norm_parameter(value: Value | None, default: float, n: int, name: str) -> np.ndarray:
     """An LN parameter vector (g or beta) of length n; ``default`` fills it when not given."""
     if value is None:
         return np.full(n, default)
@@ -300,8 +296,8 @@ def fold(
         raise DataError("w is a number; the reader must be a vector (or a batch of them)")
     readers = to_last(readers, axis, "w")
     n = vector_length({"w": readers})
-    gain = _parameter(g, 1.0, n, "g")
-    shift = _parameter(beta, 0.0, n, "beta")
+    gain = norm_parameter(g, 1.0, n, "g")
+    shift = norm_parameter(beta, 0.0, n, "beta")
     vector_length({"w": readers, "g": gain, "beta": shift})
     bias_in = as_array(b, "b")
     try:

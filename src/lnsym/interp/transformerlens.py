@@ -44,12 +44,12 @@ from lnsym.errors import DataError
 from lnsym.interp.attribution import (
     Attribution,
     Check,
-    _in_memory,
-    _tensor_state,
     attribute,
     norm_kind,
     shared_scale,
 )
+from lnsym.interp.attribution import attribute_in_memory as _in_memory  # the adapter's short names
+from lnsym.interp.attribution import tensor_state as _tensor_state
 from lnsym.interp.bounds import ScaleBounds
 from lnsym.interp.bounds import scale_bounds as _scale_bounds
 from lnsym.interp.folding import Fold, fold
@@ -668,7 +668,7 @@ _REMEMBERED_LOGITS = 2
 
 def _logits_key(model: Any, x: Any, pos_slice: Any) -> tuple[Any, ...] | None:
     """What the model's logits of ``x`` (a cache's ``ln_final.hook_in``) depend on: the model,
-    the state (:func:`~lnsym.interp.attribution._tensor_state`) of every parameter and buffer of
+    the state (:func:`~lnsym.interp.attribution.tensor_state`) of every parameter and buffer of
     its ``ln_final`` and ``unembed`` and of ``x``, and the positions; None when a state is not
     known (inference-mode tensors) or ``pos_slice`` is not a plain int, slice or list."""
     if not isinstance(pos_slice, (type(None), int, slice, list, tuple)):

@@ -6,7 +6,8 @@ name its kind by the one rule for names (:mod:`lnsym.lang.names`), and evaluates
 kernel in float64 or, with ``exact``, from the decimal literals (:func:`lnsym.kernels.exact_rows`).
 A NaN or an infinity is an error naming the quantity that is undefined
 (:func:`lnsym.kernels.undefined.undefined_cause`) unless ``allow_nan``. Values that are Dask arrays
-give a lazy result (:attr:`Evaluation.lazy`) to compute or store block by block.
+give a lazy value; either way :meth:`Evaluation.compute` gives it in memory and
+:meth:`Evaluation.store` writes it block by block.
 
 >>> from lnsym.numeric.data import read_value
 >>> result = evaluate("dot(x, x)", {"x": read_value("1,2,3")})
@@ -26,9 +27,9 @@ import numpy as np
 
 from lnsym.errors import DataError, ParseError, argument, current_interface, value_of
 from lnsym.execute.engine import Engine
-from lnsym.execute.stores import StoreReport, store
+from lnsym.execute.stores import CHUNK_BYTES, StoreReport, batch_chunks, store
 from lnsym.kernels.build import kernel
-from lnsym.kernels.chunked import call, dask_array, is_dask
+from lnsym.kernels.chunked import call, dask_array, is_dask, require_dask
 from lnsym.kernels.exact import exact_rows
 from lnsym.kernels.spec import make_spec
 from lnsym.kernels.undefined import undefined_cause
@@ -54,16 +55,17 @@ _EPS = "1e-5"
 @dataclass(frozen=True)
 class Evaluation:
     """The value of a formula: a float, a decimal string (exact), a list of them (a vector
-    formula), nested lists (a batch of rows), or, when ``lazy``, a Dask array not computed yet."""
+    formula), nested lists (a batch of rows), or, of Dask values, a Dask array not computed yet
+    (one type for both: :meth:`compute` gives the value in memory, :meth:`store` writes it)."""
 
     expr: str
     value: Any
-    lazy: bool = False
 
     def compute(self, run: Callable[[list[Any]], list[Any]] | None = None) -> Evaluation:
-        """The lazy value computed (``run`` computes a list of Dask collections, e.g.
-        :meth:`lnsym.execute.engine.Engine.run`; default :func:`dask.compute`)."""
-        if not self.lazy:
+        """The value in memory: this evaluation if it is, else the Dask value computed (``run``
+        computes a list of Dask collections, e.g. :meth:`lnsym.execute.engine.Engine.run`;
+        default :func:`dask.compute`)."""
+        if not is_dask(self.value):
             return self
         if run is None:
             computed = self.value.compute()
@@ -75,15 +77,31 @@ class Evaluation:
         self,
         out: str,
         *,
-        job: Mapping[str, Any],
+        job: Mapping[str, Any] | None = None,
         resume: bool = False,
         engine: Engine | None = None,
+        chunk_bytes: int = CHUNK_BYTES,
     ) -> StoreReport:
-        """Write the lazy value to ``out`` (``.zarr`` or ``.npy``) block by block, as
-        :func:`lnsym.execute.stores.store` does with ``job`` and ``resume``."""
-        if not self.lazy:
-            raise DataError("only a lazy value is stored block by block; save() writes arrays")
-        return store(self.value, out, job=job, resume=resume, engine=engine, label=f"writing {out}")
+        """Write the value to ``out`` (``.zarr`` or ``.npy``) block by block, as
+        :func:`lnsym.execute.stores.store` does with ``job`` (default: the formula) and
+        ``resume``; a value in memory is cut along its first axis into blocks of about
+        ``chunk_bytes``. An exact value (decimal text) is not an array of floats: it is refused."""
+        value = self.value
+        if not is_dask(value):
+            array = np.asarray(value)
+            if array.dtype.kind not in "biuf":
+                raise DataError(
+                    "an exact value is decimal text, not stored as an array of floats; "
+                    "evaluate in float64 to store it"
+                )
+            array = array.astype(np.float64, copy=False)
+            chunks = (
+                batch_chunks(array.shape, array.itemsize, -1, chunk_bytes) if array.ndim else ()
+            )
+            value = require_dask().from_array(array, chunks=chunks)
+        if job is None:
+            job = {"operation": "eval", "expr": self.expr}
+        return store(value, out, job=job, resume=resume, engine=engine, label=f"writing {out}")
 
     def to_json(self) -> dict[str, Any]:
         """``{"value": …}``, what ``lnsym eval --json`` prints (a lazy value is computed)."""
@@ -219,7 +237,8 @@ def evaluate(
     In float64 with the ``backend``'s kernel, or with ``exact`` (or ``digits``) from the decimal
     literals to ``digits`` significant digits (30). Names are vectors or scalars as declared in
     ``vectors`` / ``scalars``, else as their values and use say. Values holding Dask arrays (or
-    ``lazy``) give a lazy :class:`Evaluation` (float64 only).
+    ``lazy``: run on Dask, block by block) give an :class:`Evaluation` of a Dask value (float64
+    only).
     """
     values = dict(values)
     eps = values.pop("eps", None)
@@ -253,7 +272,7 @@ def evaluate(
         first = vector_names[0]
         arguments[first] = dask_array(arguments[first], first)  # at least one lazy input
         lazy = call(function, (), {**arguments, "eps": epsilon}, rechunk=True)
-        return Evaluation(expr, lazy, lazy=True)
+        return Evaluation(expr, lazy)
     spec = make_spec(expr, vectors=vector_names, scalars=scalar_names)
     if not exact:
         value = _float(

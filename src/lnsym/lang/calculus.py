@@ -48,9 +48,9 @@ from lnsym.lang.definitions import (
     Mean,
     OnesVector,
     VectorSymbol,
-    _tex,
     eps,
     kind_of,
+    latex_of,
     n,
     ones,
 )
@@ -250,7 +250,7 @@ class _Transposer:
 
 
 def _wrapped(printer: Any, expr: Expr) -> str:
-    text = _tex(printer, expr)
+    text = latex_of(printer, expr)
     if isinstance(expr, sympy.Add | sympy.Mul | sympy.Pow):
         return rf"\left({text}\right)"
     return text
@@ -308,7 +308,7 @@ class DirectionalDerivative(Definition):
 
     def _tex(self, printer: Any) -> str:
         f, x, v = self.args
-        return rf"\frac{{\partial {_wrapped(printer, f)}}}{{\partial {_tex(printer, x)}}} {_wrapped(printer, v)}"
+        return rf"\frac{{\partial {_wrapped(printer, f)}}}{{\partial {latex_of(printer, x)}}} {_wrapped(printer, v)}"
 
 
 class Gradient(Definition):
@@ -348,7 +348,7 @@ class Gradient(Definition):
 
     def _tex(self, printer: Any) -> str:
         f, x = self.args
-        return rf"\nabla_{{{_tex(printer, x)}}} {_wrapped(printer, f)}"
+        return rf"\nabla_{{{latex_of(printer, x)}}} {_wrapped(printer, f)}"
 
 
 class PartialDerivative(Definition):
@@ -392,7 +392,7 @@ class PartialDerivative(Definition):
 
     def _tex(self, printer: Any) -> str:
         f, alpha = self.args
-        return rf"\frac{{\partial {_wrapped(printer, f)}}}{{\partial {_tex(printer, alpha)}}}"
+        return rf"\frac{{\partial {_wrapped(printer, f)}}}{{\partial {latex_of(printer, alpha)}}}"
 
 
 #: the calculus operations, by the name users type; registered in

@@ -53,6 +53,7 @@ __all__ = [
     "VectorSymbol",
     "eps",
     "kind_of",
+    "latex_of",
     "n",
     "ones",
     "scalar_symbol",
@@ -118,13 +119,18 @@ def scalar_symbol(name: str, *, positive: bool = False) -> Symbol:
 # --------------------------------------------------------------------------------------------------
 
 
-def _tex(printer: Any, expr: Expr) -> str:
+def latex_of(printer: Any, expr: Expr) -> str:
+    """The LaTeX of ``expr`` by ``printer`` (a definition's argument, or a derivative's)."""
     return str(printer._print(expr))
 
 
 def _tex_arg(printer: Any, expr: Expr) -> str:
     """LaTeX of a function argument: ``(x)``; compound arguments keep plain parentheses."""
-    return rf"\left({_tex(printer, expr)}\right)" if _is_tall(expr) else f"({_tex(printer, expr)})"
+    return (
+        rf"\left({latex_of(printer, expr)}\right)"
+        if _is_tall(expr)
+        else f"({latex_of(printer, expr)})"
+    )
 
 
 def _is_tall(expr: Expr) -> bool:
@@ -194,7 +200,7 @@ class _WithEpsilon(Definition):
         return f"{self.language_name}({', '.join(printer._print(a) for a in shown)})"
 
     def _subscript(self, printer: Any) -> str:
-        return "" if self.args[-1] == eps else f"_{{{_tex(printer, self.args[-1])}}}"
+        return "" if self.args[-1] == eps else f"_{{{latex_of(printer, self.args[-1])}}}"
 
 
 class InnerProduct(Definition):
@@ -214,8 +220,8 @@ class InnerProduct(Definition):
     def _tex(self, printer: Any) -> str:
         a, b = self.args
         if _is_tall(a) or _is_tall(b):
-            return rf"\left\langle {_tex(printer, a)}, {_tex(printer, b)} \right\rangle"
-        return rf"\langle {_tex(printer, a)}, {_tex(printer, b)} \rangle"
+            return rf"\left\langle {latex_of(printer, a)}, {latex_of(printer, b)} \right\rangle"
+        return rf"\langle {latex_of(printer, a)}, {latex_of(printer, b)} \rangle"
 
 
 #: the inner product under its short name.
@@ -238,7 +244,7 @@ class Hadamard(Definition):
 
 
 def _tex_atom(printer: Any, expr: Expr) -> str:
-    text = _tex(printer, expr)
+    text = latex_of(printer, expr)
     return f"\\left({text}\\right)" if isinstance(expr, sympy.Add | sympy.Mul) else text
 
 
@@ -265,7 +271,7 @@ class Expectation(Mean):
     formula = r"\operatorname{E}[x] = \langle x, \mathbf{1}\rangle / n"
 
     def _tex(self, printer: Any) -> str:
-        return rf"\operatorname{{E}}[{_tex(printer, self.args[0])}]"
+        return rf"\operatorname{{E}}[{latex_of(printer, self.args[0])}]"
 
 
 class Center(Definition):
@@ -302,7 +308,7 @@ class Variance(Definition):
         return True
 
     def _tex(self, printer: Any) -> str:
-        return rf"\operatorname{{Var}}[{_tex(printer, self.args[0])}]"
+        return rf"\operatorname{{Var}}[{latex_of(printer, self.args[0])}]"
 
 
 class Norm(Definition):
@@ -322,7 +328,7 @@ class Norm(Definition):
         return True
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        inner = _tex(printer, self.args[0])
+        inner = latex_of(printer, self.args[0])
         # \left…\right only where the content is taller than a line (a fraction): elsewhere
         # it adds space and, in MathJax, draws the bars thin
         tall = delimiter_size(inner) != ""
@@ -347,7 +353,7 @@ class Cos(Definition):
     def _latex(self, printer: Any, exp: Any = None) -> str:
         a, b = self.args
         head = r"\cos" if exp is None else rf"\cos^{{{exp}}}"
-        return rf"{head}\theta_{{{_tex(printer, a)}, {_tex(printer, b)}}}"
+        return rf"{head}\theta_{{{latex_of(printer, a)}, {latex_of(printer, b)}}}"
 
 
 class UnitScale(Definition):
@@ -366,7 +372,7 @@ class UnitScale(Definition):
 
     def _tex(self, printer: Any) -> str:
         y, e = self.args
-        return f"u_{{{_tex(printer, e)}}}{_tex_arg(printer, y)}"
+        return f"u_{{{latex_of(printer, e)}}}{_tex_arg(printer, y)}"
 
 
 class LayerNorm(_WithEpsilon):
@@ -423,9 +429,9 @@ class AffineLayerNorm(_WithEpsilon):
 
     def _tex(self, printer: Any) -> str:
         x, g, beta, _ = self.args
-        sub = rf"{_tex(printer, g)}, {_tex(printer, beta)}"
+        sub = rf"{latex_of(printer, g)}, {latex_of(printer, beta)}"
         if self.args[-1] != eps:
-            sub += rf"; {_tex(printer, self.args[-1])}"
+            sub += rf"; {latex_of(printer, self.args[-1])}"
         return rf"\operatorname{{LNA}}_{{{sub}}}{_tex_arg(printer, x)}"
 
 
