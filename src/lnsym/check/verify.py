@@ -811,8 +811,8 @@ def _check_closure(setting: Setting, alg: Components, env: dict[str, Any]) -> No
     """The limit is taken within the domain: with the variable v at its limit value a, the point
     satisfies each inequality assumption on v strictly (so points near it do too), or a bound
     ``v > c`` (``>=``, ``<``, ``<=``) whose side a lies on or at (v approaches a from there). An
-    equation on v must be solved by the steps for another name, a polynomial in v (then the domain
-    is a graph over v); :func:`_take_limit` requires that."""
+    equation on v must be solved by the steps for another name (then the domain is a graph over
+    v, defined wherever the solved-for coefficient is nonzero); :func:`_take_limit` requires that."""
     assert setting.limit is not None
     name, value = setting.limit
     v = setting.inverse[0] if setting.inverse is not None else name

@@ -50,6 +50,7 @@ __all__ = [
     "CHUNK_BYTES",
     "StoreReport",
     "batch_chunks",
+    "grid",
     "is_store",
     "open_array",
     "open_value",
@@ -304,13 +305,25 @@ def _write_block(block: np.ndarray, path: str, start: tuple[int, ...], marker: s
     return 1
 
 
-def _job_record(job: Mapping[str, Any], result: Any) -> dict[str, Any]:
+def _job_record(
+    job: Mapping[str, Any], result: Any, chunks: tuple[tuple[int, ...], ...]
+) -> dict[str, Any]:
     return {
         "job": dict(job),
         "shape": list(result.shape),
         "dtype": str(result.dtype),
-        "chunks": [list(c) for c in result.chunks],
+        "chunks": [list(c) for c in chunks],
     }
+
+
+def grid(shape: tuple[int, ...], block: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """The chunks, in Dask's spelling, that cut ``shape`` into blocks of ``block`` (the last
+    block on each axis holds the rest)."""
+    chunks = []
+    for size, step in zip(shape, block, strict=True):
+        step = max(1, step)
+        chunks.append(tuple(min(step, size - start) for start in range(0, size, step)) or (0,))
+    return tuple(chunks)
 
 
 def store(
@@ -321,24 +334,33 @@ def store(
     resume: bool = False,
     engine: Engine | None = None,
     label: str | None = None,
+    block: tuple[int, ...] | None = None,
 ) -> StoreReport:
     """Write the Dask array ``result`` to ``path`` (``.zarr`` or ``.npy``), block by block.
 
     ``job`` (JSON-ready) identifies the computation: ``resume=True`` continues an interrupted
     run of the same job and refuses another. Without ``resume``, an existing output is an error
     (never overwritten silently). ``engine`` runs the tasks (default: local threads, no bar).
+    A NumPy ``result`` is written the same way, in blocks of shape ``block`` (default: whole),
+    one after another in this process: a ``.npy`` output then needs no Dask.
     """
-    from dask import delayed
-
     started = time.perf_counter()
-    runner = engine if engine is not None else Engine(None, progress=False)
     target = str(path)
     if not target.endswith(_OUTPUTS):
         raise DataError(
             f"{argument('out')} {target}: write the result to a .zarr store or a .npy file"
         )
-    result = _regular(result)
-    record = _job_record(job, result)
+    in_memory = isinstance(result, np.ndarray)
+    if in_memory:
+        chunks = grid(result.shape, result.shape if block is None else block)
+        if target.endswith(".zarr"):
+            require_dask()  # zarr comes with the dask extra
+    else:
+        result = _regular(result)
+        chunks = tuple(tuple(int(c) for c in axis) for axis in result.chunks)
+    runner = engine if engine is not None or in_memory else Engine(None, progress=False)
+    where = "this process" if runner is None else runner.description
+    record = _job_record(job, result, chunks)
     sidecar = progress_dir(target)
     done = sidecar / "done"
     if os.path.exists(target):
@@ -370,10 +392,10 @@ def store(
         if sidecar.exists():  # left by an output that was deleted since: its markers are stale
             shutil.rmtree(sidecar)
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        _create(target, tuple(result.shape), result.dtype, tuple(c[0] for c in result.chunks))
+        _create(target, tuple(result.shape), result.dtype, tuple(c[0] for c in chunks))
         done.mkdir(parents=True, exist_ok=True)
         (sidecar / "job.json").write_text(json.dumps(record), encoding="utf-8")
-    total = math.prod(len(c) for c in result.chunks)
+    total = math.prod(len(c) for c in chunks)
     if (sidecar / "complete").exists():
         return StoreReport(
             target,
@@ -383,21 +405,28 @@ def store(
             0,
             total,
             time.perf_counter() - started,
-            runner.description,
+            where,
         )
-    offsets = [np.cumsum((0, *c[:-1])).tolist() for c in result.chunks]
-    blocks = result.to_delayed(optimize_graph=True)
-    tasks = []
-    skipped = 0
-    write = delayed(_write_block, pure=False)
-    for index in itertools.product(*(range(len(c)) for c in result.chunks)):
+    offsets = [np.cumsum((0, *c[:-1])).tolist() for c in chunks]
+    missing = []
+    for index in itertools.product(*(range(len(c)) for c in chunks)):
         marker = done / _block_name(index)
-        if marker.exists():
-            skipped += 1
-            continue
-        start = tuple(int(offsets[k][i]) for k, i in enumerate(index))
-        tasks.append(write(blocks[index], target, start, str(marker)))
-    runner.run(tasks, label or f"writing {Path(target).name}")
+        if not marker.exists():
+            start = tuple(int(offsets[k][i]) for k, i in enumerate(index))
+            missing.append((index, start, str(marker)))
+    if runner is None:  # NumPy blocks, written here one after another
+        for index, start, marker in missing:
+            region = tuple(
+                slice(s, s + chunks[k][i]) for k, (s, i) in enumerate(zip(start, index, strict=True))
+            )
+            _write_block(result[region], target, start, marker)
+    else:
+        from dask import delayed
+
+        blocks = result.to_delayed(optimize_graph=True)
+        write = delayed(_write_block, pure=False)
+        tasks = [write(blocks[index], target, start, marker) for index, start, marker in missing]
+        runner.run(tasks, label or f"writing {Path(target).name}")
     (sidecar / "complete").touch()
     shutil.rmtree(done, ignore_errors=True)
     return StoreReport(
@@ -405,8 +434,8 @@ def store(
         tuple(result.shape),
         str(result.dtype),
         total,
-        len(tasks),
-        skipped,
+        len(missing),
+        total - len(missing),
         time.perf_counter() - started,
-        runner.description,
+        where,
     )

@@ -301,25 +301,34 @@ class Attribution:
         attribution read from the stored table (lazy arrays; :attr:`written` says what was
         written, ``error`` and ``tolerance`` are the check's). An in-memory attribution is written
         the same way, in blocks of rows of about ``chunk_bytes``. ``job`` defaults to the rows,
-        ε and the norm."""
-        da = require_dask()
-        runner = engine if engine is not None else Engine(None, progress=False)
+        ε and the norm; a ``.npy`` output of an in-memory attribution needs no Dask."""
         if job is None:
             job = {"operation": "attribute", "rows": list(self.rows), "eps": self.eps}
             job["norm"] = self.norm
         table = self.table()
-        if not is_dask(table):
+        label = f"writing {out}"
+        stored: Any
+        if is_dask(table):
+            runner = engine if engine is not None else Engine(None, progress=False)
+            written = store(table, out, job=job, resume=resume, engine=runner, label=label)
+            stored = open_array(out, axis=0, chunk_bytes=chunk_bytes)
+        else:
             leading, batch = table.shape[:1], table.shape[1 : table.ndim - len(self.readers)]
             entry = table.dtype.itemsize * int(np.prod((*leading, *self.readers), dtype=np.int64))
-            table = da.from_array(
-                table, chunks=(*leading, *block_rows(batch, entry, chunk_bytes), *self.readers)
-            )
-        written = store(table, out, job=job, resume=resume, engine=runner, label=f"writing {out}")
-        stored = open_array(out, axis=0, chunk_bytes=chunk_bytes)
+            block = (*leading, *block_rows(batch, entry, chunk_bytes), *self.readers)
+            written = store(table, out, job=job, resume=resume, label=label, block=block)
+            runner = None
+            if out.endswith(".npy"):
+                stored = np.load(out, mmap_mode="r")
+            else:
+                stored = open_array(out, axis=0, chunk_bytes=chunk_bytes).compute()
         count = len(self.names)
         wide = stored.astype(np.float64)  # the check in float64, whatever the table's dtype
         gap = abs(wide[:count].sum(axis=0) + wide[count] - wide[count + 1]).max()
-        error, tolerance = runner.run([gap, stored[count + 2].max()], "checking")
+        if runner is None:
+            error, tolerance = gap, stored[count + 2].max()
+        else:
+            error, tolerance = runner.run([gap, stored[count + 2].max()], "checking")
         first = (0,) * (stored.ndim - 1 - len(self.readers))
         rows = stored.shape[1 : stored.ndim - len(self.readers)]
         return replace(
