@@ -120,6 +120,55 @@ def test_lnsym_check_accepts_saved_verdicts_and_rejects_doctored_ones(tmp_path) 
     assert _run(["check", str(path)]).returncode == 0
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("rhs", "sqrt(n)*u(c(x), eps)"),  # the claim a reader reads, edited
+        ("lhs", "RMS(x)"),
+        ("assumptions", ["mu(x) = 0"]),
+        ("dim", 2),
+        ("limits", {"eps": "0"}),
+        ("conditions", ["c(x) != 0"]),
+        ("relation", "<"),
+    ],
+)
+def test_lnsym_check_rejects_an_edited_claim_beside_its_certificate(
+    field: str, value: object
+) -> None:
+    """The certificate is untouched (and proves the main identity); the verdict's own field says
+    something else: a reader of the file would be misled, so the check rejects it."""
+    saved = json.loads(_run(["prove", "LN(x) = sqrt(n)*u(c(x), n*eps)", "--json"]).stdout)
+    saved[field] = value
+    result = _run(["check", "-"], json.dumps(saved))
+    assert result.returncode == 1, result.stdout
+    assert f"rejected: the verdict's {field} is not what its certificate proves" in result.stdout
+
+
+def test_lnsym_check_reads_a_claim_as_the_checker_reads_it() -> None:
+    """Spacing and the prover's printing of the same formula are the same claim."""
+    saved = json.loads(_run(["prove", "LN(x)", "LN(x,0)", "--limit", "eps=0", "--json"]).stdout)
+    saved["rhs"] = "LN( x , 0 )"
+    assert _run(["check", "-"], json.dumps(saved)).stdout == "1: proved: accepted\n"
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda s: s.__setitem__("expr", "LN(x)"), "formula"),
+        (lambda s: s["terms"][1].__setitem__("coefficient", "2"), "coefficients"),
+        (lambda s: s["remainder"].__setitem__("order", 3), "order"),
+        (lambda s: s.__setitem__("variable", "alpha"), "variable"),
+    ],
+)
+def test_lnsym_check_rejects_an_edited_expansion(edit, field: str) -> None:  # type: ignore[no-untyped-def]
+    saved = lnsym.series("sqrt(eps + eps**2)", order=1).to_json()
+    assert _run(["check", "-"], json.dumps(saved)).returncode == 0
+    edit(saved)
+    result = _run(["check", "-"], json.dumps(saved))
+    assert result.returncode == 1
+    assert f"rejected: the expansion's {field} is not what its certificate proves" in result.stdout
+
+
 @pytest.mark.parametrize("text", ["", "not json", "{}", "[1, 2]", '{"status": "proved"}'])
 def test_lnsym_check_bad_input_is_one_line_exit_2(text: str) -> None:
     result = _run(["check", "-"], text)

@@ -3,6 +3,11 @@
 Only the trusted checker (:mod:`lnsym.check`) runs: no prover, no SymPy. Exit 0: every verdict's
 certificate is accepted; 1: one is rejected (one line saying which part fails); 3: one is outside
 the checker's rules (lnsym reports such a verdict as unknown); 2: bad input.
+
+A certificate proves the statement it carries; the verdict's own fields (``lhs``, ``rhs``, the
+relation, ``assumptions``, ``dim``, ``limits``, ``conditions``; a series' formula, variable,
+coefficients and order) are what a reader of the file reads, so each must say the same (as the
+checker's reader parses it): an edited claim beside an untouched certificate is rejected.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from fractions import Fraction
 from typing import Any
 
+from lnsym.check.reader import CheckerInputError, read
 from lnsym.check.series import check_series
 from lnsym.check.verify import Verdict, check_inequality, check_proof, check_refutation
 from lnsym.errors import DataError
@@ -84,8 +91,70 @@ def run(args: argparse.Namespace) -> int:
             else check_refutation
         )
         verdict = checker(check["statement"], certificate)
+        mismatch = _claim_mismatch(item, check["statement"]) if verdict.accepted else None
+        if mismatch is not None:  # the certificate holds, but for another claim
+            print(f"{label}: rejected: {mismatch}")
+            worst = _worse(worst, 1)
+            continue
         worst = _worse(worst, _said(label, verdict))
     return worst
+
+
+def _same(left: Any, right: Any) -> bool:
+    """Two formulas are the same claim when the checker reads them as the same tree (or, where
+    it cannot read one, when they are the same text but for spaces)."""
+    if not isinstance(left, str) or not isinstance(right, str):
+        return bool(left == right)
+    try:
+        return read(left) == read(right)
+    except CheckerInputError:
+        return left.replace(" ", "") == right.replace(" ", "")
+
+
+def _same_list(left: Any, right: Any) -> bool:
+    left, right = list(left or ()), list(right or ())
+    return len(left) == len(right) and all(map(_same, left, right))
+
+
+def _claim_mismatch(item: dict[str, Any], statement: dict[str, Any]) -> str | None:
+    """Which of the verdict's fields says something else than the certificate's statement."""
+    fields = [
+        ("lhs", _same(item.get("lhs"), statement.get("lhs"))),
+        ("rhs", _same(item.get("rhs"), statement.get("rhs"))),
+        ("relation", item.get("relation", "=") == statement.get("relation", "=")),
+        ("assumptions", _same_list(item.get("assumptions"), statement.get("assume"))),
+        ("dim", item.get("dim") == statement.get("dim")),
+        ("conditions", _same_list(item.get("conditions"), statement.get("conditions"))),
+    ]
+    limits, proved = item.get("limits") or {}, statement.get("limits") or {}
+    same_limits = isinstance(limits, dict) and isinstance(proved, dict)
+    same_limits = same_limits and sorted(limits) == sorted(proved)
+    fields.append(("limits", same_limits and all(_same(limits[k], proved[k]) for k in proved)))
+    for name, same in fields:
+        if not same:
+            return f"the verdict's {name} is not what its certificate proves; re-run lnsym prove"
+    return None
+
+
+def _series_mismatch(item: dict[str, Any], series: dict[str, Any]) -> str | None:
+    """Which of an expansion's fields says something else than its certificate."""
+    coefficients = list(series.get("coefficients") or ())
+    terms = item.get("terms") if isinstance(item.get("terms"), list) else []
+    said = [t.get("coefficient") for t in terms if isinstance(t, dict)]
+    half = series.get("half") is not None
+    order = (
+        item.get("remainder", {}).get("order") if isinstance(item.get("remainder"), dict) else None
+    )
+    fields = [
+        ("formula", _same(item.get("expr"), series.get("expr"))),
+        ("variable", item.get("variable") == series.get("variable")),
+        ("coefficients", _same_list(said, coefficients)),
+        ("order", order is None or Fraction(len(coefficients), 2 if half else 1) == order),
+    ]
+    for name, same in fields:
+        if not same:
+            return f"the expansion's {name} is not what its certificate proves; re-run lnsym series"
+    return None
 
 
 def _series(number: int, item: dict[str, Any]) -> int:
@@ -95,7 +164,12 @@ def _series(number: int, item: dict[str, Any]) -> int:
         return 0
     if not isinstance(record.get("series"), dict):
         raise DataError(f"series {number}: the certificate is not a JSON object")
-    return _said(f"{number}: series", check_series(record["series"], record["terms"]))
+    verdict = check_series(record["series"], record["terms"])
+    mismatch = _series_mismatch(item, record["series"]) if verdict.accepted else None
+    if mismatch is not None:  # the certificate holds, but for another expansion
+        print(f"{number}: series: rejected: {mismatch}")
+        return 1
+    return _said(f"{number}: series", verdict)
 
 
 def _said(label: str, verdict: Verdict) -> int:
