@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -202,3 +204,26 @@ def test_saved_series_are_rechecked() -> None:
     saved["certificate"]["series"]["coefficients"][1] = "0"  # the eps**(1/2) term doctored
     result = _run(["check", "-"], json.dumps(saved))
     assert result.returncode == 1 and "another coefficient" in result.stdout, result.stdout
+
+
+def test_lnsym_check_rechecks_a_saved_derivation(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``lnsym derive --json`` carries each step's and claim's proof; ``lnsym check`` re-checks
+    every one, and holds it to the step it stands for."""
+    shipped = Path(__file__).resolve().parent.parent / "derivations"
+    for name in ("01-main-identity.toml", "22-riechers-ellipsoid.toml"):  # an assumption, too
+        shutil.copy(shipped / name, tmp_path / name)
+    saved = _run(["derive", str(tmp_path), "--json"])
+    assert saved.returncode == 0, saved.stderr
+    result = _run(["check", "-"], saved.stdout)
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0 and len(lines) >= 8, result.stdout
+    assert all(line.endswith((": proved: accepted", ": refuted: accepted")) for line in lines)
+    document = json.loads(saved.stdout)
+    steps = document["derivations"][0]["chains"][0]["steps"]
+    steps[2]["expr"] = "c(x)/sqrt(norm(c(x))**2/n + n*eps)"  # the file's claim edited, proof kept
+    edited = _run(["check", "-"], json.dumps(document))
+    assert edited.returncode == 1
+    assert "1.1.1 step 3: rejected: its proof is of another statement" in edited.stdout
+    del steps[2]["proof"]
+    dropped = _run(["check", "-"], json.dumps(document))
+    assert dropped.returncode == 2 and "step 3 carries no proof" in dropped.stderr

@@ -13,6 +13,7 @@ checker's reader parses it): an edited claim beside an untouched certificate is 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from fractions import Fraction
@@ -36,8 +37,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "check",
         help="re-check saved verdicts (lnsym prove --json) with the trusted checker",
         description=(
-            "Reads one JSON verdict (lnsym prove --json or lnsym series --json), or JSON lines, and re-checks each "
-            "certificate or witness with lnsym's small trusted checker, independently of the "
+            "Reads one JSON verdict (lnsym prove, series or derive --json), or JSON lines, and "
+            "re-checks each certificate or witness with lnsym's small trusted checker, independently of the "
             "prover. Exit 0: accepted; 1: rejected (the failing part is named); 3: outside the "
             "checker's rules; 2: bad input."
         ),
@@ -67,37 +68,77 @@ def run(args: argparse.Namespace) -> int:
     for number, item in enumerate(_verdicts(text), start=1):
         if "expansion" in item:  # lnsym series --json
             worst = _worse(worst, _series(number, item))
-            continue
-        status, check = item.get("status"), item.get("check")
-        if status is None:
-            raise DataError(
-                f"verdict {number} has no status; give the output of lnsym prove --json"
-            )
-        label = f"{number}: {status}"
-        if status not in ("proved", "refuted"):
-            print(
-                f"{label}: nothing to check (only proved and refuted verdicts carry certificates)"
-            )
-            continue
-        if not isinstance(check, dict) or not isinstance(check.get("statement"), dict):
-            raise DataError(f"verdict {number} has no certificate; save it with lnsym prove --json")
-        certificate = check.get("certificate")
-        if not isinstance(certificate, dict):
-            raise DataError(f"verdict {number}: the certificate is not a JSON object")
-        inequality = check["statement"].get("relation") not in (None, "=")
-        checker = (
-            (check_inequality if inequality else check_proof)
-            if status == "proved"
-            else check_refutation
-        )
-        verdict = checker(check["statement"], certificate)
-        mismatch = _claim_mismatch(item, check["statement"]) if verdict.accepted else None
-        if mismatch is not None:  # the certificate holds, but for another claim
-            print(f"{label}: rejected: {mismatch}")
-            worst = _worse(worst, 1)
-            continue
-        worst = _worse(worst, _said(label, verdict))
+        elif "derivations" in item:  # lnsym derive --json
+            worst = _worse(worst, _derivations(number, item))
+        else:
+            worst = _worse(worst, _verdict(str(number), item))
     return worst
+
+
+def _verdict(label: str, item: dict[str, Any]) -> int:
+    """Re-check one saved verdict (``lnsym prove --json``); print the checker's word."""
+    status, check = item.get("status"), item.get("check")
+    if status is None:
+        raise DataError(f"verdict {label} has no status; give the output of lnsym prove --json")
+    label = f"{label}: {status}"
+    if status not in ("proved", "refuted"):
+        print(f"{label}: nothing to check (only proved and refuted verdicts carry certificates)")
+        return 0
+    if not isinstance(check, dict) or not isinstance(check.get("statement"), dict):
+        raise DataError(f"verdict {label} has no certificate; save it with lnsym prove --json")
+    certificate = check.get("certificate")
+    if not isinstance(certificate, dict):
+        raise DataError(f"verdict {label}: the certificate is not a JSON object")
+    inequality = check["statement"].get("relation") not in (None, "=")
+    checker = (
+        (check_inequality if inequality else check_proof)
+        if status == "proved"
+        else check_refutation
+    )
+    verdict = checker(check["statement"], certificate)
+    mismatch = _claim_mismatch(item, check["statement"]) if verdict.accepted else None
+    if mismatch is not None:  # the certificate holds, but for another claim
+        print(f"{label}: rejected: {mismatch}")
+        return 1
+    return _said(label, verdict)
+
+
+def _derivations(number: int, item: dict[str, Any]) -> int:
+    """Re-check every step and claim of a saved ``lnsym derive --json``: each step's proof must
+    be of "previous step = this step", each claim's of "lhs = rhs", and be accepted."""
+    worst = 0
+    derivations = item["derivations"] if isinstance(item["derivations"], list) else []
+    for d, derivation in enumerate(derivations, start=1):
+        if not isinstance(derivation, dict):
+            raise DataError(f"document {number}: derivation {d} is not a JSON object")
+        for c, chain in enumerate(derivation.get("chains") or (), start=1):
+            steps = chain.get("steps") or [] if isinstance(chain, dict) else []
+            for previous, step in itertools.pairwise(steps):
+                label = f"{number}.{d}.{c} step {step.get('step')}"
+                claim = (previous.get("expr"), step.get("expr"))
+                worst = _worse(worst, _derived(label, step, claim))
+        for k, claim in enumerate(derivation.get("claims") or (), start=1):
+            pair = (claim.get("lhs"), claim.get("rhs"))
+            worst = _worse(worst, _derived(f"{number}.{d} claim {k}", claim, pair))
+    return worst
+
+
+def _derived(label: str, record: dict[str, Any], claim: tuple[Any, Any]) -> int:
+    """One step or claim of a derivation: its saved proof, proving what the file claims."""
+    proof = record.get("proof")
+    if not isinstance(proof, dict):
+        raise DataError(f"{label} carries no proof; save it with lnsym derive --json")
+    statement = (
+        proof.get("check", {}).get("statement") if isinstance(proof.get("check"), dict) else None
+    )
+    if isinstance(statement, dict) and proof.get("status") == record.get("status"):
+        if not (_same(statement.get("lhs"), claim[0]) and _same(statement.get("rhs"), claim[1])):
+            print(f"{label}: rejected: its proof is of another statement; re-run lnsym derive")
+            return 1
+    elif proof.get("status") in ("proved", "refuted"):
+        print(f"{label}: rejected: its proof does not match the step; re-run lnsym derive")
+        return 1
+    return _verdict(label, proof)
 
 
 def _same(left: Any, right: Any) -> bool:
@@ -139,8 +180,8 @@ def _claim_mismatch(item: dict[str, Any], statement: dict[str, Any]) -> str | No
 def _series_mismatch(item: dict[str, Any], series: dict[str, Any]) -> str | None:
     """Which of an expansion's fields says something else than its certificate."""
     coefficients = list(series.get("coefficients") or ())
-    terms = item.get("terms") if isinstance(item.get("terms"), list) else []
-    said = [t.get("coefficient") for t in terms if isinstance(t, dict)]
+    terms = item.get("terms")
+    said = [t.get("coefficient") for t in terms or () if isinstance(t, dict)]
     half = series.get("half") is not None
     order = (
         item.get("remainder", {}).get("order") if isinstance(item.get("remainder"), dict) else None

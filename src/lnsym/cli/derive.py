@@ -123,6 +123,7 @@ def _json(results: list[DerivationResult], seconds: float) -> dict[str, Any]:
                                 "by": list(s.step.by),
                                 "status": "start" if s.proof is None else s.proof.status.value,
                             }
+                            | ({} if s.proof is None else {"proof": s.proof.to_json()})
                             for s in c.steps
                         ],
                     }
@@ -134,6 +135,7 @@ def _json(results: list[DerivationResult], seconds: float) -> dict[str, Any]:
                         "rhs": c.claim.rhs,
                         "status": c.proof.status.value,
                         "witness": c.proof.witness.to_json() if c.proof.witness else None,
+                        "proof": c.proof.to_json(),
                     }
                     for c in r.claims
                 ],

@@ -289,10 +289,17 @@ class Proof(FrozenRecord):
         return f"$\\displaystyle {self.latex()} \\quad \\text{{({self.status.value})}}$"
 
     def to_json(self) -> dict[str, Any]:
+        """The verdict as JSON. A checked verdict's ``lhs`` and ``rhs`` are the sides as stated
+        (the certificate's statement: what was proved or refuted, what ``lnsym check`` holds
+        them to); ``read_as`` has them as the prover read them (SymPy's form, after the
+        assumptions' substitutions)."""
+        stated = (self.check_data or {}).get("statement") or {}
+        read_as = {"lhs": str(self.lhs), "rhs": str(self.rhs)}
         return {
             "status": self.status.value,
-            "lhs": str(self.lhs),
-            "rhs": str(self.rhs),
+            "lhs": stated.get("lhs", read_as["lhs"]),
+            "rhs": stated.get("rhs", read_as["rhs"]),
+            "read_as": read_as,
             "dim": self.dim,
             "assumptions": [str(a) for a in self.assumptions],
             "limits": {s: str(v) for s, v in self.limits},
