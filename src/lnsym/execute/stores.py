@@ -410,14 +410,15 @@ def store(
     offsets = [np.cumsum((0, *c[:-1])).tolist() for c in chunks]
     missing = []
     for index in itertools.product(*(range(len(c)) for c in chunks)):
-        marker = done / _block_name(index)
-        if not marker.exists():
+        written = done / _block_name(index)
+        if not written.exists():
             start = tuple(int(offsets[k][i]) for k, i in enumerate(index))
-            missing.append((index, start, str(marker)))
+            missing.append((index, start, str(written)))
     if runner is None:  # NumPy blocks, written here one after another
         for index, start, marker in missing:
             region = tuple(
-                slice(s, s + chunks[k][i]) for k, (s, i) in enumerate(zip(start, index, strict=True))
+                slice(s, s + chunks[k][i])
+                for k, (s, i) in enumerate(zip(start, index, strict=True))
             )
             _write_block(result[region], target, start, marker)
     else:
