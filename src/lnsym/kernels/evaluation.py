@@ -242,6 +242,13 @@ def evaluation_rows(
     return np.asarray(value, dtype=result_dtype)
 
 
+def _normalized_last(array: Any, axis: int) -> Any:
+    """A Dask array with its normalized axis ``axis`` moved last (itself when it is)."""
+    if axis % array.ndim == array.ndim - 1:
+        return array
+    return require_dask().moveaxis(array, axis, -1)
+
+
 def _on_dask(function: Kernel, arguments: dict[str, Any], eps: float, axis: int) -> Any:
     """``function`` on values among which are Dask arrays: a lazy Dask array of the in-memory
     result's shape and dtype, by :func:`evaluation_rows` on each block of rows (the scalars are
@@ -252,7 +259,7 @@ def _on_dask(function: Kernel, arguments: dict[str, Any], eps: float, axis: int)
     # vectors with rows (Dask, or batches in memory) are cut into blocks; a vector of length n
     # and a number go to every task as they are (never a round trip through Dask)
     rows = {
-        v: da.moveaxis(dask_array(a, v), axis, -1)
+        v: _normalized_last(dask_array(a, v), axis)
         for v, a in vectors.items()
         if is_dask(a) or np.ndim(a) > 1
     }
@@ -273,7 +280,7 @@ def _on_dask(function: Kernel, arguments: dict[str, Any], eps: float, axis: int)
     vector = spec.kind is Kind.VECTOR
     result = map_rows(
         evaluation_rows,
-        [da.broadcast_to(a, (*batch, n)) for a in rows.values()],
+        [a if a.shape == (*batch, n) else da.broadcast_to(a, (*batch, n)) for a in rows.values()],
         trailing=(n,) if vector else (),
         dtype=dtype,
         token=f"lnsym-eval-{spec.name}",
