@@ -688,6 +688,28 @@ def test_evaluate_lazy_equals_in_memory(tmp_path: Path) -> None:
         open_value("1,2,3", inline=False)
 
 
+def test_evaluate_on_dask_is_the_in_memory_kernel_per_block() -> None:
+    from lnsym.kernels.evaluation import evaluate
+    from lnsym.numeric.data import Data
+
+    rng = np.random.default_rng(31)
+    x = rng.normal(size=(9, 4, 6)).astype(np.float32)
+    w = rng.normal(size=(4, 6)).astype(np.float32)  # a batch of readers, in memory
+    values = {"x": Data(x, "x"), "w": Data(w, "w"), "b": Data(np.array(0.25), "b")}
+    chunked = da.from_array(x, chunks=(2, 4, 3))  # the normalized axis split: made whole
+    formula, names = "dot(w, LN(x)) + b", {"vectors": "x,w", "scalars": "b"}
+    eager = evaluate(formula, values, **names)
+    lazy = evaluate(formula, {**values, "x": Data(chunked, "x")}, **names)
+    assert is_dask(lazy.value) and lazy.value.dtype == np.float32
+    assert lazy.value.chunks == ((2, 2, 2, 2, 1), (4,))
+    assert lazy.compute().value == eager.value  # bit for bit, in the inputs' dtype
+    x64 = x.astype(np.float64)
+    centered = x64 - x64.mean(axis=-1, keepdims=True)
+    ln = centered / np.sqrt((centered**2).mean(axis=-1, keepdims=True) + 1e-5)
+    reference = (ln * w.astype(np.float64)).sum(axis=-1) + 0.25
+    np.testing.assert_allclose(lazy.compute().value, reference, rtol=1e-5, atol=1e-5)
+
+
 def test_lazy_results_report_like_the_in_memory_ones() -> None:
     from lnsym.interp import attribute
     from lnsym.kernels.evaluation import evaluate

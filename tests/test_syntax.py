@@ -3,7 +3,9 @@ its written form (lang/parser.read); LaTeX, the names rule and the prover all st
 
 from __future__ import annotations
 
+import ast
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 import lnsym
 from lnsym.cli import main
 from lnsym.errors import ParseError, TypeMismatchError
+from lnsym.lang import syntax
 from lnsym.lang.latex import assumption_latex, latex
 from lnsym.lang.names import resolve
 from lnsym.lang.parser import Context, Parsed, parse, parse_assumption, read, used_names
@@ -222,3 +225,33 @@ def test_what_is_outside_the_language_is_the_error_everywhere(
         assert str(caught.value).startswith(message), str(caught.value)
     assert main(["latex", text]) == 2
     assert message in capsys.readouterr().err
+
+
+class CountingAst:
+    """Python's ast module as lnsym's syntax module sees it, recording what ``ast.parse`` reads."""
+
+    def __init__(self) -> None:
+        self.sources: list[str] = []
+
+    def parse(self, source: str, *args: Any, **kwargs: Any) -> Any:
+        self.sources.append(source)
+        return ast.parse(source, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(ast, name)
+
+
+def test_one_call_parses_each_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = CountingAst()
+    monkeypatch.setattr(syntax, "ast", counter)
+    v = f"v{uuid.uuid4().hex[:8]}"  # a name no earlier test used: its texts were never parsed
+    proved, refuted = (f"c(c({v}))", f"c({v})"), (f"LN(3*{v})", f"LN({v})")
+    for lhs, rhs in (proved, refuted):  # a proof, and a refutation (its witness search too)
+        lnsym.prove(f"{lhs} = {rhs}")
+        assert (counter.sources.count(lhs), counter.sources.count(rhs)) == (1, 1)
+    formula = f"dot({v}, LN(x)) + b"
+    lnsym.kernel(formula, vectors=f"x,{v}", scalars="b")
+    assert counter.sources.count(formula) == 1
+    before = len(counter.sources)
+    assert lnsym.prove(f"{proved[0]} = {proved[1]}").status.value == "proved"  # shared trees
+    assert len(counter.sources) == before  # ... read from the cache, not parsed again

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,7 +21,18 @@ from lnsym.errors import DataError
 from lnsym.install import needs
 from lnsym.interp import attribute, fold
 from lnsym.kernels import KernelShapeError, kernel
-from lnsym.kernels.interop import array_kind, restore
+from lnsym.kernels.backward import layer_norm_backward
+from lnsym.kernels.interop import (
+    FAMILIES,
+    NUMPY,
+    ArrayFamily,
+    ArrayKind,
+    array_kind,
+    family,
+    family_of,
+    restore,
+    to_numpy,
+)
 
 
 def reference_ln(x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -65,6 +77,71 @@ def test_restore_rule() -> None:
     assert array_kind(np.zeros(2, np.float32), np.zeros(2)).dtype_name == "float64"
     assert array_kind([1, 2]).dtype_name == "float64"
     assert restore(np.ones(2), array_kind(np.zeros(2, np.float32))).dtype == np.float32
+
+
+class Boxed:
+    """A stand-in for a new array library: an immutable box around a NumPy array."""
+
+    def __init__(self, array: Any) -> None:
+        self.array = np.asarray(array)
+
+    @property
+    def dtype(self) -> Any:
+        return self.array.dtype
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.array.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.array.ndim
+
+
+class BoxedFamily(ArrayFamily):
+    """Its array family: all a new library adds to the array protocol."""
+
+    name = "boxed"
+    modules = (Boxed.__module__.partition(".")[0],)
+
+    def owns(self, value: Any) -> bool:
+        return isinstance(value, Boxed)
+
+    def to_numpy(self, value: Any, widen: bool) -> Any:
+        return value.array
+
+    def sum_leading_axes(self, rows: Any, axes: tuple[int, ...]) -> Any:
+        return Boxed(rows.array.sum(axis=axes))
+
+    def restore(self, array: Any, kind: ArrayKind) -> Any:
+        return Boxed(np.asarray(array).astype(kind.dtype_name))
+
+    def copy_into(self, out: Any, value: Any) -> Any:
+        np.copyto(out.array, to_numpy(value), casting="same_kind")
+        return out
+
+
+def test_a_new_array_family_is_one_class_and_one_registration() -> None:
+    rng = np.random.default_rng(3)
+    x = (rng.normal(size=(3, 8)) * 2 + 1).astype(np.float32)
+    dy, g = rng.normal(size=(3, 8)), rng.normal(size=8)
+    assert family(Boxed(x)) == "numpy"  # unknown to lnsym before it is registered
+    FAMILIES.register(BoxedFamily())
+    try:
+        assert family_of(Boxed(x)) is FAMILIES["boxed"] and family(x) == "numpy"
+        assert FAMILIES.names()[0] == "numpy" and "boxed" in FAMILIES.names()
+        result = kernel("LN(x)")(Boxed(x))
+        assert isinstance(result, Boxed) and result.dtype == np.float32
+        np.testing.assert_allclose(result.array, reference_ln(x), rtol=1e-6, atol=1e-6)
+        out = Boxed(np.zeros((3, 8), np.float32))
+        assert kernel("LN(x)", backend="numba")(Boxed(x), out=out) is out
+        np.testing.assert_array_equal(out.array, result.array)
+        dx, dg, dbeta = layer_norm_backward(Boxed(x), Boxed(dy), Boxed(g), backend="numpy")
+        assert all(isinstance(v, Boxed) for v in (dx, dg, dbeta)) and dg.shape == (8,)
+        np.testing.assert_allclose(dbeta.array, dy.sum(axis=0), rtol=1e-12)
+    finally:
+        FAMILIES.remove("boxed")
+    assert family_of(Boxed(x)) is NUMPY and "boxed" not in FAMILIES.names()
 
 
 # -- the array protocol: PyTorch -------------------------------------------------------------------

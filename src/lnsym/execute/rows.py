@@ -29,7 +29,7 @@ import numpy as np
 
 from lnsym.execute.dask import require_dask
 
-__all__ = ["block_rows", "map_rows"]
+__all__ = ["block_rows", "map_rows", "rows_task"]
 
 
 def block_rows(batch: tuple[int, ...], entry_bytes: int, target: int) -> tuple[int, ...]:
@@ -82,16 +82,29 @@ def map_rows(
     pieces: list[Any] = []
     for array in arrays:
         pieces += [array, (*batch_index, normalized)]
-    out_index = (*range(first), *batch_index, *after)
+    # the normalized axis stays in the output's index (length 1, dropped at the end), so that no
+    # task concatenates (copies) its blocks along it: each task reads its blocks as they are
+    out_index = (*range(first), *batch_index, *after, normalized)
     sizes = (*leading, *trailing)
-    return da.blockwise(
-        function,
+    result = da.blockwise(
+        rows_task,
         out_index,
         *pieces,
         new_axes=dict(zip((*range(first), *after), sizes, strict=True)),
+        adjust_chunks={normalized: 1},
         dtype=dtype,
         meta=np.empty((0,) * len(out_index), dtype=dtype),
         concatenate=True,
         token=token,
+        rows_function=function,
         **constants,
     )
+    return result[..., 0]
+
+
+def rows_task(
+    *blocks: np.ndarray, rows_function: Callable[..., np.ndarray], **constants: Any
+) -> Any:
+    """One task of :func:`map_rows`: ``rows_function`` on one block of rows, with the normalized
+    axis kept as a last axis of length 1."""
+    return rows_function(*blocks, **constants)[..., None]

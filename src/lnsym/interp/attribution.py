@@ -58,7 +58,7 @@ from lnsym.interp.identities import (
     rms_attribution_identity,
 )
 from lnsym.interp.values import Value, as_array, to_last, vector_length
-from lnsym.kernels.interop import array_kind, family, is_foreign, restore, to_numpy
+from lnsym.kernels.interop import TORCH, array_kind, is_foreign, restore, to_numpy
 from lnsym.lang.parser import RESERVED
 from lnsym.numeric.data import Data, save
 from lnsym.prover.verdict import Proof
@@ -792,7 +792,7 @@ def attribute_in_memory(
     on_rows = reference is not None or bool(reader_batch)
     native: Any = None
     tensor: Any = w
-    if family(tensor) == "torch" and tensor.ndim <= 2:
+    if TORCH.owns(tensor) and tensor.ndim <= 2:
         native = tensor.detach()
         native = native.movedim(w_axis, -1) if native.ndim == 2 else native
     source = _owner(tensor) if native is not None else None

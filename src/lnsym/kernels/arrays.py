@@ -41,6 +41,7 @@ class Dialect:
     sum: str  # "{a}" → per-row sum, keeping the last axis
     dot: str  # "{a}", "{b}" → per-row inner product, keeping the last axis
     sqrt: str
+    host: bool = False  # NumPy arrays: the runtime's prepare/output read and write them
 
 
 #: NumPy's dialect (the numpy backend's, and the numba kernels' careful path).
@@ -50,6 +51,7 @@ NUMPY = Dialect(
     sum="{a}.sum(axis=-1, keepdims=True)",
     dot="np.einsum('...i,...i->...', {a}, {b})[..., None]",
     sqrt="np.sqrt({a})",
+    host=True,
 )
 
 
@@ -190,7 +192,7 @@ def array_function(spec: Spec, dialect: Dialect, axis: int, docstring: str) -> s
     value = _with_careful_rows(generator, spec, value)
     vector = spec.kind is Kind.VECTOR
     lines = [signature(spec, axis), indent(docstring), "    eps = float(eps)"]
-    if dialect.name == "numpy":
+    if dialect.host:
         lines += [
             *host_prologue(spec),
             f"    {unpack(spec)}_batch, n, _dtype = prepare({inputs(spec)})",

@@ -5,8 +5,10 @@ of a generated module, the runtime helpers copied into it (real functions in a m
 read as source so that their library is imported only by the generated code), and the function that
 writes the kernel's body: for an array library, its :class:`~lnsym.kernels.arrays.Dialect` (how it
 spells a row sum, an inner product and a square root). :func:`get` is the one check of a backend
-name; :func:`available` lists the backends whose library is installed; :data:`RESERVED_NAMES` are
-the names generated code binds, which no parameter of a kernel may take.
+name: a kernel resolves its name once and passes the :class:`Backend` on (to the module text, and
+in the :class:`~lnsym.kernels.build.Kernel`, whose calls ask it whether to carry other arrays to
+the host). :func:`available` lists the backends whose library is installed, :func:`fastest_host`
+the one a host computation uses by default.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from lnsym.errors import UnsupportedError
 from lnsym.install import needs
 from lnsym.kernels.arrays import NUMPY, Dialect, array_function
-from lnsym.kernels.fused import fused_functions
+from lnsym.kernels.fused import FASTMATH, fused_functions
 from lnsym.kernels.spec import Spec
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "REGISTRY",
     "Backend",
     "available",
+    "fastest_host",
     "get",
     "helper_source",
 ]
@@ -47,8 +50,15 @@ class Backend:
     imports: tuple[str, ...]  # import lines of a generated module
     helpers: str | None  # the module whose functions are copied into a generated module
     body: Body
+    #: its kernels compute on NumPy arrays: a call carries other arrays to the host and back
+    #: (:func:`lnsym.kernels.interop.call_on_numpy`), and hands a tensor that needs a gradient to
+    #: the formula's torch kernel
+    host: bool = False
+    #: module-level lines of a generated module, after the runtime helpers (numba's FASTMATH)
+    constants: tuple[str, ...] = ()
 
     def installed(self) -> bool:
+        """Whether its library can be imported."""
         return importlib.util.find_spec(self.library) is not None
 
 
@@ -61,7 +71,15 @@ def _arrays(dialect: Dialect) -> Body:
 
 def _array_backend(dialect: Dialect, extra: str | None, helpers: str | None) -> Backend:
     """A backend whose kernels are array code in ``dialect`` (its library is the dialect's name)."""
-    return Backend(dialect.name, dialect.name, extra, dialect.imports, helpers, _arrays(dialect))
+    return Backend(
+        dialect.name,
+        dialect.name,
+        extra,
+        dialect.imports,
+        helpers,
+        _arrays(dialect),
+        host=dialect.host,
+    )
 
 
 def _fused(spec: Spec, axis: int, docstring: str, cache: bool, parallel: bool) -> str:
@@ -79,6 +97,8 @@ REGISTRY: dict[str, Backend] = {
             ("import numba", "import numpy as np"),
             "lnsym.kernels.numpy_runtime",
             _fused,
+            host=True,
+            constants=(f"FASTMATH = set({FASTMATH!r})",),
         ),
         _array_backend(
             Dialect(
@@ -108,15 +128,17 @@ REGISTRY: dict[str, Backend] = {
 BACKENDS = tuple(REGISTRY)
 
 
-def get(name: str, *, installed: bool = False) -> Backend:
+def get(name: str | Backend, *, installed: bool = False) -> Backend:
     """The backend ``name`` (one error naming the choices if there is none; with ``installed``,
-    one naming the install command if its library is missing)."""
-    backend = REGISTRY.get(name)
+    one naming the install command if its library is missing). A :class:`Backend` already
+    resolved is returned as it is (with ``installed``, checked)."""
+    backend = name if isinstance(name, Backend) else REGISTRY.get(name)
     if backend is None:
         raise UnsupportedError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
     if installed and not backend.installed():
         raise UnsupportedError(
-            f"{needs(f'the {name} backend', backend.extra or name)}, or use backend='numpy'"
+            f"{needs(f'the {backend.name} backend', backend.extra or backend.name)}, "
+            "or use backend='numpy'"
         )
     return backend
 
@@ -124,6 +146,17 @@ def get(name: str, *, installed: bool = False) -> Backend:
 def available() -> tuple[str, ...]:
     """The backends whose library is installed (``numpy`` always)."""
     return tuple(name for name, b in REGISTRY.items() if b.installed())
+
+
+#: the host backends, fastest first (what a host computation runs when none is named).
+_HOST_SPEED = ("numba", "numpy")
+
+
+@functools.cache
+def fastest_host() -> Backend:
+    """The fastest installed host backend: numba's fused loop when Numba is installed, else
+    numpy (looked up once per process)."""
+    return next(REGISTRY[name] for name in _HOST_SPEED if REGISTRY[name].installed())
 
 
 @functools.cache

@@ -23,7 +23,8 @@ from typing import Any
 
 from lnsym.errors import UnsupportedError
 from lnsym.install import needs
-from lnsym.kernels.build import available_backends, kernel
+from lnsym.kernels.backends import fastest_host
+from lnsym.kernels.build import kernel
 from lnsym.kernels.interop import sum_leading_axes
 
 __all__ = ["GRADIENTS", "layer_norm_backward", "layer_norm_function"]
@@ -43,10 +44,6 @@ def _kernel(formula: str, backend: str) -> Any:
     return kernel(formula, backend, vectors=_VECTORS, name=name)
 
 
-def _default_backend() -> str:
-    return "numba" if "numba" in available_backends() else "numpy"
-
-
 def layer_norm_backward(
     x: Any,
     dy: Any,
@@ -64,7 +61,7 @@ def layer_norm_backward(
     ``numba`` (default when installed), ``numpy``, ``torch`` or ``jax``; the arithmetic is float64
     and the results have the inputs' floating dtype.
     """
-    backend = backend or _default_backend()
+    backend = backend or fastest_host().name
     dx = _kernel(GRADIENTS["dx"], backend)(x, dy, g, eps=eps, out=out)
     per_row = _kernel(GRADIENTS["dg"], backend)(x, dy, eps=eps)
     dbeta_rows = _kernel(GRADIENTS["dbeta"], backend)(dy)

@@ -15,7 +15,7 @@ from typing import Any
 from sympy import Expr
 
 from lnsym.kernels import chunked
-from lnsym.kernels.backends import available, get
+from lnsym.kernels.backends import Backend, available, get
 from lnsym.kernels.interop import call_on_numpy, wants_gradient
 from lnsym.kernels.source import module_source
 from lnsym.kernels.spec import Spec, make_spec
@@ -33,14 +33,23 @@ def available_backends() -> tuple[str, ...]:
 class Kernel:
     """A compiled formula: call it with the vectors and scalars (by position or by name).
 
-    ``source`` is the generated module text (what :func:`export` writes). Called with Dask arrays,
-    it returns a lazy Dask array (:mod:`lnsym.kernels.chunked`).
+    ``entry`` is its backend, resolved once when the kernel is built (:attr:`backend` is its
+    name); ``source`` is the generated module text (what :func:`export` writes). Called with Dask
+    arrays, it returns a lazy Dask array (:mod:`lnsym.kernels.chunked`).
     """
 
     spec: Spec
-    backend: str
+    entry: Backend
     source: str = field(repr=False)
     function: Callable[..., Any] = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Kernel(spec={self.spec!r}, backend={self.backend!r})"
+
+    @property
+    def backend(self) -> str:
+        """The backend's name: ``numpy``, ``numba``, ``torch`` or ``jax``."""
+        return self.entry.name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate on NumPy arrays, PyTorch tensors, JAX arrays or Dask arrays (see
@@ -48,7 +57,7 @@ class Kernel:
         lazy Dask array, :mod:`lnsym.kernels.chunked`)."""
         if chunked.has_dask(args, kwargs):  # Dask arrays in, a lazy Dask array out
             return chunked.call(self, args, kwargs)
-        if self.backend in ("numpy", "numba"):
+        if self.entry.host:
             if wants_gradient(args, kwargs):  # NumPy would detach: the torch kernel keeps them
                 kwargs = {k: v for k, v in kwargs.items() if k != "precision"}
                 return _torch_twin(self.spec, self.axis)(*args, **kwargs)
@@ -97,8 +106,9 @@ class Kernel:
 def _torch_twin(spec: Spec, axis: int) -> Kernel:
     """The torch kernel of ``spec``: what a numpy or numba kernel runs for tensors that need a
     gradient (see :mod:`lnsym.kernels.interop`)."""
-    source = module_source(spec, "torch", axis=axis, cache=False)
-    return Kernel(spec, "torch", source, chunked.compiled(source, spec.name))
+    torch = get("torch")
+    source = module_source(spec, torch, axis=axis, cache=False)
+    return Kernel(spec, torch, source, chunked.compiled(source, spec.name))
 
 
 def kernel(
@@ -118,7 +128,7 @@ def kernel(
     ``axis``), ``eps=1e-05`` and ``out=`` (a preallocated result array), and returns a vector per row
     or a scalar per row. ``parallel=True`` spreads the rows of the numba kernel over threads.
     """
-    get(backend, installed=True)
+    chosen = get(backend, installed=True)  # the one lookup of the name
     spec = make_spec(expr, vectors=vectors, scalars=scalars, name=name)
-    source = module_source(spec, backend, axis=axis, cache=False, parallel=parallel)
-    return Kernel(spec, backend, source, chunked.compiled(source, spec.name))
+    source = module_source(spec, chosen, axis=axis, cache=False, parallel=parallel)
+    return Kernel(spec, chosen, source, chunked.compiled(source, spec.name))

@@ -27,9 +27,10 @@ import numpy as np
 
 from lnsym.errors import DataError, ParseError, argument, current_interface, value_of
 from lnsym.execute.engine import Engine
+from lnsym.execute.rows import map_rows
 from lnsym.execute.stores import CHUNK_BYTES, StoreReport, batch_chunks, store
-from lnsym.kernels.build import kernel
-from lnsym.kernels.chunked import call, dask_array, is_dask, require_dask
+from lnsym.kernels.build import Kernel, kernel
+from lnsym.kernels.chunked import compiled, dask_array, is_dask, require_dask
 from lnsym.kernels.exact import exact_rows
 from lnsym.kernels.spec import make_spec
 from lnsym.kernels.undefined import undefined_cause
@@ -45,6 +46,7 @@ __all__ = [
     "check_values",
     "declare",
     "evaluate",
+    "evaluation_rows",
     "no_value",
 ]
 
@@ -218,6 +220,80 @@ def _float(
     return result.tolist()
 
 
+def evaluation_rows(
+    *blocks: np.ndarray,
+    source: str,
+    kernel_name: str,
+    names: tuple[str, ...],
+    constants: Mapping[str, Any],
+    eps: float,
+    result_dtype: Any,
+) -> np.ndarray:
+    """A formula on one block of rows: the one computation of a lazy :func:`evaluate` (per block
+    of rows, :func:`lnsym.execute.rows.map_rows`), the kernel an in-memory one runs.
+
+    ``blocks`` are the values of the vectors ``names`` (NumPy, shape ``block + (n,)``),
+    ``constants`` the others (vectors of length n, numbers). The kernel (module ``source``, function
+    ``kernel_name``) computes each row on its own, so a row's value does not depend on its block:
+    bit for bit the in-memory kernel's, in ``result_dtype``."""
+    function = compiled(source, kernel_name)
+    arguments = dict(zip(names, blocks, strict=True))
+    value = function(**arguments, **constants, eps=eps, axis=-1)
+    return np.asarray(value, dtype=result_dtype)
+
+
+def _normalized_last(array: Any, axis: int) -> Any:
+    """A Dask array with its normalized axis ``axis`` moved last (itself when it is)."""
+    if axis % array.ndim == array.ndim - 1:
+        return array
+    return require_dask().moveaxis(array, axis, -1)
+
+
+def _on_dask(function: Kernel, arguments: dict[str, Any], eps: float, axis: int) -> Any:
+    """``function`` on values among which are Dask arrays: a lazy Dask array of the in-memory
+    result's shape and dtype, by :func:`evaluation_rows` on each block of rows (the scalars are
+    numbers: the names rule gives a value of more than one entry to a vector)."""
+    da = require_dask()
+    spec = function.spec
+    vectors = {v: arguments[v] for v in spec.vectors}
+    # vectors with rows (Dask, or batches in memory) are cut into blocks; a vector of length n
+    # and a number go to every task as they are (never a round trip through Dask)
+    rows = {
+        v: _normalized_last(dask_array(a, v), axis)
+        for v, a in vectors.items()
+        if is_dask(a) or np.ndim(a) > 1
+    }
+    constants: dict[str, Any] = {v: np.asarray(a) for v, a in vectors.items() if v not in rows}
+    constants.update({s: np.asarray(arguments[s], dtype=np.float64) for s in spec.scalars})
+    n = int(next(iter(rows.values())).shape[-1])
+    shapes = [a.shape[:-1] for a in rows.values()]
+    try:
+        batch = tuple(int(d) for d in np.broadcast_shapes(*shapes))
+    except ValueError:
+        shown = ", ".join(f"{k}: {a.shape}" for k, a in rows.items())
+        raise DataError(f"the vectors' batches of rows do not broadcast ({shown})") from None
+    dtype = np.result_type(
+        *(a.dtype for a in rows.values()),
+        *(constants[v].dtype for v in vectors if v not in rows),
+        np.float32,
+    )
+    vector = spec.kind is Kind.VECTOR
+    result = map_rows(
+        evaluation_rows,
+        [a if a.shape == (*batch, n) else da.broadcast_to(a, (*batch, n)) for a in rows.values()],
+        trailing=(n,) if vector else (),
+        dtype=dtype,
+        token=f"lnsym-eval-{spec.name}",
+        source=function.source,
+        kernel_name=spec.name,
+        names=tuple(rows),
+        constants=constants,
+        eps=eps,
+        result_dtype=dtype,
+    )
+    return da.moveaxis(result, -1, axis) if vector and axis != -1 else result
+
+
 def evaluate(
     expr: str,
     values: Mapping[str, Data],
@@ -271,8 +347,7 @@ def evaluate(
         )
         first = vector_names[0]
         arguments[first] = dask_array(arguments[first], first)  # at least one lazy input
-        lazy = call(function, (), {**arguments, "eps": epsilon}, rechunk=True)
-        return Evaluation(expr, lazy)
+        return Evaluation(expr, _on_dask(function, arguments, epsilon, axis))
     spec = make_spec(expr, vectors=vector_names, scalars=scalar_names)
     if not exact:
         value = _float(

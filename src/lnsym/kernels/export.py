@@ -73,11 +73,11 @@ def export(
     or, without one, after the formula (:func:`lnsym.kernels.spec.formula_name`: ``LN(x)`` →
     ``layer_norm``, ``dot(w, LN(x)) + b`` → ``dot_w_ln_x_plus_b``).
     """
-    get(backend)
+    chosen = get(backend)  # the one lookup of the name (before any proof is run)
     spec = make_spec(expr, vectors=vectors, scalars=scalars, name=name)
     statement, _ = proof_statement(spec)
     source = module_source(
-        spec, backend, axis=axis, cache=True, parallel=parallel, statement=statement
+        spec, chosen, axis=axis, cache=True, parallel=parallel, statement=statement
     )
     if path is not None:
         write_module(source, path)

@@ -28,6 +28,7 @@ name='LN', args=(Name(text='x'),)))
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from typing import TypeAlias
 
@@ -187,13 +188,23 @@ def too_deep(text: str) -> str:
 def syntax_tree(text: str) -> Node:
     """The syntax tree of a formula (``^`` read as ``**``), never run; a one-line
     :class:`~lnsym.errors.ParseError` for text that is not an expression of the language or is
-    too large or nested too deeply."""
+    too large or nested too deeply. A text is parsed once per process (a cache of the frozen
+    trees): one call of ``prove`` or ``kernel`` reads each side's text once, however many of its
+    stages ask for the tree."""
     if not isinstance(text, str) or not text.strip():
         raise ParseError("empty expression; write e.g. 'LN(x)'")
     if len(text) > MAX_LENGTH:
         raise ParseError(
             f"the expression is {len(text)} characters long; lnsym accepts up to {MAX_LENGTH}"
         )
+    return _read(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _read(text: str) -> Node:
+    """The tree of a formula already checked to be a string of a bounded length: parsed once per
+    process (the nodes are frozen, so every caller may share them). An error is not cached; the
+    same text raises the same error again."""
     source = source_of(text)
     try:
         tree = ast.parse(source, mode="eval").body
