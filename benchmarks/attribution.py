@@ -18,8 +18,13 @@ Timed side by side in one run, interleaved, median of ``--repeats`` runs each:
   scale recomputed from the components in float64, the gained, scaled, centred rows in float64,
   the identity checked on those rows (their sum plus β against g ⊙ LN(x) + β from LN's
   definition, a bound on its effect on any logit: d_model-side work only), the shares (one
-  product with exactly the rows TL's has; up to 256 rows it runs as readers × rows, 512 readers
-  per block, the blocks in one batched product) and the bias. max |W_U| for the rounding bound
+  product with exactly the rows TL's has, by NumPy's BLAS on a zero-copy view of ``W_U``; up to
+  256 rows it runs as readers × rows, 512 readers per block) and the bias. The product is the
+  whole difference: the rest is d_model-side work (~0.5% of TL's time at 128 positions), and on
+  this machine (AMD EPYC, one thread) PyTorch's MKL ``sgemm`` producing rows × readers, as TL's
+  ``@`` does in either layout, takes ~1.5x the CPU time of NumPy's OpenBLAS for the same
+  product (MKL is as fast only producing readers × rows, not the shares' layout); where MKL is
+  the faster BLAS (Intel CPUs) the ratios will be nearer 1. max |W_U| for the rounding bound
   and ⟨W_U, β⟩ are remembered while the tensor is unchanged (PyTorch's version counter and a
   16 × 16 sample of its entries), as TL's ``g ⊙ W_U`` is prepared once;
 * ``new W_U`` — the same call on ``W_U.detach()`` (a new tensor object each call): the first
