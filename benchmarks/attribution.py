@@ -155,7 +155,8 @@ def measure(
         # not TL's path: its rows by NumPy's BLAS, the BLAS lnsym's product runs in (informative)
         with torch.no_grad():
             scaled = cache.apply_ln_to_stack(stack, layer=-1).numpy()
-        return np.matmul(scaled, folded_np, out=product_np)
+        out = product_np.reshape(-1, VOCAB)  # one product, as PyTorch's (not one per batch)
+        return np.matmul(scaled.reshape(-1, D_MODEL), folded_np, out=out)
 
     def adapter() -> lnsym.Attribution:
         return lt.logit_attribution(cache, model, full=heads)
