@@ -18,12 +18,19 @@ Timed side by side in one run, interleaved, median of ``--repeats`` runs each:
   scale recomputed from the components in float64, the gained, scaled, centred rows in float64,
   the identity checked on those rows (their sum plus β against g ⊙ LN(x) + β from LN's
   definition, a bound on its effect on any logit: d_model-side work only), the shares (one
-  product with exactly the rows TL's has; up to 256 rows it runs as readers × rows, 512 readers
-  per block, the blocks in one batched product) and the bias. max |W_U| for the rounding bound
+  product with exactly the rows TL's has, by NumPy's BLAS on a zero-copy view of ``W_U``; up to
+  256 rows it runs as readers × rows, 512 readers per block) and the bias. The product is the
+  whole difference: the rest is d_model-side work (~0.5% of TL's time at 128 positions), and on
+  this machine (AMD EPYC, one thread) PyTorch's MKL ``sgemm`` producing rows × readers, as TL's
+  ``@`` does in either layout, takes ~1.5x the CPU time of NumPy's OpenBLAS for the same
+  product (MKL is as fast only producing readers × rows, not the shares' layout); where MKL is
+  the faster BLAS (Intel CPUs) the ratios will be nearer 1. max |W_U| for the rounding bound
   and ⟨W_U, β⟩ are remembered while the tensor is unchanged (PyTorch's version counter and a
   16 × 16 sample of its entries), as TL's ``g ⊙ W_U`` is prepared once;
 * ``new W_U`` — the same call on ``W_U.detach()`` (a new tensor object each call): the first
   call on a tensor, which reads ``W_U`` a second time for max |W_U|;
+* ``TL@NumPy`` — not TL's path, shown to say where the difference comes from: TL's rows
+  (``apply_ln_to_stack``) times ``g ⊙ W_U`` by NumPy's BLAS, as lnsym's product runs;
 * ``adapter`` — ``lnsym.interp.transformerlens.logit_attribution(cache, model)``, what a TL user
   calls: the same shares, checked against the model's own logits (its ``ln_final`` and
   ``unembed`` on ``ln_final.hook_in``, computed once while the model and the cache are
@@ -34,7 +41,9 @@ Timed side by side in one run, interleaved, median of ``--repeats`` runs each:
 
 Both run single-threaded (``torch.set_num_threads(1)``, OpenBLAS/MKL/OMP at 1 thread), so the
 ratio compares the work, not the thread pools; glibc's malloc is told to keep freed memory
-(``mallopt``), so no path pays fresh page faults for its whole-vocabulary output at every call.
+(``mallopt``), so no path pays fresh page faults for its whole-vocabulary output at every call;
+PyTorch's large allocations do not reuse freed memory even so (aligned requests), so TL's product
+is written into an output tensor allocated once (``torch.matmul(..., out=)``: the same kernel).
 Goal (issue 21): ≤ 1× TL's time at 1 and 128 positions and for the head decomposition.
 """
 
@@ -54,6 +63,8 @@ import argparse  # noqa: E402
 import ctypes  # noqa: E402
 import ctypes.util  # noqa: E402
 
+import numpy as np  # noqa: E402
+
 import lnsym  # noqa: E402
 from timing import interleaved_medians  # noqa: E402 - benchmarks/timing.py, beside this script
 
@@ -68,7 +79,8 @@ def keep_freed_memory() -> bool:
         return False
     libc = ctypes.CDLL(name)
     m_trim_threshold, m_mmap_max = -1, -4
-    return bool(libc.mallopt(m_mmap_max, 0)) and bool(libc.mallopt(m_trim_threshold, 2**62))
+    # the largest C int (ctypes masks a Python int to a C int: 2**62 would be a threshold of 0)
+    return bool(libc.mallopt(m_mmap_max, 0)) and bool(libc.mallopt(m_trim_threshold, 2**31 - 1))
 
 
 def build(positions: int, heads: bool = False):  # type: ignore[no-untyped-def]
@@ -108,9 +120,10 @@ def build(positions: int, heads: bool = False):  # type: ignore[no-untyped-def]
 
 def measure(
     positions: int, repeats: int, heads: bool = False
-) -> tuple[float, float, float, float, float]:
+) -> tuple[float, float, float, float, float, float]:
     """TL's (its faster W_U layout) and lnsym's median times at ``positions`` (lnsym: W_U seen
-    before, a new tensor each call, and the adapter), and max |lnsym share - TL share|."""
+    before, a new tensor each call, and the adapter), TL's rows read by NumPy's BLAS, and
+    max |lnsym share - TL share|."""
     import torch
 
     from lnsym.interp import transformerlens as lt
@@ -120,14 +133,30 @@ def measure(
     g, beta = model.ln_final.weight.detach(), model.ln_final.bias.detach()
     folded = (g[:, None] * W_U).contiguous()  # prepared once, outside TL's timing
     folded_rows = folded.T.contiguous()  # the same, one row per token (TL's W_U storage)
+    # TL's output, allocated once: PyTorch's large CPU allocations (aligned) do not reuse freed
+    # memory here even with mallopt, so a fresh product would pay every page of its output again
+    # (~88,000 faults, ~0.3 s of CPU at 128 positions) while lnsym's NumPy output reuses its own
+    product = torch.empty((*stack.shape[:-1], VOCAB), dtype=folded.dtype)
 
     def tl_path() -> torch.Tensor:
         with torch.no_grad():
-            return cache.apply_ln_to_stack(stack, layer=-1) @ folded
+            return torch.matmul(cache.apply_ln_to_stack(stack, layer=-1), folded, out=product)
 
     def tl_rows() -> torch.Tensor:
         with torch.no_grad():
-            return cache.apply_ln_to_stack(stack, layer=-1) @ folded_rows.T
+            return torch.matmul(
+                cache.apply_ln_to_stack(stack, layer=-1), folded_rows.T, out=product
+            )
+
+    product_np = np.empty(tuple(product.shape), dtype=np.float32)
+    folded_np = folded.numpy()
+
+    def tl_numpy() -> np.ndarray:
+        # not TL's path: its rows by NumPy's BLAS, the BLAS lnsym's product runs in (informative)
+        with torch.no_grad():
+            scaled = cache.apply_ln_to_stack(stack, layer=-1).numpy()
+        out = product_np.reshape(-1, VOCAB)  # one product, as PyTorch's (not one per batch)
+        return np.matmul(scaled.reshape(-1, D_MODEL), folded_np, out=out)
 
     def adapter() -> lnsym.Attribution:
         return lt.logit_attribution(cache, model, full=heads)
@@ -144,6 +173,7 @@ def measure(
         "lnsym": lnsym_path,
         "new": lnsym_new_tensor,
         "adapter": adapter,
+        "tl numpy": tl_numpy,
     }
     times = interleaved_medians(variants, repeats)
     result = lnsym_path()
@@ -151,7 +181,7 @@ def measure(
     assert adapter().ok, "the shares do not sum to the model's logits"
     difference = float((result.shares - tl_path()).abs().max())
     tl_time = min(times["tl"], times["tl rows"])
-    return tl_time, times["lnsym"], times["new"], times["adapter"], difference
+    return tl_time, times["lnsym"], times["new"], times["adapter"], times["tl numpy"], difference
 
 
 def main() -> None:
@@ -180,17 +210,18 @@ def main() -> None:
     )
     print(
         f"{'positions':>9}  {'TL (s)':>9}  {'lnsym (s)':>9}  {'lnsym/TL':>8}  "
-        f"{'new W_U/TL':>10}  {'adapter/TL':>10}  max |lnsym - TL|"
+        f"{'new W_U/TL':>10}  {'adapter/TL':>10}  {'TL@NumPy/TL':>11}  max |lnsym - TL|"
     )
     cases = [(p, False) for p in options.positions] + [(p, True) for p in options.heads]
     for positions, heads in cases:
-        tl_time, lnsym_time, new_time, adapter_time, difference = measure(
+        tl_time, lnsym_time, new_time, adapter_time, numpy_time, difference = measure(
             positions, options.repeats, heads
         )
         label = f"{positions}{' (heads)' if heads else ''}"
         print(
             f"{label:>9}  {tl_time:9.4f}  {lnsym_time:9.4f}  {lnsym_time / tl_time:8.2f}  "
-            f"{new_time / tl_time:10.2f}  {adapter_time / tl_time:10.2f}  {difference:.2g}",
+            f"{new_time / tl_time:10.2f}  {adapter_time / tl_time:10.2f}  "
+            f"{numpy_time / tl_time:11.2f}  {difference:.2g}",
             flush=True,
         )
 

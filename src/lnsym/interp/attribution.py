@@ -1126,10 +1126,50 @@ def _gained(stacked: np.ndarray, gain: np.ndarray, norm: str, entries: np.ndarra
     return out.reshape(stacked.shape)
 
 
-#: up to this many rows, the PyTorch product runs as readers × rows (measured: benchmarks/).
+#: up to this many rows, the product runs as readers × rows (measured: benchmarks/).
 _FEW_ROWS = 256
 #: readers per block of the few-rows product (512 × 768 float32 entries: 1.5 MB, in L2/L3).
 _READER_BLOCK = 512
+
+
+def _blas_ready(matrix: np.ndarray) -> np.ndarray:
+    """``matrix`` (2-D) as it is if a BLAS can read it (rows or columns contiguous, with a leading
+    dimension), else a C-ordered copy: NumPy's matmul runs its own loop, not the BLAS, for other
+    strides."""
+    size, (rows, columns), (down, across) = matrix.itemsize, matrix.shape, matrix.strides
+    if (across == size and down % size == 0 and down >= columns * size) or (
+        down == size and across % size == 0 and across >= rows * size
+    ):
+        return matrix
+    return np.ascontiguousarray(matrix)
+
+
+def _cpu_product(rows: np.ndarray, readers: np.ndarray) -> np.ndarray:
+    """``rows @ readers.T`` (rows × readers) by NumPy's BLAS, for readers on the CPU given as a
+    zero-copy view of the caller's tensor (either layout of ``W_U``).
+
+    Why NumPy's BLAS and not PyTorch's, for a PyTorch ``W_U``: measured on this project's
+    machine (AMD EPYC, one thread, float32, GPT-2's ``W_U``), PyTorch's MKL ``sgemm`` producing
+    rows × readers (TransformerLens's ``stack @ (g ⊙ W_U)``, in either layout of the readers)
+    takes ~1.5x the CPU time of NumPy's OpenBLAS for the same product at 1,792 rows (14
+    components × 128 positions), and 1.6x at 81 rows; MKL is as fast only producing readers ×
+    rows, whose transpose is not contiguous (a transposing copy costs what it saves). The
+    entries are the same inner products; their last bits may differ from MKL's (the rounding
+    bounds do not depend on the BLAS). Many rows: one product, laid out rows × readers (the
+    shares' layout, contiguous). Few rows (one position): readers × rows, a block of
+    :data:`_READER_BLOCK` readers at a time (each block stays in cache while every row reads
+    it: measured ~25% less time than one product for 14 rows), read through its transpose, not
+    copied."""
+    count, width = rows.shape[0], readers.shape[0]
+    readers = _blas_ready(readers)
+    if count > _FEW_ROWS or count == 0 or width == 0:
+        return np.matmul(rows, readers.T)
+    computed = np.empty((width, count), dtype=rows.dtype)
+    right = rows.T
+    for start in range(0, width, _READER_BLOCK):
+        stop = min(start + _READER_BLOCK, width)
+        np.matmul(readers[start:stop], right, out=computed[start:stop])
+    return computed.T
 
 
 def _readouts(
@@ -1139,8 +1179,8 @@ def _readouts(
     matrix product (the readers are read from memory once).
 
     ``native`` is the readers as the caller's PyTorch tensor (normalized axis last), when they
-    came as one: the product then runs in PyTorch, on the tensor's device, in the orientation
-    that reads the tensor's memory contiguously."""
+    came as one: on the CPU the product reads it through a zero-copy NumPy view
+    (:func:`_cpu_product`), elsewhere it runs in PyTorch on the tensor's device."""
     n = readers.shape[-1]
     if readers.ndim == 1:
         # one reader: each row's inner product on its own, in one order (a BLAS matrix-vector
@@ -1161,31 +1201,12 @@ def _readouts(
         import torch
 
         flat_t = native if native.ndim == 2 else native.reshape(-1, n)
-        dtype = getattr(torch, np.dtype(compute).name)
-        left = torch.from_numpy(rows).to(device=flat_t.device, dtype=dtype)
-        flat_t = flat_t.to(dtype)
-        if flat_t.is_contiguous() and left.shape[0] <= _FEW_ROWS:
-            # few rows (one position): fastest as R × rows, a block of readers at a time (each
-            # block stays in cache while every row reads it: measured 15-20% faster than one
-            # product), every full block in one batched product (no Python loop: measured 4%
-            # faster than one product per block for the 81 rows of a head decomposition); the
-            # result is read through its transpose, not copied
-            count, width = left.shape[0], flat_t.shape[0]
-            computed = torch.empty((width, count), dtype=dtype, device=flat_t.device)
-            blocks_in, full = width // _READER_BLOCK, width // _READER_BLOCK * _READER_BLOCK
-            right = left.T
-            if blocks_in:
-                torch.bmm(
-                    flat_t[:full].view(blocks_in, _READER_BLOCK, n),
-                    right.expand(blocks_in, n, count),
-                    out=computed[:full].view(blocks_in, _READER_BLOCK, count),
-                )
-            if full < width:
-                torch.mm(flat_t[full:], right, out=computed[full:])
-            computed = computed.T
+        flat_t = flat_t.to(getattr(torch, np.dtype(compute).name))
+        if flat_t.device.type == "cpu":
+            product = _cpu_product(rows, flat_t.resolve_conj().resolve_neg().numpy())
         else:
-            computed = torch.mm(left, flat_t.T)
-        product = computed.cpu().numpy()
+            left = torch.from_numpy(rows).to(device=flat_t.device)
+            product = torch.mm(left, flat_t.T).cpu().numpy()
     else:
         flat = readers if readers.ndim == 2 else readers.reshape(-1, n)
         product = np.matmul(rows, flat.T.astype(compute, copy=False))
@@ -1418,13 +1439,15 @@ def attribution_rows(
     readers. Every reading is one product (:func:`_readouts`): the shares, then with ``logits``
     the logits from the normed x, then β (unless its reading ``shift_read`` is known), then with
     ``separate`` the per-component readings. ``native`` is the readers as the caller's PyTorch
-    tensor (the product then runs in PyTorch).
+    tensor (on the CPU the product reads it through a NumPy view, elsewhere it runs in PyTorch:
+    :func:`_readouts`).
 
     Bit for bit: the rows are computed row by row, and one reader's readings too, so a row's
     results do not depend on the other rows of its block. A matrix of readers is read by one
     BLAS (or PyTorch) matrix product, whose last bits for a row may depend on how many rows it
-    is given (a product of one row runs a matrix-vector kernel; threads split large ones): there
-    the two executors agree to the products' rounding, not always bit for bit.
+    is given (a product of one row runs a matrix-vector kernel; threads split large ones; a
+    PyTorch reader on the CPU is read in blocks of readers for few rows, :func:`_cpu_product`):
+    there the two executors agree to the products' rounding, not always bit for bit.
     """
     entries = _largest_entry(stacked)  # per component and row: for the kernel and the bound
     x, scale, scaled, affine, ln_read = _row_blocks(

