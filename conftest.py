@@ -21,7 +21,7 @@ SOURCE = Path(__file__).resolve().parent / "src"
 NEEDS = {
     "lnsym.kernels.torch_runtime": "torch",
     "lnsym.kernels.jax_runtime": "jax",
-    "lnsym.kernels.chunked": "dask",
+    "lnsym.execute.kernel_blocks": "dask",
     "lnsym.execute.stores": "dask",
     "lnsym.execute.rows": "dask",
 }

@@ -22,9 +22,9 @@ zarr = pytest.importorskip("zarr", reason=needs("the Dask tests", "dask"))
 from lnsym.cli import main  # noqa: E402
 from lnsym.errors import DataError, UnsupportedError  # noqa: E402
 from lnsym.execute.engine import check_loopback  # noqa: E402
+from lnsym.execute.kernel_blocks import call, is_dask  # noqa: E402
 from lnsym.execute.stores import batch_chunks, open_array, progress_dir, store  # noqa: E402
 from lnsym.kernels import KernelShapeError, available_backends, kernel  # noqa: E402
-from lnsym.kernels.chunked import call, is_dask  # noqa: E402
 
 FAST = [b for b in ("numpy", "numba") if b in available_backends()]
 LN = kernel("LN(x)", FAST[-1])

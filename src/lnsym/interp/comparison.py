@@ -35,6 +35,7 @@ from sympy import Expr
 from lnsym.errors import DataError, LnsymError
 from lnsym.execute.dask import dask_array, is_dask, require_dask, uses_dask
 from lnsym.execute.engine import Engine
+from lnsym.execute.kernel_blocks import compiled
 from lnsym.execute.rows import map_rows
 from lnsym.execute.stores import CHUNK_BYTES, StoreReport, open_array, store
 from lnsym.interp.explain import (
@@ -48,7 +49,6 @@ from lnsym.interp.explain import (
 from lnsym.interp.values import Value, as_array, as_datas
 from lnsym.kernels import kernel
 from lnsym.kernels.build import Kernel
-from lnsym.kernels.chunked import compiled
 from lnsym.kernels.evaluation import check_given, declare, no_value
 from lnsym.lang.definitions import Kind, Mean, kind_of, n
 from lnsym.lang.definitions import eps as EPSILON

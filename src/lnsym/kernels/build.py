@@ -14,7 +14,7 @@ from typing import Any
 
 from sympy import Expr
 
-from lnsym.kernels import chunked
+from lnsym.execute import kernel_blocks
 from lnsym.kernels.backends import Backend, available, get
 from lnsym.kernels.interop import call_on_numpy, wants_gradient
 from lnsym.kernels.source import module_source
@@ -35,7 +35,7 @@ class Kernel:
 
     ``entry`` is its backend, resolved once when the kernel is built (:attr:`backend` is its
     name); ``source`` is the generated module text (what :func:`export` writes). Called with Dask
-    arrays, it returns a lazy Dask array (:mod:`lnsym.kernels.chunked`).
+    arrays, it returns a lazy Dask array (:mod:`lnsym.execute.kernel_blocks`).
     """
 
     spec: Spec
@@ -54,9 +54,9 @@ class Kernel:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate on NumPy arrays, PyTorch tensors, JAX arrays or Dask arrays (see
         :mod:`lnsym.kernels.interop` for the dtype, device and gradient rules; Dask arrays give a
-        lazy Dask array, :mod:`lnsym.kernels.chunked`)."""
-        if chunked.has_dask(args, kwargs):  # Dask arrays in, a lazy Dask array out
-            return chunked.call(self, args, kwargs)
+        lazy Dask array, :mod:`lnsym.execute.kernel_blocks`)."""
+        if kernel_blocks.has_dask(args, kwargs):  # Dask arrays in, a lazy Dask array out
+            return kernel_blocks.call(self, args, kwargs)
         if self.entry.host:
             if wants_gradient(args, kwargs):  # NumPy would detach: the torch kernel keeps them
                 kwargs = {k: v for k, v in kwargs.items() if k != "precision"}
@@ -108,7 +108,7 @@ def _torch_twin(spec: Spec, axis: int) -> Kernel:
     gradient (see :mod:`lnsym.kernels.interop`)."""
     torch = get("torch")
     source = module_source(spec, torch, axis=axis, cache=False)
-    return Kernel(spec, torch, source, chunked.compiled(source, spec.name))
+    return Kernel(spec, torch, source, kernel_blocks.compiled(source, spec.name))
 
 
 def kernel(
@@ -131,4 +131,4 @@ def kernel(
     chosen = get(backend, installed=True)  # the one lookup of the name
     spec = make_spec(expr, vectors=vectors, scalars=scalars, name=name)
     source = module_source(spec, chosen, axis=axis, cache=False, parallel=parallel)
-    return Kernel(spec, chosen, source, chunked.compiled(source, spec.name))
+    return Kernel(spec, chosen, source, kernel_blocks.compiled(source, spec.name))

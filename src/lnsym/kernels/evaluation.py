@@ -27,10 +27,10 @@ import numpy as np
 
 from lnsym.errors import DataError, ParseError, argument, current_interface, value_of
 from lnsym.execute.engine import Engine
+from lnsym.execute.kernel_blocks import compiled, dask_array, is_dask, require_dask
 from lnsym.execute.rows import map_rows
 from lnsym.execute.stores import CHUNK_BYTES, StoreReport, batch_chunks, store
 from lnsym.kernels.build import Kernel, kernel
-from lnsym.kernels.chunked import compiled, dask_array, is_dask, require_dask
 from lnsym.kernels.exact import exact_rows
 from lnsym.kernels.spec import make_spec
 from lnsym.kernels.undefined import undefined_cause
