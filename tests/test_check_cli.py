@@ -224,6 +224,10 @@ def test_lnsym_check_rechecks_a_saved_derivation(tmp_path) -> None:  # type: ign
     edited = _run(["check", "-"], json.dumps(document))
     assert edited.returncode == 1
     assert "1.1.1 step 3: rejected: its proof is of another statement" in edited.stdout
+    steps[2]["expr"] = steps[2]["proof"]["check"]["statement"]["rhs"]
+    steps[2]["status"] = "unknown"  # the file says unknown, its proof says proved
+    mismatched = _run(["check", "-"], json.dumps(document))
+    assert mismatched.returncode == 1 and "proof's verdict is not the step's" in mismatched.stdout
     del steps[2]["proof"]
     dropped = _run(["check", "-"], json.dumps(document))
     assert dropped.returncode == 2 and "step 3 carries no proof" in dropped.stderr

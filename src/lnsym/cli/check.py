@@ -109,18 +109,24 @@ def _derivations(number: int, item: dict[str, Any]) -> int:
     worst = 0
     derivations = item["derivations"] if isinstance(item["derivations"], list) else []
     for d, derivation in enumerate(derivations, start=1):
-        if not isinstance(derivation, dict):
-            raise DataError(f"document {number}: derivation {d} is not a JSON object")
-        for c, chain in enumerate(derivation.get("chains") or (), start=1):
-            steps = chain.get("steps") or [] if isinstance(chain, dict) else []
-            for previous, step in itertools.pairwise(steps):
+        chains = _records(derivation.get("chains") if isinstance(derivation, dict) else None)
+        for c, chain in enumerate(chains, start=1):
+            for previous, step in itertools.pairwise(_records(chain.get("steps"))):
                 label = f"{number}.{d}.{c} step {step.get('step')}"
-                claim = (previous.get("expr"), step.get("expr"))
-                worst = _worse(worst, _derived(label, step, claim))
-        for k, claim in enumerate(derivation.get("claims") or (), start=1):
-            pair = (claim.get("lhs"), claim.get("rhs"))
-            worst = _worse(worst, _derived(f"{number}.{d} claim {k}", claim, pair))
+                sides = (previous.get("expr"), step.get("expr"))
+                worst = _worse(worst, _derived(label, step, sides))
+        for k, claim in enumerate(_records(derivation.get("claims")), start=1):
+            sides = (claim.get("lhs"), claim.get("rhs"))
+            worst = _worse(worst, _derived(f"{number}.{d} claim {k}", claim, sides))
     return worst
+
+
+def _records(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise DataError("a derivation's chains, steps and claims must be lists of JSON objects")
+    return value
 
 
 def _derived(label: str, record: dict[str, Any], claim: tuple[Any, Any]) -> int:
@@ -128,15 +134,15 @@ def _derived(label: str, record: dict[str, Any], claim: tuple[Any, Any]) -> int:
     proof = record.get("proof")
     if not isinstance(proof, dict):
         raise DataError(f"{label} carries no proof; save it with lnsym derive --json")
-    statement = (
-        proof.get("check", {}).get("statement") if isinstance(proof.get("check"), dict) else None
-    )
-    if isinstance(statement, dict) and proof.get("status") == record.get("status"):
-        if not (_same(statement.get("lhs"), claim[0]) and _same(statement.get("rhs"), claim[1])):
-            print(f"{label}: rejected: its proof is of another statement; re-run lnsym derive")
-            return 1
-    elif proof.get("status") in ("proved", "refuted"):
-        print(f"{label}: rejected: its proof does not match the step; re-run lnsym derive")
+    if proof.get("status") != record.get("status"):
+        print(f"{label}: rejected: its proof's verdict is not the step's; re-run lnsym derive")
+        return 1
+    check = proof.get("check")
+    statement = check.get("statement") if isinstance(check, dict) else None
+    if isinstance(statement, dict) and not (
+        _same(statement.get("lhs"), claim[0]) and _same(statement.get("rhs"), claim[1])
+    ):
+        print(f"{label}: rejected: its proof is of another statement; re-run lnsym derive")
         return 1
     return _verdict(label, proof)
 
