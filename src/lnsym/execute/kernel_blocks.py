@@ -51,6 +51,7 @@ __all__ = [
     "dask_array",
     "has_dask",
     "is_dask",
+    "kernel_rows",
     "require_dask",
     "uses_dask",
 ]
@@ -65,23 +66,35 @@ def compiled(source: str, name: str) -> Any:
     return namespace[name]
 
 
-def _block(
-    *blocks: Any,
+def kernel_rows(
+    *blocks: np.ndarray,
     source: str,
     kernel_name: str,
     names: tuple[str, ...],
-    constants: dict[str, Any],
+    constants: Mapping[str, Any],
     eps: float,
     result_dtype: Any,
-    vector: bool,
 ) -> np.ndarray:
-    """One task: the kernel on one block of every chunked input (normalized axis last).
+    """A generated kernel on one block of rows (normalized axis last): the one computation of a
+    lazy kernel call and of a lazy :func:`lnsym.kernels.evaluation.evaluate` (through
+    :func:`lnsym.execute.rows.map_rows`).
 
-    The result is a NumPy array of the promised ``result_dtype`` (torch or JAX results converted)."""
+    ``blocks`` are the values of the vectors ``names`` (NumPy, shape ``block + (n,)``),
+    ``constants`` the others (vectors of length n, numbers). The kernel (module ``source``,
+    function ``kernel_name``) computes each row on its own, so a row's value does not depend on
+    its block: bit for bit the in-memory kernel's, as a NumPy array of ``result_dtype`` (torch or
+    JAX results converted)."""
     function = compiled(source, kernel_name)
     arguments = dict(zip(names, blocks, strict=True))
-    value = np.asarray(function(**arguments, **constants, eps=eps, axis=-1), dtype=result_dtype)
-    return value if vector else value[..., None]  # a scalar per row keeps a normalized axis of 1
+    value = function(**arguments, **constants, eps=eps, axis=-1)
+    return np.asarray(value, dtype=result_dtype)
+
+
+def _block(*blocks: Any, vector: bool, **options: Any) -> np.ndarray:
+    """One task of :func:`call`: :func:`kernel_rows`, a scalar per row keeping a normalized axis
+    of length 1."""
+    value = kernel_rows(*blocks, **options)
+    return value if vector else value[..., None]
 
 
 def _normalized_last(array: Any, name: str, axis: int, rechunk: bool) -> Any:

@@ -27,7 +27,12 @@ import numpy as np
 
 from lnsym.errors import DataError, ParseError, argument, current_interface, value_of
 from lnsym.execute.engine import Engine
-from lnsym.execute.kernel_blocks import compiled, dask_array, is_dask, require_dask
+from lnsym.execute.kernel_blocks import (
+    dask_array,
+    is_dask,
+    kernel_rows,
+    require_dask,
+)
 from lnsym.execute.rows import map_rows
 from lnsym.execute.stores import CHUNK_BYTES, StoreReport, batch_chunks, store
 from lnsym.kernels.build import Kernel, kernel
@@ -46,7 +51,6 @@ __all__ = [
     "check_values",
     "declare",
     "evaluate",
-    "evaluation_rows",
     "no_value",
 ]
 
@@ -220,28 +224,6 @@ def _float(
     return result.tolist()
 
 
-def evaluation_rows(
-    *blocks: np.ndarray,
-    source: str,
-    kernel_name: str,
-    names: tuple[str, ...],
-    constants: Mapping[str, Any],
-    eps: float,
-    result_dtype: Any,
-) -> np.ndarray:
-    """A formula on one block of rows: the one computation of a lazy :func:`evaluate` (per block
-    of rows, :func:`lnsym.execute.rows.map_rows`), the kernel an in-memory one runs.
-
-    ``blocks`` are the values of the vectors ``names`` (NumPy, shape ``block + (n,)``),
-    ``constants`` the others (vectors of length n, numbers). The kernel (module ``source``, function
-    ``kernel_name``) computes each row on its own, so a row's value does not depend on its block:
-    bit for bit the in-memory kernel's, in ``result_dtype``."""
-    function = compiled(source, kernel_name)
-    arguments = dict(zip(names, blocks, strict=True))
-    value = function(**arguments, **constants, eps=eps, axis=-1)
-    return np.asarray(value, dtype=result_dtype)
-
-
 def _normalized_last(array: Any, axis: int) -> Any:
     """A Dask array with its normalized axis ``axis`` moved last (itself when it is)."""
     if axis % array.ndim == array.ndim - 1:
@@ -251,7 +233,7 @@ def _normalized_last(array: Any, axis: int) -> Any:
 
 def _on_dask(function: Kernel, arguments: dict[str, Any], eps: float, axis: int) -> Any:
     """``function`` on values among which are Dask arrays: a lazy Dask array of the in-memory
-    result's shape and dtype, by :func:`evaluation_rows` on each block of rows (the scalars are
+    result's shape and dtype, by :func:`lnsym.execute.kernel_blocks.kernel_rows` on each block of rows (the scalars are
     numbers: the names rule gives a value of more than one entry to a vector)."""
     da = require_dask()
     spec = function.spec
@@ -279,7 +261,7 @@ def _on_dask(function: Kernel, arguments: dict[str, Any], eps: float, axis: int)
     )
     vector = spec.kind is Kind.VECTOR
     result = map_rows(
-        evaluation_rows,
+        kernel_rows,
         [a if a.shape == (*batch, n) else da.broadcast_to(a, (*batch, n)) for a in rows.values()],
         trailing=(n,) if vector else (),
         dtype=dtype,
