@@ -123,6 +123,20 @@ def test_attribute_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert ": ok" in out
 
 
+def test_store_writes_a_numpy_array_in_blocks_in_this_process(tmp_path: Path) -> None:
+    """A NumPy result is written block by block here, without Dask, whatever ``engine`` says;
+    resume finds every block written."""
+    from lnsym.execute.stores import store
+
+    value = np.arange(30.0).reshape(10, 3)
+    out = str(tmp_path / "value.npy")
+    report = store(value, out, job={"what": "rows"}, engine=object(), block=(4, 3))  # type: ignore[arg-type]
+    assert (report.blocks, report.written, report.where) == (3, 3, "this process")
+    np.testing.assert_array_equal(np.load(out), value)
+    again = store(value, out, job={"what": "rows"}, resume=True, block=(4, 3))
+    assert (again.written, again.skipped) == (0, 3)
+
+
 def test_attribute_out_in_memory_writes_the_table_block_by_block(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

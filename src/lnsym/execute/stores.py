@@ -342,7 +342,8 @@ def store(
     run of the same job and refuses another. Without ``resume``, an existing output is an error
     (never overwritten silently). ``engine`` runs the tasks (default: local threads, no bar).
     A NumPy ``result`` is written the same way, in blocks of shape ``block`` (default: whole),
-    one after another in this process: a ``.npy`` output then needs no Dask.
+    one after another in this process (``engine`` is not used): a ``.npy`` output then needs no
+    Dask.
     """
     started = time.perf_counter()
     target = str(path)
@@ -358,7 +359,7 @@ def store(
     else:
         result = _regular(result)
         chunks = tuple(tuple(int(c) for c in axis) for axis in result.chunks)
-    runner = engine if engine is not None or in_memory else Engine(None, progress=False)
+    runner = None if in_memory else engine if engine is not None else Engine(None, progress=False)
     where = "this process" if runner is None else runner.description
     record = _job_record(job, result, chunks)
     sidecar = progress_dir(target)

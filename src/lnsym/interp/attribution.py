@@ -325,10 +325,8 @@ class Attribution:
         count = len(self.names)
         wide = stored.astype(np.float64)  # the check in float64, whatever the table's dtype
         gap = abs(wide[:count].sum(axis=0) + wide[count] - wide[count + 1]).max()
-        if runner is None:
-            error, tolerance = gap, stored[count + 2].max()
-        else:
-            error, tolerance = runner.run([gap, stored[count + 2].max()], "checking")
+        checks = [gap, stored[count + 2].max()]  # lazy on Dask: computed by the engine
+        error, tolerance = checks if runner is None else runner.run(checks, "checking")
         first = (0,) * (stored.ndim - 1 - len(self.readers))
         rows = stored.shape[1 : stored.ndim - len(self.readers)]
         return replace(
