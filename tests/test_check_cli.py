@@ -228,6 +228,10 @@ def test_lnsym_check_rechecks_a_saved_derivation(tmp_path) -> None:  # type: ign
     steps[2]["status"] = "unknown"  # the file says unknown, its proof says proved
     mismatched = _run(["check", "-"], json.dumps(document))
     assert mismatched.returncode == 1 and "proof's verdict is not the step's" in mismatched.stdout
+    for malformed in ({"derivations": 5}, {"derivations": []}, {"derivations": [{"chains": 1}]}):
+        result = _run(["check", "-"], json.dumps(malformed))
+        assert result.returncode == 2 and result.stderr.startswith("lnsym check: error: ")
+        assert len(result.stderr.splitlines()) == 1
     del steps[2]["proof"]
     dropped = _run(["check", "-"], json.dumps(document))
     assert dropped.returncode == 2 and "step 3 carries no proof" in dropped.stderr

@@ -107,9 +107,11 @@ def _derivations(number: int, item: dict[str, Any]) -> int:
     """Re-check every step and claim of a saved ``lnsym derive --json``: each step's proof must
     be of "previous step = this step", each claim's of "lhs = rhs", and be accepted."""
     worst = 0
-    derivations = item["derivations"] if isinstance(item["derivations"], list) else []
+    derivations = _records(item["derivations"])
+    if not derivations:
+        raise DataError(f"document {number} holds no derivation; give lnsym derive --json")
     for d, derivation in enumerate(derivations, start=1):
-        chains = _records(derivation.get("chains") if isinstance(derivation, dict) else None)
+        chains = _records(derivation.get("chains"))
         for c, chain in enumerate(chains, start=1):
             for previous, step in itertools.pairwise(_records(chain.get("steps"))):
                 label = f"{number}.{d}.{c} step {step.get('step')}"
